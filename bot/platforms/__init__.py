@@ -1,0 +1,15 @@
+"""Platform adapters: the only code that knows Telegram's or Zalo's API and its errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.config import Config
+    from bot.platforms.base import Platform
+    from bot.store import Store
+
+
+def build_platforms(config: Config, store: Store) -> list[Platform]:
+    """One adapter per platform that has a token; none means Bantin only polls."""
+    return []

@@ -1,0 +1,144 @@
+"""The composition root: config in, store, fetcher, poller, scheduler and platforms wired."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from bot.config import Config
+from bot.platforms import build_platforms
+from bot.scheduler import make_scheduler
+from bot.store import Store
+from feeds.fetch import Fetcher, FetchSettings
+from feeds.poller import Poller, PollReport, PollSettings, Summarizer
+from feeds.summarize import summarize
+from feeds.urlguard import UrlGuard
+
+if TYPE_CHECKING:
+    from bot.platforms.base import Platform
+    from bot.store.records import Article
+
+log = logging.getLogger(__name__)
+
+SHUTDOWN_SECONDS = 8.0
+
+
+async def extractive_summary(
+    title: str, paragraphs: Sequence[str], lead: str | None, budget: int
+) -> str:
+    return summarize(title, paragraphs, lead=lead, budget=budget)
+
+
+def make_summarizer(config: Config) -> Summarizer:
+    """The extractive summarizer, or an OpenAI-compatible model that falls back to it."""
+    if config.summary.provider != "openai":
+        return extractive_summary
+    import os
+
+    from feeds.llm_summary import LLMSummarizer
+
+    settings = config.summary
+    return LLMSummarizer(
+        base_url=settings.base_url,
+        model=settings.model,
+        api_key=os.environ.get(settings.api_key_env, ""),
+        timeout_seconds=settings.timeout_seconds,
+        max_tokens=settings.max_tokens,
+    ).summarize
+
+
+class App:
+    """Owns every long-lived object; `async with App(config)` opens and closes them in order."""
+
+    def __init__(self, config: Config, *, on_article: Callable[[Article], None] | None = None):
+        self.config = config
+        self.store = Store(config.storage_path, timezone=config.timezone)
+        self.store.feeds.sync_config(config.feeds)
+        self.store.chats.sync_channels("telegram", config.telegram.channels)
+        fetch = config.fetch
+        self.fetcher = Fetcher(
+            FetchSettings(
+                timeout_seconds=fetch.timeout_seconds,
+                max_bytes=fetch.max_bytes,
+                max_redirects=fetch.max_redirects,
+                user_agent=fetch.user_agent,
+            ),
+            UrlGuard(
+                allow_private_addresses=fetch.allow_private_addresses,
+                trusted_networks=fetch.trusted_networks,
+            ),
+        )
+        self.platforms: list[Platform] = build_platforms(config, self.store)
+        poll = config.poll
+        self.poller = Poller(
+            self.store,
+            self.fetcher,
+            make_summarizer(config),
+            PollSettings(
+                interval_seconds=poll.interval_seconds,
+                max_new_per_poll=poll.max_new_per_poll,
+                page_concurrency=poll.page_concurrency,
+                max_backoff_seconds=poll.max_backoff_seconds,
+                alert_after_failures=poll.alert_after_failures,
+                page_retry_limit=poll.page_retry_limit,
+                summary_budget=config.summary.budget,
+            ),
+            on_article=on_article,
+            notify_admins=self.notify_admins,
+        )
+
+    async def __aenter__(self) -> App:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        await self.fetcher.aclose()
+        self.store.close()
+
+    async def notify_admins(self, text: str) -> None:
+        log.warning("admin alert: %s", text)
+        for platform in self.platforms:
+            try:
+                await platform.notify_admins(text)
+            except Exception:  # an alert must never take the poller down
+                log.exception("platform %s: could not alert admins", platform.name)
+
+    async def poll_once(self) -> list[PollReport]:
+        return await self.poller.poll_all()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Poll, serve chats and deliver until `stop` is set, then stop all of it in order."""
+        scheduler = make_scheduler(
+            self.poller.poll_due, self.config.poll.interval_seconds, self.config.timezone
+        )
+        started: list[Platform] = []
+        try:
+            for platform in self.platforms:
+                await platform.start()
+                started.append(platform)
+                log.info("platform %s: started", platform.name)
+            scheduler.start()
+            await stop.wait()
+        finally:
+            log.info("stopping: no new polls, finishing in-flight sends")
+            scheduler.shutdown(wait=False)
+            for platform in reversed(started):
+                try:
+                    await asyncio.wait_for(platform.stop(), SHUTDOWN_SECONDS)
+                except (TimeoutError, Exception):
+                    log.exception("platform %s: did not stop cleanly", platform.name)
+            await _cancel_running_polls()
+
+
+async def _cancel_running_polls() -> None:
+    """A poll cut short loses nothing: its results are written in one transaction or not at all."""
+    current = asyncio.current_task()
+    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=2.0)

@@ -1,0 +1,189 @@
+"""`bantin`: run the bot, poll once, search, and look after the newsroom from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.app import App
+from bot.config import Config, ConfigError, load_config
+from bot.store import StoreError
+from bot.store.records import Article
+
+log = logging.getLogger("bantin")
+
+Command = Callable[[argparse.Namespace, Config], int]
+
+
+def configure_logging(verbose: bool = False) -> None:
+    """One line per event; httpx logs full URLs (with a bot token in them), so it is silenced."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler.executors", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def local_time(timestamp: float | None, zone: ZoneInfo) -> str:
+    if timestamp is None:
+        return ""
+    return datetime.fromtimestamp(timestamp, zone).isoformat(timespec="minutes")
+
+
+def print_article(article: Article, zone: ZoneInfo) -> None:
+    when = local_time(article.time, zone)
+    print(f"\n■ {article.title}\n  {when} · {article.feed_name or ''}\n  {article.url}")
+    if article.summary:
+        print(f"  {article.summary}")
+    sys.stdout.flush()
+
+
+def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    if not config.telegram.token and not config.zalo.token:
+        print(
+            "Chưa có token Telegram hay Zalo ([telegram] token / BANTIN_TELEGRAM_TOKEN, "
+            "[zalo] token / BANTIN_ZALO_TOKEN): Bantin chỉ lấy tin và in tin mới ra đây.\n"
+            "No Telegram or Zalo token: polling only; new stories are printed here.",
+            file=sys.stderr,
+        )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        async with App(config, on_article=lambda a: print_article(a, config.zone)) as app:
+            log.info(
+                "bantin: %d feeds, store %s, polling every %d s",
+                len(config.feeds), config.storage_path, config.poll.interval_seconds,
+            )
+            await app.run(stop)
+
+    asyncio.run(main())
+    log.info("bantin: stopped")
+    return 0
+
+
+def cmd_poll(args: argparse.Namespace, config: Config) -> int:
+    async def main() -> int:
+        async with App(config, on_article=lambda a: print_article(a, config.zone)) as app:
+            reports = await app.poll_once()
+        failed = 0
+        for report in reports:
+            if report.error:
+                failed += 1
+                print(f"✗ {report.feed}: {report.error}", file=sys.stderr)
+            elif report.not_modified:
+                print(f"= {report.feed}: không có gì mới (not modified)", file=sys.stderr)
+            else:
+                print(
+                    f"✓ {report.feed}: {report.new} tin mới, {report.parked} trang chờ thử lại",
+                    file=sys.stderr,
+                )
+        return 1 if reports and failed == len(reports) else 0
+
+    return asyncio.run(main())
+
+
+def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    query = " ".join(args.query)
+    async def main() -> list[Article]:
+        async with App(config) as app:
+            hits = app.store.search.search(query, limit=args.limit)
+            return [hit.article for hit in hits]
+
+    articles = asyncio.run(main())
+    if args.json:
+        print(json.dumps([article_json(a, config.zone) for a in articles], ensure_ascii=False, indent=2))
+        return 0
+    if not articles:
+        print(f"Không tìm thấy tin nào cho «{query}». Thử bỏ dấu hoặc bớt từ.")
+        return 0
+    for article in articles:
+        print_article(article, config.zone)
+    return 0
+
+
+def article_json(article: Article, zone: ZoneInfo) -> dict[str, object]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "summary": article.summary,
+        "published": local_time(article.published_at, zone) or None,
+        "feed": article.feed_name,
+        "image": article.image,
+    }
+
+
+def cmd_stats(args: argparse.Namespace, config: Config) -> int:
+    async def main() -> dict[str, object]:
+        async with App(config) as app:
+            store = app.store
+            return {
+                "feeds": len(store.feeds.all()),
+                "articles": store.articles.count(),
+                "active_chats": store.chats.count_active(),
+                "deliveries": store.deliveries.counts(),
+            }
+
+    stats = asyncio.run(main())
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bantin", description="Bantin: tin của tòa soạn đến Telegram và Zalo."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", help="config file (default: $BANTIN_CONFIG, else ./config.toml, else built-in)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", parents=[common], help="poll, serve chats and push until stopped")
+    run.set_defaults(handler=cmd_run)
+    poll = sub.add_parser("poll", parents=[common], help="poll every feed once, then exit")
+    poll.set_defaults(handler=cmd_poll)
+    search = sub.add_parser("search", parents=[common], help="search stored stories")
+    search.add_argument("query", nargs="+")
+    search.add_argument("--json", action="store_true", help="print a JSON list")
+    search.add_argument("--limit", type=int, default=10)
+    search.set_defaults(handler=cmd_search)
+    stats = sub.add_parser("stats", parents=[common], help="counts of feeds, stories, chats")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=cmd_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        config = load_config(getattr(args, "config", None))
+        handler: Command = args.handler
+        return handler(args, config)
+    except ConfigError as exc:
+        print(f"bantin: config error: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:
+        print(f"bantin: storage error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,426 @@
+"""Typed, validated settings from `config.toml`, with secrets from the environment.
+
+A wrong value stops Bantin at start with the file, the key and what was expected, so an
+admin never finds out from a silent misbehaviour hours later.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feeds.urlguard import UrlGuard
+
+CONFIG_ENV = "BANTIN_CONFIG"
+TELEGRAM_TOKEN_ENV = "BANTIN_TELEGRAM_TOKEN"
+ZALO_TOKEN_ENV = "BANTIN_ZALO_TOKEN"
+DEFAULT_CONFIG_NAME = "config.toml"
+DEFAULT_USER_AGENT = "Bantin/0.1 (+https://github.com/bantin/bantin)"
+DEFAULT_LLM_URL = "https://api.openai.com/v1"
+DEFAULT_LLM_MODEL = "gpt-4o-mini"
+DEFAULT_LLM_KEY_ENV = "BANTIN_LLM_API_KEY"
+TELEGRAM_API = "https://api.telegram.org"
+ZALO_API = "https://bot-api.zaloplatforms.com"
+ZALO_WEBHOOK_LISTEN = "127.0.0.1:8443"
+
+# The embedded defaults: what `bantin run` does with no config file at all. They match
+# the documented config.toml at the top of the repository.
+EMBEDDED_DEFAULTS = """
+[bot]
+timezone = "Asia/Ho_Chi_Minh"
+language = "vi"
+
+[storage]
+path = "data/bantin.sqlite3"
+
+[poll]
+interval_seconds = 300
+
+[fetch]
+allow_private_addresses = false
+
+[[feeds]]
+name = "Lâm Đồng TV"
+url = "https://lamdongtv.vn/tin-tuc"
+kind = "html"
+item = ".news-list .item, .list-news .item, .other-news .item, article"
+link = "a[href*='/tin-tuc/']"
+title = "h3, h2, .title"
+section = "tin-tuc"
+
+[[feeds]]
+name = "Báo Lâm Đồng - Thời sự"
+url = "https://baolamdong.vn/rss/thoi-su"
+section = "thoi-su"
+
+[[feeds]]
+name = "Báo Lâm Đồng - Xã hội"
+url = "https://baolamdong.vn/rss/xa-hoi"
+section = "xa-hoi"
+
+[[feeds]]
+name = "Báo Lâm Đồng - Kinh tế"
+url = "https://baolamdong.vn/rss/kinh-te"
+section = "kinh-te"
+"""
+
+
+class ConfigError(ValueError):
+    """A setting that Bantin cannot run with; the message names the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    name: str
+    url: str
+    kind: str = "rss"
+    section: str | None = None
+    item: str | None = None
+    link: str = "a"
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollConfig:
+    interval_seconds: int = 300
+    max_new_per_poll: int = 30
+    page_concurrency: int = 4
+    max_backoff_seconds: int = 3600
+    alert_after_failures: int = 5
+    page_retry_limit: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    allow_private_addresses: bool = False
+    trusted_networks: tuple[str, ...] = ()
+    timeout_seconds: float = 20.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 5
+    user_agent: str = DEFAULT_USER_AGENT
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryConfig:
+    provider: str = "extractive"
+    budget: int = 600
+    base_url: str = DEFAULT_LLM_URL
+    model: str = DEFAULT_LLM_MODEL
+    api_key_env: str = DEFAULT_LLM_KEY_ENV
+    timeout_seconds: float = 20.0
+    max_tokens: int = 400
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramConfig:
+    token: str = field(default="", repr=False)
+    api_base_url: str = TELEGRAM_API
+    admins: tuple[int, ...] = ()
+    channels: tuple[str, ...] = ()
+    messages_per_second: float = 30.0
+    private_chat_per_second: float = 1.0
+    group_per_minute: float = 20.0
+    webhook_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloConfig:
+    token: str = field(default="", repr=False)
+    api_base_url: str = ZALO_API
+    admins: tuple[str, ...] = ()
+    messages_per_second: float = 5.0
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    webhook_listen: str = ZALO_WEBHOOK_LISTEN
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    source: str
+    timezone: str = "Asia/Ho_Chi_Minh"
+    language: str = "vi"
+    storage_path: Path = Path("data/bantin.sqlite3")
+    poll: PollConfig = PollConfig()
+    fetch: FetchConfig = FetchConfig()
+    summary: SummaryConfig = SummaryConfig()
+    telegram: TelegramConfig = TelegramConfig()
+    zalo: ZaloConfig = ZaloConfig()
+    feeds: tuple[FeedConfig, ...] = ()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class _Reader:
+    """Reads one table of the TOML document, naming file and key in every complaint."""
+
+    def __init__(self, source: str, table: Mapping[str, Any], prefix: str) -> None:
+        self.source = source
+        self.table = table
+        self.prefix = prefix
+        self.known: set[str] = set()
+
+    def fail(self, key: str, expected: str, value: object) -> ConfigError:
+        return ConfigError(f"{self.source}: {self.prefix}{key}: expected {expected}, got {value!r}")
+
+    def _get(self, key: str) -> Any:
+        self.known.add(key)
+        return self.table.get(key)
+
+    def text(self, key: str, default: str, *, choices: tuple[str, ...] = ()) -> str:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise self.fail(key, "a string", value)
+        if choices and value not in choices:
+            raise self.fail(key, "one of " + ", ".join(repr(c) for c in choices), value)
+        return value
+
+    def url(self, key: str, default: str) -> str:
+        value = self.text(key, default)
+        if value:
+            try:
+                UrlGuard().check_syntax(value)
+            except ValueError as exc:
+                raise self.fail(key, f"an http(s) URL ({exc})", value) from None
+        return value.rstrip("/")
+
+    def number(self, key: str, default: float, *, minimum: float, maximum: float) -> float:
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(key, f"a number from {minimum:g} to {maximum:g}", value)
+        if not minimum <= value <= maximum:
+            raise self.fail(key, f"a number from {minimum:g} to {maximum:g}", value)
+        return float(value)
+
+    def whole(self, key: str, default: int, *, minimum: int, maximum: int) -> int:
+        value = self._get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"a whole number from {minimum} to {maximum}", value)
+        if not minimum <= value <= maximum:
+            raise self.fail(key, f"a whole number from {minimum} to {maximum}", value)
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self._get(key)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.fail(key, "true or false", value)
+        return value
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self._get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+            raise self.fail(key, "a list of strings", value)
+        return tuple(str(v) for v in value)
+
+    def ids(self, key: str) -> tuple[int, ...]:
+        value = self._get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            raise self.fail(key, "a list of numeric user ids", value)
+        return tuple(value)
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.table) - self.known)
+        if unknown:
+            raise ConfigError(
+                f"{self.source}: {self.prefix}{unknown[0]}: unknown key "
+                f"(known keys: {', '.join(sorted(self.known))})"
+            )
+
+
+def _table(source: str, document: Mapping[str, Any], name: str) -> _Reader:
+    value = document.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{source}: [{name}]: expected a table, got {value!r}")
+    return _Reader(source, value, f"[{name}] ")
+
+
+def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -> Config:
+    """Build a Config from TOML text; `source` names the file in error messages."""
+    env = os.environ if env is None else env
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+
+    known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
+    for name in document:
+        if name not in known_tables:
+            raise ConfigError(
+                f"{source}: [{name}]: unknown table (known: {', '.join(sorted(known_tables))})"
+            )
+
+    bot = _table(source, document, "bot")
+    timezone = bot.text("timezone", "Asia/Ho_Chi_Minh")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise bot.fail("timezone", "an IANA time zone such as 'Asia/Ho_Chi_Minh'", timezone) from None
+    language = bot.text("language", "vi", choices=("vi", "en"))
+    bot.finish()
+
+    storage = _table(source, document, "storage")
+    storage_path = Path(storage.text("path", "data/bantin.sqlite3"))
+    if not str(storage_path):
+        raise storage.fail("path", "a file path", "")
+    storage.finish()
+
+    p = _table(source, document, "poll")
+    poll = PollConfig(
+        interval_seconds=p.whole("interval_seconds", 300, minimum=1, maximum=86_400),
+        max_new_per_poll=p.whole("max_new_per_poll", 30, minimum=1, maximum=1000),
+        page_concurrency=p.whole("page_concurrency", 4, minimum=1, maximum=32),
+        max_backoff_seconds=p.whole("max_backoff_seconds", 3600, minimum=1, maximum=7 * 86_400),
+        alert_after_failures=p.whole("alert_after_failures", 5, minimum=1, maximum=1000),
+        page_retry_limit=p.whole("page_retry_limit", 5, minimum=1, maximum=100),
+    )
+    p.finish()
+
+    f = _table(source, document, "fetch")
+    fetch = FetchConfig(
+        allow_private_addresses=f.flag("allow_private_addresses", False),
+        trusted_networks=f.texts("trusted_networks"),
+        timeout_seconds=f.number("timeout_seconds", 20.0, minimum=0.1, maximum=600),
+        max_bytes=f.whole("max_bytes", 5_000_000, minimum=1024, maximum=500_000_000),
+        max_redirects=f.whole("max_redirects", 5, minimum=0, maximum=20),
+        user_agent=f.text("user_agent", DEFAULT_USER_AGENT),
+    )
+    try:
+        UrlGuard(trusted_networks=fetch.trusted_networks)
+    except ValueError as exc:
+        raise f.fail("trusted_networks", f"a list of CIDR networks ({exc})", fetch.trusted_networks) from None
+    f.finish()
+
+    s = _table(source, document, "summary")
+    summary = SummaryConfig(
+        provider=s.text("provider", "extractive", choices=("extractive", "openai")),
+        budget=s.whole("budget", 600, minimum=100, maximum=4000),
+        base_url=s.url("base_url", DEFAULT_LLM_URL),
+        model=s.text("model", DEFAULT_LLM_MODEL),
+        api_key_env=s.text("api_key_env", DEFAULT_LLM_KEY_ENV),
+        timeout_seconds=s.number("timeout_seconds", 20.0, minimum=0.1, maximum=600),
+        max_tokens=s.whole("max_tokens", 400, minimum=16, maximum=8000),
+    )
+    s.finish()
+
+    t = _table(source, document, "telegram")
+    telegram = TelegramConfig(
+        token=t.text("token", "") or env.get(TELEGRAM_TOKEN_ENV, ""),
+        api_base_url=t.url("api_base_url", TELEGRAM_API),
+        admins=t.ids("admins"),
+        channels=t.texts("channels"),
+        messages_per_second=t.number("messages_per_second", 30.0, minimum=0.1, maximum=1000),
+        private_chat_per_second=t.number("private_chat_per_second", 1.0, minimum=0.01, maximum=100),
+        group_per_minute=t.number("group_per_minute", 20.0, minimum=0.1, maximum=6000),
+        webhook_url=t.url("webhook_url", ""),
+    )
+    t.finish()
+
+    z = _table(source, document, "zalo")
+    zalo = ZaloConfig(
+        token=z.text("token", "") or env.get(ZALO_TOKEN_ENV, ""),
+        api_base_url=z.url("api_base_url", ZALO_API),
+        admins=z.texts("admins"),
+        messages_per_second=z.number("messages_per_second", 5.0, minimum=0.01, maximum=1000),
+        webhook_url=z.url("webhook_url", ""),
+        webhook_secret=z.text("webhook_secret", "") or env.get("BANTIN_ZALO_WEBHOOK_SECRET", ""),
+        webhook_listen=z.text("webhook_listen", ZALO_WEBHOOK_LISTEN),
+    )
+    if zalo.webhook_url and not 8 <= len(zalo.webhook_secret) <= 256:
+        raise z.fail("webhook_secret", "8 to 256 characters when webhook_url is set", "<hidden>")
+    z.finish()
+
+    raw_feeds = document.get("feeds", [])
+    if not isinstance(raw_feeds, list):
+        raise ConfigError(f"{source}: [[feeds]]: expected an array of tables, got {raw_feeds!r}")
+    feeds: list[FeedConfig] = []
+    seen_names: set[str] = set()
+    for index, raw in enumerate(raw_feeds):
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{source}: [[feeds]] #{index + 1}: expected a table, got {raw!r}")
+        r = _Reader(source, raw, f"[[feeds]] #{index + 1} ")
+        name = r.text("name", "")
+        if not name.strip():
+            raise r.fail("name", "a non-empty name", name)
+        if name in seen_names:
+            raise r.fail("name", "a name no other feed has", name)
+        seen_names.add(name)
+        url = r.url("url", "")
+        if not url:
+            raise r.fail("url", "the feed's http(s) URL", url)
+        kind = r.text("kind", "rss", choices=("rss", "html"))
+        item = r.text("item", "") or None
+        if kind == "html" and not item:
+            raise r.fail("item", "a CSS selector for each story on the listing page", item)
+        feeds.append(
+            FeedConfig(
+                name=name.strip(),
+                url=url,
+                kind=kind,
+                section=r.text("section", "") or None,
+                item=item,
+                link=r.text("link", "a"),
+                title=r.text("title", "") or None,
+            )
+        )
+        r.finish()
+
+    return Config(
+        source=source,
+        timezone=timezone,
+        language=language,
+        storage_path=storage_path,
+        poll=poll,
+        fetch=fetch,
+        summary=summary,
+        telegram=telegram,
+        zalo=zalo,
+        feeds=tuple(feeds),
+    )
+
+
+def find_config_path(explicit: str | None, env: Mapping[str, str] | None = None) -> Path | None:
+    """--config, else $BANTIN_CONFIG, else ./config.toml; None means the embedded defaults."""
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.is_file() else None
+
+
+def load_config(explicit: str | None = None, env: Mapping[str, str] | None = None) -> Config:
+    """Load the config Bantin should run with; the storage path is taken relative to the file."""
+    path = find_config_path(explicit, env)
+    if path is None:
+        return parse_config(EMBEDDED_DEFAULTS, "<embedded defaults>", env)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: the config file is not UTF-8 text") from None
+    config = parse_config(text, str(path), env)
+    if not config.storage_path.is_absolute():
+        config = replace(config, storage_path=path.parent / config.storage_path)
+    return config

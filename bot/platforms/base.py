@@ -1,0 +1,17 @@
+"""What the application needs of a chat platform; each adapter in this folder provides it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Platform(Protocol):
+    """A running connection to Telegram or Zalo: chat updates in, the delivery worker out."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def notify_admins(self, text: str) -> None: ...

@@ -1,0 +1,193 @@
+"""Articles, the stories waiting for their page, and the one transaction a poll ends in."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.store.db import Database, now
+from bot.store.feeds import mark_success
+from bot.store.records import Article
+from feeds.models import PendingPage, StoryRecord
+from bot.store.search import ARTICLE_COLUMNS, index_article, unindex_article
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    article_ids: tuple[int, ...]
+    deliveries: int
+    recovered: bool
+
+
+class ArticleStore:
+    def __init__(self, db: Database, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+        self.db = db
+        self.timezone = timezone
+
+    def known_keys(self, keys: Iterable[str]) -> set[str]:
+        """Which of these keys are stored already, or waiting for their page."""
+        wanted = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        with self.db.reading() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for table in ("articles", "pending_pages"):
+                    rows = conn.execute(
+                        f"SELECT key FROM {table} WHERE key IN ({marks})", chunk
+                    ).fetchall()
+                    found.update(row[0] for row in rows)
+        return found
+
+    def record_poll(
+        self,
+        feed_id: int,
+        stories: Sequence[tuple[StoryRecord, bool]],
+        pending: Sequence[PendingPage],
+        *,
+        push_pending: bool,
+        etag: str | None,
+        last_modified: str | None,
+        next_check_at: float,
+        retried_keys: Sequence[str] = (),
+    ) -> PollOutcome:
+        """One transaction: articles, their index entries, their deliveries, the feed's state.
+
+        Each story comes with whether to push it: the first poll of a feed stores what it
+        lists without pushing, so a channel is not flooded with last month's news.
+        """
+        at = now()
+        ids: list[int] = []
+        deliveries = 0
+        with self.db.transaction() as conn:
+            for key in retried_keys:
+                conn.execute("DELETE FROM pending_pages WHERE key = ?", (key,))
+            for story, push in stories:
+                article_id = insert_article(conn, feed_id, story, at)
+                if article_id is None:
+                    continue
+                ids.append(article_id)
+                if push:
+                    deliveries += enqueue_article(conn, article_id, feed_id, at, self.timezone)
+            for page in pending:
+                conn.execute(
+                    """
+                    INSERT INTO pending_pages (feed_id, key, entry, push, attempts, last_error,
+                        next_try_at)
+                    VALUES (?, ?, ?, ?, 1, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1,
+                        last_error = excluded.last_error, next_try_at = excluded.next_try_at
+                    """,
+                    (feed_id, page.key, json.dumps(page.entry, ensure_ascii=False),
+                     int(push_pending), page.error, page.next_try_at),
+                )
+            conn.execute(
+                "UPDATE feeds SET etag = ?, last_modified = ?, primed = 1 WHERE id = ?",
+                (etag, last_modified, feed_id),
+            )
+            recovered = mark_success(conn, feed_id, next_check_at)
+        return PollOutcome(tuple(ids), deliveries, recovered)
+
+    def due_pending(self, feed_id: int, at: float) -> list[tuple[str, dict[str, object], bool, int]]:
+        """Stories of this feed whose page is due for another try: key, entry, push, attempts."""
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT key, entry, push, attempts FROM pending_pages "
+                "WHERE feed_id = ? AND next_try_at <= ? ORDER BY id",
+                (feed_id, at),
+            ).fetchall()
+        return [(r["key"], json.loads(r["entry"]), bool(r["push"]), r["attempts"]) for r in rows]
+
+    def get(self, article_id: int) -> Article | None:
+        with self.db.reading() as conn:
+            row = conn.execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id "
+                "WHERE a.id = ?",
+                (article_id,),
+            ).fetchone()
+        return Article.from_row(row) if row else None
+
+    def latest(self, limit: int = 5, *, feed_ids: Sequence[int] | None = None) -> list[Article]:
+        where = ""
+        params: list[object] = []
+        if feed_ids is not None:
+            where = f"WHERE a.feed_id IN ({','.join('?' * len(feed_ids))})"
+            params.extend(feed_ids)
+        params.append(limit)
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id "
+                f"{where} ORDER BY COALESCE(a.published_at, a.fetched_at) DESC, a.id DESC LIMIT ?",
+                params,
+            ).fetchall()
+        return [Article.from_row(row) for row in rows]
+
+    def count(self) -> int:
+        with self.db.reading() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def update_text(self, article_id: int, story: StoryRecord) -> bool:
+        """The site corrected a story: new text, same key, index rebuilt for it."""
+        with self.db.transaction() as conn:
+            old = conn.execute(
+                "SELECT title, lead, body FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            if old is None:
+                return False
+            unindex_article(conn, article_id, old["title"], old["lead"], old["body"])
+            conn.execute(
+                """
+                UPDATE articles SET title = ?, lead = ?, body = ?, summary = ?, image = ?,
+                    updated_at = ?
+                WHERE id = ?
+                """,
+                (story.title, story.lead, story.body, story.summary, story.image, now(),
+                 article_id),
+            )
+            index_article(conn, article_id, story.title, story.lead, story.body)
+        return True
+
+
+def insert_article(
+    conn: sqlite3.Connection, feed_id: int | None, story: StoryRecord, at: float
+) -> int | None:
+    """Store and index a story; None when its key is stored already."""
+    cursor = conn.execute(
+        """
+        INSERT INTO articles (key, feed_id, url, title, lead, body, summary, image, section,
+            published_at, fetched_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (key) DO NOTHING
+        """,
+        (story.key, feed_id, story.url, story.title, story.lead, story.body, story.summary,
+         story.image, story.section, story.published_at, at),
+    )
+    if cursor.rowcount == 0 or cursor.lastrowid is None:
+        return None
+    index_article(conn, cursor.lastrowid, story.title, story.lead, story.body)
+    return cursor.lastrowid
+
+
+def enqueue_article(
+    conn: sqlite3.Connection, article_id: int, feed_id: int | None, at: float, timezone: str
+) -> int:
+    """One delivery row per active chat subscribed to this feed (or to every feed)."""
+    cursor = conn.execute(
+        """
+        INSERT OR IGNORE INTO deliveries (article_id, chat_ref, due_at, created_at)
+        SELECT :article, c.id,
+            CASE WHEN c.mode = 'instant' AND c.quiet_start IS NULL THEN :now
+                 ELSE bantin_due(:now, :tz, c.mode, c.digest_hour, c.quiet_start, c.quiet_end)
+            END,
+            :now
+        FROM chats c
+        WHERE c.active = 1 AND EXISTS (
+            SELECT 1 FROM subscriptions s
+            WHERE s.chat_ref = c.id AND (s.feed_id IS NULL OR s.feed_id = :feed)
+        )
+        """,
+        {"article": article_id, "feed": feed_id, "now": at, "tz": timezone},
+    )
+    return cursor.rowcount

@@ -1,0 +1,189 @@
+"""Chats (private, group, channel), their settings and their subscriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.store.db import Database, now
+from bot.store.records import Chat
+
+
+class ChatStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, platform: str, chat_id: str) -> Chat | None:
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+            ).fetchone()
+        return Chat.from_row(row) if row else None
+
+    def by_ref(self, chat_ref: int) -> Chat | None:
+        with self.db.reading() as conn:
+            row = conn.execute("SELECT * FROM chats WHERE id = ?", (chat_ref,)).fetchone()
+        return Chat.from_row(row) if row else None
+
+    def upsert(
+        self,
+        platform: str,
+        chat_id: str,
+        *,
+        kind: str = "private",
+        title: str | None = None,
+        language: str | None = None,
+    ) -> Chat:
+        """Remember a chat we heard from; its settings survive, its title and kind follow it."""
+        at = now()
+        with self.db.transaction() as conn:
+            conn.execute(
+                """
+                INSERT INTO chats (platform, chat_id, kind, title, language, active, created_at,
+                    changed_at)
+                VALUES (?, ?, ?, ?, COALESCE(?, 'vi'), 0, ?, ?)
+                ON CONFLICT (platform, chat_id) DO UPDATE SET kind = excluded.kind,
+                    title = COALESCE(excluded.title, title)
+                """,
+                (platform, chat_id, kind, title, language, at, at),
+            )
+            row = conn.execute(
+                "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+            ).fetchone()
+        return Chat.from_row(row)
+
+    def subscribe(self, chat_ref: int, feed_ids: Sequence[int] | None = None) -> None:
+        """Activate the chat; None means every feed, else exactly these feeds."""
+        at = now()
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE chats SET active = 1, inactive_reason = NULL, changed_at = ? WHERE id = ?",
+                (at, chat_ref),
+            )
+            conn.execute("DELETE FROM subscriptions WHERE chat_ref = ?", (chat_ref,))
+            targets: Sequence[int | None] = [None] if feed_ids is None else feed_ids
+            conn.executemany(
+                "INSERT INTO subscriptions (chat_ref, feed_id, created_at) VALUES (?, ?, ?)",
+                [(chat_ref, feed_id, at) for feed_id in targets],
+            )
+
+    def unsubscribe(self, chat_ref: int, reason: str = "unsubscribed") -> None:
+        """Stop pushes to this chat; what was still queued for it is cancelled."""
+        self.deactivate(chat_ref, reason)
+
+    def deactivate(self, chat_ref: int, reason: str) -> None:
+        at = now()
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE chats SET active = 0, inactive_reason = ?, changed_at = ? WHERE id = ?",
+                (reason, at, chat_ref),
+            )
+            conn.execute(
+                "UPDATE deliveries SET status = 'cancelled', last_error = ? "
+                "WHERE chat_ref = ? AND status = 'pending'",
+                (reason, chat_ref),
+            )
+
+    def subscribed_feeds(self, chat_ref: int) -> list[int | None]:
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT feed_id FROM subscriptions WHERE chat_ref = ? ORDER BY feed_id",
+                (chat_ref,),
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def update_settings(
+        self,
+        chat_ref: int,
+        *,
+        language: str | None = None,
+        mode: str | None = None,
+        digest_hour: int | None = None,
+        quiet_hours: tuple[int, int] | None | bool = False,
+    ) -> Chat:
+        """Change only what is given; `quiet_hours=None` clears them, False leaves them."""
+        with self.db.transaction() as conn:
+            if language is not None:
+                conn.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_ref))
+            if mode is not None:
+                conn.execute("UPDATE chats SET mode = ? WHERE id = ?", (mode, chat_ref))
+            if digest_hour is not None:
+                conn.execute(
+                    "UPDATE chats SET digest_hour = ? WHERE id = ?", (digest_hour, chat_ref)
+                )
+            if quiet_hours is None:
+                conn.execute(
+                    "UPDATE chats SET quiet_start = NULL, quiet_end = NULL WHERE id = ?",
+                    (chat_ref,),
+                )
+            elif isinstance(quiet_hours, tuple):
+                conn.execute(
+                    "UPDATE chats SET quiet_start = ?, quiet_end = ? WHERE id = ?",
+                    (quiet_hours[0], quiet_hours[1], chat_ref),
+                )
+            row = conn.execute("SELECT * FROM chats WHERE id = ?", (chat_ref,)).fetchone()
+        return Chat.from_row(row)
+
+    def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> Chat | None:
+        """A Telegram group became a supergroup: same chat, settings and outbox, new id."""
+        with self.db.transaction() as conn:
+            existing = conn.execute(
+                "SELECT id FROM chats WHERE platform = ? AND chat_id = ?", (platform, new_chat_id)
+            ).fetchone()
+            old = conn.execute(
+                "SELECT id FROM chats WHERE platform = ? AND chat_id = ?", (platform, old_chat_id)
+            ).fetchone()
+            if old is None:
+                return None
+            if existing is not None:
+                # Both ids are known: keep the old row (it has the history), drop the new one.
+                conn.execute("DELETE FROM chats WHERE id = ?", (existing["id"],))
+            conn.execute(
+                "UPDATE chats SET chat_id = ?, kind = 'supergroup', changed_at = ? WHERE id = ?",
+                (new_chat_id, now(), old["id"]),
+            )
+            row = conn.execute("SELECT * FROM chats WHERE id = ?", (old["id"],)).fetchone()
+        return Chat.from_row(row)
+
+    def sync_channels(self, platform: str, chat_ids: Sequence[str]) -> None:
+        """Configured channels get every story unless an admin routed feeds to them."""
+        at = now()
+        with self.db.transaction() as conn:
+            for chat_id in chat_ids:
+                conn.execute(
+                    """
+                    INSERT INTO chats (platform, chat_id, kind, is_channel, active, created_at,
+                        changed_at)
+                    VALUES (?, ?, 'channel', 1, 1, ?, ?)
+                    ON CONFLICT (platform, chat_id) DO UPDATE SET is_channel = 1
+                    """,
+                    (platform, chat_id, at, at),
+                )
+                conn.execute(
+                    """
+                    INSERT INTO subscriptions (chat_ref, feed_id, created_at)
+                    SELECT c.id, NULL, ? FROM chats c
+                    WHERE c.platform = ? AND c.chat_id = ?
+                      AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_ref = c.id)
+                    """,
+                    (at, platform, chat_id),
+                )
+
+    def channels(self, platform: str | None = None) -> list[Chat]:
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM chats WHERE is_channel = 1 AND (? IS NULL OR platform = ?) "
+                "ORDER BY id",
+                (platform, platform),
+            ).fetchall()
+        return [Chat.from_row(row) for row in rows]
+
+    def set_channel(self, chat_ref: int, is_channel: bool) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE chats SET is_channel = ?, changed_at = ? WHERE id = ?",
+                (int(is_channel), now(), chat_ref),
+            )
+
+    def count_active(self) -> int:
+        with self.db.reading() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM chats WHERE active = 1").fetchone()[0])

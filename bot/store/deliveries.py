@@ -1,0 +1,164 @@
+"""The outbox: claim what is due, record what happened. The outbox is the truth."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from bot.store.db import Database, now
+from bot.store.records import Article, Chat, Delivery
+from bot.store.search import ARTICLE_COLUMNS
+
+
+class DeliveryStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def claim(self, platform: str, limit: int, at: float | None = None) -> list[Delivery]:
+        """Mark up to `limit` due rows as sending, at most one per chat.
+
+        A chat's next row is its oldest story still pending, and only when nothing is in
+        flight for that chat: that keeps every chat in publication order even when an
+        earlier send is waiting to be retried.
+        """
+        at = now() if at is None else at
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                """
+                WITH queue AS (
+                    SELECT d.id, d.due_at,
+                        ROW_NUMBER() OVER (
+                            PARTITION BY d.chat_ref
+                            ORDER BY COALESCE(a.published_at, a.fetched_at, d.created_at), d.id
+                        ) AS place
+                    FROM deliveries d
+                    JOIN chats c ON c.id = d.chat_ref
+                    LEFT JOIN articles a ON a.id = d.article_id
+                    WHERE d.status = 'pending' AND c.platform = :platform AND c.active = 1
+                      AND NOT EXISTS (
+                          SELECT 1 FROM deliveries busy
+                          WHERE busy.chat_ref = d.chat_ref AND busy.status = 'sending'
+                      )
+                )
+                SELECT id FROM queue WHERE place = 1 AND due_at <= :now
+                ORDER BY due_at, id LIMIT :limit
+                """,
+                {"platform": platform, "now": at, "limit": limit},
+            ).fetchall()
+            ids = [row[0] for row in rows]
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            conn.execute(
+                f"UPDATE deliveries SET status = 'sending', claimed_at = ?, "
+                f"attempts = attempts + 1 WHERE id IN ({marks})",
+                [at, *ids],
+            )
+            return _load(conn, ids)
+
+    def mark_sent(self, delivery_id: int, message_id: str | None) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
+                "last_error = NULL WHERE id = ?",
+                (now(), message_id, delivery_id),
+            )
+
+    def retry_later(self, delivery_id: int, due_at: float, error: str, *, count: bool = True) -> None:
+        """Back to the queue; `count=False` for waits that are not the row's fault (429)."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ?, "
+                "attempts = attempts - ? WHERE id = ?",
+                (due_at, error, 0 if count else 1, delivery_id),
+            )
+
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",
+                (error, delivery_id),
+            )
+
+    def release(self, delivery_ids: Sequence[int]) -> None:
+        """Give back rows claimed but not sent (shutdown): they go out on the next start."""
+        if not delivery_ids:
+            return
+        marks = ",".join("?" * len(delivery_ids))
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"UPDATE deliveries SET status = 'pending', attempts = attempts - 1 "
+                f"WHERE status = 'sending' AND id IN ({marks})",
+                list(delivery_ids),
+            )
+
+    def requeue_in_flight(self) -> int:
+        """At start: rows a crash left 'sending' may or may not have arrived; send again."""
+        with self.db.transaction() as conn:
+            return conn.execute(
+                "UPDATE deliveries SET status = 'pending', last_error = 'in flight at a crash' "
+                "WHERE status = 'sending'"
+            ).rowcount
+
+    def sent_messages(self, article_id: int) -> list[tuple[Chat, str]]:
+        """Where a story was delivered, with the platform's message id (for edits, deletes)."""
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT c.*, d.message_id FROM deliveries d JOIN chats c ON c.id = d.chat_ref "
+                "WHERE d.article_id = ? AND d.status = 'sent' AND d.message_id IS NOT NULL",
+                (article_id,),
+            ).fetchall()
+        return [(Chat.from_row(row), row["message_id"]) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT status, COUNT(*) FROM deliveries GROUP BY status"
+            ).fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def pending_count(self, platform: str | None = None) -> int:
+        with self.db.reading() as conn:
+            return int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM deliveries d JOIN chats c ON c.id = d.chat_ref "
+                    "WHERE d.status IN ('pending', 'sending') AND (? IS NULL OR c.platform = ?)",
+                    (platform, platform),
+                ).fetchone()[0]
+            )
+
+
+def _load(conn: sqlite3.Connection, ids: list[int]) -> list[Delivery]:
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        f"""
+        SELECT d.id AS delivery_id, d.attempts AS delivery_attempts,
+            d.message_id AS delivery_message_id, d.article_id AS delivery_article_id,
+            b.text AS broadcast_text, c.*
+        FROM deliveries d JOIN chats c ON c.id = d.chat_ref
+        LEFT JOIN broadcasts b ON b.id = d.broadcast_id
+        WHERE d.id IN ({marks}) ORDER BY d.due_at, d.id
+        """,
+        ids,
+    ).fetchall()
+    article_ids = sorted({row["delivery_article_id"] for row in rows if row["delivery_article_id"]})
+    articles: dict[int, Article] = {}
+    if article_ids:
+        amarks = ",".join("?" * len(article_ids))
+        for arow in conn.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE a.id IN ({amarks})",
+            article_ids,
+        ):
+            articles[arow["id"]] = Article.from_row(arow)
+    return [
+        Delivery(
+            id=row["delivery_id"],
+            chat=Chat.from_row(row),
+            article=articles.get(row["delivery_article_id"]),
+            broadcast_text=row["broadcast_text"],
+            attempts=row["delivery_attempts"],
+            message_id=row["delivery_message_id"],
+        )
+        for row in rows
+    ]

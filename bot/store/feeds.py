@@ -1,0 +1,156 @@
+"""Feeds and their polling state: what is due, what failed, what the server said last."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.config import FeedConfig
+from bot.store.db import Database, now
+from bot.store.records import Feed
+
+
+@dataclass(frozen=True, slots=True)
+class FailureOutcome:
+    failures: int
+    next_check_at: float
+    alert: bool
+
+
+class FeedStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def sync_config(self, feeds: Sequence[FeedConfig]) -> None:
+        """Make the config's feeds exist; a config feed that left the config is paused."""
+        at = now()
+        with self.db.transaction() as conn:
+            for feed in feeds:
+                selectors = _selectors(feed)
+                conn.execute(
+                    """
+                    INSERT INTO feeds (name, url, kind, section, selectors, origin, created_at)
+                    VALUES (?, ?, ?, ?, ?, 'config', ?)
+                    ON CONFLICT (name) DO UPDATE SET url = excluded.url, kind = excluded.kind,
+                        section = excluded.section, selectors = excluded.selectors
+                    """,
+                    (feed.name, feed.url, feed.kind, feed.section, selectors, at),
+                )
+            names = [feed.name for feed in feeds]
+            conn.execute(
+                f"UPDATE feeds SET paused = 1 WHERE origin = 'config' "
+                f"AND name NOT IN ({','.join('?' * len(names))})",
+                names,
+            )
+
+    def add(self, feed: FeedConfig, *, origin: str = "admin") -> Feed:
+        with self.db.transaction() as conn:
+            cursor = conn.execute(
+                """
+                INSERT INTO feeds (name, url, kind, section, selectors, origin, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                (feed.name, feed.url, feed.kind, feed.section, _selectors(feed), origin, now()),
+            )
+            row = conn.execute("SELECT * FROM feeds WHERE id = ?", (cursor.lastrowid,)).fetchone()
+        return Feed.from_row(row)
+
+    def remove(self, feed_id: int) -> bool:
+        with self.db.transaction() as conn:
+            return conn.execute("DELETE FROM feeds WHERE id = ?", (feed_id,)).rowcount > 0
+
+    def set_paused(self, feed_id: int, paused: bool) -> bool:
+        with self.db.transaction() as conn:
+            changed = conn.execute(
+                "UPDATE feeds SET paused = ?, next_check_at = 0 WHERE id = ?",
+                (int(paused), feed_id),
+            )
+            return changed.rowcount > 0
+
+    def all(self) -> list[Feed]:
+        with self.db.reading() as conn:
+            rows = conn.execute("SELECT * FROM feeds ORDER BY id").fetchall()
+        return [Feed.from_row(row) for row in rows]
+
+    def get(self, feed_id: int) -> Feed | None:
+        with self.db.reading() as conn:
+            row = conn.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        return Feed.from_row(row) if row else None
+
+    def find(self, name_or_id: str) -> Feed | None:
+        """An admin names a feed by its id, its exact name or its URL."""
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT * FROM feeds WHERE CAST(id AS TEXT) = ? OR name = ? OR url = ?",
+                (name_or_id, name_or_id, name_or_id),
+            ).fetchone()
+        return Feed.from_row(row) if row else None
+
+    def due(self, at: float) -> list[Feed]:
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM feeds WHERE paused = 0 AND next_check_at <= ? ORDER BY next_check_at",
+                (at,),
+            ).fetchall()
+        return [Feed.from_row(row) for row in rows]
+
+    def record_not_modified(self, feed_id: int, next_check_at: float) -> bool:
+        """A 304 is a success too; returns True when the feed had been failing (recovered)."""
+        return self._record_success(feed_id, next_check_at)
+
+    def _record_success(self, feed_id: int, next_check_at: float) -> bool:
+        with self.db.transaction() as conn:
+            return mark_success(conn, feed_id, next_check_at)
+
+    def record_failure(
+        self,
+        feed_id: int,
+        error: str,
+        *,
+        retry_after: float | None,
+        interval: float,
+        max_backoff: float,
+        alert_after: int,
+    ) -> FailureOutcome:
+        """Back off exponentially (capped, never sooner than Retry-After); alert once."""
+        at = now()
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT failures, alerted, failing_since FROM feeds WHERE id = ?", (feed_id,)
+            ).fetchone()
+            failures = int(row["failures"]) + 1
+            delay = min(max_backoff, interval * 2 ** min(failures - 1, 20))
+            if retry_after is not None:
+                delay = max(delay, min(retry_after, max_backoff))
+            alert = failures >= alert_after and not row["alerted"]
+            conn.execute(
+                """
+                UPDATE feeds SET failures = ?, last_error = ?, next_check_at = ?,
+                    failing_since = COALESCE(failing_since, ?), alerted = alerted OR ?
+                WHERE id = ?
+                """,
+                (failures, error, at + delay, at, int(alert), feed_id),
+            )
+        return FailureOutcome(failures=failures, next_check_at=at + delay, alert=alert)
+
+
+def mark_success(conn: sqlite3.Connection, feed_id: int, next_check_at: float) -> bool:
+    """Clear a feed's failure state inside the caller's transaction; True if it had alerted."""
+    row = conn.execute("SELECT alerted FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+    conn.execute(
+        """
+        UPDATE feeds SET failures = 0, last_error = NULL, failing_since = NULL, alerted = 0,
+            last_success_at = ?, next_check_at = ?
+        WHERE id = ?
+        """,
+        (now(), next_check_at, feed_id),
+    )
+    return bool(row and row["alerted"])
+
+
+def _selectors(feed: FeedConfig) -> str | None:
+    if feed.kind != "html":
+        return None
+    return json.dumps({"item": feed.item, "link": feed.link, "title": feed.title})

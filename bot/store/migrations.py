@@ -1,0 +1,136 @@
+"""The schema, as an ordered list of migrations; `PRAGMA user_version` says how far a file is.
+
+Append new steps; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: feeds, articles, the search index, chats, subscriptions, the delivery outbox.
+    """
+    CREATE TABLE feeds (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT NOT NULL UNIQUE,
+        url             TEXT NOT NULL UNIQUE,
+        kind            TEXT NOT NULL DEFAULT 'rss' CHECK (kind IN ('rss', 'html')),
+        section         TEXT,
+        selectors       TEXT,
+        origin          TEXT NOT NULL DEFAULT 'config' CHECK (origin IN ('config', 'admin')),
+        paused          INTEGER NOT NULL DEFAULT 0,
+        primed          INTEGER NOT NULL DEFAULT 0,
+        etag            TEXT,
+        last_modified   TEXT,
+        failures        INTEGER NOT NULL DEFAULT 0,
+        last_error      TEXT,
+        failing_since   REAL,
+        alerted         INTEGER NOT NULL DEFAULT 0,
+        last_success_at REAL,
+        next_check_at   REAL NOT NULL DEFAULT 0,
+        created_at      REAL NOT NULL
+    );
+
+    CREATE TABLE articles (
+        id           INTEGER PRIMARY KEY,
+        key          TEXT NOT NULL UNIQUE,
+        feed_id      INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+        url          TEXT NOT NULL,
+        title        TEXT NOT NULL,
+        lead         TEXT NOT NULL DEFAULT '',
+        body         TEXT NOT NULL DEFAULT '',
+        summary      TEXT NOT NULL DEFAULT '',
+        image        TEXT,
+        section      TEXT,
+        published_at REAL,
+        fetched_at   REAL NOT NULL,
+        updated_at   REAL
+    );
+    CREATE INDEX articles_feed_time ON articles(feed_id, fetched_at);
+    CREATE INDEX articles_published ON articles(published_at);
+
+    -- Folded text (lowercase, no diacritics, đ→d), rowid = articles.id.
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, lead, body, content='', tokenize='unicode61 remove_diacritics 0'
+    );
+
+    -- Stories a feed announced whose page could not be fetched or extracted yet.
+    CREATE TABLE pending_pages (
+        id          INTEGER PRIMARY KEY,
+        feed_id     INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key         TEXT NOT NULL UNIQUE,
+        entry       TEXT NOT NULL,
+        push        INTEGER NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        next_try_at REAL NOT NULL
+    );
+
+    CREATE TABLE chats (
+        id            INTEGER PRIMARY KEY,
+        platform      TEXT NOT NULL CHECK (platform IN ('telegram', 'zalo')),
+        chat_id       TEXT NOT NULL,
+        kind          TEXT NOT NULL DEFAULT 'private',
+        title         TEXT,
+        language      TEXT NOT NULL DEFAULT 'vi',
+        active        INTEGER NOT NULL DEFAULT 1,
+        is_channel    INTEGER NOT NULL DEFAULT 0,
+        mode          TEXT NOT NULL DEFAULT 'instant' CHECK (mode IN ('instant', 'digest')),
+        digest_hour   INTEGER NOT NULL DEFAULT 7,
+        quiet_start   INTEGER,
+        quiet_end     INTEGER,
+        created_at    REAL NOT NULL,
+        changed_at    REAL NOT NULL,
+        inactive_reason TEXT,
+        UNIQUE (platform, chat_id)
+    );
+
+    -- feed_id NULL: every feed.
+    CREATE TABLE subscriptions (
+        id         INTEGER PRIMARY KEY,
+        chat_ref   INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        feed_id    INTEGER REFERENCES feeds(id) ON DELETE CASCADE,
+        created_at REAL NOT NULL
+    );
+    CREATE UNIQUE INDEX subscriptions_unique ON subscriptions(chat_ref, IFNULL(feed_id, 0));
+    CREATE INDEX subscriptions_feed ON subscriptions(feed_id);
+
+    CREATE TABLE broadcasts (
+        id         INTEGER PRIMARY KEY,
+        text       TEXT NOT NULL,
+        author     TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+
+    -- The outbox: one row per (article, chat) or (broadcast, chat).
+    CREATE TABLE deliveries (
+        id           INTEGER PRIMARY KEY,
+        article_id   INTEGER REFERENCES articles(id) ON DELETE CASCADE,
+        broadcast_id INTEGER REFERENCES broadcasts(id) ON DELETE CASCADE,
+        chat_ref     INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        status       TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        due_at       REAL NOT NULL,
+        created_at   REAL NOT NULL,
+        claimed_at   REAL,
+        sent_at      REAL,
+        message_id   TEXT,
+        last_error   TEXT,
+        CHECK ((article_id IS NULL) <> (broadcast_id IS NULL))
+    );
+    CREATE UNIQUE INDEX deliveries_article_chat ON deliveries(article_id, chat_ref)
+        WHERE article_id IS NOT NULL;
+    CREATE UNIQUE INDEX deliveries_broadcast_chat ON deliveries(broadcast_id, chat_ref)
+        WHERE broadcast_id IS NOT NULL;
+    CREATE INDEX deliveries_due ON deliveries(status, due_at);
+    CREATE INDEX deliveries_chat ON deliveries(chat_ref, status);
+
+    CREATE TABLE audit_log (
+        id      INTEGER PRIMARY KEY,
+        at      REAL NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        detail  TEXT NOT NULL DEFAULT '',
+        result  TEXT NOT NULL
+    );
+    """,
+]

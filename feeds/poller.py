@@ -1,0 +1,302 @@
+"""One poll of one feed, from its URL to stored, summarized articles and queued pushes.
+
+The store is handed in (it is SQLite, at the edge); this module only orchestrates the
+pure parsers and the fetcher. A page that fails is parked in the store and retried on
+later polls; it never holds back the feed's other stories.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+
+from feeds.extract import ExtractionError, extract_article
+from feeds.fetch import FetchError, Fetcher
+from feeds.keys import article_key
+from feeds.models import FeedEntry, PendingPage, StoryRecord
+from feeds.parse import FeedParseError, parse_feed, parse_listing
+from feeds.urlguard import UnsafeURLError
+
+if TYPE_CHECKING:
+    from bot.store import Store
+    from bot.store.records import Article, Feed
+
+log = logging.getLogger(__name__)
+
+
+class Summarizer(Protocol):
+    async def __call__(
+        self, title: str, paragraphs: Sequence[str], lead: str | None, budget: int
+    ) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    interval_seconds: float = 300
+    max_new_per_poll: int = 30
+    page_concurrency: int = 4
+    max_backoff_seconds: float = 3600
+    alert_after_failures: int = 5
+    page_retry_limit: int = 5
+    summary_budget: int = 600
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    feed: str
+    new: int = 0
+    pushed: int = 0
+    parked: int = 0
+    not_modified: bool = False
+    error: str | None = None
+
+
+Notify = Callable[[str], Awaitable[None]]
+
+
+class Poller:
+    def __init__(
+        self,
+        store: Store,
+        fetcher: Fetcher,
+        summarizer: Summarizer,
+        settings: PollSettings,
+        *,
+        on_article: Callable[[Article], None] | None = None,
+        notify_admins: Notify | None = None,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.summarizer = summarizer
+        self.settings = settings
+        self.on_article = on_article
+        self.notify_admins = notify_admins
+        self._pages = asyncio.Semaphore(settings.page_concurrency)
+
+    async def poll_due(self) -> list[PollReport]:
+        feeds = await self.store.db.call(self.store.feeds.due, time.time())
+        return [await self.poll_feed(feed) for feed in feeds]
+
+    async def poll_all(self) -> list[PollReport]:
+        feeds = await self.store.db.call(self.store.feeds.all)
+        return [await self.poll_feed(feed) for feed in feeds if not feed.paused]
+
+    async def poll_feed(self, feed: Feed) -> PollReport:
+        try:
+            result = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+        except FetchError as exc:
+            return await self._failed(feed, exc.reason, exc.retry_after)
+        except UnsafeURLError as exc:
+            return await self._failed(feed, f"refused: {exc}", None)
+
+        entries: list[FeedEntry] = []
+        if not result.not_modified:
+            try:
+                entries = self._parse(feed, result.body, result.headers, result.url, result.encoding)
+            except FeedParseError as exc:
+                return await self._failed(feed, f"unreadable feed: {exc}", None)
+
+        next_check = time.time() + self.settings.interval_seconds
+        fresh = await self._fresh(entries)
+        retries = await self.store.db.call(self.store.articles.due_pending, feed.id, time.time())
+        if result.not_modified and not retries:
+            recovered = await self.store.db.call(
+                self.store.feeds.record_not_modified, feed.id, next_check
+            )
+            await self._recovered(feed, recovered)
+            log.info("feed %s: not modified", feed.name)
+            return PollReport(feed=feed.name, not_modified=True)
+
+        push_new = feed.primed
+        jobs = [self._story(entry, key, push_new, attempts=0) for key, entry in fresh]
+        jobs += [
+            self._story(_entry_from_dict(data), key, push, attempts=attempts)
+            for key, data, push, attempts in retries
+        ]
+        outcomes = await asyncio.gather(*jobs)
+        stories = [(o.story, o.push) for o in outcomes if o.story is not None]
+        parked = [o.pending for o in outcomes if o.pending is not None]
+        outcome = await self.store.db.call(
+            self.store.articles.record_poll,
+            feed.id,
+            stories,
+            parked,
+            push_pending=push_new,
+            etag=result.etag if not result.not_modified else feed.etag,
+            last_modified=(
+                result.last_modified if not result.not_modified else feed.last_modified
+            ),
+            next_check_at=next_check,
+            retried_keys=[key for key, _, _, _ in retries],
+        )
+        await self._recovered(feed, outcome.recovered)
+        if self.on_article is not None:
+            for article_id in outcome.article_ids:
+                article = await self.store.db.call(self.store.articles.get, article_id)
+                if article is not None:
+                    self.on_article(article)
+        pushed = sum(1 for _, push in stories if push)
+        log.info(
+            "feed %s: %d listed, %d new stored%s, %d queued deliveries, %d pages parked",
+            feed.name, len(entries), len(outcome.article_ids),
+            "" if push_new else " (first poll: not pushed)", outcome.deliveries, len(parked),
+        )
+        return PollReport(
+            feed=feed.name, new=len(outcome.article_ids), pushed=pushed, parked=len(parked)
+        )
+
+    def _parse(
+        self, feed: Feed, body: bytes, headers: Mapping[str, str], url: str, encoding: str | None
+    ) -> list[FeedEntry]:
+        if feed.kind == "html":
+            selectors = feed.selectors
+            return parse_listing(
+                body,
+                url,
+                item=selectors.get("item") or "article",
+                link=selectors.get("link") or "a",
+                title=selectors.get("title"),
+                encoding=encoding,
+            )
+        return parse_feed(body, headers, url)
+
+    async def _fresh(self, entries: list[FeedEntry]) -> list[tuple[str, FeedEntry]]:
+        """Entries not stored before, oldest first, at most `max_new_per_poll` (the newest)."""
+        keyed: dict[str, FeedEntry] = {}
+        for entry in entries:
+            keyed.setdefault(article_key(entry, content=entry.description or ""), entry)
+        known = await self.store.db.call(self.store.articles.known_keys, list(keyed))
+        fresh = [(key, entry) for key, entry in keyed.items() if key not in known]
+        fresh = fresh[: self.settings.max_new_per_poll]
+        fresh.sort(key=lambda item: _timestamp(item[1].published) or 0.0)
+        return fresh
+
+    async def _story(
+        self, entry: FeedEntry, key: str, push: bool, *, attempts: int
+    ) -> _Outcome:
+        async with self._pages:
+            try:
+                page = await self.fetcher.fetch(entry.url)
+                article = extract_article(page.body, page.url, encoding=page.encoding)
+            except (FetchError, UnsafeURLError, ExtractionError) as exc:
+                reason = getattr(exc, "reason", None) or str(exc)
+                if attempts + 1 >= self.settings.page_retry_limit:
+                    log.warning(
+                        "article %s: page failed %d times (%s); storing the feed's own text",
+                        entry.url, attempts + 1, reason,
+                    )
+                    story = await self._record(entry, key, entry.title, entry.description or "",
+                                               [entry.description or ""], entry.image, entry.published)
+                    return _Outcome(story=story, push=push)
+                delay = min(
+                    self.settings.max_backoff_seconds,
+                    self.settings.interval_seconds * 2 ** attempts,
+                )
+                log.warning("article %s: %s; will retry in %.0f s", entry.url, reason, delay)
+                pending = PendingPage(
+                    key=key, entry=_entry_to_dict(entry), error=reason,
+                    next_try_at=time.time() + delay,
+                )
+                return _Outcome(pending=pending, push=push)
+        story = await self._record(
+            entry,
+            key,
+            article.title or entry.title,
+            article.lead or entry.description or "",
+            list(article.paragraphs),
+            article.image or entry.image,
+            article.published or entry.published,
+        )
+        return _Outcome(story=story, push=push)
+
+    async def _record(
+        self,
+        entry: FeedEntry,
+        key: str,
+        title: str,
+        lead: str,
+        paragraphs: list[str],
+        image: str | None,
+        published: datetime | None,
+    ) -> StoryRecord:
+        summary = await self.summarizer(title, paragraphs, lead or None, self.settings.summary_budget)
+        return StoryRecord(
+            key=key,
+            url=entry.url,
+            title=title,
+            lead=lead,
+            body="\n\n".join(p for p in paragraphs if p),
+            summary=summary,
+            image=image,
+            section=None,
+            published_at=_timestamp(published),
+        )
+
+    async def _failed(self, feed: Feed, reason: str, retry_after: float | None) -> PollReport:
+        outcome = await self.store.db.call(
+            self.store.feeds.record_failure,
+            feed.id,
+            reason,
+            retry_after=retry_after,
+            interval=self.settings.interval_seconds,
+            max_backoff=self.settings.max_backoff_seconds,
+            alert_after=self.settings.alert_after_failures,
+        )
+        wait = outcome.next_check_at - time.time()
+        log.warning(
+            "feed %s: %s (failure %d, next try in %.0f s)", feed.name, reason, outcome.failures, wait
+        )
+        if outcome.alert and self.notify_admins is not None:
+            await self.notify_admins(
+                f"⚠️ Nguồn tin «{feed.name}» lỗi {outcome.failures} lần liên tiếp: {reason}"
+            )
+        return PollReport(feed=feed.name, error=reason)
+
+    async def _recovered(self, feed: Feed, recovered: bool) -> None:
+        if recovered:
+            log.info("feed %s: recovered", feed.name)
+            if self.notify_admins is not None:
+                await self.notify_admins(f"✅ Nguồn tin «{feed.name}» đã hoạt động trở lại.")
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    push: bool
+    story: StoryRecord | None = None
+    pending: PendingPage | None = None
+
+
+def _timestamp(moment: datetime | None) -> float | None:
+    return moment.timestamp() if moment is not None else None
+
+
+def _entry_to_dict(entry: FeedEntry) -> dict[str, object]:
+    return {
+        "url": entry.url,
+        "title": entry.title,
+        "guid": entry.guid,
+        "description": entry.description,
+        "published": entry.published.isoformat() if entry.published else None,
+        "image": entry.image,
+    }
+
+
+def _entry_from_dict(data: dict[str, object]) -> FeedEntry:
+    published = data.get("published")
+    return FeedEntry(
+        url=str(data["url"]),
+        title=str(data.get("title") or ""),
+        guid=data.get("guid") if isinstance(data.get("guid"), str) else None,  # type: ignore[arg-type]
+        description=str(data["description"]) if data.get("description") else None,
+        published=datetime.fromisoformat(published) if isinstance(published, str) else None,
+        image=str(data["image"]) if data.get("image") else None,
+    )
+
+
