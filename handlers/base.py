@@ -1,0 +1,82 @@
+"""The platform-neutral language between chat platforms and what the bot says.
+
+A platform adapter turns an update into a `Request`, calls the handlers, and renders each
+`Reply` for its platform: Telegram as HTML (escaped there, and only there), Zalo as plain
+text with links written out. Handlers never see a platform library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of text; `bold` and `url` are the only markup a reply may carry."""
+
+    text: str
+    bold: bool = False
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """Exactly one of url, callback (data sent back to us), share (opens inline sharing)."""
+
+    text: str
+    url: str | None = None
+    callback: str | None = None
+    share: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    body: tuple[Span, ...]
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    photo: str | None = None
+    preview_url: str | None = None
+    edit: bool = False
+    notice: str | None = None
+
+    @property
+    def plain(self) -> str:
+        return "".join(span.text for span in self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Who wrote what, where. `command` is lower-case, without "/" or "@botname"."""
+
+    platform: str
+    chat_id: str
+    chat_kind: str = "private"
+    chat_title: str | None = None
+    user_id: str | None = None
+    user_name: str | None = None
+    user_language: str | None = None
+    text: str = ""
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    callback: str | None = None
+    is_chat_admin: bool = False
+    bot_username: str | None = None
+
+
+@dataclass(slots=True)
+class Context:
+    """What every handler may use: the store, the admins, local time."""
+
+    store: Store
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: str = "vi"
+    admins: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def is_admin(self, request: Request) -> bool:
+        """Fail closed: an empty admin list means nobody."""
+        return request.user_id is not None and request.user_id in self.admins.get(
+            request.platform, frozenset()
+        )
