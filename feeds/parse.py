@@ -1,0 +1,338 @@
+"""Feeds and listing pages → FeedEntry: pure functions over bytes, no I/O.
+
+feedparser is handed bytes and the response headers only, never a URL or a string it
+might decide to fetch. Everything that comes out is text: titles and descriptions lose
+their markup, links must be absolute http(s).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import io
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from time import struct_time
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import lxml.etree
+import lxml.html
+from cssselect import SelectorError
+
+from bot.text import collapse_spaces, normalize
+from feeds.models import FeedEntry
+
+log = logging.getLogger(__name__)
+
+_TAG = re.compile(r"<\s*[A-Za-z!/?]")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp")
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
+     "table", "blockquote", "section", "article", "figure", "figcaption", "header", "footer"}
+)
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object")
+
+
+class FeedParseError(ValueError):
+    """Nothing usable came out of the bytes (not a feed, or no story with a link)."""
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, scripts dropped, entities decoded, spaces folded."""
+    if not fragment:
+        return ""
+    if not _TAG.search(fragment):
+        return collapse_spaces(normalize(html.unescape(fragment)))
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return collapse_spaces(normalize(html.unescape(_TAG.sub(" <", fragment))))
+    return _element_text(root)
+
+
+def _element_text(root: Any) -> str:
+    for bad in list(root.iter(*_DROP_TAGS)):
+        _drop_keep_tail(bad)
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+            el.tail = " " + (el.tail or "")
+    return collapse_spaces(normalize(root.text_content()))
+
+
+def _drop_keep_tail(el: Any) -> None:
+    parent = el.getparent()
+    if parent is None:
+        el.clear()
+        return
+    tail = el.tail or ""
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _http_url(candidate: str | None, base: str) -> str | None:
+    """`candidate` made absolute against `base`, if it is http(s) with a host."""
+    if not candidate:
+        return None
+    text = candidate.strip()
+    if not text:
+        return None
+    try:
+        absolute = urljoin(base, text)
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return absolute
+
+
+def _is_image(mime: str | None, href: str | None) -> bool:
+    if mime:
+        return mime.lower().startswith("image/")
+    path = urlsplit(href or "").path.lower()
+    return path.endswith(_IMAGE_SUFFIXES)
+
+
+def _first_img_src(fragment: str) -> str | None:
+    if not fragment or "<img" not in fragment.lower():
+        return None
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    for img in root.iter("img"):
+        src = img.get("src") or img.get("data-src")
+        if src and src.strip():
+            return str(src)
+    return None
+
+
+def _entry_image(entry: Any, base: str, description_html: str) -> str | None:
+    candidates: list[str | None] = []
+    for enclosure in entry.get("enclosures", []) or []:
+        href = enclosure.get("href") or enclosure.get("url")
+        if _is_image(enclosure.get("type"), href):
+            candidates.append(href)
+    for media in entry.get("media_content", []) or []:
+        url = media.get("url")
+        medium = (media.get("medium") or "").lower()
+        if medium == "image" or _is_image(media.get("type"), url):
+            candidates.append(url)
+    for thumb in entry.get("media_thumbnail", []) or []:
+        candidates.append(thumb.get("url"))
+    candidates.append(_first_img_src(description_html))
+    for candidate in candidates:
+        absolute = _http_url(candidate, base)
+        if absolute:
+            return absolute
+    return None
+
+
+def _entry_published(entry: Any) -> datetime | None:
+    # feedparser's *_parsed values are already converted to UTC; a date without a zone
+    # is taken as UTC.
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if isinstance(value, struct_time):
+            try:
+                return datetime(*value[:6], tzinfo=UTC)
+            except ValueError:
+                continue
+    return None
+
+
+def _entry_link(entry: Any) -> str | None:
+    link = entry.get("link")
+    if link:
+        return str(link)
+    for alt in entry.get("links", []) or []:
+        if alt.get("rel", "alternate") == "alternate" and alt.get("href"):
+            return str(alt["href"])
+    guid = entry.get("id")
+    if entry.get("guidislink") and guid:
+        return str(guid)
+    return None
+
+
+def parse_feed(body: bytes, headers: Mapping[str, str], base_url: str) -> list[FeedEntry]:
+    """RSS or Atom bytes → entries; a malformed feed is accepted if it still has stories."""
+    response_headers = {str(k).lower(): str(v) for k, v in headers.items()}
+    response_headers.setdefault("content-location", base_url)
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    raw_entries = parsed.get("entries") or []
+    if not raw_entries:
+        if problem is not None or not parsed.get("version"):
+            reason = f": {problem}" if problem is not None else ""
+            raise FeedParseError(f"not a usable feed at {base_url}{reason}")
+        return []
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    for raw in raw_entries:
+        entry = _feed_entry(raw, base_url)
+        if entry is None or entry.url in seen:
+            continue
+        seen.add(entry.url)
+        entries.append(entry)
+    if not entries:
+        reason = f" (feed problem: {problem})" if problem is not None else ""
+        raise FeedParseError(
+            f"{len(raw_entries)} entries at {base_url}, none with an http(s) link{reason}"
+        )
+    if problem is not None:
+        log.info("feed %s is malformed but has %d entries: %s", base_url, len(entries), problem)
+    return entries
+
+
+def _feed_entry(raw: Any, base_url: str) -> FeedEntry | None:
+    url = _http_url(_entry_link(raw), base_url)
+    if url is None:
+        log.debug("feed %s: skipped an entry without an http(s) link", base_url)
+        return None
+    description_html = str(raw.get("summary") or "")
+    if not description_html:
+        for content in raw.get("content", []) or []:
+            if content.get("value"):
+                description_html = str(content["value"])
+                break
+    description = html_to_text(description_html) or None
+    guid = str(raw.get("id") or "").strip() or None
+    return FeedEntry(
+        url=url,
+        title=html_to_text(str(raw.get("title") or "")),
+        guid=guid,
+        description=description,
+        published=_entry_published(raw),
+        image=_entry_image(raw, url, description_html),
+    )
+
+
+def _sniff_encoding(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    match = _META_CHARSET.search(data[:4096])
+    if match:
+        name = match.group(1).decode("ascii", "replace")
+        try:
+            "".encode(name)
+        except LookupError:
+            pass
+        else:
+            return name
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "windows-1252"
+    return "utf-8"
+
+
+def _select(root: Any, selector: str, what: str) -> list[Any]:
+    try:
+        return list(root.cssselect(selector))
+    except SelectorError as exc:
+        raise FeedParseError(f"invalid {what} selector {selector!r}: {exc}") from None
+
+
+def parse_listing(
+    html: bytes,
+    base_url: str,
+    *,
+    item: str,
+    link: str = "a",
+    title: str | None = None,
+    encoding: str | None = None,
+) -> list[FeedEntry]:
+    """An HTML listing page → one entry per story block, by the site's CSS selectors.
+
+    Raises FeedParseError when `item` matches nothing: for a news listing that means the
+    site changed its layout, which an admin should hear about.
+    """
+    text_encoding = encoding or _sniff_encoding(html)
+    parser = lxml.html.HTMLParser(encoding=text_encoding)
+    try:
+        root = lxml.html.document_fromstring(html, parser=parser)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise FeedParseError(f"not an HTML page at {base_url}: {exc}") from None
+    base = base_url
+    for base_el in root.iter("base"):
+        base = _http_url(base_el.get("href"), base_url) or base_url
+        break
+    blocks = _select(root, item, "item")
+    if not blocks:
+        raise FeedParseError(f"item selector {item!r} matched nothing at {base_url}")
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    for block in blocks:
+        entry = _listing_entry(block, base, link, title)
+        if entry is None:
+            continue
+        dedupe = entry.url.split("#", 1)[0]
+        if dedupe in seen:
+            continue
+        seen.add(dedupe)
+        entries.append(entry)
+    if not entries:
+        raise FeedParseError(
+            f"{len(blocks)} items at {base_url} matched {item!r}, none with an http(s) "
+            f"link matching {link!r}"
+        )
+    return entries
+
+
+def _listing_entry(block: Any, base: str, link: str, title: str | None) -> FeedEntry | None:
+    anchors = _select(block, link, "link")
+    if not anchors and block.tag == "a":
+        anchors = [block]
+    url = None
+    anchor = None
+    for candidate in anchors:
+        url = _http_url(candidate.get("href"), base)
+        if url:
+            anchor = candidate
+            break
+    if url is None or anchor is None:
+        return None
+    text = ""
+    if title:
+        for found in _select(block, title, "title"):
+            text = _text_of(found)
+            if text:
+                break
+    if not text:
+        text = _text_of(anchor)
+    if not text:
+        text = collapse_spaces(normalize(anchor.get("title") or ""))
+    if not text:
+        text = _first_alt(anchor)
+    image = None
+    for img in block.iter("img"):
+        image = _http_url(img.get("src") or img.get("data-src"), base)
+        if image:
+            break
+    return FeedEntry(url=url, title=text, image=image)
+
+
+def _text_of(el: Any) -> str:
+    clone = copy.deepcopy(el)
+    clone.tail = None
+    return _element_text(clone)
+
+
+def _first_alt(el: Any) -> str:
+    imgs: Iterable[Any] = el.iter("img")
+    for img in imgs:
+        alt = collapse_spaces(normalize(img.get("alt") or ""))
+        if alt:
+            return alt
+    return ""
