@@ -207,14 +207,14 @@ def _read_meta(root: HtmlElement) -> _Meta:
     return meta
 
 
-def _ld_str(value: Any) -> str | None:
+def _ld_str(value: Any, keys: tuple[str, ...] = ("url", "contentUrl", "name", "@id")) -> str | None:
     """JSON-LD values may be a string, an object with a name/url, or a list of either."""
     if isinstance(value, str):
         return value
     if isinstance(value, list) and value:
-        return _ld_str(value[0])
+        return _ld_str(value[0], keys)
     if isinstance(value, dict):
-        for key in ("url", "name", "contentUrl", "@id"):
+        for key in keys:
             if isinstance(value.get(key), str):
                 return str(value[key])
     return None
@@ -372,7 +372,7 @@ _LEAD_CLASS = re.compile(
 )
 _AUTHOR_CLASS = re.compile(r"author|byline|tac-?gia|writer", re.I)
 _DATE_CLASS = re.compile(r"date|time|publish|ngay-?dang|\bngay\b", re.I)
-_SECTION_CLASS = re.compile(r"breadcrumb|\bcate|category|chuyen-?muc|section", re.I)
+_SECTION_CLASS = re.compile(r"breadcrumb|\bcate|category|chuyen-?muc", re.I)
 _RELATED_PROMPT = re.compile(
     r"^\s*(?:đọc thêm|xem thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|"
     r"có thể bạn quan tâm|đọc tiếp|tin mới|tin khác|>>)\s*[:\-–>»]*",
@@ -603,22 +603,30 @@ def _title_from_tag(title: str, site_name: str | None) -> str:
 
 
 def _title(rule: SiteRule | None, root: HtmlElement, meta: _Meta) -> tuple[str, HtmlElement | None]:
+    """The visible headline when we can tell which it is, else the page's declared one."""
     el = _first(rule.title, root) if rule else None
     if el is not None:
         return _plain(el.text_content()), el
+    headings = [(h, _plain(h.text_content())) for h in root.iter("h1")]
+    site_name = _plain(meta.tags.get("og:site_name"))
     for candidate in (
         meta.tags.get("og:title"),
-        _ld_str(meta.ld.get("headline")),
+        _ld_str(meta.ld.get("headline"), ("name",)),
         meta.tags.get("twitter:title"),
     ):
         text = _plain(candidate)
-        if text:
-            h1 = next((h for h in root.iter("h1") if _same(_text(h), text)), None)
-            return text, h1
-    h1 = next((h for h in root.iter("h1") if len(_text(h)) >= 10), None)
-    if h1 is not None:
-        return _plain(h1.text_content()), h1
-    return _title_from_tag(meta.title_tag, meta.tags.get("og:site_name")), None
+        if not text:
+            continue
+        for h1, h1_text in headings:
+            if len(h1_text) >= 10 and _key(text).startswith(_key(h1_text)):
+                return h1_text, h1
+        if site_name and text.endswith(site_name) and len(text) > len(site_name) + 5:
+            text = text[: -len(site_name)].rstrip(" -|–—:")
+        return text, None
+    for h1, h1_text in headings:
+        if len(h1_text) >= 10:
+            return h1_text, h1
+    return _title_from_tag(meta.title_tag, site_name), None
 
 
 def _lead_element(
@@ -627,15 +635,23 @@ def _lead_element(
     container: HtmlElement,
     title_el: HtmlElement | None,
 ) -> HtmlElement | None:
+    """The sapo element: the rule's, else a sapo-like class after the headline, else the
+    first sizeable block between headline and body."""
     el = _first(rule.lead, root) if rule else None
     if el is not None:
         return el
+    order = {node: i for i, node in enumerate(root.iter())} if title_el is not None else {}
     for cand in _find_generic(
         root, _LEAD_CLASS, ("p", "h2", "h3", "div", "span", "strong", "section")
     ):
-        if cand is container or _inside(container, cand) or cand.tag == "meta":
+        if cand is container or _inside(container, cand):
             continue
-        if any(a.tag == "li" or _is_junk(a) for a in cand.iterancestors()):
+        if order and order.get(cand, 0) < order.get(title_el, 0):
+            continue
+        if any(
+            (a.tag == "li" or _is_junk(a)) and not _inside(container, a)
+            for a in cand.iterancestors()
+        ):
             continue
         if len(_text(cand)) >= 30:
             return cand
@@ -716,13 +732,16 @@ def _section(rule: SiteRule | None, root: HtmlElement, meta: _Meta) -> str | Non
         found = [el for el in rule.section(root) if _text(el)]
         if found:
             return _text(found[-1])
-    for candidate in (meta.tags.get("article:section"), _ld_str(meta.ld.get("articleSection"))):
+    for candidate in (
+        meta.tags.get("article:section"),
+        _ld_str(meta.ld.get("articleSection"), ("name",)),
+    ):
         if candidate and _clean(candidate):
             return _clean(candidate)
     for crumb in _find_generic(root, _SECTION_CLASS, ("div", "ul", "ol", "nav", "a", "p")):
-        links = [a for a in crumb.iter("a") if _text(a)]
-        if links:
-            return _text(links[-1])
+        links = [_text(a) for a in crumb.iter("a") if _text(a)]
+        if links and len(links[-1]) <= 40:
+            return links[-1]
     return None
 
 
@@ -757,7 +776,7 @@ def _extract(
     byline_el = _byline_element(rule, region, container)
     byline = _plain(byline_el.text_content()) if byline_el is not None else None
     if not byline:
-        byline = _plain(_ld_str(meta.ld.get("author"))) or None
+        byline = _plain(_ld_str(meta.ld.get("author"), ("name",))) or None
 
     image = (
         _absolute(meta.tags.get("og:image"), base)

@@ -419,3 +419,38 @@ def test_garbage_bytes_never_crash() -> None:
         for blob in (data, b"<html><title>T\xc3\xaan</title><p>" + data):
             with contextlib.suppress(ExtractionError):
                 extract_article(blob, URL)
+
+
+def test_unknown_layout_chrome_inside_the_body() -> None:
+    """What a new site does that our rules never saw: br-separated text, inline related
+    links, a related box, a hidden block, a source line at the end."""
+    ld = (
+        '{"@type": "NewsArticle", '
+        '"author": {"@type": "Person", "url": "https://x.vn/a", "name": "Lê Văn A"}}'
+    )
+    html = page(
+        '<meta property="og:title" content="Mưa lớn ở Đà Lạt gây ngập nhiều tuyến đường - Báo X">'
+        f'<script type="application/ld+json">{ld}</script>',
+        "<div class='wrap'><h1>Mưa lớn ở Đà Lạt gây ngập nhiều tuyến đường</h1>"
+        f"<div class='bai'><div>{PROSE}<br><br>Đoạn hai, có dấu phẩy, kể tiếp diễn biến, rất dài "
+        "để được tính là văn bản chính của bài báo này.</div>"
+        "<p>Xem thêm: <a href='/x'>Đà Lạt đón hơn 6 triệu lượt khách</a></p>"
+        "<div class='box'><b>Tin liên quan</b><a href='/y'>Giá cà phê tăng</a></div>"
+        "<div style='display: none'>Nội dung ẩn không được lấy ra, có dấu phẩy, rất dài.</div>"
+        f"<p>{PROSE}</p><p>Theo TTXVN</p></div></div>",
+    )
+    article = extract_generic(html, URL)
+    assert article.title == "Mưa lớn ở Đà Lạt gây ngập nhiều tuyến đường"
+    assert article.paragraphs[0] == PROSE
+    assert article.paragraphs[1].startswith("Đoạn hai")
+    body = article.body
+    for chrome in ("Xem thêm", "6 triệu", "Tin liên quan", "cà phê", "Nội dung ẩn", "TTXVN"):
+        assert chrome not in body, chrome
+    assert article.byline == "Lê Văn A"
+
+
+def test_byline_from_trailing_paragraph_when_no_author_element() -> None:
+    html = page(body=f"<h1>{TITLE}</h1><article><p>{PROSE}</p><p>Hải Vân (tổng hợp)</p></article>")
+    article = extract_article(html, URL)
+    assert article.paragraphs == (PROSE,)
+    assert article.byline == "Hải Vân (tổng hợp)"
