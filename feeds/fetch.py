@@ -311,9 +311,18 @@ class Fetcher:
             except UrlResolutionError as exc:
                 raise FetchError(url, f"{where}{exc}", permanent=False) from None
             headers = self._headers(etag, last_modified)
-            request = self._client.build_request("GET", current, headers=headers)
+            try:
+                request = self._client.build_request("GET", current, headers=headers)
+            except httpx.InvalidURL as exc:
+                raise FetchError(url, f"{where}invalid URL: {exc}", permanent=True) from None
             try:
                 response = await self._client.send(request, stream=True, follow_redirects=False)
+            except httpx.InvalidURL as exc:
+                # httpx prepares the next request of a redirect even when not following
+                # it, and gives up on a Location like "javascript:alert(1)".
+                raise FetchError(
+                    url, f"{where}unusable redirect Location: {exc}", permanent=True
+                ) from None
             except UnsafeURLError as exc:
                 raise FetchError(url, f"{where}refused: {exc}", permanent=True) from None
             except httpx.TimeoutException as exc:

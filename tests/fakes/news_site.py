@@ -222,6 +222,10 @@ class FakeNewsSite:
     def slow_url_for(self, seconds: float) -> str:
         return self.url(f"/hostile/slow?seconds={seconds:g}")
 
+    def dribble_url_for(self, seconds: float) -> str:
+        """Headers at once, then one byte every 0.05 s for `seconds`."""
+        return self.url(f"/hostile/dribble?seconds={seconds:g}")
+
     @property
     def error_url(self) -> str:
         return self.url("/hostile/500")
@@ -730,6 +734,8 @@ class _Handler(BaseHTTPRequestHandler):
             seconds = float(query.get("seconds", site.slow_seconds))
             site._stopping.wait(seconds)
             self._send(200, b"finally\n", text, head=head)
+        elif name == "dribble":
+            self._dribble(float(query.get("seconds", site.slow_seconds)), head=head)
         elif name == "500":
             self._send(500, b"internal error\n", text, head=head)
         elif name == "429":
@@ -766,6 +772,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, bomb, headers, head=head)
         else:
             self._send(404, b"no such hostile route\n", text, head=head)
+
+    def _dribble(self, seconds: float, *, head: bool) -> None:
+        count = max(1, int(seconds / 0.05))
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(count))
+        self.end_headers()
+        if head:
+            return
+        for _ in range(count):
+            if self.site._stopping.wait(0.05):
+                return
+            self.wfile.write(b".")
+            self.wfile.flush()
 
     def _big(self, *, sized: bool, head: bool) -> None:
         self.send_response(200)
