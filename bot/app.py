@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -35,8 +36,6 @@ def make_summarizer(config: Config) -> Summarizer:
     """The extractive summarizer, or an OpenAI-compatible model that falls back to it."""
     if config.summary.provider != "openai":
         return extractive_summary
-    import os
-
     from feeds.llm_summary import LLMSummarizer
 
     settings = config.summary

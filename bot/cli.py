@@ -64,7 +64,9 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         async with App(config, on_article=lambda a: print_article(a, config.zone)) as app:
             log.info(
                 "bantin: %d feeds, store %s, polling every %d s",
-                len(config.feeds), config.storage_path, config.poll.interval_seconds,
+                len(config.feeds),
+                config.storage_path,
+                config.poll.interval_seconds,
             )
             await app.run(stop)
 
@@ -96,6 +98,7 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
     query = " ".join(args.query)
+
     async def main() -> list[Article]:
         async with App(config) as app:
             hits = app.store.search.search(query, limit=args.limit)
@@ -103,7 +106,11 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
 
     articles = asyncio.run(main())
     if args.json:
-        print(json.dumps([article_json(a, config.zone) for a in articles], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [article_json(a, config.zone) for a in articles], ensure_ascii=False, indent=2
+            )
+        )
         return 0
     if not articles:
         print(f"Không tìm thấy tin nào cho «{query}». Thử bỏ dấu hoặc bớt từ.")

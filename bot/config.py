@@ -274,7 +274,9 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise bot.fail("timezone", "an IANA time zone such as 'Asia/Ho_Chi_Minh'", timezone) from None
+        raise bot.fail(
+            "timezone", "an IANA time zone such as 'Asia/Ho_Chi_Minh'", timezone
+        ) from None
     language = bot.text("language", "vi", choices=("vi", "en"))
     bot.finish()
 
@@ -307,7 +309,9 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     try:
         UrlGuard(trusted_networks=fetch.trusted_networks)
     except ValueError as exc:
-        raise f.fail("trusted_networks", f"a list of CIDR networks ({exc})", fetch.trusted_networks) from None
+        raise f.fail(
+            "trusted_networks", f"a list of CIDR networks ({exc})", fetch.trusted_networks
+        ) from None
     f.finish()
 
     s = _table(source, document, "summary")

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from feeds.extract import ExtractionError, extract_article
-from feeds.fetch import FetchError, Fetcher
+from feeds.fetch import Fetcher, FetchError
 from feeds.keys import article_key
 from feeds.models import FeedEntry, PendingPage, StoryRecord
 from feeds.parse import FeedParseError, parse_feed, parse_listing
@@ -99,7 +99,9 @@ class Poller:
         entries: list[FeedEntry] = []
         if not result.not_modified:
             try:
-                entries = self._parse(feed, result.body, result.headers, result.url, result.encoding)
+                entries = self._parse(
+                    feed, result.body, result.headers, result.url, result.encoding
+                )
             except FeedParseError as exc:
                 return await self._failed(feed, f"unreadable feed: {exc}", None)
 
@@ -130,9 +132,7 @@ class Poller:
             parked,
             push_pending=push_new,
             etag=result.etag if not result.not_modified else feed.etag,
-            last_modified=(
-                result.last_modified if not result.not_modified else feed.last_modified
-            ),
+            last_modified=(result.last_modified if not result.not_modified else feed.last_modified),
             next_check_at=next_check,
             retried_keys=[key for key, _, _, _ in retries],
         )
@@ -145,8 +145,12 @@ class Poller:
         pushed = sum(1 for _, push in stories if push)
         log.info(
             "feed %s: %d listed, %d new stored%s, %d queued deliveries, %d pages parked",
-            feed.name, len(entries), len(outcome.article_ids),
-            "" if push_new else " (first poll: not pushed)", outcome.deliveries, len(parked),
+            feed.name,
+            len(entries),
+            len(outcome.article_ids),
+            "" if push_new else " (first poll: not pushed)",
+            outcome.deliveries,
+            len(parked),
         )
         return PollReport(
             feed=feed.name, new=len(outcome.article_ids), pushed=pushed, parked=len(parked)
@@ -178,9 +182,7 @@ class Poller:
         fresh.sort(key=lambda item: _timestamp(item[1].published) or 0.0)
         return fresh
 
-    async def _story(
-        self, entry: FeedEntry, key: str, push: bool, *, attempts: int
-    ) -> _Outcome:
+    async def _story(self, entry: FeedEntry, key: str, push: bool, *, attempts: int) -> _Outcome:
         async with self._pages:
             try:
                 page = await self.fetcher.fetch(entry.url)
@@ -190,18 +192,29 @@ class Poller:
                 if attempts + 1 >= self.settings.page_retry_limit:
                     log.warning(
                         "article %s: page failed %d times (%s); storing the feed's own text",
-                        entry.url, attempts + 1, reason,
+                        entry.url,
+                        attempts + 1,
+                        reason,
                     )
-                    story = await self._record(entry, key, entry.title, entry.description or "",
-                                               [entry.description or ""], entry.image, entry.published)
+                    story = await self._record(
+                        entry,
+                        key,
+                        entry.title,
+                        entry.description or "",
+                        [entry.description or ""],
+                        entry.image,
+                        entry.published,
+                    )
                     return _Outcome(story=story, push=push)
                 delay = min(
                     self.settings.max_backoff_seconds,
-                    self.settings.interval_seconds * 2 ** attempts,
+                    self.settings.interval_seconds * 2**attempts,
                 )
                 log.warning("article %s: %s; will retry in %.0f s", entry.url, reason, delay)
                 pending = PendingPage(
-                    key=key, entry=_entry_to_dict(entry), error=reason,
+                    key=key,
+                    entry=_entry_to_dict(entry),
+                    error=reason,
                     next_try_at=time.time() + delay,
                 )
                 return _Outcome(pending=pending, push=push)
@@ -226,7 +239,9 @@ class Poller:
         image: str | None,
         published: datetime | None,
     ) -> StoryRecord:
-        summary = await self.summarizer(title, paragraphs, lead or None, self.settings.summary_budget)
+        summary = await self.summarizer(
+            title, paragraphs, lead or None, self.settings.summary_budget
+        )
         return StoryRecord(
             key=key,
             url=entry.url,
@@ -251,7 +266,11 @@ class Poller:
         )
         wait = outcome.next_check_at - time.time()
         log.warning(
-            "feed %s: %s (failure %d, next try in %.0f s)", feed.name, reason, outcome.failures, wait
+            "feed %s: %s (failure %d, next try in %.0f s)",
+            feed.name,
+            reason,
+            outcome.failures,
+            wait,
         )
         if outcome.alert and self.notify_admins is not None:
             await self.notify_admins(
@@ -298,5 +317,3 @@ def _entry_from_dict(data: dict[str, object]) -> FeedEntry:
         published=datetime.fromisoformat(published) if isinstance(published, str) else None,
         image=str(data["image"]) if data.get("image") else None,
     )
-
-

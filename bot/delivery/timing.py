@@ -54,5 +54,5 @@ def backoff_seconds(
 ) -> float:
     """Capped exponential backoff with full jitter over the upper half, so retries spread out."""
     ceiling = min(cap, base * (2 ** max(attempt - 1, 0)))
-    draw = (rng or random).random()
+    draw: float = (rng or random).random()
     return ceiling / 2 + draw * ceiling / 2

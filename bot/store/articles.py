@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from bot.store.db import Database, now
 from bot.store.feeds import mark_success
 from bot.store.records import Article
-from feeds.models import PendingPage, StoryRecord
 from bot.store.search import ARTICLE_COLUMNS, index_article, unindex_article
+from feeds.models import PendingPage, StoryRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +80,14 @@ class ArticleStore:
                     ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1,
                         last_error = excluded.last_error, next_try_at = excluded.next_try_at
                     """,
-                    (feed_id, page.key, json.dumps(page.entry, ensure_ascii=False),
-                     int(push_pending), page.error, page.next_try_at),
+                    (
+                        feed_id,
+                        page.key,
+                        json.dumps(page.entry, ensure_ascii=False),
+                        int(push_pending),
+                        page.error,
+                        page.next_try_at,
+                    ),
                 )
             conn.execute(
                 "UPDATE feeds SET etag = ?, last_modified = ?, primed = 1 WHERE id = ?",
@@ -90,7 +96,9 @@ class ArticleStore:
             recovered = mark_success(conn, feed_id, next_check_at)
         return PollOutcome(tuple(ids), deliveries, recovered)
 
-    def due_pending(self, feed_id: int, at: float) -> list[tuple[str, dict[str, object], bool, int]]:
+    def due_pending(
+        self, feed_id: int, at: float
+    ) -> list[tuple[str, dict[str, object], bool, int]]:
         """Stories of this feed whose page is due for another try: key, entry, push, attempts."""
         with self.db.reading() as conn:
             rows = conn.execute(
@@ -143,8 +151,15 @@ class ArticleStore:
                     updated_at = ?
                 WHERE id = ?
                 """,
-                (story.title, story.lead, story.body, story.summary, story.image, now(),
-                 article_id),
+                (
+                    story.title,
+                    story.lead,
+                    story.body,
+                    story.summary,
+                    story.image,
+                    now(),
+                    article_id,
+                ),
             )
             index_article(conn, article_id, story.title, story.lead, story.body)
         return True
@@ -161,8 +176,19 @@ def insert_article(
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO NOTHING
         """,
-        (story.key, feed_id, story.url, story.title, story.lead, story.body, story.summary,
-         story.image, story.section, story.published_at, at),
+        (
+            story.key,
+            feed_id,
+            story.url,
+            story.title,
+            story.lead,
+            story.body,
+            story.summary,
+            story.image,
+            story.section,
+            story.published_at,
+            at,
+        ),
     )
     if cursor.rowcount == 0 or cursor.lastrowid is None:
         return None

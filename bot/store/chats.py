@@ -98,7 +98,7 @@ class ChatStore:
         language: str | None = None,
         mode: str | None = None,
         digest_hour: int | None = None,
-        quiet_hours: tuple[int, int] | None | bool = False,
+        quiet_hours: tuple[int, int] | bool | None = False,
     ) -> Chat:
         """Change only what is given; `quiet_hours=None` clears them, False leaves them."""
         with self.db.transaction() as conn:

@@ -56,6 +56,37 @@ class DeliveryStore:
             )
             return _load(conn, ids)
 
+    def claim_digest(self, delivery_id: int, limit: int = 30, at: float | None = None) -> list[Delivery]:
+        """The other stories due for a digest chat with this claimed row, marked as sending.
+
+        A digest chat's rows share the chat's digest hour as their due time; they go out
+        as one message, oldest story first. The claimed row itself is not returned.
+        """
+        at = now() if at is None else at
+        with self.db.transaction() as conn:
+            rows = conn.execute(
+                """
+                SELECT d.id FROM deliveries d
+                JOIN deliveries claimed ON claimed.id = :claimed
+                LEFT JOIN articles a ON a.id = d.article_id
+                WHERE d.chat_ref = claimed.chat_ref AND d.status = 'pending'
+                  AND d.article_id IS NOT NULL AND d.due_at <= :now
+                ORDER BY COALESCE(a.published_at, a.fetched_at, d.created_at), d.id
+                LIMIT :limit
+                """,
+                {"claimed": delivery_id, "now": at, "limit": limit},
+            ).fetchall()
+            ids = [row[0] for row in rows]
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            conn.execute(
+                f"UPDATE deliveries SET status = 'sending', claimed_at = ?, "
+                f"attempts = attempts + 1 WHERE id IN ({marks})",
+                [at, *ids],
+            )
+            return _load(conn, ids)
+
     def mark_sent(self, delivery_id: int, message_id: str | None) -> None:
         with self.db.transaction() as conn:
             conn.execute(
@@ -64,7 +95,9 @@ class DeliveryStore:
                 (now(), message_id, delivery_id),
             )
 
-    def retry_later(self, delivery_id: int, due_at: float, error: str, *, count: bool = True) -> None:
+    def retry_later(
+        self, delivery_id: int, due_at: float, error: str, *, count: bool = True
+    ) -> None:
         """Back to the queue; `count=False` for waits that are not the row's fault (429)."""
         with self.db.transaction() as conn:
             conn.execute(

@@ -91,7 +91,8 @@ class FeedStore:
     def due(self, at: float) -> list[Feed]:
         with self.db.reading() as conn:
             rows = conn.execute(
-                "SELECT * FROM feeds WHERE paused = 0 AND next_check_at <= ? ORDER BY next_check_at",
+                "SELECT * FROM feeds WHERE paused = 0 AND next_check_at <= ? "
+                "ORDER BY next_check_at",
                 (at,),
             ).fetchall()
         return [Feed.from_row(row) for row in rows]

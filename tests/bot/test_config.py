@@ -1,0 +1,99 @@
+"""Config: the documented file equals the embedded defaults; every wrong value is named."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import EMBEDDED_DEFAULTS, ConfigError, find_config_path, load_config, parse_config
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_repository_config_is_the_embedded_defaults() -> None:
+    documented = load_config(str(REPO / "config.toml"), env={})
+    embedded = parse_config(EMBEDDED_DEFAULTS, "<embedded>", env={})
+    assert replace(documented, source="x", storage_path=embedded.storage_path) == replace(
+        embedded, source="x"
+    )
+    assert documented.storage_path == REPO / "data/bantin.sqlite3"
+    names = [feed.name for feed in embedded.feeds]
+    assert "Lâm Đồng TV" in names
+    assert any(feed.url.startswith("https://baolamdong.vn/rss/") for feed in embedded.feeds)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[poll]\ninterval_seconds = "often"', "[poll] interval_seconds: expected a whole number"),
+        ("[poll]\ninterval_seconds = 0", "[poll] interval_seconds: expected a whole number"),
+        (
+            '[fetch]\nallow_private_addresses = "yes"',
+            "[fetch] allow_private_addresses: expected true or false",
+        ),
+        ('[fetch]\ntrusted_networks = ["not a net"]', "[fetch] trusted_networks"),
+        (
+            '[telegram]\napi_base_url = "ftp://x"',
+            "[telegram] api_base_url: expected an http(s) URL",
+        ),
+        (
+            '[telegram]\nadmins = ["alice"]',
+            "[telegram] admins: expected a list of numeric user ids",
+        ),
+        (
+            '[summary]\nprovider = "gpt"',
+            "[summary] provider: expected one of 'extractive', 'openai'",
+        ),
+        ("[poll]\nintervall_seconds = 5", "[poll] intervall_seconds: unknown key"),
+        ("[polling]\n", "[polling]: unknown table"),
+        (
+            '[[feeds]]\nname = "A"\nurl = "file:///etc/passwd"',
+            "[[feeds]] #1 url: expected an http(s) URL",
+        ),
+        ('[[feeds]]\nname = "A"\nurl = "https://a.vn/x"\nkind = "html"', "[[feeds]] #1 item"),
+        (
+            '[[feeds]]\nname = "A"\nurl = "https://a.vn/1"\n[[feeds]]\nname = "A"\nurl = "https://a.vn/2"',
+            "[[feeds]] #2 name: expected a name no other feed has",
+        ),
+        ('[bot]\ntimezone = "Mars/Olympus"', "[bot] timezone: expected an IANA time zone"),
+        ("[poll\n", "not valid TOML"),
+    ],
+)
+def test_a_wrong_value_names_the_file_and_the_key(text: str, message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(text, "/etc/bantin/config.toml", env={})
+    assert str(error.value).startswith("/etc/bantin/config.toml: ")
+    assert message in str(error.value)
+
+
+def test_tokens_come_from_the_environment_and_are_not_in_repr() -> None:
+    config = parse_config(
+        "", "x", env={"BANTIN_TELEGRAM_TOKEN": "123:secret", "BANTIN_ZALO_TOKEN": "zsecret"}
+    )
+    assert config.telegram.token == "123:secret"
+    assert config.zalo.token == "zsecret"
+    assert "secret" not in repr(config)
+
+
+def test_config_lookup_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert find_config_path(None, env={}) is None
+    (tmp_path / "config.toml").write_text("", encoding="utf-8")
+    assert find_config_path(None, env={}) == Path("config.toml")
+    assert find_config_path(None, env={"BANTIN_CONFIG": "/x.toml"}) == Path("/x.toml")
+    assert find_config_path("/y.toml", env={"BANTIN_CONFIG": "/x.toml"}) == Path("/y.toml")
+
+
+def test_cli_reports_a_bad_config_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text("[storage]\npath = 5\n", encoding="utf-8")
+    assert main(["poll", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: [storage] path: expected a string, got 5" in err
+    assert main(["poll", "--config", str(tmp_path / "missing.toml")]) == 2
+    assert "cannot read the config file" in capsys.readouterr().err

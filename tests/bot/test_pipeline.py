@@ -1,0 +1,283 @@
+"""The story pipeline end to end: fake site on loopback → fetch → parse → extract →
+summarize → store → search, driven through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.store import Store
+from tests.conftest import SHARED
+from tests.fakes.news_site import VN_TZ, FakeNewsSite
+
+SEED = json.loads((SHARED / "seed/lamdongtv-dan-van.expected.json").read_text(encoding="utf-8"))
+DALAT_PARAGRAPHS = [
+    "Sáng 12/3, Ủy ban Nhân dân TP Đà Lạt tổ chức lễ khai mạc Festival Hoa Đà Lạt lần thứ 10 "
+    "với sự tham gia của hơn 200 nghệ nhân và doanh nghiệp hoa trong và ngoài tỉnh.",
+    "Festival năm nay có chủ đề “Đà Lạt - Kết tinh kỳ diệu từ đất lành”, diễn ra trong 5 ngày "
+    "tại Quảng trường Lâm Viên và nhiều điểm du lịch của thành phố.",
+    "Ban tổ chức dự kiến đón khoảng 1,5 triệu lượt khách, tăng 20% so với kỳ trước.",
+]
+
+
+def write_config(tmp_path: Path, site: FakeNewsSite, *, extra: str = "", feeds: str = "") -> Path:
+    config = tmp_path / "config.toml"
+    feeds = (
+        feeds
+        or f"""
+[[feeds]]
+name = "Tin tức"
+url = "{site.feed_url}"
+"""
+    )
+    config.write_text(
+        f"""
+[storage]
+path = "bantin.sqlite3"
+
+[poll]
+interval_seconds = 60
+alert_after_failures = 2
+
+[fetch]
+trusted_networks = ["127.0.0.1/32"]
+timeout_seconds = 2.0
+max_bytes = 2000000
+{extra}
+{feeds}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture
+def site() -> Iterator[FakeNewsSite]:
+    with FakeNewsSite(slow_seconds=3.0) as running:
+        yield running
+
+
+def publish_seed_and_dalat(site: FakeNewsSite) -> None:
+    site.add_story(
+        "day-manh-phoi-hop-thuc-hien-tot-cong-tac-dan-van-12345",
+        SEED["title"],
+        SEED["lead"],
+        SEED["body_paragraphs"],
+        published=datetime.fromisoformat(SEED["published"]),
+        image="/Upload/News/2023/02/25/hoi-nghi-dan-van.jpg",
+    )
+    site.add_story(
+        "khai-mac-festival-hoa-da-lat-12346",
+        "Khai mạc Festival Hoa Đà Lạt lần thứ 10",
+        "(Lamdongtv.vn) - Festival Hoa Đà Lạt lần thứ 10 khai mạc sáng 12/3 với nhiều hoạt động.",
+        DALAT_PARAGRAPHS,
+        published=datetime(2024, 3, 12, 9, 30, tzinfo=VN_TZ),
+    )
+
+
+def open_store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "bantin.sqlite3")
+
+
+def test_poll_stores_every_story_once_clean_and_searchable(
+    tmp_path: Path, site: FakeNewsSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publish_seed_and_dalat(site)
+    config = write_config(tmp_path, site)
+
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        articles = store.articles.latest(10)
+        assert len(articles) == 2
+        seed = next(a for a in articles if a.title == SEED["title"])
+        for forbidden in SEED["must_not_be_in_body"]:
+            assert forbidden not in seed.body, forbidden
+        assert SEED["body_paragraphs"][0][:80] in seed.body
+        assert seed.summary and seed.summary != seed.title
+        assert "(Lamdongtv.vn)" not in seed.summary
+        assert seed.published_at == datetime.fromisoformat(SEED["published"]).timestamp()
+        assert seed.image and seed.image.endswith("hoi-nghi-dan-van.jpg")
+    finally:
+        store.close()
+
+    # Polling again asks with the validators the site gave and stores nothing new.
+    site.clear_requests()
+    assert main(["poll", "--config", str(config)]) == 0
+    feed_requests = site.requests_for(site.feed_url)
+    assert feed_requests and feed_requests[-1].headers.get("if-none-match")
+    assert not [r for r in site.requests if r.path.endswith(".html")]
+    store = open_store(tmp_path)
+    try:
+        assert store.articles.count() == 2
+    finally:
+        store.close()
+
+    capsys.readouterr()
+    assert main(["search", "--config", str(config), "--json", "da lat"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert results[0]["title"] == "Khai mạc Festival Hoa Đà Lạt lần thứ 10"
+    assert {"title", "url", "summary", "published"} <= set(results[0])
+    assert results[0]["published"].startswith("2024-03-12T09:30")
+
+
+def test_first_poll_stores_without_pushing_and_later_polls_push(
+    tmp_path: Path, site: FakeNewsSite
+) -> None:
+    publish_seed_and_dalat(site)
+    config = write_config(tmp_path, site)
+    store = open_store(tmp_path)
+    chat = store.chats.upsert("telegram", "1001")
+    store.chats.subscribe(chat.id)
+    store.close()
+
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        assert store.deliveries.counts() == {}
+    finally:
+        store.close()
+
+    site.add_story(
+        "sat-lo-deo-prenn-12347",
+        "Sạt lở trên đèo Prenn sau mưa lớn",
+        "(Lamdongtv.vn) - Mưa lớn kéo dài gây sạt lở taluy trên đèo Prenn chiều qua.",
+        [
+            "Khoảng 200 m³ đất đá tràn xuống mặt đường, giao thông bị ách tắc trong 3 giờ.",
+            "Lực lượng chức năng đã phân luồng và dọn dẹp xong lúc 20 giờ cùng ngày.",
+        ],
+        published=datetime.now(VN_TZ) - timedelta(minutes=5),
+    )
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        assert store.deliveries.counts() == {"pending": 1}
+        delivery = store.deliveries.claim("telegram", 10)[0]
+        assert delivery.article is not None
+        assert delivery.article.title == "Sạt lở trên đèo Prenn sau mưa lớn"
+        assert delivery.chat.chat_id == "1001"
+    finally:
+        store.close()
+
+
+def test_a_page_that_fails_is_parked_and_stored_on_a_later_poll(
+    tmp_path: Path, site: FakeNewsSite
+) -> None:
+    publish_seed_and_dalat(site)
+    broken = site.add_story(
+        "trang-loi-12348",
+        "Trang tạm thời lỗi",
+        "(Lamdongtv.vn) - Một tin có trang trả lỗi 500 ở lần đầu.",
+        ["Nội dung tin này chỉ đọc được ở lần thử sau.", "Đây là đoạn thứ hai của tin."],
+        published=datetime(2024, 3, 13, 7, 0, tzinfo=VN_TZ),
+    )
+    site.fail(broken, times=1, status=500)
+    config = write_config(tmp_path, site)
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        assert store.articles.count() == 2
+        with store.db.transaction() as conn:
+            conn.execute("UPDATE pending_pages SET next_try_at = 0")
+    finally:
+        store.close()
+
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        titles = {a.title for a in store.articles.latest(10)}
+        assert "Trang tạm thời lỗi" in titles
+        assert store.articles.count() == 3
+    finally:
+        store.close()
+
+
+def test_a_failing_feed_backs_off_and_alerts_once(
+    tmp_path: Path, site: FakeNewsSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = write_config(
+        tmp_path, site, feeds=f'[[feeds]]\nname = "Hỏng"\nurl = "{site.error_url}"\n'
+    )
+    for _ in range(3):
+        store = open_store(tmp_path)
+        with store.db.transaction() as conn:
+            conn.execute("UPDATE feeds SET next_check_at = 0")
+        store.close()
+        main(["poll", "--config", str(config)])
+    alerts = [r for r in caplog.records if "admin alert" in r.getMessage()]
+    assert len(alerts) == 1
+    assert "Hỏng" in alerts[0].getMessage()
+    store = open_store(tmp_path)
+    try:
+        feed = store.feeds.all()[0]
+        assert feed.failures == 3
+        assert feed.next_check_at > time.time() + 60
+        assert feed.last_error and "500" in feed.last_error
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("feed_attr", "expected_titles"),
+    [
+        ("bozo_feed_url", {"Khai mạc Festival Hoa Đà Lạt lần thứ 10"}),
+        ("listing_url", {"Khai mạc Festival Hoa Đà Lạt lần thứ 10"}),
+    ],
+)
+def test_malformed_feed_and_listing_page_still_give_their_stories(
+    tmp_path: Path, site: FakeNewsSite, feed_attr: str, expected_titles: set[str]
+) -> None:
+    publish_seed_and_dalat(site)
+    url = getattr(site, feed_attr)
+    if feed_attr == "listing_url":
+        selectors = site.listing_selectors
+        feeds = (
+            f'[[feeds]]\nname = "Danh sách"\nurl = "{url}"\nkind = "html"\n'
+            f'item = "{selectors["item"]}"\nlink = "{selectors["link"]}"\n'
+        )
+    else:
+        feeds = f'[[feeds]]\nname = "Bozo"\nurl = "{url}"\n'
+    config = write_config(tmp_path, site, feeds=feeds)
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        titles = {a.title for a in store.articles.latest(10)}
+        assert expected_titles <= titles
+        assert len(titles) == 2
+    finally:
+        store.close()
+
+
+def test_hostile_routes_leave_a_log_line_and_the_other_feeds_stored(
+    tmp_path: Path, site: FakeNewsSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    publish_seed_and_dalat(site)
+    hostile = {
+        "Chậm": site.slow_url,
+        "Lỗi 500": site.error_url,
+        "Chuyển hướng vào mạng nội bộ": site.private_redirect_url,
+        "Thân 20 MB": site.big_url,
+        "Bom gzip": site.gzip_bomb_url,
+    }
+    feeds = (
+        "".join(f'[[feeds]]\nname = "{name}"\nurl = "{url}"\n' for name, url in hostile.items())
+        + f'[[feeds]]\nname = "Tin tức"\nurl = "{site.feed_url}"\n'
+    )
+    config = write_config(tmp_path, site, feeds=feeds)
+    assert main(["poll", "--config", str(config)]) == 0
+    messages = [r.getMessage() for r in caplog.records]
+    for name in hostile:
+        assert any(m.startswith(f"feed {name}:") for m in messages), name
+    store = open_store(tmp_path)
+    try:
+        assert store.articles.count() == 2
+        failing = {f.name for f in store.feeds.all() if f.failures}
+        assert failing == set(hostile)
+    finally:
+        store.close()

@@ -1,0 +1,218 @@
+"""The store's promises: WAL and versioned schema, one transaction per poll, an outbox
+unique per (article, chat), claims in publication order, nothing forgotten at a crash."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import FeedConfig
+from bot.delivery.timing import due_at, in_quiet_hours
+from bot.store import Store, StoreError
+from bot.store.migrations import MIGRATIONS
+from feeds.models import StoryRecord
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def story(key: str, title: str, published: float) -> StoryRecord:
+    return StoryRecord(
+        key=key,
+        url=f"https://lamdongtv.vn/{key}.html",
+        title=title,
+        lead="Tin dẫn.",
+        body="Nội dung.",
+        summary="Tóm tắt.",
+        image=None,
+        section=None,
+        published_at=published,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    opened = Store(tmp_path / "b.sqlite3")
+    opened.feeds.sync_config([FeedConfig(name="Tin tức", url="https://lamdongtv.vn/rss")])
+    return opened
+
+
+def feed_id(store: Store) -> int:
+    return store.feeds.all()[0].id
+
+
+def test_schema_is_versioned_and_durable(store: Store, tmp_path: Path) -> None:
+    with store.db.reading() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    store.close()
+    Store(tmp_path / "b.sqlite3").close()  # reopening migrates nothing and keeps data
+    raw = sqlite3.connect(tmp_path / "b.sqlite3")
+    raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    raw.close()
+    with pytest.raises(StoreError, match="newer than this Bantin knows"):
+        Store(tmp_path / "b.sqlite3")
+
+
+def test_a_story_and_its_deliveries_are_written_once(store: Store) -> None:
+    reader = store.chats.upsert("telegram", "7")
+    store.chats.subscribe(reader.id)
+    quiet = store.chats.upsert("telegram", "8")  # heard from, never subscribed
+    assert not quiet.active
+    first = store.articles.record_poll(
+        feed_id(store),
+        [(story("a", "Một", 1.0), True)],
+        [],
+        push_pending=True,
+        etag='"e1"',
+        last_modified=None,
+        next_check_at=0,
+    )
+    again = store.articles.record_poll(
+        feed_id(store),
+        [(story("a", "Một", 1.0), True)],
+        [],
+        push_pending=True,
+        etag='"e2"',
+        last_modified=None,
+        next_check_at=0,
+    )
+    assert (first.deliveries, len(first.article_ids)) == (1, 1)
+    assert (again.deliveries, again.article_ids) == (0, ())
+    assert store.deliveries.counts() == {"pending": 1}
+    assert store.feeds.all()[0].etag == '"e2"'
+    assert store.articles.known_keys(["a", "b"]) == {"a"}
+
+
+def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
+    bad = StoryRecord(
+        key="x",
+        url="u",
+        title=None,
+        lead="",
+        body="",
+        summary="",  # type: ignore[arg-type]
+        image=None,
+        section=None,
+        published_at=None,
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        store.articles.record_poll(
+            feed_id(store),
+            [(story("ok", "Tốt", 1.0), True), (bad, True)],
+            [],
+            push_pending=True,
+            etag='"new"',
+            last_modified=None,
+            next_check_at=0,
+        )
+    assert store.articles.count() == 0
+    assert store.feeds.all()[0].etag is None
+
+
+def test_claims_keep_each_chat_in_publication_order(store: Store) -> None:
+    chats = [store.chats.upsert("telegram", str(i)) for i in range(3)]
+    for chat in chats:
+        store.chats.subscribe(chat.id)
+    stories = [(story("late", "Sau", 200.0), True), (story("early", "Trước", 100.0), True)]
+    store.articles.record_poll(
+        feed_id(store),
+        stories,
+        [],
+        push_pending=True,
+        etag=None,
+        last_modified=None,
+        next_check_at=0,
+    )
+    first = store.deliveries.claim("telegram", 10)
+    assert len(first) == 3  # one per chat
+    assert {d.article.title for d in first if d.article} == {"Trước"}
+    assert store.deliveries.claim("telegram", 10) == []  # each chat has one in flight
+    store.deliveries.retry_later(first[0].id, due_at=10**12, error="timeout")
+    store.deliveries.mark_sent(first[1].id, "m1")
+    store.deliveries.mark_sent(first[2].id, "m2")
+    second = store.deliveries.claim("telegram", 10)
+    # The chat whose first story waits for a retry does not get the second one first.
+    assert {d.chat.id for d in second} == {first[1].chat.id, first[2].chat.id}
+    assert {d.article.title for d in second if d.article} == {"Sau"}
+
+
+def test_rows_in_flight_at_a_crash_are_requeued(store: Store) -> None:
+    chat = store.chats.upsert("telegram", "1")
+    store.chats.subscribe(chat.id)
+    store.articles.record_poll(
+        feed_id(store),
+        [(story("a", "Một", 1.0), True)],
+        [],
+        push_pending=True,
+        etag=None,
+        last_modified=None,
+        next_check_at=0,
+    )
+    assert len(store.deliveries.claim("telegram", 10)) == 1
+    assert store.deliveries.requeue_in_flight() == 1
+    assert len(store.deliveries.claim("telegram", 10)) == 1
+
+
+def test_deactivating_a_chat_cancels_its_queue_and_migration_keeps_it(store: Store) -> None:
+    group = store.chats.upsert("telegram", "-100", kind="group")
+    store.chats.subscribe(group.id)
+    store.articles.record_poll(
+        feed_id(store),
+        [(story("a", "Một", 1.0), True)],
+        [],
+        push_pending=True,
+        etag=None,
+        last_modified=None,
+        next_check_at=0,
+    )
+    moved = store.chats.migrate("telegram", "-100", "-100999")
+    assert moved is not None and moved.id == group.id and moved.kind == "supergroup"
+    assert store.deliveries.claim("telegram", 1)[0].chat.chat_id == "-100999"
+    assert store.deliveries.requeue_in_flight() == 1
+    store.chats.deactivate(group.id, "blocked by the user")
+    assert store.deliveries.counts() == {"cancelled": 1}
+
+
+def test_channels_from_config_get_every_feed(store: Store) -> None:
+    store.chats.sync_channels("telegram", ["@lamdongtv"])
+    store.chats.sync_channels("telegram", ["@lamdongtv"])
+    (channel,) = store.chats.channels("telegram")
+    assert channel.is_channel and channel.active
+    assert store.chats.subscribed_feeds(channel.id) == [None]
+
+
+def test_digest_and_quiet_hours_decide_when_a_delivery_is_due() -> None:
+    at_9pm = datetime(2024, 3, 12, 21, 0, tzinfo=VN).timestamp()
+    assert due_at(at_9pm, "Asia/Ho_Chi_Minh", "instant", 7, None, None) == at_9pm
+    digest = datetime.fromtimestamp(due_at(at_9pm, "Asia/Ho_Chi_Minh", "digest", 7, None, None), VN)
+    assert (digest.day, digest.hour) == (13, 7)
+    at_11pm = datetime(2024, 3, 12, 23, 0, tzinfo=VN).timestamp()
+    after_quiet = datetime.fromtimestamp(
+        due_at(at_11pm, "Asia/Ho_Chi_Minh", "instant", 7, 22, 6), VN
+    )
+    assert (after_quiet.day, after_quiet.hour) == (13, 6)
+    assert in_quiet_hours(23, 22, 6) and in_quiet_hours(2, 22, 6) and not in_quiet_hours(12, 22, 6)
+    assert not in_quiet_hours(3, 8, 8)
+
+
+def test_digest_chats_get_rows_due_at_their_hour(store: Store) -> None:
+    chat = store.chats.upsert("telegram", "5")
+    store.chats.subscribe(chat.id)
+    store.chats.update_settings(chat.id, mode="digest", digest_hour=7)
+    store.articles.record_poll(
+        feed_id(store),
+        [(story("a", "Một", 1.0), True)],
+        [],
+        push_pending=True,
+        etag=None,
+        last_modified=None,
+        next_check_at=0,
+    )
+    assert store.deliveries.claim("telegram", 10) == []
+    assert len(store.deliveries.claim("telegram", 10, at=10**11)) == 1
