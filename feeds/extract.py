@@ -11,7 +11,7 @@ import codecs
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -374,8 +374,8 @@ _AUTHOR_CLASS = re.compile(r"author|byline|tac-?gia|writer", re.I)
 _DATE_CLASS = re.compile(r"date|time|publish|ngay-?dang|\bngay\b", re.I)
 _SECTION_CLASS = re.compile(r"breadcrumb|\bcate|category|chuyen-?muc", re.I)
 _RELATED_PROMPT = re.compile(
-    r"^\s*(?:đọc thêm|xem thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|"
-    r"có thể bạn quan tâm|đọc tiếp|tin mới|tin khác|>>)\s*[:\-–>»]*",
+    r"^\s*(?:>>+|đọc thêm|xem thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|"
+    r"có thể bạn quan tâm|đọc tiếp|tin khác)\s*[:\-–>»]*\s*",
     re.I,
 )
 _BOILERPLATE = re.compile(
@@ -457,10 +457,19 @@ def _clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
         if (
             (el.tag == "p" and density >= 0.9 and len(text) < 300)
             or (el.tag != "p" and links >= 2 and density > 0.5)
-            or (len(text) < 600 and _RELATED_PROMPT.match(text))
+            or (len(text) < 600 and _is_related_prompt(text))
         ):
             doomed.append(el)
     _drop(doomed)
+
+
+def _is_related_prompt(text: str) -> bool:
+    """ "Xem thêm: <title>" or "ĐỌC THÊM<titles>", but not prose like "Xem thêm về ..."."""
+    match = _RELATED_PROMPT.match(text)
+    if not match:
+        return False
+    rest = text[match.end() :]
+    return not rest or not rest[0].islower() or match.group().rstrip()[-1:] in ":>»-–"
 
 
 def _blocks(container: HtmlElement) -> list[str]:
@@ -715,7 +724,7 @@ def _byline_element(
     for cand in _find_generic(
         region, _AUTHOR_CLASS, ("p", "div", "span", "a", "strong", "address")
     ):
-        if any(
+        if "comment" in _signature(cand).lower() or any(
             _JUNK.search(_signature(a)) and "author" not in _signature(a)
             for a in cand.iterancestors()
             if a is not region and not _inside(region, a)
@@ -750,7 +759,21 @@ def _extract(
 ) -> ExtractedArticle:
     if not isinstance(html, bytes | str):
         raise ExtractionError(f"expected bytes or str, got {type(html).__name__}: no body found")
-    root = _parse(_decode(html, encoding))
+    text = _decode(html, encoding)
+    if not use_rules:
+        return _extract_tree(_parse(text), url, use_rules=False)
+    try:
+        return _extract_tree(_parse(text), url, use_rules=True)
+    except _RuleFoundNothing as exc:
+        article = _extract_tree(_parse(text), url, use_rules=False)
+        return replace(article, warnings=(str(exc), *article.warnings))
+
+
+class _RuleFoundNothing(ExtractionError):
+    """A rule's container held no story text: the generic extractor gets a chance."""
+
+
+def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedArticle:
     meta = _read_meta(root)
     _drop(el for el in root.iter("script", "style", "noscript", "template"))
     base = _absolute(meta.base, url) or url
@@ -792,8 +815,9 @@ def _extract(
     if lead_el is None:
         lead_el = _bold_first_paragraph(container)
     lead = _plain(lead_el.text_content()) if lead_el is not None else ""
+    body_size = len(container.text_content())
     for el in (title_el, lead_el, date_el, byline_el):
-        if el is not None and (_inside(el, container)):
+        if el is not None and _inside(el, container) and len(el.text_content()) < body_size / 2:
             el.drop_tree()
     _clean_container(container, rule)
     paragraphs = _blocks(container)
@@ -834,6 +858,8 @@ def _extract(
     if not byline and trailing:
         byline = trailing[0]
     if not kept:
+        if rule is not None:
+            raise _RuleFoundNothing(f"site rule {rule.name!r} found no body text")
         raise ExtractionError("no body found: no paragraphs of text after removing page chrome")
 
     return ExtractedArticle(

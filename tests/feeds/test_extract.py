@@ -454,3 +454,24 @@ def test_byline_from_trailing_paragraph_when_no_author_element() -> None:
     article = extract_article(html, URL)
     assert article.paragraphs == (PROSE,)
     assert article.byline == "Hải Vân (tổng hợp)"
+
+
+def test_rule_that_finds_nothing_falls_back_to_generic() -> None:
+    html = page(
+        body=f"<div class='news-detail'><h1 class='title'>{TITLE}</h1><div class='content'>"
+        f"<p>&nbsp;</p></div></div><article><p>{PROSE}</p><p>{PROSE} Thêm.</p></article>"
+    )
+    article = extract_article(html, URL)
+    assert article.paragraphs == (PROSE, f"{PROSE} Thêm.")
+    assert "found no body text" in article.warnings[0]
+
+
+def test_related_prompt_only_when_it_is_a_link_box() -> None:
+    prose = "Xem thêm về quy hoạch, người dân có thể đọc tại <a href='/qh'>cổng thông tin</a> tỉnh."
+    html = page(
+        body=f"<h1>{TITLE}</h1><article><p>{PROSE}</p><p>{prose}</p>"
+        "<p>Xem thêm: <a href='/r'>Đà Lạt đón hơn 6 triệu lượt khách</a></p></article>"
+    )
+    article = extract_article(html, URL)
+    assert article.paragraphs[1].startswith("Xem thêm về quy hoạch")
+    assert "6 triệu" not in article.body
