@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from time import struct_time
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -138,16 +139,38 @@ def _entry_image(entry: Any, base: str, description_html: str) -> str | None:
 
 
 def _entry_published(entry: Any) -> datetime | None:
-    # feedparser's *_parsed values are already converted to UTC; a date without a zone
-    # is taken as UTC.
+    # feedparser's *_parsed values are already in UTC. dict.get, not entry.get: the
+    # latter maps updated→published with a deprecation warning.
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)
         if isinstance(value, struct_time):
             try:
                 return datetime(*value[:6], tzinfo=UTC)
             except ValueError:
                 continue
+    # feedparser gives up on some dates it cannot place in a zone ("Sat, 25 Feb 2023
+    # 08:54:00"); such a date is taken as UTC.
+    for key in ("published", "updated", "created"):
+        raw = dict.get(entry, key)
+        if isinstance(raw, str) and raw.strip():
+            parsed = _parse_date(raw.strip())
+            if parsed is not None:
+                return parsed
     return None
+
+
+def _parse_date(text: str) -> datetime | None:
+    when: datetime | None = None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    if when.tzinfo is None:
+        return when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def _entry_link(entry: Any) -> str | None:
