@@ -713,7 +713,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, story.page, {"Content-Type": "text/html; charset=utf-8"}, head=head)
                 return
         section = path.strip("/")
-        if section and "/" not in section and any(s.section == section for s in site.stories):
+        known = section in _SECTION_NAMES or any(s.section == section for s in site.stories)
+        if section and "/" not in section and known:
             try:
                 page = max(1, int(query.get("page", "1")))
             except ValueError:

@@ -6,6 +6,7 @@ import gzip
 import socket
 import time
 import tracemalloc
+import urllib.request
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from feeds.fetch import Fetcher, FetchError, FetchResult, FetchSettings, parse_retry_after
+from feeds.parse import parse_listing
 from feeds.urlguard import UnsafeURLError, UrlGuard
 from tests.fakes.news_site import VN_TZ, FakeNewsSite, FakeResponse, gzip_bomb
 
@@ -460,3 +462,35 @@ NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 )
 def test_parse_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now=NOW) == expected
+
+
+# -- the fake site's listing pages, as the poller reads them ------------------------------------
+
+
+async def test_listing_pages_link_every_story_newest_first() -> None:
+    with FakeNewsSite(listing_page_size=2) as own:
+        urls = [
+            own.add_story(
+                f"tin-{n}", f"Tin số {n}", f"Lead {n}", [f"Đoạn {n}."],
+                published=datetime(2024, 5, n, 8, 0, tzinfo=VN_TZ),
+                image=f"/Upload/{n}.jpg" if n % 2 else None,
+            )
+            for n in (1, 2, 3)
+        ]
+        async with make_fetcher() as fetcher:
+            first = await fetcher.fetch(own.listing_url)
+            second = await fetcher.fetch(own.listing_page_url(2))
+        page1 = parse_listing(first.body, first.url, **own.listing_selectors)
+        page2 = parse_listing(second.body, second.url, **own.listing_selectors)
+    assert [e.url for e in page1] == [urls[2], urls[1]]
+    assert [e.title for e in page1] == ["Tin số 3", "Tin số 2"]
+    assert [e.url for e in page2] == [urls[0]]
+    assert page1[0].image == own.url("/Upload/3.jpg")
+
+
+def test_the_fake_site_serves_plain_sync_clients_too() -> None:
+    with FakeNewsSite() as own:
+        with urllib.request.urlopen(own.listing_url, timeout=5) as response:
+            assert response.status == 200
+            assert b'class="list-news"' in response.read()
+        assert [(m, p) for m, p, _h in own.requests] == [("GET", "/tin-tuc")]
