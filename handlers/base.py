@@ -9,9 +9,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from bot.store import Store
+
+
+GROUP_KINDS = frozenset({"group", "supergroup", "channel"})
+_URL_FORBIDDEN = frozenset(' \t\r\n"<>\\`')
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if a reader may be sent to it (absolute http or https), else None.
+
+    Every link in a Reply goes through here: a story's `javascript:` or `file:` link, or
+    one with spaces or control characters, is dropped rather than rendered.
+    """
+    if not url or len(url) > 2048:
+        return None
+    url = url.strip()
+    if any(ch in _URL_FORBIDDEN or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return url
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +90,13 @@ class Request:
     callback: str | None = None
     is_chat_admin: bool = False
     bot_username: str | None = None
+    # True when `text` is an inline query (Telegram's "@bot words"), answered with cards.
+    inline: bool = False
+
+    @property
+    def is_group(self) -> bool:
+        """Groups and channels are shared: commands only, and admins decide for everyone."""
+        return self.chat_kind in GROUP_KINDS
 
 
 @dataclass(slots=True)
@@ -74,6 +107,8 @@ class Context:
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: str = "vi"
     admins: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The name the bot greets with ("Chào mừng bạn đến với Bantin!"): the newsroom's own.
+    bot_name: str = "Bantin"
 
     def is_admin(self, request: Request) -> bool:
         """Fail closed: an empty admin list means nobody."""

@@ -66,6 +66,20 @@ class ChatStore:
                 [(chat_ref, feed_id, at) for feed_id in targets],
             )
 
+    def set_feeds(self, chat_ref: int, feed_ids: Sequence[int] | None) -> None:
+        """Choose the chat's feeds (None: every feed) without turning pushes on or off.
+
+        /settings changes what a chat receives; only /start and /stop change whether it does.
+        """
+        at = now()
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM subscriptions WHERE chat_ref = ?", (chat_ref,))
+            targets: Sequence[int | None] = [None] if feed_ids is None else feed_ids
+            conn.executemany(
+                "INSERT INTO subscriptions (chat_ref, feed_id, created_at) VALUES (?, ?, ?)",
+                [(chat_ref, feed_id, at) for feed_id in dict.fromkeys(targets)],
+            )
+
     def unsubscribe(self, chat_ref: int, reason: str = "unsubscribed") -> None:
         """Stop pushes to this chat; what was still queued for it is cancelled."""
         self.deactivate(chat_ref, reason)

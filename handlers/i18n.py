@@ -1,0 +1,247 @@
+"""Every sentence the bot says, in Vietnamese and English, in one table.
+
+One table so a translator (or a reviewer) sees the two languages side by side, and so a
+missing English string falls back to Vietnamese instead of a crash in front of a reader.
+"""
+
+from __future__ import annotations
+
+import logging
+from string import Formatter
+from typing import Final
+
+log = logging.getLogger(__name__)
+
+LANGUAGES: Final = ("vi", "en")
+DEFAULT_LANGUAGE: Final = "vi"
+
+# key → language → text; `{name}` placeholders are filled by `t`.
+STRINGS: Final[dict[str, dict[str, str]]] = {
+    # --- commands, as Telegram lists them (setMyCommands) --------------------------------
+    "cmd.start": {"vi": "Nhận tin mới", "en": "Get new stories"},
+    "cmd.stop": {"vi": "Ngừng nhận tin", "en": "Stop the stories"},
+    "cmd.latest": {"vi": "Tin mới nhất", "en": "Latest stories"},
+    "cmd.search": {"vi": "Tìm tin: /search đà lạt", "en": "Search: /search da lat"},
+    "cmd.settings": {
+        "vi": "Chuyên mục, bản tin hằng ngày, giờ yên lặng",
+        "en": "Sections, daily digest, quiet hours",
+    },
+    "cmd.lang": {"vi": "Ngôn ngữ / Language", "en": "Language / Ngôn ngữ"},
+    "cmd.help": {"vi": "Hướng dẫn", "en": "Help"},
+    # --- /start, /stop ---------------------------------------------------------------------
+    "start.welcome": {
+        "vi": "Chào mừng bạn đến với {name}!",
+        "en": "Welcome to {name}!",
+    },
+    "start.again": {
+        "vi": "Bạn đã đăng ký rồi.",
+        "en": "You are subscribed already.",
+    },
+    "start.group_welcome": {
+        "vi": "Nhóm này đã đăng ký nhận tin.",
+        "en": "This group is subscribed.",
+    },
+    "start.receive_instant": {
+        "vi": "Bạn sẽ nhận mỗi tin mới của {feeds} ngay khi được đăng, kèm tóm tắt và liên kết.",
+        "en": "You will get every new story from {feeds} as soon as it is published, "
+        "with a summary and the link.",
+    },
+    "start.receive_digest": {
+        "vi": "Bạn sẽ nhận bản tin của {feeds} mỗi ngày lúc {hour}.",
+        "en": "You will get a daily digest of {feeds} at {hour}.",
+    },
+    "start.how_to_stop": {
+        "vi": "Để ngừng nhận tin, gõ /stop. Cài đặt: /settings. Tìm tin: /search <từ khóa>.",
+        "en": "To stop, send /stop. Settings: /settings. Search: /search <words>.",
+    },
+    "start.how_to_stop_words": {
+        "vi": "Để ngừng nhận tin, gõ «hủy». Xem tin mới: «tin mới». Tìm tin: «tìm <từ khóa>».",
+        "en": "To stop, type «hủy» (or /stop). Latest: /latest. Search: /search <words>.",
+    },
+    "start.no_feeds": {"vi": "các nguồn tin", "en": "our sources"},
+    "stop.done": {
+        "vi": "Đã ngừng gửi tin. Gõ /start khi bạn muốn nhận lại.",
+        "en": "Stopped. Send /start whenever you want the stories back.",
+    },
+    "stop.done_words": {
+        "vi": "Đã ngừng gửi tin. Gõ «đăng ký» khi bạn muốn nhận lại.",
+        "en": "Stopped. Type «đăng ký» (or /start) whenever you want the stories back.",
+    },
+    "stop.not_subscribed": {
+        "vi": "Bạn chưa đăng ký nhận tin. Gõ /start để đăng ký.",
+        "en": "You are not subscribed. Send /start to subscribe.",
+    },
+    "group.admins_only": {
+        "vi": "Chỉ quản trị viên của nhóm mới được bật hoặc tắt tin cho nhóm.",
+        "en": "Only the group's admins can turn the stories on or off for the group.",
+    },
+    "group.admins_only_settings": {
+        "vi": "Chỉ quản trị viên của nhóm mới được đổi cài đặt của nhóm.",
+        "en": "Only the group's admins can change the group's settings.",
+    },
+    # --- /help ---------------------------------------------------------------------------
+    "help.title": {"vi": "{name} — tin tức tóm tắt", "en": "{name} — news, summarized"},
+    "help.commands": {"vi": "Các lệnh:", "en": "Commands:"},
+    "help.words": {
+        "vi": "Hoặc gõ: «đăng ký», «hủy», «tin mới», «tìm đà lạt», «trợ giúp».",
+        "en": "Or type (in Vietnamese): «đăng ký», «hủy», «tin mới», «tìm đà lạt».",
+    },
+    "help.latest_arg": {
+        "vi": "/latest 10 — 10 tin mới nhất (tối đa {max})",
+        "en": "/latest 10 — the 10 newest stories (at most {max})",
+    },
+    # --- /latest, story cards --------------------------------------------------------------
+    "latest.none": {
+        "vi": "Chưa có tin nào. Tin mới sẽ có ở đây ngay khi được đăng.",
+        "en": "No stories yet. New ones appear here as soon as they are published.",
+    },
+    "card.read_more": {"vi": "Đọc tiếp", "en": "Read more"},
+    "card.share": {"vi": "Chia sẻ", "en": "Share"},
+    "card.not_found": {
+        "vi": "Không tìm thấy tin này; có thể tin đã bị gỡ. Xem tin mới: /latest",
+        "en": "That story cannot be found; it may have been removed. Latest: /latest",
+    },
+    "digest.title": {"vi": "Bản tin {date}", "en": "Digest, {date}"},
+    "digest.more": {"vi": "… và {count} tin khác", "en": "… and {count} more"},
+    "digest.empty": {
+        "vi": "Không có tin mới từ bản tin trước.",
+        "en": "No new stories since the last digest.",
+    },
+    # --- /settings ---------------------------------------------------------------------------
+    "settings.title": {"vi": "Cài đặt", "en": "Settings"},
+    "settings.status": {"vi": "Trạng thái: {value}", "en": "Status: {value}"},
+    "settings.active": {"vi": "đang nhận tin", "en": "receiving stories"},
+    "settings.inactive": {
+        "vi": "đã ngừng (gõ /start để nhận tin)",
+        "en": "stopped (send /start to get stories)",
+    },
+    "settings.feeds": {"vi": "Chuyên mục: {value}", "en": "Sections: {value}"},
+    "settings.feeds_all": {"vi": "tất cả", "en": "all"},
+    "settings.mode": {"vi": "Cách nhận: {value}", "en": "Delivery: {value}"},
+    "settings.mode_instant": {"vi": "ngay khi có tin", "en": "as soon as published"},
+    "settings.mode_digest": {
+        "vi": "bản tin hằng ngày lúc {hour}",
+        "en": "a daily digest at {hour}",
+    },
+    "settings.quiet": {"vi": "Giờ yên lặng: {value}", "en": "Quiet hours: {value}"},
+    "settings.quiet_none": {"vi": "không", "en": "none"},
+    "settings.quiet_range": {
+        "vi": "{start}–{end} (tin đến lúc này được gửi sau)",
+        "en": "{start}–{end} (stories arriving then wait until after)",
+    },
+    "settings.hint": {
+        "vi": "Bấm các nút dưới đây để thay đổi.",
+        "en": "Use the buttons below to change them.",
+    },
+    "settings.hint_words": {
+        "vi": "Đổi bằng lệnh: /settings feed <số> (bật/tắt một chuyên mục), /settings feed all, "
+        "/settings mode instant, /settings mode digest, /settings hour 7, "
+        "/settings quiet 22-6, /settings quiet off",
+        "en": "Change with: /settings feed <number> (toggle a section), /settings feed all, "
+        "/settings mode instant, /settings mode digest, /settings hour 7, "
+        "/settings quiet 22-6, /settings quiet off",
+    },
+    "settings.feed_numbered": {"vi": "{id}. {name}", "en": "{id}. {name}"},
+    "settings.all_feeds": {"vi": "Tất cả chuyên mục", "en": "All sections"},
+    "settings.instant": {"vi": "⚡ Ngay khi có tin", "en": "⚡ Instant"},
+    "settings.digest": {"vi": "🗞 Bản tin hằng ngày", "en": "🗞 Daily digest"},
+    "settings.quiet_off": {"vi": "Không giờ yên lặng", "en": "No quiet hours"},
+    "settings.quiet_button": {"vi": "🌙 {start}–{end}", "en": "🌙 {start}–{end}"},
+    "settings.saved": {"vi": "Đã lưu.", "en": "Saved."},
+    "settings.invalid": {
+        "vi": "Lựa chọn không hợp lệ; cài đặt không đổi.",
+        "en": "Not a valid choice; nothing changed.",
+    },
+    "settings.keep_one": {
+        "vi": "Cần giữ ít nhất một chuyên mục. Muốn ngừng hẳn: /stop",
+        "en": "Keep at least one section. To stop entirely: /stop",
+    },
+    # --- /lang -----------------------------------------------------------------------------
+    "lang.choose": {
+        "vi": "Chọn ngôn ngữ / Choose a language:",
+        "en": "Choose a language / Chọn ngôn ngữ:",
+    },
+    "lang.choose_words": {
+        "vi": "Gõ /lang vi (tiếng Việt) hoặc /lang en (English).",
+        "en": "Send /lang en (English) or /lang vi (tiếng Việt).",
+    },
+    "lang.set": {
+        "vi": "Đã chuyển sang tiếng Việt.",
+        "en": "The bot now speaks English.",
+    },
+    "lang.unknown": {
+        "vi": "Chưa hỗ trợ ngôn ngữ này. Có: vi, en.",
+        "en": "That language is not available. Choose vi or en.",
+    },
+    # --- search fallback -------------------------------------------------------------------
+    "search.usage": {
+        "vi": "Gõ /search kèm từ khóa, ví dụ: /search đà lạt",
+        "en": "Send /search with words, for example: /search da lat",
+    },
+    "search.usage_words": {
+        "vi": "Gõ «tìm» kèm từ khóa, ví dụ: tìm đà lạt",
+        "en": "Type «tìm» with words, for example: tìm da lat",
+    },
+    "search.none": {
+        "vi": "Không tìm thấy tin nào cho «{query}».",
+        "en": "No stories found for «{query}».",
+    },
+    "search.results": {
+        "vi": "Kết quả cho «{query}»:",
+        "en": "Results for «{query}»:",
+    },
+    # --- fallbacks -------------------------------------------------------------------------
+    "unknown.command": {
+        "vi": "Mình không biết lệnh /{command}. Gõ /help để xem các lệnh.",
+        "en": "I don't know /{command}. Send /help for the commands.",
+    },
+    "unknown.text": {
+        "vi": "Mình chưa hiểu. Gõ /help để xem hướng dẫn, hoặc «tìm {example}» để tìm tin.",
+        "en": "Sorry, I didn't get that. Send /help, or /search {example} to search.",
+    },
+    "unknown.text_words": {
+        "vi": "Mình chưa hiểu. Gõ «trợ giúp» để xem hướng dẫn, hoặc «tìm {example}» để tìm tin.",
+        "en": "Sorry, I didn't get that. Type «help», or «tìm {example}» to search.",
+    },
+    "unknown.button": {
+        "vi": "Nút này đã cũ. Gõ /help để bắt đầu lại.",
+        "en": "That button is out of date. Send /help to start over.",
+    },
+    "error.internal": {
+        "vi": "Xin lỗi, có lỗi xảy ra. Vui lòng thử lại sau.",
+        "en": "Sorry, something went wrong. Please try again later.",
+    },
+}
+
+
+def resolve_language(language: str | None) -> str:
+    """A language we speak: "en-US" → "en"; anything unknown → Vietnamese."""
+    if not language:
+        return DEFAULT_LANGUAGE
+    code = language.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(language: str | None, key: str, **kwargs: object) -> str:
+    """The text for `key` in `language`, placeholders filled; never raises in front of a reader.
+
+    A missing translation falls back to Vietnamese, a missing key to the key itself, and a
+    missing placeholder leaves the template as it is (logged: it is our bug, not the reader's).
+    """
+    entry = STRINGS.get(key)
+    if entry is None:
+        log.error("i18n: no string %r", key)
+        return key
+    template = entry.get(resolve_language(language)) or entry[DEFAULT_LANGUAGE]
+    if not kwargs:
+        return template
+    try:
+        return template.format_map(kwargs)
+    except (KeyError, IndexError, ValueError):
+        log.error("i18n: cannot fill %r with %s", key, sorted(kwargs))
+        return template
+
+
+def placeholders(key: str, language: str) -> set[str]:
+    """The names a string expects; tests use it to keep vi and en in step."""
+    return {name for _, name, _, _ in Formatter().parse(STRINGS[key][language]) if name}

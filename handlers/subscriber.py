@@ -1,0 +1,459 @@
+"""The reader's commands: /start, /stop, /help, /latest, /settings, /lang.
+
+Each is `async (request, ctx) -> list[Reply]`. The store is reached only through
+`ctx.store.db.call(...)`, so the event loop never waits on SQLite. Settings are applied by
+the same code whether they come from a button ("set:hour:7") or from text
+("/settings hour 7", for Zalo, which has no buttons).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.store.records import Article, Chat, Feed
+from bot.text import fold
+from handlers.base import Button, Context, Reply, Request, Span
+from handlers.cards import article_card, clean
+from handlers.i18n import LANGUAGES, resolve_language, t
+
+LATEST_DEFAULT = 5
+LATEST_MAX = 10
+# Platforms without inline keyboards: settings are changed by typing, hints say how.
+BUTTONLESS_PLATFORMS = frozenset({"zalo"})
+DEEP_LINK = re.compile(r"a_(\d{1,12})")
+DIGEST_HOURS = (6, 7, 12, 18, 21)
+QUIET_PRESETS = ((22, 6), (23, 7), (21, 6))
+MAX_FEED_BUTTONS = 40
+FEED_LABEL_CHARS = 40
+WELCOME_FEED_NAMES = 5
+
+# Commands in the order /help and Telegram's menu list them.
+COMMAND_ORDER = ("start", "latest", "search", "settings", "lang", "help", "stop")
+
+LANGUAGE_NAMES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
+_LANGUAGE_ALIASES = {
+    "vi": "vi", "vn": "vi", "viet": "vi", "tiengviet": "vi", "vietnamese": "vi",
+    "en": "en", "eng": "en", "english": "en", "tienganh": "en", "anh": "en",
+}  # fmt: skip
+
+
+def command_list(language: str) -> dict[str, str]:
+    """command → one-line description, for /help and Telegram's setMyCommands."""
+    return {name: t(language, f"cmd.{name}") for name in COMMAND_ORDER}
+
+
+def text_reply(*lines: str, edit: bool = False, notice: str | None = None) -> Reply:
+    """A plain reply, one line per argument (empty arguments skipped)."""
+    return Reply(body=(Span("\n".join(line for line in lines if line)),), edit=edit, notice=notice)
+
+
+def speaks_words(request: Request) -> bool:
+    """Hints name typed words where people type rather than tap (Zalo)."""
+    return request.platform in BUTTONLESS_PLATFORMS
+
+
+# --- the chat -----------------------------------------------------------------------------
+
+
+async def open_chat(request: Request, ctx: Context) -> Chat:
+    """The chat this request comes from, remembered; a new chat speaks its user's language."""
+    first_language = (
+        "en"
+        if resolve_language(request.user_language) == "en"
+        else resolve_language(ctx.default_language)
+    )
+    title = clean(request.chat_title)[:255] or None
+    return await ctx.store.db.call(
+        ctx.store.chats.upsert,
+        request.platform,
+        request.chat_id,
+        kind=request.chat_kind,
+        title=title,
+        language=first_language,
+    )
+
+
+def language_of(chat: Chat) -> str:
+    return resolve_language(chat.language)
+
+
+def may_change(request: Request) -> bool:
+    """In a group, only its admins decide for everyone; in a private chat, its owner."""
+    return not request.is_group or request.is_chat_admin
+
+
+# --- /start, /stop ------------------------------------------------------------------------
+
+
+async def start(request: Request, ctx: Context) -> list[Reply]:
+    """Subscribe this chat; `/start a_<id>` (a shared story's deep link) opens that story."""
+    chat = await open_chat(request, ctx)
+    language = language_of(chat)
+    if request.args:
+        link = DEEP_LINK.fullmatch(request.args[0])
+        if link:
+            return [await story_card(ctx, int(link[1]), language, request.bot_username)]
+    if not may_change(request):
+        return [text_reply(t(language, "group.admins_only"))]
+    chosen = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
+    # Someone who chose sections, stopped, and came back keeps the sections they chose.
+    keep: list[int] | None = None
+    if chosen and None not in chosen:
+        keep = [feed_id for feed_id in chosen if feed_id is not None]
+    await ctx.store.db.call(ctx.store.chats.subscribe, chat.id, keep)
+    feeds = await ctx.store.db.call(ctx.store.feeds.all)
+    names = _feed_names(feeds, keep, language)
+    if request.is_group:
+        greeting = t(language, "start.group_welcome")
+    elif chat.active:
+        greeting = t(language, "start.again")
+    else:
+        greeting = t(language, "start.welcome", name=ctx.bot_name)
+    if chat.mode == "digest":
+        receive = t(language, "start.receive_digest", feeds=names, hour=_hour(chat.digest_hour))
+    else:
+        receive = t(language, "start.receive_instant", feeds=names)
+    how = t(language, "start.how_to_stop_words" if speaks_words(request) else "start.how_to_stop")
+    return [text_reply(greeting, receive, how)]
+
+
+async def stop(request: Request, ctx: Context) -> list[Reply]:
+    """Unsubscribe this chat; what was still queued for it is cancelled by the store."""
+    chat = await open_chat(request, ctx)
+    language = language_of(chat)
+    if not may_change(request):
+        return [text_reply(t(language, "group.admins_only"))]
+    if not chat.active:
+        return [text_reply(t(language, "stop.not_subscribed"))]
+    await ctx.store.db.call(ctx.store.chats.unsubscribe, chat.id, "unsubscribed")
+    return [text_reply(t(language, "stop.done_words" if speaks_words(request) else "stop.done"))]
+
+
+def _feed_names(feeds: Sequence[Feed], chosen: Sequence[int] | None, language: str) -> str:
+    shown = [f for f in feeds if (f.id in chosen if chosen is not None else not f.paused)]
+    names = [clean(f.name) for f in shown if clean(f.name)]
+    if not names:
+        return t(language, "start.no_feeds")
+    if len(names) > WELCOME_FEED_NAMES:
+        return ", ".join(names[:WELCOME_FEED_NAMES]) + ", …"
+    return ", ".join(names)
+
+
+def _hour(hour: int) -> str:
+    return f"{hour:02d}:00"
+
+
+# --- /help ----------------------------------------------------------------------------------
+
+
+async def help_command(request: Request, ctx: Context) -> list[Reply]:
+    """What the bot does and every command, with the typed words where they work."""
+    chat = await open_chat(request, ctx)
+    language = language_of(chat)
+    lines = [t(language, "help.title", name=ctx.bot_name), "", t(language, "help.commands")]
+    lines += [f"/{name} — {text}" for name, text in command_list(language).items()]
+    lines.append(t(language, "help.latest_arg", max=LATEST_MAX))
+    if not request.is_group:
+        lines += ["", t(language, "help.words")]
+    return [Reply(body=(Span("\n".join(lines)),))]
+
+
+# --- /latest and story cards ----------------------------------------------------------------
+
+
+def latest_count(args: Sequence[str]) -> int:
+    """`/latest 3` → 3; nonsense or nothing → the default; capped at LATEST_MAX."""
+    if args and args[0].isascii() and args[0].isdigit() and len(args[0]) <= 6:
+        return max(1, min(LATEST_MAX, int(args[0])))
+    return LATEST_DEFAULT
+
+
+async def latest(request: Request, ctx: Context) -> list[Reply]:
+    """The n newest stories of the chat's sections as cards, oldest first (newest at the
+    bottom, where a chat is read)."""
+    chat = await open_chat(request, ctx)
+    language = language_of(chat)
+    chosen = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
+    feed_ids = None
+    if chosen and None not in chosen:
+        feed_ids = [feed_id for feed_id in chosen if feed_id is not None]
+    articles: list[Article] = await ctx.store.db.call(
+        ctx.store.articles.latest, latest_count(request.args), feed_ids=feed_ids
+    )
+    if not articles:
+        return [text_reply(t(language, "latest.none"))]
+    return [
+        article_card(article, language, request.bot_username, ctx.timezone)
+        for article in reversed(articles)
+    ]
+
+
+async def story_card(
+    ctx: Context, article_id: int, language: str, bot_username: str | None
+) -> Reply:
+    """One story's card by id (a deep link, a share), or a polite note that it is gone."""
+    article = await ctx.store.db.call(ctx.store.articles.get, article_id)
+    if article is None:
+        return text_reply(t(language, "card.not_found"))
+    return article_card(article, language, bot_username, ctx.timezone)
+
+
+# --- /settings --------------------------------------------------------------------------------
+
+
+async def settings(request: Request, ctx: Context) -> list[Reply]:
+    """Show the chat's settings; with arguments (`/settings hour 7`) change one first."""
+    chat = await open_chat(request, ctx)
+    if not request.args:
+        return [await settings_view(request, ctx, chat)]
+    return [await _change(request, ctx, chat, [a.lower() for a in request.args[:3]], edit=False)]
+
+
+async def settings_callback(request: Request, ctx: Context) -> list[Reply]:
+    """A settings button: apply it and redraw the same message (edit=True)."""
+    chat = await open_chat(request, ctx)
+    parts = (request.callback or "").split(":")[1:4]
+    return [await _change(request, ctx, chat, parts, edit=True)]
+
+
+async def _change(
+    request: Request, ctx: Context, chat: Chat, parts: list[str], *, edit: bool
+) -> Reply:
+    language = language_of(chat)
+    if not may_change(request):
+        notice = t(language, "group.admins_only_settings")
+        return await settings_view(request, ctx, chat, edit=edit, notice=notice)
+    notice_key = await apply_setting(ctx, chat, parts)
+    fresh = await ctx.store.db.call(ctx.store.chats.by_ref, chat.id) or chat
+    return await settings_view(request, ctx, fresh, edit=edit, notice=t(language, notice_key))
+
+
+async def apply_setting(ctx: Context, chat: Chat, parts: Sequence[str]) -> str:
+    """Apply one setting ("feed", "3") and return the i18n key of what to tell the reader."""
+    if len(parts) != 2:
+        return "settings.invalid"
+    what, value = parts
+    chats = ctx.store.chats
+    if what == "feed":
+        return await _toggle_feed(ctx, chat, value)
+    if what == "mode" and value in ("instant", "digest"):
+        await ctx.store.db.call(chats.update_settings, chat.id, mode=value)
+        return "settings.saved"
+    if what == "hour":
+        hour = parse_hour(value)
+        if hour is None:
+            return "settings.invalid"
+        # Choosing the digest's hour means wanting the digest.
+        await ctx.store.db.call(chats.update_settings, chat.id, mode="digest", digest_hour=hour)
+        return "settings.saved"
+    if what == "quiet":
+        if value in ("off", "0", "none", "tat", "khong"):
+            await ctx.store.db.call(chats.update_settings, chat.id, quiet_hours=None)
+            return "settings.saved"
+        quiet = parse_quiet(value)
+        if quiet is None:
+            return "settings.invalid"
+        await ctx.store.db.call(chats.update_settings, chat.id, quiet_hours=quiet)
+        return "settings.saved"
+    return "settings.invalid"
+
+
+async def _toggle_feed(ctx: Context, chat: Chat, value: str) -> str:
+    feeds = await ctx.store.db.call(ctx.store.feeds.all)
+    if value == "all":
+        await ctx.store.db.call(ctx.store.chats.set_feeds, chat.id, None)
+        return "settings.saved"
+    known = [feed.id for feed in feeds]
+    feed_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+    if feed_id not in known:
+        return "settings.invalid"
+    chosen = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
+    current = set(known) if (not chosen or None in chosen) else {f for f in chosen if f}
+    current ^= {feed_id}
+    if not current:
+        return "settings.keep_one"
+    target = None if current >= set(known) else sorted(current)
+    await ctx.store.db.call(ctx.store.chats.set_feeds, chat.id, target)
+    return "settings.saved"
+
+
+def parse_hour(value: str) -> int | None:
+    """An hour of the day: "7" or "07" → 7; anything outside 0–23 → None."""
+    if not (value.isascii() and value.isdigit() and len(value) <= 2):
+        return None
+    hour = int(value)
+    return hour if 0 <= hour <= 23 else None
+
+
+def parse_quiet(value: str) -> tuple[int, int] | None:
+    """Quiet hours: "22-6" → (22, 6), 22:00 to 06:00; equal ends would mean all day or never."""
+    start, sep, end = value.partition("-")
+    first, second = parse_hour(start), parse_hour(end)
+    if not sep or first is None or second is None or first == second:
+        return None
+    return first, second
+
+
+async def settings_view(
+    request: Request, ctx: Context, chat: Chat, *, edit: bool = False, notice: str | None = None
+) -> Reply:
+    """The settings message: where things stand, and the buttons (or words) to change them."""
+    language = language_of(chat)
+    feeds = await ctx.store.db.call(ctx.store.feeds.all)
+    chosen_raw = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
+    chosen = None if (not chosen_raw or None in chosen_raw) else {f for f in chosen_raw if f}
+    buttonless = request.platform in BUTTONLESS_PLATFORMS
+    visible = [f for f in feeds if not f.paused or (chosen is not None and f.id in chosen)]
+
+    if chosen is None:
+        feeds_text = t(language, "settings.feeds_all")
+    else:
+        feeds_text = ", ".join(clean(f.name) for f in feeds if f.id in chosen) or "—"
+    if chat.mode == "digest":
+        mode_text = t(language, "settings.mode_digest", hour=_hour(chat.digest_hour))
+    else:
+        mode_text = t(language, "settings.mode_instant")
+    if chat.quiet_start is not None and chat.quiet_end is not None:
+        quiet_text = t(
+            language,
+            "settings.quiet_range",
+            start=_hour(chat.quiet_start),
+            end=_hour(chat.quiet_end),
+        )
+    else:
+        quiet_text = t(language, "settings.quiet_none")
+    status = t(language, "settings.active" if chat.active else "settings.inactive")
+    lines = [
+        t(language, "settings.status", value=status),
+        t(language, "settings.feeds", value=feeds_text),
+        t(language, "settings.mode", value=mode_text),
+        t(language, "settings.quiet", value=quiet_text),
+        "",
+    ]
+    if buttonless:
+        lines += [
+            t(language, "settings.feed_numbered", id=f.id, name=clean(f.name))
+            for f in visible[:MAX_FEED_BUTTONS]
+        ]
+        lines.append(t(language, "settings.hint_words"))
+    else:
+        lines.append(t(language, "settings.hint"))
+    body = (Span(t(language, "settings.title"), bold=True), Span("\n" + "\n".join(lines)))
+    buttons = () if buttonless else _settings_buttons(chat, visible, chosen, language)
+    return Reply(body=body, buttons=buttons, edit=edit, notice=notice)
+
+
+def _mark(on: bool, label: str) -> str:
+    return f"✅ {label}" if on else label
+
+
+def _settings_buttons(
+    chat: Chat, feeds: Sequence[Feed], chosen: set[int] | None, language: str
+) -> tuple[tuple[Button, ...], ...]:
+    rows: list[tuple[Button, ...]] = [
+        (Button(_mark(chosen is None, t(language, "settings.all_feeds")), callback="set:feed:all"),)
+    ]
+    feed_buttons = [
+        Button(
+            ("✅ " if chosen is None or f.id in chosen else "▫️ ")
+            + (clean(f.name)[:FEED_LABEL_CHARS] or str(f.id)),
+            callback=f"set:feed:{f.id}",
+        )
+        for f in feeds[:MAX_FEED_BUTTONS]
+    ]
+    rows += [tuple(feed_buttons[i : i + 2]) for i in range(0, len(feed_buttons), 2)]
+    rows.append(
+        (
+            Button(
+                _mark(chat.mode == "instant", t(language, "settings.instant")),
+                callback="set:mode:instant",
+            ),
+            Button(
+                _mark(chat.mode == "digest", t(language, "settings.digest")),
+                callback="set:mode:digest",
+            ),
+        )
+    )
+    if chat.mode == "digest":
+        hours = sorted({*DIGEST_HOURS, chat.digest_hour})
+        rows.append(
+            tuple(
+                Button(_mark(h == chat.digest_hour, _hour(h)), callback=f"set:hour:{h}")
+                for h in hours
+            )
+        )
+    current = (
+        (chat.quiet_start, chat.quiet_end)
+        if chat.quiet_start is not None and chat.quiet_end is not None
+        else None
+    )
+    presets = list(QUIET_PRESETS)
+    if current is not None and current not in presets:
+        presets.insert(0, current)
+    quiet_buttons = [
+        Button(
+            _mark(
+                current == (a, b),
+                t(language, "settings.quiet_button", start=_hour(a), end=_hour(b)),
+            ),
+            callback=f"set:quiet:{a}-{b}",
+        )
+        for a, b in presets
+    ]
+    quiet_buttons.append(
+        Button(_mark(current is None, t(language, "settings.quiet_off")), callback="set:quiet:off")
+    )
+    rows.append(tuple(quiet_buttons))
+    return tuple(rows)
+
+
+# --- /lang --------------------------------------------------------------------------------------
+
+
+def parse_language(value: str) -> str | None:
+    """A language we speak from what people type ("en", "English", "tiếng việt"), else None."""
+    key = "".join(fold(value).split())
+    return _LANGUAGE_ALIASES.get(key)
+
+
+async def lang(request: Request, ctx: Context) -> list[Reply]:
+    """`/lang en` switches; `/lang` alone offers the choice (buttons, or words on Zalo)."""
+    chat = await open_chat(request, ctx)
+    language = language_of(chat)
+    if request.args:
+        chosen = parse_language(" ".join(request.args[:3])[:40])
+        if chosen is None:
+            return [_language_choice(request, language, t(language, "lang.unknown"))]
+        return [await _set_language(request, ctx, chat, chosen, edit=False)]
+    return [_language_choice(request, language, "")]
+
+
+async def lang_callback(request: Request, ctx: Context) -> list[Reply]:
+    chat = await open_chat(request, ctx)
+    language = language_of(chat)
+    chosen = parse_language((request.callback or "").partition(":")[2][:40])
+    if chosen is None:
+        reply = _language_choice(request, language, t(language, "lang.unknown"))
+        return [Reply(reply.body, reply.buttons, edit=True, notice=t(language, "lang.unknown"))]
+    return [await _set_language(request, ctx, chat, chosen, edit=True)]
+
+
+async def _set_language(
+    request: Request, ctx: Context, chat: Chat, chosen: str, *, edit: bool
+) -> Reply:
+    if not may_change(request):
+        notice = t(language_of(chat), "group.admins_only_settings")
+        return text_reply(notice, edit=edit, notice=notice)
+    await ctx.store.db.call(ctx.store.chats.update_settings, chat.id, language=chosen)
+    done = t(chosen, "lang.set")
+    return text_reply(done, edit=edit, notice=done)
+
+
+def _language_choice(request: Request, language: str, note: str) -> Reply:
+    if request.platform in BUTTONLESS_PLATFORMS:
+        return text_reply(note, t(language, "lang.choose_words"))
+    buttons = (tuple(Button(LANGUAGE_NAMES[code], callback=f"lang:{code}") for code in LANGUAGES),)
+    return Reply(
+        body=(Span("\n".join(x for x in (note, t(language, "lang.choose")) if x)),), buttons=buttons
+    )
