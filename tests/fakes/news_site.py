@@ -113,7 +113,26 @@ def _aware(when: datetime) -> datetime:
 
 
 class FakeNewsSite:
-    """A news site on 127.0.0.1:<free port>, started by `with`/`async with` or `start()`."""
+    """A news site on 127.0.0.1:<free port>, started by `with`/`async with` or `start()`.
+
+    Routes (each also has a URL property or helper below):
+      /rss/<section>, /atom/<section>   feeds, newest first; ETag + Last-Modified, 304
+      /<section>[?page=N]               HTML listing (see `listing_selectors`)
+      /<section>/<slug>.html            story pages built on the seed page's chrome
+      /rss/bozo, /rss/cp1252            malformed-but-usable feed; windows-1252 feed
+      /hostile/slow?seconds=S           sleeps, then answers
+      /hostile/dribble?seconds=S        headers at once, then a byte every 0.05 s
+      /hostile/500, /hostile/429        (Retry-After: `retry_after`, or ?retry_after=)
+      /hostile/status/<code>            any status, optional ?retry_after=
+      /hostile/redirect/<n>             n hops, then /hostile/landed
+      /hostile/redirect-to?url=&status= one redirect anywhere (private, file:, ...)
+      /hostile/redirect-private         → http://10.0.0.1/
+      /hostile/redirect-metadata        → http://169.254.169.254/latest/meta-data/
+      /hostile/big, /hostile/big-unsized  20 MB, with and without Content-Length
+      /hostile/gzip-bomb                64 MB of zeros, gzipped to ~64 KB
+    Hooks: `set_route` (any path, any answer, N times), `fail` (N failures),
+    `requests` / `requests_for` / `clear_requests`.
+    """
 
     def __init__(
         self,
