@@ -38,6 +38,7 @@ _PHRASES: tuple[tuple[str, str, bool], ...] = (
     ("tin moi nhat", "latest", False),
     ("tin moi", "latest", False),
     ("moi nhat", "latest", False),
+    ("xem them", "more", True),
     ("tro giup", "help", False),
     ("help", "help", False),
 )

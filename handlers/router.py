@@ -48,6 +48,7 @@ ALIASES: dict[str, str] = {
     "caidat": "settings",
     "ngonngu": "lang",
     "language": "lang",
+    "xemthem": "more",
 }
 
 MAX_QUERY_CHARS = 200
@@ -62,7 +63,7 @@ def parse_command(text: str, bot_username: str | None = None) -> tuple[str, tupl
     None when the text is not a command or is addressed to another bot.
     """
     stripped = text.lstrip()
-    if not stripped.startswith("/"):
+    if len(stripped) < 2 or stripped[0] != "/" or stripped[1].isspace():
         return None
     head, *rest = stripped[1:].split(maxsplit=64)
     name, _, target = head.partition("@")
@@ -119,6 +120,7 @@ def _handlers() -> dict[str, Handler]:
         "settings": subscriber.settings,
         "lang": subscriber.lang,
         "search": search,
+        "more": more,
     }
 
 
@@ -130,7 +132,7 @@ async def _command(request: Request, ctx: Context) -> list[Reply]:
         return await handler(replace(request, command=name), ctx)
     admin = _optional_module("handlers.admin")
     if admin is not None and hasattr(admin, "handle_admin"):
-        answer: list[Reply] | None = await admin.handle_admin(request, ctx)
+        answer: list[Reply] | None = await admin.handle_admin(replace(request, command=raw), ctx)
         if answer is not None:
             return answer
     chat = await subscriber.open_chat(request, ctx)
@@ -146,10 +148,10 @@ async def _callback(request: Request, ctx: Context) -> list[Reply]:
             return await subscriber.settings_callback(request, ctx)
         if prefix == "lang":
             return await subscriber.lang_callback(request, ctx)
-        # Other rooms' buttons (search pages, admin actions), when those rooms exist.
+        # Other rooms' buttons (admin actions "adm:…", search pages), when those rooms exist.
         for module_name, function in (
+            ("handlers.admin", "handle_admin"),
             ("handlers.search", "handle_callback"),
-            ("handlers.admin", "handle_callback"),
         ):
             module = _optional_module(module_name)
             if module is not None and hasattr(module, function):
@@ -212,6 +214,17 @@ async def search(request: Request, ctx: Context) -> list[Reply]:
         if when:
             body.append(Span(f" — {when}"))
     return [Reply(body=tuple(body))]
+
+
+async def more(request: Request, ctx: Context) -> list[Reply]:
+    """Zalo's «xem thêm» (next page): handlers.search.more_command, else how to page."""
+    command = _delegate("handlers.search", "more_command")
+    if command is not None:
+        answer: list[Reply] = await command(request, ctx)
+        return answer
+    chat = await subscriber.open_chat(request, ctx)
+    key = "search.usage_words" if subscriber.speaks_words(request) else "search.usage"
+    return [text_reply(t(subscriber.language_of(chat), key))]
 
 
 async def inline(request: Request, ctx: Context) -> list[Reply]:

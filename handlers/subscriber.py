@@ -444,7 +444,11 @@ async def _set_language(
 ) -> Reply:
     if not may_change(request):
         notice = t(language_of(chat), "group.admins_only_settings")
-        return text_reply(notice, edit=edit, notice=notice)
+        if not edit:
+            return text_reply(notice)
+        # A member's press leaves the chooser as it is and says why, for that member only.
+        choice = _language_choice(request, language_of(chat), "")
+        return Reply(choice.body, choice.buttons, edit=True, notice=notice)
     await ctx.store.db.call(ctx.store.chats.update_settings, chat.id, language=chosen)
     done = t(chosen, "lang.set")
     return text_reply(done, edit=edit, notice=done)
