@@ -89,7 +89,9 @@ async def handle(request: Request, ctx: Context) -> list[Reply]:
             return []
         language = resolve_language(request.user_language or ctx.default_language)
         message = t(language, "error.internal")
-        return [text_reply(message, notice=message if request.callback else None)]
+        if request.callback is not None:
+            return [subscriber.notice_only(message)]
+        return [text_reply(message)]
 
 
 async def _route(request: Request, ctx: Context) -> list[Reply]:
@@ -159,8 +161,7 @@ async def _callback(request: Request, ctx: Context) -> list[Reply]:
                 if answer is not None:
                     return answer
     chat = await subscriber.open_chat(request, ctx)
-    message = t(subscriber.language_of(chat), "unknown.button")
-    return [text_reply(message, notice=message)]
+    return [subscriber.notice_only(t(subscriber.language_of(chat), "unknown.button"))]
 
 
 async def _unknown_text(request: Request, ctx: Context) -> list[Reply]:

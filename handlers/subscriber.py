@@ -220,13 +220,32 @@ async def settings_callback(request: Request, ctx: Context) -> list[Reply]:
 async def _change(
     request: Request, ctx: Context, chat: Chat, parts: list[str], *, edit: bool
 ) -> Reply:
+    """Apply a setting. A button press that changes nothing only answers with a notice (the
+    message stays as it is); typed text gets the notice as the first line of the view."""
     language = language_of(chat)
+    before = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
     if not may_change(request):
-        notice = t(language, "group.admins_only_settings")
-        return await settings_view(request, ctx, chat, edit=edit, notice=notice)
-    notice_key = await apply_setting(ctx, chat, parts)
+        notice_key = "group.admins_only_settings"
+    else:
+        notice_key = await apply_setting(ctx, chat, parts)
+    notice = t(language, notice_key)
+    if notice_key != "settings.saved":
+        if edit:
+            return notice_only(notice)
+        return await settings_view(request, ctx, chat, lead=notice)
     fresh = await ctx.store.db.call(ctx.store.chats.by_ref, chat.id) or chat
-    return await settings_view(request, ctx, fresh, edit=edit, notice=t(language, notice_key))
+    after = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
+    if edit and fresh == chat and after == before:
+        # Pressing what is already chosen: Telegram refuses an edit that changes nothing.
+        return notice_only(notice)
+    return await settings_view(
+        request, ctx, fresh, edit=edit, notice=notice, lead=None if edit else notice
+    )
+
+
+def notice_only(notice: str) -> Reply:
+    """An answer to a button press that leaves the message alone (the adapter sends no body)."""
+    return Reply(body=(), notice=notice)
 
 
 async def apply_setting(ctx: Context, chat: Chat, parts: Sequence[str]) -> str:
@@ -296,7 +315,13 @@ def parse_quiet(value: str) -> tuple[int, int] | None:
 
 
 async def settings_view(
-    request: Request, ctx: Context, chat: Chat, *, edit: bool = False, notice: str | None = None
+    request: Request,
+    ctx: Context,
+    chat: Chat,
+    *,
+    edit: bool = False,
+    notice: str | None = None,
+    lead: str | None = None,
 ) -> Reply:
     """The settings message: where things stand, and the buttons (or words) to change them."""
     language = language_of(chat)
@@ -339,7 +364,12 @@ async def settings_view(
         lines.append(t(language, "settings.hint_words"))
     else:
         lines.append(t(language, "settings.hint"))
-    body = (Span(t(language, "settings.title"), bold=True), Span("\n" + "\n".join(lines)))
+    body: tuple[Span, ...] = (
+        Span(t(language, "settings.title"), bold=True),
+        Span("\n" + "\n".join(lines)),
+    )
+    if lead:
+        body = (Span(lead + "\n\n"), *body)
     buttons = () if buttonless else _settings_buttons(chat, visible, chosen, language)
     return Reply(body=body, buttons=buttons, edit=edit, notice=notice)
 
@@ -434,8 +464,7 @@ async def lang_callback(request: Request, ctx: Context) -> list[Reply]:
     language = language_of(chat)
     chosen = parse_language((request.callback or "").partition(":")[2][:40])
     if chosen is None:
-        reply = _language_choice(request, language, t(language, "lang.unknown"))
-        return [Reply(reply.body, reply.buttons, edit=True, notice=t(language, "lang.unknown"))]
+        return [notice_only(t(language, "lang.unknown"))]
     return [await _set_language(request, ctx, chat, chosen, edit=True)]
 
 
@@ -444,11 +473,8 @@ async def _set_language(
 ) -> Reply:
     if not may_change(request):
         notice = t(language_of(chat), "group.admins_only_settings")
-        if not edit:
-            return text_reply(notice)
-        # A member's press leaves the chooser as it is and says why, for that member only.
-        choice = _language_choice(request, language_of(chat), "")
-        return Reply(choice.body, choice.buttons, edit=True, notice=notice)
+        # A member's press leaves the chooser as it is and says why, to that member only.
+        return notice_only(notice) if edit else text_reply(notice)
     await ctx.store.db.call(ctx.store.chats.update_settings, chat.id, language=chosen)
     done = t(chosen, "lang.set")
     return text_reply(done, edit=edit, notice=done)

@@ -188,7 +188,7 @@ async def test_group_plain_text_gets_no_answer(ctx: Context, store: Store) -> No
 async def test_group_member_cannot_change_settings(ctx: Context, store: Store) -> None:
     await handle(group("/start", admin=True), ctx)
     reply = one(await handle(press("set:mode:digest", group()), ctx))
-    assert reply.edit and reply.notice and "quản trị viên" in reply.notice
+    assert reply.body == () and reply.notice and "quản trị viên" in reply.notice
     assert chat_of(store, group()).mode == "instant"
 
 
@@ -264,7 +264,7 @@ async def test_feed_buttons_toggle_the_subscription(ctx: Context, store: Store) 
     assert "Báo Lâm Đồng" in reply.plain
     # The last section cannot be turned off: /stop is for that.
     reply = one(await handle(press("set:feed:2"), ctx))
-    assert reply.notice and "/stop" in reply.notice
+    assert reply.body == () and reply.notice and "/stop" in reply.notice
     assert store.chats.subscribed_feeds(chat.id) == [2]
     # Turning the other back on is "all" again.
     await handle(press("set:feed:1"), ctx)
@@ -296,6 +296,9 @@ async def test_mode_hour_and_quiet_hours(ctx: Context, store: Store) -> None:
     assert chat_of(store, private()).quiet_start is None
     await handle(press("set:mode:instant"), ctx)
     assert chat_of(store, private()).mode == "instant"
+    # The same press again changes nothing: a notice, no edit (Telegram would refuse it).
+    again = one(await handle(press("set:mode:instant"), ctx))
+    assert again.body == () and again.notice == "Đã lưu."
 
 
 @pytest.mark.parametrize(
@@ -318,7 +321,7 @@ async def test_bad_settings_callbacks_change_nothing(ctx: Context, store: Store,
     await handle(private("/start"), ctx)
     before = chat_of(store, private())
     reply = one(await handle(press(data), ctx))
-    assert reply.edit and reply.notice and "không hợp lệ" in reply.notice
+    assert reply.body == () and reply.notice and "không hợp lệ" in reply.notice
     assert chat_of(store, private()) == before
     assert store.chats.subscribed_feeds(before.id) == [None]
 
@@ -327,7 +330,11 @@ async def test_settings_by_text_on_zalo(ctx: Context, store: Store) -> None:
     await handle(zalo("đăng ký"), ctx)
     reply = one(await handle(replace(zalo("/settings hour 6")), ctx))
     assert reply.buttons == ()
+    assert reply.plain.startswith("Đã lưu.")
     assert "/settings quiet 22-6" in reply.plain
+    reply = one(await handle(zalo("/settings hour 99"), ctx))
+    assert reply.plain.startswith("Lựa chọn không hợp lệ")
+    assert chat_of(store, zalo("")).digest_hour == 6
     chat = chat_of(store, zalo(""))
     assert chat.mode == "digest" and chat.digest_hour == 6
 
@@ -353,13 +360,13 @@ async def test_lang_unknown_choice(ctx: Context, store: Store) -> None:
     reply = one(await handle(private("/lang klingon"), ctx))
     assert "Chưa hỗ trợ" in reply.plain
     reply = one(await handle(press("lang:xx"), ctx))
-    assert reply.edit
+    assert reply.body == () and reply.notice
     assert chat_of(store, private()).language == "vi"
 
 
 async def test_group_member_cannot_change_language(ctx: Context, store: Store) -> None:
     reply = one(await handle(press("lang:en", group()), ctx))
-    assert reply.edit and reply.notice and "quản trị viên" in reply.notice and reply.buttons
+    assert reply.body == () and reply.notice and "quản trị viên" in reply.notice
     assert chat_of(store, group()).language == "vi"
     assert "quản trị viên" in one(await handle(group("/lang en"), ctx)).plain
     one(await handle(press("lang:en", group(admin=True)), ctx))
@@ -428,7 +435,7 @@ async def test_admin_commands_and_buttons_reach_the_admin_room(ctx: Context) -> 
 
 async def test_unknown_button(ctx: Context) -> None:
     reply = one(await handle(press("zz:top"), ctx))
-    assert reply.notice and "cũ" in reply.notice
+    assert reply.body == () and reply.notice and "cũ" in reply.notice
     one(await handle(press("x" * 5000), ctx))
 
 
