@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.articles import ArticleStore
+from bot.store.audit import AuditLog
 from bot.store.chats import ChatStore
 from bot.store.db import Database, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
 from bot.store.search import SearchIndex
+from bot.store.stats import StatsStore
 
 __all__ = ["Store", "StoreError"]
 
@@ -24,6 +26,8 @@ class Store:
         self.search = SearchIndex(self.db)
         self.chats = ChatStore(self.db)
         self.deliveries = DeliveryStore(self.db)
+        self.audit = AuditLog(self.db)
+        self.stats = StatsStore(self.db, timezone)
 
     def close(self) -> None:
         self.db.close()

@@ -1,0 +1,17 @@
+"""Running the newsroom: operations shared by the admin chat commands and the CLI."""
+
+from __future__ import annotations
+
+from bot.admin.access import CachedChatAccess, Caller, ChatAccess, ChatDirectory, ChatInfo
+from bot.admin.ops import AdminOps, MessageEditor, Outcome
+
+__all__ = [
+    "AdminOps",
+    "CachedChatAccess",
+    "Caller",
+    "ChatAccess",
+    "ChatDirectory",
+    "ChatInfo",
+    "MessageEditor",
+    "Outcome",
+]

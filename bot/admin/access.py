@@ -1,0 +1,132 @@
+"""Who may manage what: the bot's admins from config, and per-chat rights from the platform.
+
+Being in `[telegram] admins` makes someone an admin of Bantin; managing a channel or
+group also needs them to be an administrator *there* and the bot to be allowed to post
+there. Only the platform knows the latter, so adapters implement `ChatAccess`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from bot.config import Config
+
+
+class ChatAccess(Protocol):
+    """What the platform says about a chat (Telegram: getChatMember for the user and the bot)."""
+
+    async def is_admin(self, platform: str, chat_id: str, user_id: str) -> bool:
+        """Is this user an administrator (or the creator) of that chat?"""
+        ...
+
+    async def can_post(self, platform: str, chat_id: str) -> bool:
+        """May the bot send messages there (a channel admin with post rights, a group member)?"""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ChatInfo:
+    chat_id: str
+    title: str | None = None
+    kind: str = "channel"
+
+
+@runtime_checkable
+class ChatDirectory(Protocol):
+    """Optional: turn "@name" into the chat's numeric id and title (Telegram: getChat)."""
+
+    async def resolve(self, platform: str, ref: str) -> ChatInfo | None: ...
+
+
+class CachedChatAccess:
+    """Remembers answers for `ttl` seconds: getChatMember is rate limited and slow-ish.
+
+    Short on purpose: a demoted admin loses the right within a minute.
+    """
+
+    def __init__(
+        self, inner: ChatAccess, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.inner = inner
+        self.ttl = ttl
+        self.clock = clock
+        self._cache: dict[tuple[str, ...], tuple[float, bool]] = {}
+
+    def _get(self, key: tuple[str, ...]) -> bool | None:
+        hit = self._cache.get(key)
+        if hit is None or self.clock() - hit[0] > self.ttl:
+            return None
+        return hit[1]
+
+    def _put(self, key: tuple[str, ...], value: bool) -> bool:
+        self._cache[key] = (self.clock(), value)
+        return value
+
+    async def is_admin(self, platform: str, chat_id: str, user_id: str) -> bool:
+        key = ("admin", platform, chat_id, user_id)
+        cached = self._get(key)
+        if cached is not None:
+            return cached
+        return self._put(key, await self.inner.is_admin(platform, chat_id, user_id))
+
+    async def can_post(self, platform: str, chat_id: str) -> bool:
+        key = ("post", platform, chat_id)
+        cached = self._get(key)
+        if cached is not None:
+            return cached
+        return self._put(key, await self.inner.can_post(platform, chat_id))
+
+    async def resolve(self, platform: str, ref: str) -> ChatInfo | None:
+        if isinstance(self.inner, ChatDirectory):
+            return await self.inner.resolve(platform, ref)
+        return None
+
+    def forget(self, platform: str, chat_id: str) -> None:
+        for key in [k for k in self._cache if k[1] == platform and k[2] == chat_id]:
+            del self._cache[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asks: a chat user ("telegram:123") or the shell ("cli:alice").
+
+    The shell is trusted as the operator of the machine; chat users are checked.
+    """
+
+    actor: str
+    platform: str | None = None
+    user_id: str | None = None
+
+    @property
+    def is_shell(self) -> bool:
+        return self.platform is None
+
+    @classmethod
+    def cli(cls) -> Caller:
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):
+            user = "unknown"
+        return cls(actor=f"cli:{user}")
+
+    @classmethod
+    def chat(cls, platform: str, user_id: str, name: str | None = None) -> Caller:
+        label = f"{platform}:{user_id}" + (f" ({name})" if name else "")
+        return cls(actor=label, platform=platform, user_id=user_id)
+
+
+def admin_ids(config: Config) -> dict[str, frozenset[str]]:
+    """The admins per platform, as strings (what `Context.admins` holds); empty = nobody."""
+    return {
+        "telegram": frozenset(str(i) for i in config.telegram.admins),
+        "zalo": frozenset(str(i) for i in config.zalo.admins),
+    }
+
+
+def is_bot_admin(admins: Mapping[str, frozenset[str]], platform: str, user_id: str | None) -> bool:
+    """Fail closed: no user id, or an empty list, is nobody."""
+    return user_id is not None and user_id in admins.get(platform, frozenset())

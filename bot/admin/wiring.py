@@ -1,0 +1,70 @@
+"""Building `AdminOps` from the config: one place for the composition root and the CLI."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+
+from bot.admin.access import CachedChatAccess, ChatAccess
+from bot.admin.ops import AdminOps, MessageEditor
+from bot.admin.probe import FeedProbe, StoryRefresher
+from bot.config import Config
+from bot.store import Store
+from feeds.fetch import Fetcher, FetchSettings
+from feeds.urlguard import UrlGuard
+
+log = logging.getLogger(__name__)
+
+
+def make_fetcher(config: Config) -> Fetcher:
+    """The same guarded fetcher the poller uses: an admin's URL gets no more trust."""
+    fetch = config.fetch
+    return Fetcher(
+        FetchSettings(
+            timeout_seconds=fetch.timeout_seconds,
+            max_bytes=fetch.max_bytes,
+            max_redirects=fetch.max_redirects,
+            user_agent=fetch.user_agent,
+        ),
+        UrlGuard(
+            allow_private_addresses=fetch.allow_private_addresses,
+            trusted_networks=fetch.trusted_networks,
+        ),
+    )
+
+
+def build_admin_ops(
+    config: Config,
+    store: Store,
+    fetcher: Fetcher,
+    *,
+    access: ChatAccess | None = None,
+    editors: Mapping[str, MessageEditor] | None = None,
+) -> AdminOps:
+    return AdminOps(
+        store,
+        probe=FeedProbe(fetcher),
+        refresher=StoryRefresher(fetcher, budget=config.summary.budget),
+        access=CachedChatAccess(access) if access is not None else None,
+        editors=editors,
+        timezone=config.timezone,
+    )
+
+
+def platform_chat_access(config: Config) -> ChatAccess | None:
+    """The Telegram adapter's `make_chat_access(config)`, when it exists and has a token.
+
+    The CLI uses it to check that the bot may post in a channel before adding it.
+    """
+    if not config.telegram.token:
+        return None
+    try:
+        module = importlib.import_module("bot.platforms.telegram")
+    except ImportError:
+        return None
+    factory = getattr(module, "make_chat_access", None)
+    if factory is None:
+        return None
+    access: ChatAccess | None = factory(config)
+    return access

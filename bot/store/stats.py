@@ -1,0 +1,187 @@
+"""The newsroom's health in numbers, computed in one place so `/stats` and `bantin stats` agree."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.store.db import Database, now
+
+DAY = 86_400.0
+WEEK = 7 * DAY
+
+
+@dataclass(frozen=True, slots=True)
+class FailingFeed:
+    id: int
+    name: str
+    failures: int
+    since: float | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """`subscribers[platform][kind]` counts active chats; windows end at `generated_at`."""
+
+    generated_at: float
+    feeds: int
+    feeds_paused: int
+    articles: int
+    subscribers: dict[str, dict[str, int]]
+    new_this_week: int
+    lost_this_week: int
+    stories_today: dict[str, int]
+    deliveries_24h: dict[str, int]
+    failing_feeds: list[FailingFeed]
+    latency_p50: float | None
+    latency_p95: float | None
+    latency_samples: int
+    broadcasts_24h: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def active_chats(self) -> int:
+        return sum(sum(kinds.values()) for kinds in self.subscribers.values())
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["active_chats"] = self.active_chats
+        return data
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Nearest-rank percentile: a value that really occurred, None for no data."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+class StatsStore:
+    def __init__(self, db: Database, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+        self.db = db
+        self.timezone = timezone
+
+    def collect(self, at: float | None = None) -> Stats:
+        """Everything at once, read under one lock so the numbers belong together.
+
+        New this week: active chats first seen in the last 7 days. Lost: chats that went
+        inactive (stopped, blocked the bot, left) in the last 7 days. Today: since local
+        midnight in the newsroom's time zone. Latency: publication (else first seen) to
+        `sent_at`, over deliveries sent in the last 24 h.
+        """
+        at = now() if at is None else at
+        zone = ZoneInfo(self.timezone)
+        midnight = (
+            datetime.fromtimestamp(at, zone)
+            .replace(hour=0, minute=0, second=0, microsecond=0)
+            .timestamp()
+        )
+        week = at - WEEK
+        day = at - DAY
+        with self.db.reading() as conn:
+            feeds = conn.execute("SELECT COUNT(*), COALESCE(SUM(paused), 0) FROM feeds").fetchone()
+            articles = int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+            subscribers: dict[str, dict[str, int]] = {}
+            for row in conn.execute(
+                "SELECT platform, CASE WHEN is_channel = 1 THEN 'channel' ELSE kind END AS k, "
+                "COUNT(*) FROM chats WHERE active = 1 GROUP BY platform, k ORDER BY platform, k"
+            ):
+                subscribers.setdefault(row[0], {})[row[1]] = int(row[2])
+            new = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM chats WHERE active = 1 AND created_at >= ?", (week,)
+                ).fetchone()[0]
+            )
+            lost = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM chats WHERE active = 0 "
+                    "AND inactive_reason IS NOT NULL AND changed_at >= ?",
+                    (week,),
+                ).fetchone()[0]
+            )
+            stories_today = {
+                row[0]: int(row[1])
+                for row in conn.execute(
+                    "SELECT f.name, COUNT(a.id) FROM feeds f "
+                    "LEFT JOIN articles a ON a.feed_id = f.id AND a.fetched_at >= ? "
+                    "GROUP BY f.id ORDER BY f.id",
+                    (midnight,),
+                )
+            }
+            orphans = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM articles WHERE feed_id IS NULL AND fetched_at >= ?",
+                    (midnight,),
+                ).fetchone()[0]
+            )
+            if orphans:
+                stories_today["(nguồn đã xóa)"] = orphans
+            sent = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM deliveries WHERE status = 'sent' AND sent_at >= ?",
+                    (day,),
+                ).fetchone()[0]
+            )
+            pending = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM deliveries WHERE status IN ('pending', 'sending')"
+                ).fetchone()[0]
+            )
+            failed = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM deliveries WHERE status = 'failed' "
+                    "AND COALESCE(claimed_at, created_at) >= ?",
+                    (day,),
+                ).fetchone()[0]
+            )
+            failing = [
+                FailingFeed(
+                    id=row["id"],
+                    name=row["name"],
+                    failures=row["failures"],
+                    since=row["failing_since"],
+                    last_error=row["last_error"],
+                )
+                for row in conn.execute(
+                    "SELECT id, name, failures, failing_since, last_error FROM feeds "
+                    "WHERE failures > 0 ORDER BY failing_since, id"
+                )
+            ]
+            delays = [
+                max(0.0, float(row[0]))
+                for row in conn.execute(
+                    "SELECT d.sent_at - COALESCE(a.published_at, a.fetched_at) FROM deliveries d "
+                    "JOIN articles a ON a.id = d.article_id "
+                    "WHERE d.status = 'sent' AND d.sent_at >= ?",
+                    (day,),
+                )
+                if row[0] is not None
+            ]
+            broadcasts = int(
+                conn.execute(
+                    "SELECT COUNT(*) FROM broadcasts b WHERE b.created_at >= ? "
+                    "AND EXISTS (SELECT 1 FROM deliveries d WHERE d.broadcast_id = b.id)",
+                    (day,),
+                ).fetchone()[0]
+            )
+        return Stats(
+            generated_at=at,
+            feeds=int(feeds[0]),
+            feeds_paused=int(feeds[1]),
+            articles=articles,
+            subscribers=subscribers,
+            new_this_week=new,
+            lost_this_week=lost,
+            stories_today=stories_today,
+            deliveries_24h={"sent": sent, "pending": pending, "failed": failed},
+            failing_feeds=failing,
+            latency_p50=percentile(delays, 0.50),
+            latency_p95=percentile(delays, 0.95),
+            latency_samples=len(delays),
+            broadcasts_24h=broadcasts,
+        )

@@ -1,0 +1,150 @@
+"""Admin tests: a real store on a temp file, the fake news site on loopback, and fakes of
+what the platform answers (ChatAccess) and does (MessageEditor)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.admin.access import ChatInfo
+from bot.admin.ops import AdminOps
+from bot.admin.probe import FeedProbe, StoryRefresher
+from bot.store import Store
+from bot.store.records import Article, Chat
+from feeds.fetch import Fetcher, FetchSettings
+from feeds.urlguard import UrlGuard
+from handlers import admin as admin_handlers
+from handlers.base import Context, Reply, Request
+from tests.fakes.news_site import FakeNewsSite
+
+ADMIN = "111"
+STRANGER = "999"
+
+
+@dataclass
+class FakeAccess:
+    """The platform's answers: who administers which chat, where the bot may post."""
+
+    chat_admins: set[tuple[str, str]] = field(default_factory=set)
+    postable: set[str] = field(default_factory=set)
+    calls: list[tuple[str, ...]] = field(default_factory=list)
+
+    async def is_admin(self, platform: str, chat_id: str, user_id: str) -> bool:
+        self.calls.append(("is_admin", platform, chat_id, user_id))
+        return (chat_id, user_id) in self.chat_admins
+
+    async def can_post(self, platform: str, chat_id: str) -> bool:
+        self.calls.append(("can_post", platform, chat_id))
+        return chat_id in self.postable
+
+    async def resolve(self, platform: str, ref: str) -> ChatInfo | None:
+        if ref.startswith("@"):
+            return ChatInfo(chat_id=channel_id(ref), title=ref, kind="channel")
+        return None
+
+
+def channel_id(name: str) -> str:
+    return str(-1000000000000 - sum(map(ord, name)))
+
+
+@dataclass
+class FakeEditor:
+    edits: list[tuple[str, str, str]] = field(default_factory=list)
+    deletes: list[tuple[str, str]] = field(default_factory=list)
+
+    async def edit_article(self, chat: Chat, message_id: str, article: Article) -> bool:
+        self.edits.append((chat.chat_id, message_id, article.title))
+        return True
+
+    async def delete_message(self, chat: Chat, message_id: str) -> bool:
+        self.deletes.append((chat.chat_id, message_id))
+        return True
+
+
+@pytest.fixture
+def site() -> Iterator[FakeNewsSite]:
+    with FakeNewsSite(slow_seconds=2.0) as running:
+        yield running
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "bantin.sqlite3")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    async with Fetcher(
+        FetchSettings(timeout_seconds=2.0),
+        UrlGuard(trusted_networks=("127.0.0.1/32",)),
+    ) as opened:
+        yield opened
+
+
+@pytest.fixture
+def access() -> FakeAccess:
+    return FakeAccess()
+
+
+@pytest.fixture
+def editor() -> FakeEditor:
+    return FakeEditor()
+
+
+@pytest.fixture
+def ops(store: Store, fetcher: Fetcher, access: FakeAccess, editor: FakeEditor) -> AdminOps:
+    built = AdminOps(
+        store,
+        probe=FeedProbe(fetcher),
+        refresher=StoryRefresher(fetcher),
+        access=access,
+        editors={"telegram": editor},
+    )
+    admin_handlers.install(built)
+    return built
+
+
+@pytest.fixture
+def ctx(store: Store, ops: AdminOps) -> Context:
+    return Context(store=store, admins={"telegram": frozenset({ADMIN})})
+
+
+def request(
+    text: str = "",
+    *,
+    user: str = ADMIN,
+    chat_id: str | None = None,
+    chat_kind: str = "private",
+    callback: str | None = None,
+    platform: str = "telegram",
+) -> Request:
+    """What the adapter would hand over for this message (or button press)."""
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    if text.startswith("/"):
+        head, *rest = text.split()
+        command = head[1:].lower()
+        args = tuple(rest)
+    return Request(
+        platform=platform,
+        chat_id=chat_id or user,
+        chat_kind=chat_kind,
+        user_id=user,
+        user_name="Lan",
+        text=text,
+        command=command,
+        args=args,
+        callback=callback,
+    )
+
+
+async def say(ctx: Context, text: str = "", **kwargs: object) -> Reply:
+    replies = await admin_handlers.handle_admin(request(text, **kwargs), ctx)  # type: ignore[arg-type]
+    assert replies is not None, text
+    assert len(replies) == 1
+    return replies[0]
