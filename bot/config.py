@@ -289,7 +289,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     p = _table(source, document, "poll")
     poll = PollConfig(
         interval_seconds=p.whole("interval_seconds", 300, minimum=1, maximum=86_400),
-        max_new_per_poll=p.whole("max_new_per_poll", 30, minimum=1, maximum=1000),
+        max_new_per_poll=p.whole("max_new_per_poll", 30, minimum=1, maximum=100_000),
         page_concurrency=p.whole("page_concurrency", 4, minimum=1, maximum=32),
         max_backoff_seconds=p.whole("max_backoff_seconds", 3600, minimum=1, maximum=7 * 86_400),
         alert_after_failures=p.whole("alert_after_failures", 5, minimum=1, maximum=1000),

@@ -77,19 +77,28 @@ def canonical_url(url: str) -> str:
     return urlunsplit((scheme, host, path, query, ""))
 
 
+def _host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def _looks_like_url(text: str) -> bool:
     return text.lower().startswith(("http://", "https://"))
 
 
 def article_key(entry: FeedEntry, *, content: str = "") -> str:
-    """"guid:…", else "url:<canonical>", else "hash:<sha256 of folded title + content>".
+    """"guid:<host>:…", else "url:<canonical>", else "hash:<sha256 of folded title + content>".
 
     A guid that is a URL (a permalink) is treated as a URL, so the same story found in
-    the feed and on a listing page (which has no guid) gets one key.
+    the feed and on a listing page (which has no guid) gets one key. Other guids are only
+    unique within a site ("12345"), so the story's host scopes them.
     """
     guid = (entry.guid or "").strip()
     if guid and not _looks_like_url(guid):
-        return f"guid:{guid}"
+        host = _host_of(entry.url)
+        return f"guid:{host}:{guid}"
     url = entry.url.strip() or guid
     if url:
         return f"url:{canonical_url(url)}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -59,7 +60,13 @@ def test_garbage_is_returned_trimmed_not_raised() -> None:
 
 def test_guid_key() -> None:
     entry = FeedEntry(url=STORY, title="T", guid="12345")
-    assert article_key(entry) == "guid:12345"
+    assert article_key(entry) == f"guid:{urlsplit(STORY).hostname}:12345"
+
+
+def test_plain_guids_of_two_sites_do_not_collide() -> None:
+    ours = FeedEntry(url="https://lamdongtv.vn/tin-tuc/a.html", title="T", guid="12345")
+    theirs = FeedEntry(url="https://baolamdong.vn/xa-hoi/b.html", title="T", guid="12345")
+    assert article_key(ours) != article_key(theirs)
 
 
 def test_url_key_when_there_is_no_guid() -> None:
