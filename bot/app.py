@@ -115,6 +115,9 @@ class App:
             self.poller.poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
         started: list[Platform] = []
+        requeued = await self.store.db.call(self.store.deliveries.requeue_in_flight)
+        if requeued:
+            log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
         try:
             for platform in self.platforms:
                 await platform.start()

@@ -53,6 +53,6 @@ def backoff_seconds(
     attempt: int, *, base: float, cap: float, rng: random.Random | None = None
 ) -> float:
     """Capped exponential backoff with full jitter over the upper half, so retries spread out."""
-    ceiling = min(cap, base * (2 ** max(attempt - 1, 0)))
+    ceiling = min(cap, base * 2.0 ** max(attempt - 1, 0))
     draw: float = (rng or random).random()
     return ceiling / 2 + draw * ceiling / 2

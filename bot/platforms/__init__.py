@@ -12,4 +12,9 @@ if TYPE_CHECKING:
 
 def build_platforms(config: Config, store: Store) -> list[Platform]:
     """One adapter per platform that has a token; none means Bantin only polls."""
-    return []
+    platforms: list[Platform] = []
+    if config.telegram.token:
+        from bot.platforms.telegram import TelegramPlatform
+
+        platforms.append(TelegramPlatform(config, store))
+    return platforms

@@ -56,7 +56,9 @@ class DeliveryStore:
             )
             return _load(conn, ids)
 
-    def claim_digest(self, delivery_id: int, limit: int = 30, at: float | None = None) -> list[Delivery]:
+    def claim_digest(
+        self, delivery_id: int, limit: int = 30, at: float | None = None
+    ) -> list[Delivery]:
         """The other stories due for a digest chat with this claimed row, marked as sending.
 
         A digest chat's rows share the chat's digest hour as their due time; they go out

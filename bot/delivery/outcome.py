@@ -1,0 +1,55 @@
+"""What happened to one send, in words every platform shares.
+
+Each Messenger maps its own errors (PTB exceptions, Zalo error codes) to one of these, so
+the worker's policy — retry, deactivate, rewrite the chat id, alert — lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    SENT = "sent"  # arrived; message_id kept for later edits
+    RETRY = "retry"  # try again later (network trouble, a 5xx, a flood wait)
+    GONE = "gone"  # the chat blocked us, was deleted, or kicked us: deactivate it
+    MIGRATED = "migrated"  # the group became a supergroup with a new id: rewrite, resend
+    REJECTED = "rejected"  # the platform refuses this message: do not retry, tell admins
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    kind: Kind
+    message_id: str | None = None
+    reason: str = ""
+    # RETRY: seconds the platform asked every send to wait (429); None means our backoff.
+    retry_after: float | None = None
+    # RETRY: the request may have reached the platform (read timeout): a resend may duplicate.
+    maybe_sent: bool = False
+    # MIGRATED: the chat's new id.
+    new_chat_id: str | None = None
+    # REJECTED: a short, stable name of the cause, so admins hear of each cause once.
+    cause: str = ""
+
+    @classmethod
+    def sent(cls, message_id: str | int | None) -> Outcome:
+        return cls(Kind.SENT, message_id=None if message_id is None else str(message_id))
+
+    @classmethod
+    def retry(
+        cls, reason: str, *, retry_after: float | None = None, maybe_sent: bool = False
+    ) -> Outcome:
+        return cls(Kind.RETRY, reason=reason, retry_after=retry_after, maybe_sent=maybe_sent)
+
+    @classmethod
+    def gone(cls, reason: str) -> Outcome:
+        return cls(Kind.GONE, reason=reason)
+
+    @classmethod
+    def migrated(cls, new_chat_id: str | int, reason: str = "") -> Outcome:
+        return cls(Kind.MIGRATED, new_chat_id=str(new_chat_id), reason=reason)
+
+    @classmethod
+    def rejected(cls, reason: str, cause: str = "") -> Outcome:
+        return cls(Kind.REJECTED, reason=reason, cause=cause or reason[:80])

@@ -1,0 +1,88 @@
+"""Our own send limiter: one global pace, one pace per chat, one shared pause.
+
+Telegram allows about 30 messages/s overall, 1/s in a private chat and 20/min in a group
+or channel. PTB's AIORateLimiter has no per-private-chat limit, and a 429 must make every
+send wait, not just the one that got it; so the worker paces itself with this.
+
+Slots are reserved, not polled: each caller takes the next free time and sleeps until it,
+so N waiting sends cost N sleeps and the achieved rate stays at the configured one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    messages_per_second: float = 30.0
+    private_chat_per_second: float = 1.0
+    group_per_minute: float = 20.0
+
+    def chat_interval(self, private: bool) -> float:
+        if private:
+            return 1.0 / self.private_chat_per_second
+        return 60.0 / self.group_per_minute
+
+
+class RateLimiter:
+    def __init__(
+        self, limits: Limits, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._interval = 1.0 / limits.messages_per_second
+        self._next_global = 0.0
+        self._paused_until = 0.0
+        self._next_chat: dict[str, float] = {}
+        self._pruned_at = 0.0
+
+    @property
+    def paused_for(self) -> float:
+        return max(0.0, self._paused_until - self._clock())
+
+    @property
+    def backlog(self) -> float:
+        """Seconds of global slots already promised to waiting sends."""
+        return max(0.0, self._next_global - self._clock())
+
+    def pause(self, seconds: float) -> None:
+        """A 429: no send anywhere before `seconds` from now."""
+        until = self._clock() + seconds
+        if until > self._paused_until:
+            self._paused_until = until
+        self._next_global = max(self._next_global, self._paused_until)
+
+    async def acquire(self, chat_key: str, private: bool) -> None:
+        """Wait for this chat's next turn, then for the next global slot."""
+        now = self._clock()
+        self._prune(now)
+        chat_at = max(now, self._next_chat.get(chat_key, 0.0))
+        self._next_chat[chat_key] = chat_at + self.limits.chat_interval(private)
+        if chat_at > now:
+            await asyncio.sleep(chat_at - now)
+        while True:
+            now = self._clock()
+            if self._paused_until > now:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            slot = max(now, self._next_global)
+            self._next_global = slot + self._interval
+            if slot > now:
+                await asyncio.sleep(slot - now)
+            if self._paused_until <= self._clock():
+                return
+            # A 429 arrived while this send waited: its slot is void, queue again.
+
+    def forget(self, chat_key: str) -> None:
+        self._next_chat.pop(chat_key, None)
+
+    def _prune(self, now: float) -> None:
+        """Drop chats whose turn has passed, so 100,000 chats do not stay in memory."""
+        if now - self._pruned_at < 30.0 or len(self._next_chat) < 10_000:
+            return
+        self._pruned_at = now
+        self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}

@@ -1,0 +1,353 @@
+"""The outbox worker: claim due rows, pace them, send them, record what happened.
+
+The outbox is the truth (DESIGN.md, Promises: Delivery). A row is 'sending' only while a
+task of this worker owns it; on stop, rows not yet handed to the platform are released,
+sends already on the wire are given a few seconds to finish, and a crash leaves rows
+'sending' for `requeue_in_flight` at the next start: at least once, duplicates only for
+sends in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
+
+from bot.delivery.outcome import Kind, Outcome
+from bot.delivery.ratelimit import RateLimiter
+from bot.delivery.timing import backoff_seconds
+
+if TYPE_CHECKING:
+    from bot.store import Store
+    from bot.store.records import Article, Chat, Delivery
+
+log = logging.getLogger(__name__)
+
+NotifyAdmins = Callable[[str], Awaitable[None]]
+MAX_MIGRATIONS = 2
+
+
+class Messenger(Protocol):
+    """One platform's way to put a story in a chat; every error becomes an Outcome."""
+
+    platform: str
+
+    async def send(self, delivery: Delivery) -> Outcome:
+        """One story card (or broadcast text) to `delivery.chat`."""
+        ...
+
+    async def send_digest(self, chat: Chat, articles: Sequence[Article]) -> Outcome:
+        """Several stories as one message, one line each, oldest first."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    max_in_flight: int = 60  # claimed rows owned at once (waiting for a slot or sending)
+    idle_seconds: float = 0.5  # how often to look at the outbox when nothing is happening
+    backoff_base: float = 5.0
+    backoff_cap: float = 900.0
+    max_attempts: int = 8
+    digest_max: int = 30
+    stop_grace_seconds: float = 5.0  # how long sends on the wire may take to finish at stop
+
+
+@dataclass(eq=False)
+class _Job:
+    deliveries: list[Delivery]
+    on_wire: bool = False
+    settled: bool = False
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def ids(self) -> list[int]:
+        return [d.id for d in self.deliveries]
+
+
+def chat_label(chat: Chat) -> str:
+    return f"{chat.platform}:{chat.chat_id}"
+
+
+def what(delivery: Delivery) -> str:
+    if delivery.article is not None:
+        return f"article {delivery.article.id}"
+    return f"broadcast (delivery {delivery.id})"
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        store: Store,
+        messenger: Messenger,
+        limiter: RateLimiter,
+        settings: WorkerSettings | None = None,
+        *,
+        notify_admins: NotifyAdmins | None = None,
+    ) -> None:
+        self.store = store
+        self.messenger = messenger
+        self.limiter = limiter
+        self.settings = settings or WorkerSettings()
+        self.notify_admins = notify_admins
+        self.platform = messenger.platform
+        self._jobs: set[_Job] = set()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._runner: asyncio.Task[None] | None = None
+        self._alerted: set[str] = set()
+        self._ambiguous: set[int] = set()
+        self.sent = 0
+        self.flood_waits = 0
+
+    # ---- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._runner = asyncio.create_task(self.run(), name=f"delivery-{self.platform}")
+
+    def wake(self) -> None:
+        """New rows were written: look now rather than at the next idle tick."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stop claiming; release what waits; let sends on the wire finish, briefly."""
+        self._stopping = True
+        self._wake.set()
+        if self._runner is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        jobs = list(self._jobs)  # a finished job leaves self._jobs; keep them all here
+        for job in jobs:
+            if not job.on_wire and job.task is not None:
+                job.task.cancel()
+        on_wire = [job.task for job in jobs if job.on_wire and job.task is not None]
+        if on_wire:
+            log.info("delivery %s: waiting for %d sends on the wire", self.platform, len(on_wire))
+            _, late = await asyncio.wait(on_wire, timeout=self.settings.stop_grace_seconds)
+            for task in late:
+                task.cancel()
+        tasks = [job.task for job in jobs if job.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=1.0)
+        unsettled = [i for job in jobs if not job.settled for i in job.ids]
+        if unsettled:
+            await self.store.db.call(self.store.deliveries.release, unsettled)
+            log.info("delivery %s: released %d unsent rows", self.platform, len(unsettled))
+        self._jobs.clear()
+
+    async def drain(self, timeout: float) -> None:
+        """Tests and the benchmark: wait until nothing is due or owned."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pending = await self.store.db.call(self.store.deliveries.pending_count, self.platform)
+            if pending == 0 and not self._jobs:
+                return
+            await asyncio.sleep(0.05)
+        raise TimeoutError(f"delivery {self.platform}: outbox not drained in {timeout} s")
+
+    # ---- the loop --------------------------------------------------------------------
+
+    async def run(self) -> None:
+        settings = self.settings
+        while not self._stopping:
+            self._wake.clear()
+            free = settings.max_in_flight - len(self._jobs)
+            claimed: list[Delivery] = []
+            # Claim only what can go out soon: a row claimed early is a row a crash
+            # would resend, and one a stop has to release.
+            if free > 0 and self.limiter.paused_for == 0 and self.limiter.backlog < 0.5:
+                try:
+                    claimed = await self.store.db.call(
+                        self.store.deliveries.claim, self.platform, free
+                    )
+                except Exception:
+                    log.exception("delivery %s: could not claim from the outbox", self.platform)
+                if self._stopping:
+                    if claimed:
+                        await self.store.db.call(
+                            self.store.deliveries.release, [d.id for d in claimed]
+                        )
+                    break
+                for delivery in claimed:
+                    job = _Job([delivery])
+                    job.task = asyncio.create_task(self._run_job(job))
+                    self._jobs.add(job)
+            if claimed or self.limiter.backlog >= 0.5:
+                # Busy: look again soon, or when a quarter of the slots are free.
+                wait = max(self.limiter.paused_for, 0.05)
+            else:
+                wait = settings.idle_seconds
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+
+    def _job_done(self, job: _Job) -> None:
+        self._jobs.discard(job)
+        if len(self._jobs) <= self.settings.max_in_flight * 3 // 4:
+            self._wake.set()
+
+    async def _run_job(self, job: _Job) -> None:
+        try:
+            await self._deliver(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception(
+                "delivery %s: unexpected error for chat %s, %s",
+                self.platform, chat_label(job.deliveries[0].chat), what(job.deliveries[0]),
+            )
+            if not job.settled:
+                await self._retry_later(job, "internal error", count=True)
+        finally:
+            self._job_done(job)
+
+    async def _deliver(self, job: _Job) -> None:
+        first = job.deliveries[0]
+        if first.chat.mode == "digest" and first.article is not None:
+            more = await self.store.db.call(
+                self.store.deliveries.claim_digest, first.id, self.settings.digest_max - 1
+            )
+            job.deliveries.extend(more)
+        chat = first.chat
+        migrations = 0
+        while True:
+            job.on_wire = False
+            await self.limiter.acquire(chat.chat_id, chat.is_private)
+            job.on_wire = True
+            outcome = await self._send(job, chat)
+            job.on_wire = False
+            if outcome.kind is Kind.RETRY and outcome.retry_after is not None:
+                self.flood_waits += 1
+                self.limiter.pause(outcome.retry_after)
+                log.warning(
+                    "delivery %s: flood wait %.1f s (chat %s, %s): every send waits",
+                    self.platform, outcome.retry_after, chat_label(chat), what(first),
+                )
+                continue
+            if outcome.kind is Kind.MIGRATED and migrations < MAX_MIGRATIONS:
+                migrations += 1
+                chat = await self._migrate(chat, outcome)
+                continue
+            await self._record(job, chat, outcome)
+            return
+
+    async def _send(self, job: _Job, chat: Chat) -> Outcome:
+        deliveries = job.deliveries
+        if len(deliveries) > 1:
+            articles = sorted(
+                (d.article for d in deliveries if d.article is not None), key=lambda a: a.time
+            )
+            return await self.messenger.send_digest(chat, articles)
+        return await self.messenger.send(replace(deliveries[0], chat=chat))
+
+    async def _migrate(self, chat: Chat, outcome: Outcome) -> Chat:
+        assert outcome.new_chat_id is not None
+        moved = await self.store.db.call(
+            self.store.chats.migrate, chat.platform, chat.chat_id, outcome.new_chat_id
+        )
+        log.warning(
+            "chat %s migrated to %s: resending there", chat_label(chat), outcome.new_chat_id
+        )
+        self.limiter.forget(chat.chat_id)
+        return moved if moved is not None else replace(chat, chat_id=outcome.new_chat_id)
+
+    # ---- outcomes --------------------------------------------------------------------
+
+    async def _record(self, job: _Job, chat: Chat, outcome: Outcome) -> None:
+        first = job.deliveries[0]
+        store = self.store
+        if outcome.kind is Kind.SENT:
+            for delivery in job.deliveries:
+                await store.db.call(store.deliveries.mark_sent, delivery.id, outcome.message_id)
+                self._ambiguous.discard(delivery.id)
+            job.settled = True
+            self.sent += 1
+            log.info(
+                "sent %s to chat %s (message %s)",
+                what(first) if len(job.deliveries) == 1 else f"digest of {len(job.deliveries)}",
+                chat_label(chat), outcome.message_id,
+            )
+        elif outcome.kind is Kind.GONE:
+            await store.db.call(store.chats.deactivate, chat.id, outcome.reason)
+            for delivery in job.deliveries:
+                await store.db.call(store.deliveries.mark_failed, delivery.id, outcome.reason)
+            job.settled = True
+            self.limiter.forget(chat.chat_id)
+            log.warning("chat %s deactivated: %s", chat_label(chat), outcome.reason)
+        elif outcome.kind is Kind.REJECTED or outcome.kind is Kind.MIGRATED:
+            reason = outcome.reason or "migrated too many times"
+            for delivery in job.deliveries:
+                await store.db.call(store.deliveries.mark_failed, delivery.id, reason)
+            job.settled = True
+            log.error("rejected %s for chat %s: %s", what(first), chat_label(chat), reason)
+            await self._alert_once(
+                outcome.cause or reason,
+                f"{self.platform} từ chối gửi tin (chat {chat.chat_id}, {what(first)}): "
+                f"{reason}. Các chat khác gặp cùng lỗi sẽ không được báo lại.",
+            )
+        elif outcome.maybe_sent:
+            if first.id in self._ambiguous:
+                self._ambiguous.discard(first.id)
+                for delivery in job.deliveries:
+                    await store.db.call(
+                        store.deliveries.mark_failed, delivery.id,
+                        f"{outcome.reason} twice; it may have arrived",
+                    )
+                job.settled = True
+                log.error(
+                    "gave up %s for chat %s after a second %s (it may have arrived)",
+                    what(first), chat_label(chat), outcome.reason,
+                )
+                return
+            self._ambiguous.add(first.id)
+            log.warning(
+                "%s for chat %s, %s: retrying once; the chat may get it twice",
+                outcome.reason, chat_label(chat), what(first),
+            )
+            await self._retry_later(job, f"{outcome.reason} (may duplicate)", count=True)
+        else:
+            if first.attempts >= self.settings.max_attempts:
+                for delivery in job.deliveries:
+                    await store.db.call(
+                        store.deliveries.mark_failed, delivery.id,
+                        f"{outcome.reason} (after {first.attempts} attempts)",
+                    )
+                job.settled = True
+                log.error(
+                    "gave up %s for chat %s after %d attempts: %s",
+                    what(first), chat_label(chat), first.attempts, outcome.reason,
+                )
+                await self._alert_once(
+                    "attempts:" + outcome.reason[:60],
+                    f"Không gửi được tin sau {first.attempts} lần ({self.platform}): "
+                    f"{outcome.reason}",
+                )
+                return
+            await self._retry_later(job, outcome.reason, count=True)
+
+    async def _retry_later(self, job: _Job, reason: str, *, count: bool) -> None:
+        first = job.deliveries[0]
+        delay = backoff_seconds(
+            max(first.attempts, 1), base=self.settings.backoff_base, cap=self.settings.backoff_cap
+        )
+        due = time.time() + delay
+        for delivery in job.deliveries:
+            await self.store.db.call(
+                self.store.deliveries.retry_later, delivery.id, due, reason, count=count
+            )
+        job.settled = True
+        log.warning(
+            "retry %s for chat %s in %.0f s: %s",
+            what(first), chat_label(first.chat), delay, reason,
+        )
+
+    async def _alert_once(self, cause: str, text: str) -> None:
+        if cause in self._alerted or self.notify_admins is None:
+            return
+        self._alerted.add(cause)
+        try:
+            await self.notify_admins(text)
+        except Exception:  # an alert must never stop the worker
+            log.exception("delivery %s: could not alert admins", self.platform)

@@ -1,0 +1,769 @@
+"""The Telegram adapter: the only place that knows python-telegram-bot and Telegram's errors.
+
+Updates come in through PTB's Application (long polling), become platform-neutral
+`Request`s for the handlers, and each `Reply` is rendered here as Telegram HTML — escaped
+here and only here, cut at Telegram's limits on a sentence or word boundary, never inside
+a tag. Pushes go out through `TelegramMessenger`, driven by the delivery worker, which
+maps every PTB error to a platform-neutral `Outcome`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+import re
+import warnings
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+import httpx
+from telegram import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Config
+from bot.delivery.outcome import Kind, Outcome
+from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.store import Store
+from bot.store.records import Article, Chat, Delivery
+from bot.text import split_sentences
+from handlers.base import Button, Context, Reply, Request, Span
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64
+INLINE_RESULTS = 10
+ELLIPSIS = "…"
+_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]+))?(?:\s+|$)")
+_ARTICLE_REF = re.compile(r"^a_(\d{1,12})$")
+_PHOTO_ERRORS = (
+    "wrong file identifier", "http url", "failed to get http url content", "image_process_failed",
+    "photo_invalid", "wrong type of the web page content", "wrong remote file",
+    "photo_save_file_invalid", "media_empty", "photo_ext_invalid",
+)
+_GONE_ERRORS = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked",
+                "bot is not a member", "chat_write_forbidden", "user is deactivated")
+
+Handle = Callable[[Request, Context], Awaitable[list[Reply]]]
+CardFn = Callable[[Article, str, str | None, str], Reply]
+DigestFn = Callable[[Sequence[Article], str, str], Reply]
+
+
+# ---- rendering: Reply → Telegram HTML ------------------------------------------------
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only absolute http(s) links with a host reach Telegram; anything else is dropped."""
+    if not url:
+        return None
+    url = url.strip()
+    if len(url) > 2048 or any(ch in ' \t\r\n"<>\\`' or ord(ch) < 32 for ch in url):
+        return None
+    try:
+        parts = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None
+    if parts.scheme not in ("http", "https") or not parts.host:
+        return None
+    return url
+
+
+def units(text: str) -> int:
+    """Telegram counts UTF-16 code units, so an emoji counts two."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cut_units(text: str, budget: int) -> str:
+    """The longest prefix of `text` that fits in `budget` UTF-16 units."""
+    if units(text) <= budget:
+        return text
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        size = 2 if ord(ch) > 0xFFFF else 1
+        if used + size > budget:
+            break
+        out.append(ch)
+        used += size
+    return "".join(out)
+
+
+def shorten(text: str, budget: int) -> str:
+    """Cut `text` to `budget` units with an ellipsis, at a sentence, else a word, boundary."""
+    if units(text) <= budget:
+        return text
+    if budget <= units(ELLIPSIS):
+        return _cut_units(text, budget)
+    room = budget - units(ELLIPSIS)
+    # Whole sentences first (kept with their paragraph breaks) …
+    kept = ""
+    position = 0
+    for sentence in split_sentences(text):
+        at = text.find(sentence, position)
+        if at < 0:
+            break
+        end = at + len(sentence)
+        if units(text[:end]) > room:
+            break
+        kept, position = text[:end], end
+    if units(kept) >= room // 2:
+        return kept.rstrip() + " " + ELLIPSIS if units(kept) < room else kept + ELLIPSIS
+    # … else whole words.
+    prefix = _cut_units(text, room)
+    space = max(prefix.rfind(" "), prefix.rfind("\n"))
+    if space >= len(prefix) // 2:
+        prefix = prefix[:space]
+    return prefix.rstrip() + ELLIPSIS
+
+
+def fit_spans(spans: Sequence[Span], limit: int) -> tuple[Span, ...]:
+    """Make the visible text fit `limit`, shortening the longest plain span first.
+
+    Markup (bold, links) is never cut in the middle: a marked span is kept whole or, when
+    nothing else is left to shorten, its text is cut like plain text and stays marked.
+    """
+    out = [span for span in spans if span.text]
+    total = sum(units(s.text) for s in out)
+    while total > limit and out:
+        excess = total - limit
+        plain = [i for i, s in enumerate(out) if s.url is None and not s.bold]
+        index = max(plain or range(len(out)), key=lambda i: units(out[i].text))
+        keep = units(out[index].text) - excess
+        if keep >= 8:
+            out[index] = replace(out[index], text=shorten(out[index].text, keep))
+        else:
+            del out[index]
+        total = sum(units(s.text) for s in out)
+    return tuple(out)
+
+
+def render_html(spans: Sequence[Span], limit: int) -> str:
+    parts: list[str] = []
+    for span in fit_spans(spans, limit):
+        text = html.escape(span.text, quote=False)
+        if span.bold:
+            text = f"<b>{text}</b>"
+        url = safe_url(span.url)
+        if url:
+            text = f'<a href="{html.escape(url, quote=True)}">{text}</a>'
+        parts.append(text)
+    return "".join(parts)
+
+
+def render_plain(spans: Sequence[Span], limit: int) -> str:
+    """The same text without markup, for when Telegram refuses our HTML."""
+    return "".join(span.text for span in fit_spans(spans, limit))
+
+
+def keyboard(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    rows: list[list[InlineKeyboardButton]] = []
+    for row in buttons:
+        out: list[InlineKeyboardButton] = []
+        for button in row:
+            label = button.text[:64] or "·"
+            if button.url is not None:
+                url = safe_url(button.url)
+                if url:
+                    out.append(InlineKeyboardButton(label, url=url))
+            elif button.callback is not None:
+                data = button.callback
+                if len(data.encode()) <= CALLBACK_DATA_LIMIT:
+                    out.append(InlineKeyboardButton(label, callback_data=data))
+                else:
+                    log.warning("button %r dropped: callback data over 64 bytes", label)
+            elif button.share is not None:
+                out.append(InlineKeyboardButton(label, switch_inline_query=button.share))
+        if out:
+            rows.append(out)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def classify(exc: TelegramError) -> Outcome:
+    """A PTB error as an outcome. Order matters: BadRequest and TimedOut are NetworkErrors."""
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22 warns that the type will change
+            warnings.simplefilter("ignore")
+            wait = exc.retry_after
+        seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+        return Outcome.retry(f"flood wait {seconds:g} s", retry_after=float(seconds))
+    if isinstance(exc, ChatMigrated):
+        return Outcome.migrated(exc.new_chat_id, "group upgraded to a supergroup")
+    if isinstance(exc, Forbidden):
+        message = exc.message
+        return Outcome.gone(message if "forbidden" in message.lower() else f"Forbidden: {message}")
+    if isinstance(exc, BadRequest):
+        message = exc.message.lower()
+        if any(text in message for text in _GONE_ERRORS):
+            return Outcome.gone(f"Bad Request: {exc.message}")
+        return Outcome.rejected(f"Bad Request: {exc.message}", cause=_cause(exc.message))
+    if isinstance(exc, InvalidToken):
+        return Outcome.rejected("the bot token was refused", cause="invalid token")
+    if isinstance(exc, TimedOut):
+        cause = exc.__cause__
+        if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return Outcome.retry(f"not sent: {type(cause).__name__}")
+        return Outcome.retry("read timeout", maybe_sent=True)
+    if isinstance(exc, NetworkError):
+        cause = exc.__cause__
+        if isinstance(cause, httpx.ConnectError):
+            return Outcome.retry(f"not sent: {exc.message}")
+        return Outcome.retry(f"network: {exc.message}")
+    return Outcome.retry(f"{type(exc).__name__}: {exc.message}")
+
+
+def _cause(message: str) -> str:
+    """A stable name for a cause: the message without numbers and quoted details."""
+    return re.sub(r"\d+|\"[^\"]*\"|'[^']*'", "#", message.lower())[:80]
+
+
+def _is_photo_error(exc: BadRequest) -> bool:
+    message = exc.message.lower()
+    return any(text in message for text in _PHOTO_ERRORS)
+
+
+def _is_html_error(exc: BadRequest) -> bool:
+    message = exc.message.lower()
+    return "can't parse entities" in message or "can't find end tag" in message
+
+
+# ---- sending -----------------------------------------------------------------------
+
+
+class Sender:
+    """Puts a Reply in a chat: photo with caption, else text; falls back instead of failing."""
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        self.application = application
+
+    @property
+    def bot(self) -> Any:
+        return self.application.bot
+
+    async def send(self, chat_id: str, reply: Reply) -> Message:
+        markup = keyboard(reply.buttons)
+        photo = safe_url(reply.photo)
+        if photo:
+            try:
+                return await self._send_html(chat_id, reply, markup, photo)
+            except BadRequest as exc:
+                if not _is_photo_error(exc):
+                    raise
+                log.warning(
+                    "chat telegram:%s: photo refused (%s); sending the story as text",
+                    chat_id, exc.message,
+                )
+        return await self._send_html(chat_id, reply, markup, None)
+
+    async def _send_html(
+        self, chat_id: str, reply: Reply, markup: InlineKeyboardMarkup | None, photo: str | None
+    ) -> Message:
+        limit = CAPTION_LIMIT if photo else TEXT_LIMIT
+        try:
+            return await self._send_once(
+                chat_id, render_html(reply.body, limit), ParseMode.HTML, markup, photo, reply
+            )
+        except BadRequest as exc:
+            if not _is_html_error(exc):
+                raise
+            log.error(
+                "chat telegram:%s: Telegram refused our HTML (%s); sent as plain text",
+                chat_id, exc.message,
+            )
+            return await self._send_once(
+                chat_id, render_plain(reply.body, limit), None, markup, photo, reply
+            )
+
+    async def _send_once(
+        self,
+        chat_id: str,
+        text: str,
+        parse_mode: str | None,
+        markup: InlineKeyboardMarkup | None,
+        photo: str | None,
+        reply: Reply,
+    ) -> Message:
+        if photo:
+            message: Message = await self.bot.send_photo(
+                chat_id=chat_id, photo=photo, caption=text, parse_mode=parse_mode,
+                reply_markup=markup,
+            )
+            return message
+        preview_url = safe_url(reply.preview_url)
+        preview = (
+            LinkPreviewOptions(url=preview_url, prefer_large_media=True)
+            if preview_url else LinkPreviewOptions(is_disabled=True)
+        )
+        message = await self.bot.send_message(
+            chat_id=chat_id, text=text, parse_mode=parse_mode, reply_markup=markup,
+            link_preview_options=preview,
+        )
+        return message
+
+    async def edit(self, message: Message, reply: Reply) -> None:
+        markup = keyboard(reply.buttons)
+        try:
+            if message.photo:
+                await message.edit_caption(
+                    caption=render_html(reply.body, CAPTION_LIMIT), parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            else:
+                await message.edit_text(
+                    text=render_html(reply.body, TEXT_LIMIT), parse_mode=ParseMode.HTML,
+                    reply_markup=markup, link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+
+
+class TelegramMessenger:
+    """The delivery worker's hands on Telegram: a story card, a digest, a broadcast."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        sender: Sender,
+        *,
+        timezone: str,
+        card: CardFn,
+        digest: DigestFn,
+        bot_username: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        self.sender = sender
+        self.timezone = timezone
+        self.card = card
+        self.digest = digest
+        self.bot_username = bot_username
+
+    async def send(self, delivery: Delivery) -> Outcome:
+        chat = delivery.chat
+        if delivery.article is not None:
+            reply = self.card(delivery.article, chat.language, self.bot_username(), self.timezone)
+        else:
+            reply = Reply(body=(Span(delivery.broadcast_text or ""),))
+        return await self._deliver(chat, reply)
+
+    async def send_digest(self, chat: Chat, articles: Sequence[Article]) -> Outcome:
+        return await self._deliver(chat, self.digest(articles, chat.language, self.timezone))
+
+    async def _deliver(self, chat: Chat, reply: Reply) -> Outcome:
+        try:
+            message = await self.sender.send(chat.chat_id, reply)
+        except TelegramError as exc:
+            return classify(exc)
+        except httpx.HTTPError as exc:  # PTB wraps these; belt and braces
+            return Outcome.retry(f"network: {type(exc).__name__}")
+        return Outcome.sent(message.message_id)
+
+
+# ---- the platform --------------------------------------------------------------------
+
+
+class RedactToken(logging.Filter):
+    """The token must never reach a log line, whoever logs it (a URL in an exception …)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.token:
+            return True
+        message = record.getMessage()
+        if self.token in message:
+            record.msg = message.replace(self.token, "<token>")
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
+        return True
+
+
+def silence_library_logs(token: str) -> None:
+    """httpx logs every URL (token included); PTB logs requests at DEBUG. WARNING and up only."""
+    for name in ("httpx", "httpcore", "telegram", "telegram.ext", "telegram.Bot"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    redact = RedactToken(token)
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactToken) for f in handler.filters):
+            handler.addFilter(redact)
+
+
+def _default_handle() -> tuple[Handle, Mapping[str, Any]]:
+    from handlers.router import COMMANDS, handle
+
+    return handle, COMMANDS
+
+
+class TelegramPlatform:
+    """PTB's Application (updates in), our worker (pushes out), one event loop."""
+
+    name = PLATFORM
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        *,
+        handle: Handle | None = None,
+        commands: Mapping[str, Any] | None = None,
+        worker_settings: WorkerSettings | None = None,
+        timeouts: tuple[float, float] = (5.0, 10.0),
+        poll_timeout: int = 10,
+    ) -> None:
+        from handlers.cards import article_card, digest_reply
+
+        self.config = config
+        self.store = store
+        settings = config.telegram
+        if handle is None:
+            handle, default_commands = _default_handle()
+            commands = default_commands if commands is None else commands
+        self.handle = handle
+        self.commands: Mapping[str, Any] = commands or {}
+        self.poll_timeout = poll_timeout
+        connect, read = timeouts
+        base = settings.api_base_url.rstrip("/")
+        self.application = (
+            ApplicationBuilder()
+            .token(settings.token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .connection_pool_size(max(16, int(settings.messages_per_second * 4)))
+            .connect_timeout(connect)
+            .read_timeout(read)
+            .write_timeout(read)
+            .pool_timeout(connect)
+            .get_updates_read_timeout(poll_timeout + read)
+            .concurrent_updates(8)
+            .build()
+        )
+        self.context = Context(
+            store=store,
+            timezone=config.timezone,
+            default_language=config.language,
+            admins={PLATFORM: frozenset(str(a) for a in settings.admins)},
+        )
+        self.sender = Sender(self.application)
+        self.messenger = TelegramMessenger(
+            self.sender, timezone=config.timezone, card=article_card, digest=digest_reply,
+            bot_username=lambda: self.bot_username,
+        )
+        self.limiter = RateLimiter(
+            Limits(
+                messages_per_second=settings.messages_per_second,
+                private_chat_per_second=settings.private_chat_per_second,
+                group_per_minute=settings.group_per_minute,
+            )
+        )
+        self.worker = DeliveryWorker(
+            store, self.messenger, self.limiter,
+            worker_settings or WorkerSettings(
+                max_in_flight=max(8, int(settings.messages_per_second * 2))
+            ),
+            notify_admins=self.notify_admins,
+        )
+        self.bot_username: str | None = None
+        self._channels = {c.lower().lstrip("@") for c in settings.channels}
+        app = self.application
+        app.add_handler(InlineQueryHandler(self._on_inline))
+        app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_handler(
+            ChatMemberHandler(self._on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+        )
+        app.add_handler(
+            MessageHandler(
+                (filters.TEXT | filters.CAPTION) & ~filters.UpdateType.EDITED, self._on_message
+            )
+        )
+        app.add_error_handler(self._on_error)
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> None:
+        silence_library_logs(self.config.telegram.token)
+        app = self.application
+        await app.initialize()
+        self.bot_username = app.bot.username
+        await self._set_commands()
+        await app.start()
+        assert app.updater is not None
+        if self.config.telegram.webhook_url:
+            log.warning("telegram: webhook_url is set but not supported yet; using long polling")
+        await app.updater.start_polling(
+            timeout=self.poll_timeout,
+            allowed_updates=["message", "channel_post", "callback_query", "inline_query",
+                             "my_chat_member"],
+        )
+        self.worker.start()
+        log.info("telegram: @%s polling, delivery worker running", self.bot_username)
+
+    async def stop(self) -> None:
+        """Worker first (it owns claimed rows), then the updater and the application."""
+        await self.worker.stop()
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def notify_admins(self, text: str) -> None:
+        for admin in self.config.telegram.admins:
+            try:
+                await self.application.bot.send_message(
+                    chat_id=admin, text=text[:TEXT_LIMIT],
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except TelegramError as exc:
+                log.warning("telegram: could not alert admin %s: %s", admin, exc)
+
+    async def _set_commands(self) -> None:
+        for language in ("vi", "en"):
+            listed: list[BotCommand] = []
+            for name, description in self.commands.items():
+                if isinstance(description, Mapping):
+                    text = description.get(language) or description.get("vi") or name
+                else:
+                    text = str(description)
+                listed.append(BotCommand(name, str(text)[:256]))
+            if not listed:
+                return
+            try:
+                await self.application.bot.set_my_commands(
+                    listed, scope=BotCommandScopeDefault(),
+                    language_code=None if language == "vi" else language,
+                )
+            except TelegramError as exc:
+                log.warning("telegram: setMyCommands (%s) failed: %s", language, exc)
+
+    # ---- updates -----------------------------------------------------------------------
+
+    def _request(self, update: Update, **fields: Any) -> Request | None:
+        chat = update.effective_chat
+        if chat is None:
+            return None
+        user = update.effective_user
+        return Request(
+            platform=PLATFORM,
+            chat_id=str(chat.id),
+            chat_kind=chat.type,
+            chat_title=chat.title or chat.full_name,
+            user_id=str(user.id) if user else None,
+            user_name=user.full_name if user else None,
+            user_language=user.language_code if user else None,
+            bot_username=self.bot_username,
+            **fields,
+        )
+
+    async def _is_chat_admin(self, chat_id: int, chat_type: str, user_id: int | None) -> bool:
+        """Only a group's admins may subscribe it; a channel post comes from its admins."""
+        if chat_type == ChatType.CHANNEL:
+            return True
+        if chat_type == ChatType.PRIVATE:
+            return True
+        if user_id is None:
+            return False
+        try:
+            member = await self.application.bot.get_chat_member(chat_id, user_id)
+        except TelegramError as exc:
+            log.warning("chat telegram:%s: could not check admin %s: %s", chat_id, user_id, exc)
+            return False
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def _on_message(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        chat = update.effective_chat
+        if message is None or chat is None:
+            return
+        text = message.text or message.caption or ""
+        command: str | None = None
+        args: tuple[str, ...] = ()
+        match = _COMMAND.match(text)
+        if match:
+            addressed = match["bot"]
+            if addressed and self.bot_username and addressed.lower() != self.bot_username.lower():
+                return  # a command for another bot in the same group
+            command = match["name"].lower()
+            args = tuple(text[match.end():].split())
+        elif chat.type != ChatType.PRIVATE:
+            return  # in groups and channels the bot answers commands only
+        user = update.effective_user
+        is_admin = command is not None and await self._is_chat_admin(
+            chat.id, chat.type, user.id if user else None
+        )
+        request = self._request(update, text=text, command=command, args=args,
+                                is_chat_admin=is_admin)
+        if request is None:
+            return
+        log.info("chat telegram:%s: %s", chat.id, f"/{command}" if command else "text")
+        await self._answer(request, str(chat.id), None)
+
+    async def _on_callback(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        chat = update.effective_chat
+        user = update.effective_user
+        is_admin = chat is not None and await self._is_chat_admin(
+            chat.id, chat.type, user.id if user else None
+        )
+        request = self._request(update, callback=query.data or "", is_chat_admin=is_admin)
+        notice: str | None = None
+        if request is not None and chat is not None:
+            message = query.message if isinstance(query.message, Message) else None
+            notice = await self._answer(request, str(chat.id), message)
+        with contextlib.suppress(TelegramError):
+            await query.answer(text=notice[:200] if notice else None)
+
+    async def _answer(self, request: Request, chat_id: str, message: Message | None) -> str | None:
+        """Run the handlers and render their replies; return a callback notice, if any."""
+        try:
+            replies = await self.handle(request, self.context)
+        except Exception:
+            log.exception("chat telegram:%s: handler failed", chat_id)
+            replies = []
+        notice: str | None = None
+        for reply in replies:
+            if reply.notice:
+                notice = reply.notice
+            if not reply.body:
+                continue
+            try:
+                if reply.edit and message is not None:
+                    await self.sender.edit(message, reply)
+                else:
+                    await self.sender.send(chat_id, reply)
+            except TelegramError as exc:
+                outcome = classify(exc)
+                log.warning("chat telegram:%s: reply not sent: %s", chat_id, outcome.reason)
+                if outcome.kind is Kind.GONE:
+                    chat = await self.store.db.call(self.store.chats.get, PLATFORM, chat_id)
+                    if chat is not None:
+                        await self.store.db.call(self.store.chats.deactivate, chat.id,
+                                                 outcome.reason)
+                break
+        return notice
+
+    async def _on_inline(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.inline_query
+        if query is None:
+            return
+        user = query.from_user
+        request = Request(
+            platform=PLATFORM, chat_id=str(user.id), chat_kind="private",
+            user_id=str(user.id), user_name=user.full_name, user_language=user.language_code,
+            text=query.query, bot_username=self.bot_username, inline=True,
+        )
+        try:
+            replies = await self.handle(request, self.context)
+        except Exception:
+            log.exception("inline query from %s: handler failed", user.id)
+            replies = []
+        results = [
+            self._inline_result(i, reply) for i, reply in enumerate(replies[:INLINE_RESULTS])
+            if reply.body
+        ]
+        try:
+            await query.answer(results, cache_time=30, is_personal=False)
+        except TelegramError as exc:
+            log.warning("inline query from %s: answer refused: %s", user.id, exc)
+
+    @staticmethod
+    def _inline_result(index: int, reply: Reply) -> InlineQueryResultArticle:
+        title = next((s.text for s in reply.body if s.bold), reply.plain)[:120] or "Bantin"
+        description = reply.plain[len(title):].strip()[:200]
+        preview = safe_url(reply.preview_url)
+        return InlineQueryResultArticle(
+            id=str(index),
+            title=title,
+            description=description or None,
+            url=preview,
+            thumbnail_url=safe_url(reply.photo),
+            input_message_content=InputTextMessageContent(
+                render_html(reply.body, TEXT_LIMIT), parse_mode=ParseMode.HTML,
+                link_preview_options=(
+                    LinkPreviewOptions(url=preview) if preview
+                    else LinkPreviewOptions(is_disabled=True)
+                ),
+            ),
+            reply_markup=keyboard(reply.buttons),
+        )
+
+    async def _on_my_chat_member(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is None:
+            return
+        chat = change.chat
+        old, new = change.old_chat_member.status, change.new_chat_member.status
+        removed = new in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
+        known = await self.store.db.call(self.store.chats.get, PLATFORM, str(chat.id))
+        if known is None and chat.username:
+            known = await self.store.db.call(self.store.chats.get, PLATFORM, f"@{chat.username}")
+        if removed:
+            if known is not None:
+                await self.store.db.call(
+                    self.store.chats.deactivate, known.id, f"bot removed ({new})"
+                )
+            log.warning("chat telegram:%s (%s) deactivated: bot %s", chat.id, chat.type, new)
+            return
+        if old in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
+            if known is None:
+                known = await self.store.db.call(
+                    self.store.chats.upsert, PLATFORM, str(chat.id), kind=chat.type,
+                    title=chat.title,
+                )
+            configured = {str(chat.id).lower()} | (
+                {chat.username.lower()} if chat.username else set()
+            )
+            if known.is_channel or configured & self._channels:
+                await self.store.db.call(self.store.chats.subscribe, known.id, None)
+                log.info("chat telegram:%s (%s): bot added; configured channel reactivated",
+                         chat.id, chat.type)
+            else:
+                log.info("chat telegram:%s (%s): bot added as %s", chat.id, chat.type, new)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        if isinstance(error, TelegramError | httpx.HTTPError):
+            log.warning("telegram: %s: %s", type(error).__name__, error)
+        else:
+            log.error("telegram: unhandled %s", type(error).__name__, exc_info=error)
