@@ -161,7 +161,8 @@ def _is_boundary(text: str, start: int, mark: str, mark_at: int, next_at: int) -
             return False  # "L.H. L." is one name
         words = before[: len(before) - len(token)].split()
         last = words[-1] if words else ""
-        after_name = (last[:1].isupper() and last[1:].islower()) or last.lower() in _NAME_CUES
+        capitalized = last[:1].isupper() and last[1:].isalpha() and last[1:].islower()
+        after_name = capitalized or last.lower() in _NAME_CUES
         if token in _PLACE_LETTERS and not after_name:
             return False  # "tại Q. 3", "(P. Bến Nghé"
         if after_name and (
