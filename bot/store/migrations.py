@@ -133,4 +133,40 @@ MIGRATIONS: list[str] = [
         result  TEXT NOT NULL
     );
     """,
+    # 2: search v2. The folded index is rebuilt with prefix indexes (a reader's half-typed
+    # last word) and no column sizes (ranking reads title and lead itself); titles get an
+    # index of their own, small enough that "these words in the title" is cheap at a
+    # million stories. Both are filled from `articles` by bot.store.search on first open
+    # (folding needs Python). Long queries keep their text server-side for page buttons.
+    """
+    DROP TABLE IF EXISTS articles_fts;
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, lead, body, content='', columnsize=0, prefix='2 3',
+        tokenize='unicode61 remove_diacritics 0'
+    );
+    CREATE VIRTUAL TABLE titles_fts USING fts5(
+        title, content='', columnsize=0, prefix='2 3',
+        tokenize='unicode61 remove_diacritics 0'
+    );
+    CREATE INDEX IF NOT EXISTS articles_fetched ON articles(fetched_at);
+    CREATE TABLE search_state (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO search_state (key, value) VALUES ('rebuild', '1');
+    CREATE TABLE search_queries (
+        id      INTEGER PRIMARY KEY,
+        query   TEXT NOT NULL UNIQUE,
+        used_at REAL NOT NULL
+    );
+    -- Each chat's last search and page, for Zalo's «xem thêm» (no buttons there).
+    CREATE TABLE search_last (
+        platform TEXT NOT NULL,
+        chat_id  TEXT NOT NULL,
+        query    TEXT NOT NULL,
+        page     INTEGER NOT NULL,
+        at       REAL NOT NULL,
+        PRIMARY KEY (platform, chat_id)
+    );
+    """,
 ]

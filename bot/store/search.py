@@ -1,21 +1,57 @@
-"""The full-text index of articles: folded text in FTS5, queried with bm25 weights.
+"""The full-text index of articles and the search over it.
 
-The index stores the folded form (lowercase, no diacritics, đ→d) so that "da lat" finds
-"Đà Lạt"; SQLite's own remove_diacritics would leave "đ" alone.
+Two contentless FTS5 tables hold the folded form (lowercase, no diacritics, đ→d, see
+`bot.search_query.index_form`) so that "da lat" finds "Đà Lạt"; SQLite's own
+remove_diacritics would leave "đ" alone:
+
+- `articles_fts(title, lead, body)`: every word of a story;
+- `titles_fts(title)`: titles only, small, so "these words in the title" stays cheap.
+
+A search never asks SQLite to rank everything that matches. It runs a few candidate
+queries (the words as a phrase in titles, all words in titles, the phrase anywhere, all
+words anywhere), each walking the index newest first and stopping at `CANDIDATES`
+rows, so a query made of very common words costs the same as a rare one. The union is
+ranked in Python by `bot.search_query.rank` from the title and lead (diacritics kept,
+so a query typed with them prefers stories that match them exactly), then by recency.
 """
 
 from __future__ import annotations
 
-import re
+import logging
 import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.search_query import (
+    EXACT_WEIGHT,
+    Candidate,
+    ParsedQuery,
+    Term,
+    all_expression,
+    exact_share,
+    exact_tokens,
+    idf_weights,
+    index_form,
+    order,
+    parse_query,
+    phrase_expression,
+    rank,
+    split_candidates,
+)
 from bot.store.db import Database
 from bot.store.records import Article
-from bot.text import fold, normalize
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+log = logging.getLogger(__name__)
+
 ARTICLE_COLUMNS = "a.*, f.name AS feed_name"
+TITLE_CANDIDATES = 200  # rows per title candidate query, newest first
+BODY_CANDIDATES = 100  # rows per whole-story candidate query, newest first
+DF_CAP = 20_000  # document frequencies are counted up to here ("very common")
+BODY_CHECK = 20  # stories whose body is read for exact-diacritic matches
+REBUILD_BATCH = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +60,24 @@ class SearchHit:
     score: float
 
 
-def index_article(conn: sqlite3.Connection, article_id: int, title: str, lead: str, body: str) -> None:
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of results, and whether there is a next one."""
+
+    hits: tuple[SearchHit, ...]
+    query: ParsedQuery
+    has_more: bool
+
+
+def index_article(
+    conn: sqlite3.Connection, article_id: int, title: str, lead: str, body: str
+) -> None:
     conn.execute(
         "INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
-        (article_id, fold(title), fold(lead), fold(body)),
+        (article_id, index_form(title), index_form(lead), index_form(body)),
+    )
+    conn.execute(
+        "INSERT INTO titles_fts (rowid, title) VALUES (?, ?)", (article_id, index_form(title))
     )
 
 
@@ -38,24 +88,311 @@ def unindex_article(
     conn.execute(
         "INSERT INTO articles_fts (articles_fts, rowid, title, lead, body) "
         "VALUES ('delete', ?, ?, ?, ?)",
-        (article_id, fold(title), fold(lead), fold(body)),
+        (article_id, index_form(title), index_form(lead), index_form(body)),
     )
+    conn.execute(
+        "INSERT INTO titles_fts (titles_fts, rowid, title) VALUES ('delete', ?, ?)",
+        (article_id, index_form(title)),
+    )
+
+
+def rebuild_index(conn: sqlite3.Connection, batch: int = REBUILD_BATCH) -> int:
+    """Empty both tables and index every stored article again; returns how many."""
+    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
+    conn.execute("INSERT INTO titles_fts (titles_fts) VALUES ('delete-all')")
+    last = 0
+    count = 0
+    while True:
+        rows = conn.execute(
+            "SELECT id, title, lead, body FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+            (last, batch),
+        ).fetchall()
+        if not rows:
+            break
+        for row in rows:
+            index_article(conn, row[0], row[1], row[2], row[3])
+        last = rows[-1][0]
+        count += len(rows)
+    conn.execute("INSERT OR REPLACE INTO search_state (key, value) VALUES ('rebuild', '0')")
+    return count
 
 
 def query_terms(query: str) -> list[str]:
     """The folded words of a query, in order."""
-    return _WORD.findall(fold(normalize(query)))
+    return [t.folded for t in parse_query(query, prefix_last=False).terms]
 
 
-def match_expression(terms: list[str]) -> str:
-    """Every word must appear; the whole query as a phrase ranks first through bm25."""
-    quoted = [f'"{term}"' for term in terms]
-    return " AND ".join(quoted)
+class _DocFreqCache:
+    """Capped document frequencies per folded term; stale by a few stories is fine."""
+
+    def __init__(self, size: int = 4096, ttl: float = 600.0) -> None:
+        self.size = size
+        self.ttl = ttl
+        self._items: OrderedDict[str, tuple[float, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> int | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.ttl:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: str, value: int) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 class SearchIndex:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._df = _DocFreqCache()
+        self._total: tuple[float, int] | None = None
+        self._ensure_built()
+
+    # --- maintenance --------------------------------------------------------------------
+
+    def _ensure_built(self) -> None:
+        with self.db.reading() as conn:
+            row = conn.execute("SELECT value FROM search_state WHERE key = 'rebuild'").fetchone()
+        if row is None or row[0] != "1":
+            return
+        with self.db.transaction() as conn:
+            count = rebuild_index(conn)
+        log.info("search: indexed %d stored articles", count)
+
+    def rebuild(self) -> int:
+        with self.db.transaction() as conn:
+            count = rebuild_index(conn)
+        self._df.clear()
+        return count
+
+    # --- long queries behind page buttons ---------------------------------------------------
+
+    def remember_query(self, query: str) -> int:
+        """A short id for a query too long for Telegram's 64-byte callback data."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO search_queries (query, used_at) VALUES (?, ?) "
+                "ON CONFLICT (query) DO UPDATE SET used_at = excluded.used_at",
+                (query, time.time()),
+            )
+            row = conn.execute("SELECT id FROM search_queries WHERE query = ?", (query,)).fetchone()
+            conn.execute(
+                "DELETE FROM search_queries WHERE used_at < ?", (time.time() - 30 * 86400,)
+            )
+        return int(row[0])
+
+    def recall_query(self, query_id: int) -> str | None:
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT query FROM search_queries WHERE id = ?", (query_id,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def remember_last(self, platform: str, chat_id: str, query: str, page: int) -> None:
+        """A chat's last search and page, so «xem thêm» can go on from it."""
+        with self.db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO search_last (platform, chat_id, query, page, at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, chat_id) DO UPDATE SET "
+                "query = excluded.query, page = excluded.page, at = excluded.at",
+                (platform, chat_id, query, page, time.time()),
+            )
+
+    def last_search(self, platform: str, chat_id: str) -> tuple[str, int] | None:
+        with self.db.reading() as conn:
+            row = conn.execute(
+                "SELECT query, page FROM search_last WHERE platform = ? AND chat_id = ?",
+                (platform, chat_id),
+            ).fetchone()
+        return (str(row[0]), int(row[1])) if row else None
+
+    # --- statistics ---------------------------------------------------------------------
+
+    def _count(self, conn: sqlite3.Connection, table: str, expression: str, cap: int) -> int:
+        sql = f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?)"
+        return int(conn.execute(sql, (expression, cap)).fetchone()[0])
+
+    def doc_freq(self, conn: sqlite3.Connection, expression: str) -> int:
+        """How many titles hold a word (capped): the rarity that weighs query words.
+
+        Titles are a fair sample of a story's vocabulary and their index is small, so
+        counting there is cheap; a word in no title still counts when the stories hold
+        it (`known`).
+        """
+        cached = self._df.get(expression)
+        if cached is None:
+            cached = self._count(conn, "titles_fts", expression, DF_CAP)
+            self._df.put(expression, cached)
+        return cached
+
+    def known(self, conn: sqlite3.Connection, expression: str) -> bool:
+        key = "?" + expression
+        cached = self._df.get(key)
+        if cached is None:
+            cached = self.doc_freq(conn, expression) or self._count(
+                conn, "articles_fts", expression, 1
+            )
+            self._df.put(key, cached)
+        return cached > 0
+
+    def _total_docs(self, conn: sqlite3.Connection) -> int:
+        if self._total is None or time.monotonic() - self._total[0] > 60:
+            row = conn.execute("SELECT max(id) FROM articles").fetchone()
+            self._total = (time.monotonic(), int(row[0] or 0))
+        return self._total[1]
+
+    def _resolve(self, conn: sqlite3.Connection, terms: Sequence[Term]) -> list[Term]:
+        """Mend words the index has never seen: run-together syllables, half-typed words.
+
+        "dalat" becomes "da" "lat" when both are known; an unknown word of three letters
+        or more becomes a prefix; what still finds nothing is dropped (if other words
+        remain), so one typo does not empty the answer.
+        """
+        resolved: list[Term] = []
+        pending = list(terms)
+        while pending:
+            term = pending.pop(0)
+            if self.known(conn, _expr(term)):
+                resolved.append(term)
+                continue
+            if pending:  # "mang khut" → "mangkhut"
+                joined = Term(
+                    term.folded + pending[0].folded,
+                    term.exact + pending[0].exact,
+                    prefix=pending[0].prefix,
+                )
+                if self.known(conn, _expr(joined)):
+                    pending.pop(0)
+                    resolved.append(joined)
+                    continue
+            if resolved and not resolved[-1].prefix:  # "mangk hut" → "mangkhut"
+                joined = Term(
+                    resolved[-1].folded + term.folded,
+                    resolved[-1].exact + term.exact,
+                    prefix=term.prefix,
+                )
+                if self.known(conn, _expr(joined)):
+                    resolved[-1] = joined
+                    continue
+            split = self._split(conn, term)
+            if split:
+                resolved.extend(split)
+                continue
+            if not term.prefix and len(term.folded) >= 3:
+                as_prefix = Term(term.folded, term.exact, prefix=True)
+                if self.known(conn, _expr(as_prefix)):
+                    resolved.append(as_prefix)
+                    continue
+            resolved.append(term)  # unknown: kept only if nothing else is left
+        known = [t for t in resolved if self.known(conn, _expr(t))]
+        return known or resolved
+
+    def _split(self, conn: sqlite3.Connection, term: Term) -> list[Term] | None:
+        if len(term.folded) < 3 or term.folded.isdigit():
+            return None
+        best: tuple[int, list[Term]] | None = None
+        for left, right in split_candidates(term.folded):
+            if left[-1].isdigit() != right[0].isdigit():
+                pass  # "s400", "landmark81": letters and figures part anyway
+            elif len(left) < 2 or len(right) < 2:
+                continue
+            pair = [Term(left, left), Term(right, right, prefix=term.prefix)]
+            found = self._count(conn, "titles_fts", phrase_expression(pair), 1) or self._count(
+                conn, "articles_fts", phrase_expression(pair), 1
+            )
+            if not found:
+                continue
+            weight = min(self.doc_freq(conn, _expr(p)) for p in pair)
+            if best is None or weight > best[0]:
+                best = (weight, pair)
+        return best[1] if best else None
+
+    # --- search -------------------------------------------------------------------------
+
+    def _candidate_ids(
+        self,
+        conn: sqlite3.Connection,
+        table: str,
+        expression: str,
+        *,
+        feed_id: int | None,
+        section: str | None,
+        since: float | None,
+        min_id: int,
+        cap: int,
+    ) -> list[int]:
+        if feed_id is None and section is None and since is None:
+            rows = conn.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid >= ? "
+                "ORDER BY rowid DESC LIMIT ?",
+                (expression, min_id, cap),
+            ).fetchall()
+        else:
+            rows = conn.execute(
+                f"""
+                SELECT t.rowid FROM {table} t JOIN articles a ON a.id = t.rowid
+                WHERE {table} MATCH ? AND t.rowid >= ?
+                  AND (? IS NULL OR a.feed_id = ?)
+                  AND (? IS NULL OR a.section = ?)
+                  AND (? IS NULL OR COALESCE(a.published_at, a.fetched_at) >= ?)
+                ORDER BY t.rowid DESC LIMIT ?
+                """,
+                (expression, min_id, feed_id, feed_id, section, section, since, since, cap),
+            ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def feed_id(self, name: str) -> int | None:
+        """A feed by its name, case and diacritics ignored (`feed:lamdong`)."""
+        wanted = index_form(name).replace(" ", "")
+        with self.db.reading() as conn:
+            rows = conn.execute("SELECT id, name FROM feeds").fetchall()
+        for row in rows:
+            if index_form(row[1]).replace(" ", "") == wanted:
+                return int(row[0])
+        for row in rows:
+            if wanted and wanted in index_form(row[1]).replace(" ", ""):
+                return int(row[0])
+        return None
+
+    def search_page(
+        self,
+        query: str | ParsedQuery,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        feed_id: int | None = None,
+        section: str | None = None,
+        since: float | None = None,
+        now: float | None = None,
+    ) -> SearchPage:
+        parsed = parse_query(query) if isinstance(query, str) else query
+        if parsed.window_seconds is not None:
+            window_start = (now if now is not None else time.time()) - parsed.window_seconds
+            since = window_start if since is None else max(since, window_start)
+        if parsed.feed is not None and feed_id is None:
+            feed_id = self.feed_id(parsed.feed)
+            if feed_id is None:
+                return SearchPage((), parsed, False)
+        if parsed.section is not None and section is None:
+            section = parsed.section
+        if not parsed.terms:
+            return SearchPage((), parsed, False)
+        with self.db.reading() as conn:
+            ranked = self._ranked(conn, parsed, feed_id, section, since)
+            window = ranked[offset : offset + limit]
+            articles = self._articles(conn, [c.id for c in window])
+        hits = tuple(SearchHit(articles[c.id], c.score) for c in window if c.id in articles)
+        return SearchPage(hits, parsed, len(ranked) > offset + limit)
 
     def search(
         self,
@@ -64,23 +401,129 @@ class SearchIndex:
         limit: int = 10,
         offset: int = 0,
         feed_id: int | None = None,
+        section: str | None = None,
         since: float | None = None,
     ) -> list[SearchHit]:
-        terms = query_terms(query)
-        if not terms:
+        page = self.search_page(
+            query, limit=limit, offset=offset, feed_id=feed_id, section=section, since=since
+        )
+        return list(page.hits)
+
+    def _ranked(
+        self,
+        conn: sqlite3.Connection,
+        parsed: ParsedQuery,
+        feed_id: int | None,
+        section: str | None,
+        since: float | None,
+    ) -> list[Candidate]:
+        terms = self._resolve(conn, parsed.terms)
+        min_id = 0
+        if since is not None:
+            # Stories are stored in time order: nothing fetched before `since` qualifies.
+            row = conn.execute(
+                "SELECT min(id) FROM articles WHERE fetched_at >= ?", (since,)
+            ).fetchone()
+            if row[0] is None:
+                return []
+            min_id = int(row[0])
+        phrase = phrase_expression(terms)
+        every = all_expression(terms)
+
+        def newest(table: str, expression: str, cap: int) -> set[int]:
+            return set(
+                self._candidate_ids(
+                    conn, table, expression, feed_id=feed_id, section=section, since=since,
+                    min_id=min_id, cap=cap,
+                )
+            )
+
+        several = len(terms) > 1
+        title_phrase = newest("titles_fts", phrase, TITLE_CANDIDATES) if several else set()
+        title_all = newest("titles_fts", every, TITLE_CANDIDATES)
+        any_phrase = newest("articles_fts", phrase, BODY_CANDIDATES) if several else set()
+        all_terms = newest("articles_fts", every, BODY_CANDIDATES)
+        ids = title_phrase | title_all | any_phrase | all_terms
+        if not ids:
             return []
-        sql = f"""
-            SELECT {ARTICLE_COLUMNS}, bm25(articles_fts, 10.0, 4.0, 1.0) AS score
-            FROM articles_fts
-            JOIN articles a ON a.id = articles_fts.rowid
-            LEFT JOIN feeds f ON f.id = a.feed_id
-            WHERE articles_fts MATCH ?
-              AND (? IS NULL OR a.feed_id = ?)
-              AND (? IS NULL OR COALESCE(a.published_at, a.fetched_at) >= ?)
-            ORDER BY score, COALESCE(a.published_at, a.fetched_at) DESC
-            LIMIT ? OFFSET ?
-        """
-        params = (match_expression(terms), feed_id, feed_id, since, since, limit, offset)
-        with self.db.reading() as conn:
-            rows = conn.execute(sql, params).fetchall()
-        return [SearchHit(Article.from_row(row), float(row["score"])) for row in rows]
+        total = self._total_docs(conn)
+        weights = idf_weights(
+            terms, {t.folded: self.doc_freq(conn, _expr(t)) for t in terms}, total
+        )
+        candidates = [
+            Candidate(
+                id=row[0],
+                title=row[1],
+                lead=row[2],
+                time=float(row[3]),
+                title_phrase=row[0] in title_phrase,
+                any_phrase=row[0] in any_phrase,
+                all_terms=row[0] in all_terms or row[0] in title_all,
+            )
+            for row in _rows(
+                conn,
+                "SELECT id, title, lead, COALESCE(published_at, fetched_at) FROM articles "
+                "WHERE id IN ({})",
+                ids,
+            )
+        ]
+        ranked = rank(candidates, terms, weights)
+        if any(t.marked for t in terms):
+            ranked = self._exact_bodies(conn, ranked, terms, weights)
+        return ranked
+
+    def _exact_bodies(
+        self,
+        conn: sqlite3.Connection,
+        ranked: list[Candidate],
+        terms: Sequence[Term],
+        weights: Sequence[float],
+    ) -> list[Candidate]:
+        """Give the best few a look at their body for the query's exact (marked) words."""
+        head = [c for c in ranked[:BODY_CHECK] if c.features.get("exact", 0.0) < 1.0]
+        if not head:
+            return ranked
+        marked = [t for t in terms if t.marked]
+        bodies = {
+            row[0]: str(row[1]).lower()
+            for row in _rows(
+                conn, "SELECT id, body FROM articles WHERE id IN ({})", [c.id for c in head]
+            )
+        }
+        for candidate in head:
+            share = exact_share(bodies.get(candidate.id, ""), marked)
+            exact = candidate.features.get("exact", 0.0)
+            if share > exact:
+                candidate.body_exact = share
+                candidate.score += EXACT_WEIGHT * (share - exact)
+                candidate.features["exact"] = share
+        return order(ranked)
+
+    def _articles(self, conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Article]:
+        if not ids:
+            return {}
+        rows = _rows(
+            conn,
+            f"SELECT {ARTICLE_COLUMNS} FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.id IN ({})",
+            ids,
+        )
+        return {int(row["id"]): Article.from_row(row) for row in rows}
+
+
+def _expr(term: Term) -> str:
+    return f'"{term.folded}"' + ("*" if term.prefix else "")
+
+
+def _rows(conn: sqlite3.Connection, sql: str, ids: Iterable[int]) -> list[sqlite3.Row]:
+    values = list(ids)
+    out: list[sqlite3.Row] = []
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        out.extend(conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall())
+    return out
+
+
+def exact_words(text: str) -> set[str]:
+    """The exact (diacritic-kept, lowercase) words of a text."""
+    return set(exact_tokens(text))

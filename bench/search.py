@@ -1,0 +1,252 @@
+"""Search at scale: index build rate, size on disk, query latency, known-item success.
+
+    .venv/bin/python bench/search.py --articles 100000
+    .venv/bin/python bench/search.py --articles 1000000 --db /tmp/bantin-1m.sqlite3
+
+Synthetic stories from the VietNews dev sample (`../shared/vietnews/dev.jsonl`): titles
+from a syllable bigram chain over the real text (titles, leads, bodies), as long as real
+titles: three title syllables then name one story about as often as in a real archive
+(a chain over titles alone repeats its phrases far more), the lead a real lead, the body 8 to
+20 real sentences drawn at random. Stories are stored through the real write path
+(`insert_article`, which indexes), a thousand per transaction, one story a minute.
+
+Latency: every query of a mixed set (rare words, common words like "tỉnh", several
+words, without diacritics, short prefixes) run with the document-frequency cache
+emptied first, one thread. Known-item: 300 random stories, three consecutive title
+syllables typed without diacritics; is the story first, in the first ten?
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bot.search_query import exact_tokens, fold_word  # noqa: E402
+from bot.store import Store  # noqa: E402
+from bot.store.articles import insert_article  # noqa: E402
+from feeds.models import StoryRecord  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "vietnews" / "dev.jsonl"
+START = 1_500_000_000.0
+
+
+class Corpus:
+    def __init__(self, path: Path, seed: int) -> None:
+        rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+        self.random = random.Random(seed)
+        self.titles = [r["title"].split() for r in rows]
+        self.leads = [r["sapo"] for r in rows]
+        self.sentences = [s for r in rows for s in r["body_sents"] if len(s) > 20]
+        self.chain: dict[str, list[str]] = defaultdict(list)
+        self.starts = [t[0] for t in self.titles if t]
+        self.lengths = [len(t) for t in self.titles if t]
+        texts = self.titles + [s.split() for r in rows for s in [r["sapo"], *r["body_sents"]]]
+        for words in texts:
+            for a, b in zip(words, [*words[1:], ""], strict=True):
+                self.chain[a].append(b)
+
+    def title(self) -> str:
+        rnd = self.random
+        length = max(5, rnd.choice(self.lengths))
+        words = [rnd.choice(self.starts)]
+        while len(words) < length:
+            following = self.chain.get(words[-1])
+            nxt = rnd.choice(following) if following else ""
+            if not nxt:
+                if len(words) >= 6:
+                    break
+                nxt = rnd.choice(self.starts)
+            words.append(nxt)
+        return " ".join(words)
+
+    def story(self, n: int) -> StoryRecord:
+        rnd = self.random
+        body = "\n\n".join(rnd.sample(self.sentences, rnd.randint(8, 20)))
+        return StoryRecord(
+            key=f"synthetic-{n}",
+            url=f"https://bao.example.vn/tin-{n}.html",
+            title=self.title(),
+            lead=rnd.choice(self.leads),
+            body=body,
+            summary="",
+            image=None,
+            section=rnd.choice(["thoi-su", "kinh-te", "the-gioi", "xa-hoi", None]),
+            published_at=START + n * 60.0 - rnd.randint(0, 3600),
+        )
+
+
+def build(store: Store, corpus: Corpus, articles: int) -> float:
+    feeds = []
+    with store.db.transaction() as conn:
+        for i in range(5):
+            conn.execute(
+                "INSERT OR IGNORE INTO feeds (name, url, created_at) VALUES (?, ?, 0)",
+                (f"Nguồn {i}", f"https://bao.example.vn/rss/{i}"),
+            )
+        feeds = [r[0] for r in conn.execute("SELECT id FROM feeds ORDER BY id")]
+    started = time.perf_counter()
+    batch = 1000
+    for first in range(0, articles, batch):
+        with store.db.transaction() as conn:
+            for n in range(first, min(articles, first + batch)):
+                insert_article(conn, feeds[n % len(feeds)], corpus.story(n), START + n * 60.0)
+        done = min(articles, first + batch)
+        if done % 20_000 == 0 or done == articles:
+            rate = done / (time.perf_counter() - started)
+            print(f"  built {done:>9,} stories  {rate:,.0f}/s", file=sys.stderr, flush=True)
+    elapsed = time.perf_counter() - started
+    with store.db.transaction() as conn:
+        conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('optimize')")
+        conn.execute("INSERT INTO titles_fts (titles_fts) VALUES ('optimize')")
+    return elapsed
+
+
+def mixed_queries(corpus: Corpus, seed: int) -> list[tuple[str, str]]:
+    """(kind, query) pairs: rare, common, multi-word, diacritic-free, short prefix."""
+    rnd = random.Random(seed)
+    counts: Counter[str] = Counter()
+    for sentence in corpus.sentences:
+        counts.update(set(exact_tokens(sentence)))
+    rare = [w for w, c in counts.items() if 2 <= c <= 4 and len(w) > 2 and not w.isdigit()]
+    common = ["tỉnh", "người", "việt nam", "năm", "cho biết", "thành phố", "công an", "tp"]
+    queries: list[tuple[str, str]] = []
+    queries += [("rare", w) for w in rnd.sample(sorted(rare), 40)]
+    queries += [("common", w) for w in common]
+    queries += [("common", fold_word(w)) for w in common]
+    for _ in range(40):
+        words = rnd.choice(corpus.titles)
+        if len(words) >= 4:
+            start = rnd.randrange(0, len(words) - 2)
+            queries.append(("multi", " ".join(words[start : start + rnd.choice([2, 3, 4])])))
+    for _ in range(40):
+        sentence = exact_tokens(rnd.choice(corpus.sentences))
+        if len(sentence) >= 4:
+            start = rnd.randrange(0, len(sentence) - 3)
+            queries.append(("folded", " ".join(fold_word(w) for w in sentence[start : start + 3])))
+    prefixes = ["th", "ng", "tr", "vi", "ha", "ch", "vie", "ngu", "tha", "kh", "nh", "ph"]
+    queries += [("prefix", p) for p in prefixes]
+    queries += [("prefix", f"{w} {p}") for w, p in [("công", "ty"), ("sạt", "l"), ("ha", "no")]]
+    return queries
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def latency(store: Store, queries: list[tuple[str, str]]) -> dict[str, object]:
+    times: list[float] = []
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    worst: list[tuple[float, str]] = []
+    for kind, query in queries:
+        store.search._df.clear()
+        started = time.perf_counter()
+        store.search.search(query, limit=5)
+        ms = (time.perf_counter() - started) * 1000
+        times.append(ms)
+        by_kind[kind].append(ms)
+        worst.append((ms, query))
+    worst.sort(reverse=True)
+    return {
+        "queries": len(times),
+        "p50_ms": round(percentile(times, 50), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "p99_ms": round(percentile(times, 99), 1),
+        "max_ms": round(max(times), 1),
+        "p95_by_kind_ms": {k: round(percentile(v, 95), 1) for k, v in sorted(by_kind.items())},
+        "slowest": [f"{q} ({ms:.0f} ms)" for ms, q in worst[:5]],
+    }
+
+
+def known_item(store: Store, articles: int, targets: int, seed: int) -> dict[str, float]:
+    rnd = random.Random(seed)
+    first = last = 0
+    with store.db.reading() as conn:
+        first, last = conn.execute("SELECT min(id), max(id) FROM articles").fetchone()
+    picked = rnd.sample(range(first, last + 1), min(targets, articles))
+    at1 = at10 = 0
+    tried = 0
+    for article_id in picked:
+        article = store.articles.get(article_id)
+        if article is None:
+            continue
+        words = exact_tokens(article.title)
+        if len(words) < 3:
+            continue
+        start = rnd.randrange(0, len(words) - 2)
+        query = " ".join(fold_word(w) for w in words[start : start + 3])
+        ids = [hit.article.id for hit in store.search.search(query, limit=10)]
+        tried += 1
+        at1 += bool(ids) and ids[0] == article_id
+        at10 += article_id in ids
+    return {"targets": tried, "success@1": round(at1 / tried, 3), "success@10": round(at10 / tried, 3)}
+
+
+def size_on_disk(path: str) -> int:
+    return sum(os.path.getsize(p) for p in (path, path + "-wal") if os.path.exists(p))
+
+
+def fts_size(store: Store) -> int:
+    with store.db.reading() as conn:
+        try:
+            rows = conn.execute(
+                "SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE '%fts%' GROUP BY name"
+            ).fetchall()
+        except Exception:
+            return -1
+    return sum(int(r[1]) for r in rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--db", help="database file (default: /tmp/bantin-search-<N>.sqlite3)")
+    parser.add_argument("--data", default=str(DEFAULT_DATA))
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="keep an existing database")
+    parser.add_argument("--targets", type=int, default=300)
+    args = parser.parse_args()
+    path = args.db or f"/tmp/bantin-search-{args.articles}.sqlite3"
+    corpus = Corpus(Path(args.data), args.seed)
+    report: dict[str, object] = {"articles": args.articles, "db": path}
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+    store = Store(path)
+    try:
+        if store.articles.count() < args.articles:
+            print(f"building {args.articles:,} stories in {path}", file=sys.stderr)
+            elapsed = build(store, corpus, args.articles)
+            report["build_seconds"] = round(elapsed, 1)
+            report["build_rate_per_s"] = round(args.articles / elapsed)
+        with store.db.reading() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        report["db_size_mb"] = round(size_on_disk(path) / 1e6, 1)
+        report["index_size_mb"] = round(fts_size(store) / 1e6, 1)
+        queries = mixed_queries(corpus, args.seed)
+        for _kind, query in queries[:10]:  # warm the page cache a little
+            store.search.search(query, limit=5)
+        report["latency"] = latency(store, queries)
+        report["known_item"] = known_item(store, args.articles, args.targets, args.seed)
+    finally:
+        store.close()
+    report["reproduce"] = (
+        f".venv/bin/python bench/search.py --articles {args.articles} --db {path} "
+        f"--seed {args.seed}"
+    )
+    print(json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

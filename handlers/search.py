@@ -1,0 +1,266 @@
+"""`/search`: past stories, five a page, matched words in bold, pages that edit in place.
+
+    /search sạt lở đèo prenn       words, with or without diacritics
+    /search 7d sạt lở              only the last 7 days (24h, 2w, 3m, "30 ngày")
+    /search sạt lở feed:lamdong    one feed
+    /search sạt lở trang 2         a page (how Zalo, which has no buttons, turns pages)
+
+Callback data (Telegram allows 64 bytes): "search:<page>:<query>", or
+"search:<page>:#<n>" with the query kept by the store when it is too long, and
+"search:a:<article id>" to open a story as its full card. Telegram inline mode asks
+`inline_results`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, overload
+from zoneinfo import ZoneInfo
+
+from bot.search_query import ParsedQuery, parse_query, snippet
+from handlers.base import Button, Context, Reply, Request, Span
+
+if TYPE_CHECKING:
+    from bot.store.records import Article
+    from bot.store.search import SearchPage
+
+PAGE_SIZE = 5
+INLINE_LIMIT = 10
+CALLBACK_LIMIT = 64
+PREFIX = "search"
+
+HOW_TO = (
+    "Tìm tin đã đăng: /search từ khóa\n"
+    "Ví dụ: /search sạt lở đèo Prenn (gõ không dấu cũng được: /search sat lo deo prenn)\n"
+    "Chỉ tin 7 ngày qua: /search 7d sạt lở · Một nguồn: /search sạt lở feed:tên-nguồn"
+)
+
+
+async def search_command(request: Request, ctx: Context) -> list[Reply]:
+    """`/search QUERY`, a page button ("search:<page>:…"), or a story ("search:a:<id>")."""
+    if request.callback and request.callback.startswith(PREFIX + ":"):
+        return await _callback(request, ctx, request.callback[len(PREFIX) + 1 :])
+    text = " ".join(request.args).strip() if request.args else _after_command(request.text)
+    if not text:
+        return [Reply((Span(HOW_TO),))]
+    parsed = parse_query(text)
+    page = parsed.page or 1
+    query = _without_page(text)
+    return [await _page_reply(request, ctx, query, parsed, page, edit=False)]
+
+
+async def handle_callback(request: Request, ctx: Context) -> list[Reply] | None:
+    """The router's hook for button presses: ours start with "search:", others are None."""
+    if request.callback and request.callback.startswith(PREFIX + ":"):
+        return await search_command(request, ctx)
+    return None
+
+
+async def more_command(request: Request, ctx: Context) -> list[Reply]:
+    """Zalo's «xem thêm»: the next page of this chat's last search."""
+    store = ctx.store
+    last = await store.db.call(store.search.last_search, request.platform, request.chat_id)
+    if last is None:
+        return [Reply((Span(HOW_TO),))]
+    query, page = last
+    return [await _page_reply(request, ctx, query, parse_query(query), page + 1, edit=False)]
+
+
+@overload
+async def inline_results(
+    query: str, ctx: Context, language: str
+) -> list[tuple[Article, Reply]]: ...
+@overload
+async def inline_results(query: Request, ctx: Context, language: None = None) -> list[Reply]: ...
+async def inline_results(
+    query: str | Request, ctx: Context, language: str | None = None
+) -> list[tuple[Article, Reply]] | list[Reply]:
+    """Telegram inline mode: stories for `@bot query`, each as the card it will post.
+
+    Empty query: the latest stories. "a_<id>": that story (the "Chia sẻ" button and
+    `?start=a_<id>` links preselect it). Called with the inline `Request` itself (as the
+    router does), it answers the cards only.
+    """
+    if isinstance(query, Request):
+        request = query
+        found = await _inline(request.text, ctx, request.user_language or ctx.default_language,
+                              request.bot_username)
+        return [reply for _, reply in found]
+    return await _inline(query, ctx, language or ctx.default_language, None)
+
+
+async def _inline(
+    query: str, ctx: Context, language: str, bot_username: str | None
+) -> list[tuple[Article, Reply]]:
+    store = ctx.store
+    query = query.strip()
+    articles: list[Article]
+    if not query:
+        articles = await store.db.call(store.articles.latest, INLINE_LIMIT)
+    elif _article_ref(query) is not None:
+        found = await store.db.call(store.articles.get, _article_ref(query) or 0)
+        articles = [found] if found else []
+    else:
+        page = await store.db.call(store.search.search_page, query, limit=INLINE_LIMIT)
+        articles = [hit.article for hit in page.hits]
+    out: list[tuple[Article, Reply]] = []
+    for article in articles:
+        out.append((article, _card(article, ctx, language, bot_username)))
+    return out
+
+
+# --- callbacks --------------------------------------------------------------------------
+
+
+async def _callback(request: Request, ctx: Context, data: str) -> list[Reply]:
+    head, _, rest = data.partition(":")
+    store = ctx.store
+    if head == "a":
+        article_id = int(rest) if rest.isdigit() else 0
+        article = await store.db.call(store.articles.get, article_id)
+        if article is None:
+            return [Reply((Span("Không còn tin này."),), notice="Không còn tin này.")]
+        language = request.user_language or ctx.default_language
+        return [_card(article, ctx, language, request.bot_username)]
+    if not head.isdigit():
+        return [Reply((Span(HOW_TO),), edit=True)]
+    query: str | None = rest
+    if rest.startswith("#") and rest[1:].isdigit():
+        query = await store.db.call(store.search.recall_query, int(rest[1:]))
+    if not query:
+        return [Reply((Span("Tìm kiếm này đã cũ, gõ lại /search từ khóa."),), edit=True)]
+    parsed = parse_query(query)
+    return [await _page_reply(request, ctx, query, parsed, max(1, int(head)), edit=True)]
+
+
+# --- one page ---------------------------------------------------------------------------
+
+
+async def _page_reply(
+    request: Request, ctx: Context, query: str, parsed: ParsedQuery, page: int, *, edit: bool
+) -> Reply:
+    store = ctx.store
+    result: SearchPage = await store.db.call(
+        store.search.search_page, parsed, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
+    if request.platform == "zalo" and result.hits:
+        await store.db.call(
+            store.search.remember_last, request.platform, request.chat_id, query, page
+        )
+    if not result.hits:
+        return Reply(_nothing(parsed, page), edit=edit)
+    zone = ZoneInfo(ctx.timezone)
+    zalo = request.platform == "zalo"
+    spans: list[Span] = [Span(f"🔎 «{query}» · trang {page}\n")]
+    rows: list[tuple[Button, ...]] = []
+    first = (page - 1) * PAGE_SIZE + 1
+    for n, hit in enumerate(result.hits, start=first):
+        article = hit.article
+        spans.append(Span(f"\n{n}. "))
+        spans.append(Span(article.title, bold=True, url=_http(article.url)))
+        if zalo and _http(article.url):
+            spans.append(Span(f"\n{article.url}"))
+        when = datetime.fromtimestamp(article.time, zone).strftime("%d/%m/%Y %H:%M")
+        source = f" · {article.feed_name}" if article.feed_name else ""
+        spans.append(Span(f"\n{when}{source}\n"))
+        for text, bold in snippet([article.lead, article.body], parsed.terms):
+            spans.append(Span(text, bold=bold))
+        spans.append(Span("\n"))
+        rows.append(
+            (
+                Button(f"{n}. {_short(article.title)}", callback=f"{PREFIX}:a:{article.id}"),
+                Button("Chia sẻ", share=f"a_{article.id}"),
+            )
+        )
+    if zalo:
+        hints = []
+        if page > 1:
+            hints.append(f"/search {query} trang {page - 1}")
+        if result.has_more:
+            hints.append(f"/search {query} trang {page + 1}")
+        if hints:
+            spans.append(Span("\nTrang khác: " + " · ".join(hints)))
+            if result.has_more:
+                spans.append(Span(" (hoặc gõ «xem thêm»)"))
+        return Reply(tuple(_merge(spans)), edit=False)
+    nav: list[Button] = []
+    if page > 1:
+        nav.append(Button("« Trang trước", callback=await _page_data(ctx, page - 1, query)))
+    if result.has_more:
+        nav.append(Button("Trang sau »", callback=await _page_data(ctx, page + 1, query)))
+    if nav:
+        rows.append(tuple(nav))
+    return Reply(tuple(_merge(spans)), buttons=tuple(rows), edit=edit)
+
+
+async def _page_data(ctx: Context, page: int, query: str) -> str:
+    data = f"{PREFIX}:{page}:{query}"
+    if len(data.encode("utf-8")) <= CALLBACK_LIMIT:
+        return data
+    query_id = await ctx.store.db.call(ctx.store.search.remember_query, query)
+    return f"{PREFIX}:{page}:#{query_id}"
+
+
+def _nothing(parsed: ParsedQuery, page: int) -> tuple[Span, ...]:
+    if page > 1:
+        return (Span("Không còn kết quả nào nữa."),)
+    words = parsed.text or parsed.raw
+    tips = []
+    if parsed.marked:
+        tips.append(f"gõ không dấu («{parsed.folded_text}»)")
+    if len(parsed.terms) > 1:
+        tips.append("bớt từ")
+    if parsed.window_seconds is not None:
+        tips.append("bỏ giới hạn thời gian")
+    tip = f" Thử {' hoặc '.join(tips)}." if tips else " Thử từ khác."
+    return (Span(f"Không tìm thấy tin nào cho «{words}».{tip}"),)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _card(article: Article, ctx: Context, language: str, bot_username: str | None) -> Reply:
+    """The story's full card (handlers.cards, imported late: another room)."""
+    from handlers.cards import article_card
+
+    return article_card(article, language, bot_username, ctx.timezone)
+
+
+def _article_ref(query: str) -> int | None:
+    if query.startswith("a_") and query[2:].isdigit():
+        return int(query[2:])
+    return None
+
+
+def _http(url: str) -> str | None:
+    return url if url.startswith(("http://", "https://")) else None
+
+
+def _short(title: str, width: int = 28) -> str:
+    return title if len(title) <= width else title[: width - 1].rstrip() + "…"
+
+
+def _after_command(text: str) -> str:
+    """"/search@bot words" → "words"."""
+    text = text.strip()
+    if text.startswith("/"):
+        _, _, text = text.partition(" ")
+    return text.strip()
+
+
+def _without_page(text: str) -> str:
+    words = text.split()
+    if len(words) >= 2 and words[-2].lower() in ("trang", "page") and words[-1].isdigit():
+        words = words[:-2]
+    return " ".join(words)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    """Neighbouring plain spans become one."""
+    out: list[Span] = []
+    for span in spans:
+        if out and not span.bold and not span.url and not out[-1].bold and not out[-1].url:
+            out[-1] = Span(out[-1].text + span.text)
+        elif span.text:
+            out.append(span)
+    return out
