@@ -118,6 +118,20 @@ def clean_lead(text: str) -> str:
     return _tidy(" ".join(lines))
 
 
+# Connectives that tie a sentence to the one before it; lifted out, they dangle.
+_CONNECTIVE = re.compile(
+    r"^(?:Tuy nhiên|Ngoài ra|Bên cạnh đó|Đồng thời|Mặt khác|Hơn nữa"
+    r"|Thêm vào đó|Cụ thể|Được biết),\s+(?=\S)"
+)
+
+
+def _drop_connective(sentence: str) -> str:
+    stripped = _CONNECTIVE.sub("", sentence, count=1)
+    if stripped == sentence or not stripped[:1].isalpha():
+        return sentence
+    return stripped[0].upper() + stripped[1:]
+
+
 def _tidy(text: str) -> str:
     """Official end marks ("./.") and stray separators are not for readers; a sentence the
     page left open (a lead, a last line) gets its full stop, so summaries read as prose."""
@@ -142,7 +156,7 @@ def _story_sentences(paragraphs: Sequence[str]) -> list[str]:
                 sentence = _GLUED_CAPTION.sub("", sentence)
                 sentence = collapse_spaces(_INLINE_CREDIT.sub("", sentence))
                 if sentence and not _is_byline(sentence) and not _NOT_STORY.match(sentence):
-                    out.append(_tidy(sentence))
+                    out.append(_tidy(_drop_connective(sentence)))
     return out
 
 
@@ -218,7 +232,8 @@ def _prepare(sentences: Sequence[str]) -> list[_Sentence]:
 # Weights of the sentence score: a linear fit of each sentence's ROUGE-1 against the
 # human lead on the first half of VietNews dev, rounded and then checked on the second
 # half through the whole pipeline (bench/summary_eval.py). Centrality weighs most; the
-# title's words next; position adds a little for the first few sentences.
+# title's words next; position adds a little for the first few sentences. A sentence
+# worth less than `fill` times the first pick is not added just because there is room.
 _W = {
     "central": 2.0,
     "title": 2.0,
@@ -227,6 +242,7 @@ _W = {
     "long": 0.15,
     "caption": 0.2,
     "redundancy": 1.5,
+    "fill": 0.4,
     "max_overlap": 0.6,
 }
 # With a lead, the body is read for what the lead lacks: figures and names weigh more.
@@ -291,6 +307,7 @@ def _pick(
 ) -> list[_Sentence]:
     """Greedy choice by score less redundancy with what is already said."""
     picked: list[_Sentence] = []
+    first_value = 0.0
     remaining = sorted(candidates, key=lambda s: (-scores[s.index], s.index))
     while remaining and len(picked) < limit:
         best: _Sentence | None = None
@@ -303,8 +320,10 @@ def _pick(
             value = scores[s.index] - _W["redundancy"] * overlap
             if value > best_value:
                 best, best_value = s, value
-        if best is None:
+        if best is None or (picked and best_value < _W["fill"] * first_value):
             break
+        if not picked:
+            first_value = best_value
         if picked or chosen:
             overlap = max(_cosine(best.words, c.words) for c in chosen + picked)
             if overlap > max_overlap:
