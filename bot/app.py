@@ -13,6 +13,7 @@ from bot.platforms import build_platforms
 from bot.scheduler import make_scheduler
 from bot.store import Store
 from feeds.fetch import Fetcher, FetchSettings
+from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport, PollSettings, Summarizer
 from feeds.summarize import summarize
 from feeds.urlguard import UrlGuard
@@ -32,12 +33,10 @@ async def extractive_summary(
     return summarize(title, paragraphs, lead=lead, budget=budget)
 
 
-def make_summarizer(config: Config) -> Summarizer:
-    """The extractive summarizer, or an OpenAI-compatible model that falls back to it."""
+def make_llm(config: Config) -> LLMSummarizer | None:
+    """An OpenAI-compatible model when configured; it falls back to the extractive summary."""
     if config.summary.provider != "openai":
-        return extractive_summary
-    from feeds.llm_summary import LLMSummarizer
-
+        return None
     settings = config.summary
     return LLMSummarizer(
         base_url=settings.base_url,
@@ -45,7 +44,7 @@ def make_summarizer(config: Config) -> Summarizer:
         api_key=os.environ.get(settings.api_key_env, ""),
         timeout_seconds=settings.timeout_seconds,
         max_tokens=settings.max_tokens,
-    ).summarize
+    )
 
 
 class App:
@@ -71,10 +70,12 @@ class App:
         )
         self.platforms: list[Platform] = build_platforms(config, self.store)
         poll = config.poll
+        self.llm = make_llm(config)
+        summarizer: Summarizer = self.llm.summarize if self.llm else extractive_summary
         self.poller = Poller(
             self.store,
             self.fetcher,
-            make_summarizer(config),
+            summarizer,
             PollSettings(
                 interval_seconds=poll.interval_seconds,
                 max_new_per_poll=poll.max_new_per_poll,
@@ -96,6 +97,8 @@ class App:
 
     async def close(self) -> None:
         await self.fetcher.aclose()
+        if self.llm is not None:
+            await self.llm.aclose()
         self.store.close()
 
     async def notify_admins(self, text: str) -> None:

@@ -281,3 +281,62 @@ def test_hostile_routes_leave_a_log_line_and_the_other_feeds_stored(
         assert failing == set(hostile)
     finally:
         store.close()
+
+
+def test_openai_provider_summarizes_and_falls_back_when_the_model_fails(
+    tmp_path: Path, site: FakeNewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.openai_api import serve_openai
+
+    publish_seed_and_dalat(site)
+    monkeypatch.setenv("BANTIN_TEST_LLM_KEY", "sk-test")
+    with serve_openai() as model:
+        model.reply = "Festival Hoa Đà Lạt lần thứ 10 khai mạc với hơn 200 nghệ nhân."
+        config = write_config(
+            tmp_path,
+            site,
+            extra=f"""
+[summary]
+provider = "openai"
+base_url = "{model.base_url}"
+api_key_env = "BANTIN_TEST_LLM_KEY"
+timeout_seconds = 2.0
+""",
+        )
+        model.status = 200
+        assert main(["poll", "--config", str(config)]) == 0
+        assert model.requests and model.requests[0].headers.get("Authorization") == "Bearer sk-test"
+    store = open_store(tmp_path)
+    try:
+        summaries = {a.title: a.summary for a in store.articles.latest(10)}
+    finally:
+        store.close()
+    assert summaries["Khai mạc Festival Hoa Đà Lạt lần thứ 10"] == model.reply
+
+    # The model down: the next story still gets the extractive summary.
+    site.add_story(
+        "mo-hinh-dau-tay-12349",
+        "Mô hình trồng dâu tây công nghệ cao ở Đơn Dương",
+        "(Lamdongtv.vn) - Nông dân Đơn Dương thu lãi cao nhờ trồng dâu tây trong nhà kính.",
+        [
+            "Mỗi năm, mô hình cho lãi khoảng 500 triệu đồng trên một héc-ta.",
+            "Huyện dự kiến nhân rộng mô hình ra 50 héc-ta vào năm tới.",
+        ],
+        published=datetime(2024, 3, 14, 8, 0, tzinfo=VN_TZ),
+    )
+    with serve_openai() as model:
+        model.status = 500
+        config = write_config(
+            tmp_path,
+            site,
+            extra=f'[summary]\nprovider = "openai"\nbase_url = "{model.base_url}"\n'
+            'api_key_env = "BANTIN_TEST_LLM_KEY"\n',
+        )
+        assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        newest = store.articles.latest(1)[0]
+    finally:
+        store.close()
+    assert newest.title.startswith("Mô hình trồng dâu tây")
+    assert newest.summary.startswith("Nông dân Đơn Dương thu lãi cao")
