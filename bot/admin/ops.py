@@ -355,16 +355,21 @@ class AdminOps:
             reason = await self._check_rights(caller, platform, chat.chat_id, need_post=False)
             if reason is not None:
                 return refused(f"Không đổi kênh «{ref}»: {reason}.")
-        tokens = [t for raw in feed_refs for t in raw.split(",") if t.strip()]
-        if any(t.strip().lower() in ALL_FEEDS for t in tokens):
+        parts = [p.strip() for p in " ".join(feed_refs).split(",") if p.strip()]
+        if any(word.lower() in ALL_FEEDS for part in parts for word in part.split()):
             await self.store.db.call(self.store.chats.subscribe, chat.id, None)
             return Outcome(True, f"Kênh «{chat.title or chat.chat_id}» nhận mọi nguồn tin.")
         feeds = await self.store.db.call(self.store.feeds.all)
         chosen: dict[int, Feed] = {}
-        for token in tokens:
-            matches = match_feeds(feeds, token.strip())
+        for part in parts:
+            # "Xã hội" is one feed's name; "3 4 xa-hoi" are three references.
+            matches = match_feeds(feeds, part)
             if not matches:
-                return refused(f"Không có nguồn tin hay chuyên mục «{token.strip()}».")
+                for word in part.split():
+                    found = match_feeds(feeds, word)
+                    if not found:
+                        return refused(f"Không có nguồn tin hay chuyên mục «{word}».")
+                    matches += found
             chosen.update((f.id, f) for f in matches)
         await self.store.db.call(self.store.chats.subscribe, chat.id, sorted(chosen))
         names = ", ".join(f"«{f.name}»" for f in chosen.values())

@@ -27,13 +27,21 @@ def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
     """Every table an admin command could change, except the audit log itself."""
     tables = ["feeds", "chats", "subscriptions", "broadcasts", "deliveries", "articles"]
     with store.db.reading() as conn:
-        return {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY id")] for t in tables}
+        return {
+            t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY id")] for t in tables
+        }
 
 
 def story(key: str, title: str = "Tin thử") -> StoryRecord:
     return StoryRecord(
-        key=key, url=f"https://example.vn/{key}.html", title=title, lead="Mở đầu.",
-        body="Thân bài.", summary="Tóm tắt.", image=None, section=None,
+        key=key,
+        url=f"https://example.vn/{key}.html",
+        title=title,
+        lead="Mở đầu.",
+        body="Thân bài.",
+        summary="Tóm tắt.",
+        image=None,
+        section=None,
         published_at=datetime.now(VN_TZ).timestamp() - 120,
     )
 
@@ -45,8 +53,13 @@ def seed(store: Store) -> tuple[int, int]:
         chat = store.chats.upsert("telegram", chat_id)
         store.chats.subscribe(chat.id)
     outcome = store.articles.record_poll(
-        feed.id, [(story("k1"), True)], [], push_pending=True, etag=None,
-        last_modified=None, next_check_at=0,
+        feed.id,
+        [(story("k1"), True)],
+        [],
+        push_pending=True,
+        etag=None,
+        last_modified=None,
+        next_check_at=0,
     )
     article_id = outcome.article_ids[0]
     for number, delivery in enumerate(store.deliveries.claim("telegram", 10), start=70):
@@ -55,10 +68,22 @@ def seed(store: Store) -> tuple[int, int]:
 
 
 EVERY_COMMAND = [
-    "/admin", "/feeds", "/addfeed https://example.vn/rss", "/removefeed 1", "/pausefeed 1",
-    "/resumefeed 1", "/channels", "/addchannel @kenh", "/removechannel @kenh",
-    "/route @kenh all", "/broadcast Xin chào", "/xacnhan 1", "/post 1", "/correct 1",
-    "/retract 1", "/stats",
+    "/admin",
+    "/feeds",
+    "/addfeed https://example.vn/rss",
+    "/removefeed 1",
+    "/pausefeed 1",
+    "/resumefeed 1",
+    "/channels",
+    "/addchannel @kenh",
+    "/removechannel @kenh",
+    "/route @kenh all",
+    "/broadcast Xin chào",
+    "/xacnhan 1",
+    "/post 1",
+    "/correct 1",
+    "/retract 1",
+    "/stats",
 ]
 
 
@@ -117,15 +142,23 @@ async def test_addfeed_of_a_good_url_shows_the_three_newest_titles(
 ) -> None:
     now = datetime.now(VN_TZ)
     for day in range(5):
-        site.add_story(f"tin-{day}", f"Tin xã hội số {day}", "(Lamdongtv.vn) - Mở đầu.",
-                       PARAGRAPHS, published=now - timedelta(days=day), section="xa-hoi")
+        site.add_story(
+            f"tin-{day}",
+            f"Tin xã hội số {day}",
+            "(Lamdongtv.vn) - Mở đầu.",
+            PARAGRAPHS,
+            published=now - timedelta(days=day),
+            section="xa-hoi",
+        )
     url = site.section_feed_url("xa-hoi")
     reply = await say(ctx, f"/addfeed {url} Xã hội")
     text = reply.plain
     assert text.startswith("Đã thêm nguồn tin")
     assert "«Xã hội»" in text
     assert [line for line in text.splitlines() if line.startswith("• ")] == [
-        "• Tin xã hội số 0", "• Tin xã hội số 1", "• Tin xã hội số 2",
+        "• Tin xã hội số 0",
+        "• Tin xã hội số 1",
+        "• Tin xã hội số 2",
     ]
     feed = store.feeds.find(url)
     assert feed is not None and feed.name == "Xã hội" and feed.origin == "admin"
@@ -168,7 +201,9 @@ async def test_remove_pause_resume_feeds(store: Store, ctx: Context) -> None:
     assert config_feed is not None
 
     assert (await say(ctx, f"/pausefeed {feed_id}")).plain.startswith("Đã tạm dừng")
-    assert store.feeds.due(10**12) == [config_feed] or all(f.id != feed_id for f in store.feeds.due(10**12))
+    assert store.feeds.due(10**12) == [config_feed] or all(
+        f.id != feed_id for f in store.feeds.due(10**12)
+    )
     assert (await say(ctx, "/resumefeed Thời sự")).plain.startswith("Đã chạy lại")
     assert any(f.id == feed_id for f in store.feeds.due(10**12))
 
@@ -205,7 +240,9 @@ async def test_addchannel_needs_the_caller_to_be_admin_there_and_the_bot_to_post
     assert results[2] == "ok"
 
 
-async def test_a_channel_check_that_errors_is_a_refusal(store: Store, ctx: Context, ops: AdminOps) -> None:
+async def test_a_channel_check_that_errors_is_a_refusal(
+    store: Store, ctx: Context, ops: AdminOps
+) -> None:
     class Broken(FakeAccess):
         async def can_post(self, platform: str, chat_id: str) -> bool:
             raise RuntimeError("Bad Request: chat not found")
@@ -238,8 +275,9 @@ async def test_addchannel_typed_inside_a_group_adds_that_group(
 
 async def test_route_and_remove_channel(store: Store, ctx: Context, access: FakeAccess) -> None:
     feed_id, _ = seed(store)
-    other = store.feeds.add(FeedConfig(name="Xã hội", url="https://example.vn/rss/xa-hoi",
-                                       section="xa-hoi"))
+    other = store.feeds.add(
+        FeedConfig(name="Xã hội", url="https://example.vn/rss/xa-hoi", section="xa-hoi")
+    )
     kenh = channel_id("@kenh")
     access.chat_admins.add((kenh, ADMIN))
     access.postable.add(kenh)
@@ -308,7 +346,12 @@ async def test_broadcast_needs_confirmation_and_reaches_every_active_chat_once(
     labels = [b.text for b in preview.buttons[0]]
     assert labels == ["Xác nhận", "Hủy"]
     with store.db.reading() as conn:
-        assert conn.execute("SELECT COUNT(*) FROM deliveries WHERE broadcast_id IS NOT NULL").fetchone()[0] == 0
+        assert (
+            conn.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE broadcast_id IS NOT NULL"
+            ).fetchone()[0]
+            == 0
+        )
 
     confirm = preview.buttons[0][0].callback
     assert confirm is not None
@@ -322,14 +365,19 @@ async def test_broadcast_needs_confirmation_and_reaches_every_active_chat_once(
             "JOIN broadcasts b ON b.id = d.broadcast_id ORDER BY c.id"
         ).fetchall()
     assert [(r[0], r[1]) for r in rows] == [
-        ("telegram", "501"), ("telegram", "502"), ("zalo", "z-1"), ("telegram", "-1009")
+        ("telegram", "501"),
+        ("telegram", "502"),
+        ("zalo", "z-1"),
+        ("telegram", "-1009"),
     ]
     assert {r[2] for r in rows} == {"Tòa soạn nghỉ Tết\ntừ ngày 8/2."}
     claimed = store.deliveries.claim("telegram", 10)
     assert {d.broadcast_text for d in claimed} == {"Tòa soạn nghỉ Tết\ntừ ngày 8/2."}
 
 
-async def test_a_cancelled_or_foreign_broadcast_draft_is_not_sent(store: Store, ctx: Context) -> None:
+async def test_a_cancelled_or_foreign_broadcast_draft_is_not_sent(
+    store: Store, ctx: Context
+) -> None:
     seed(store)
     preview = await say(ctx, "/broadcast Không gửi")
     cancel = preview.buttons[0][1].callback
@@ -343,7 +391,12 @@ async def test_a_cancelled_or_foreign_broadcast_draft_is_not_sent(store: Store, 
     number = (draft.buttons[0][0].callback or "").rsplit(":", 1)[1]
     assert "người khác" in (await say(other_admin, f"/xacnhan {number}", user="222")).plain
     with store.db.reading() as conn:
-        assert conn.execute("SELECT COUNT(*) FROM deliveries WHERE broadcast_id IS NOT NULL").fetchone()[0] == 0
+        assert (
+            conn.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE broadcast_id IS NOT NULL"
+            ).fetchone()[0]
+            == 0
+        )
 
 
 async def test_broadcast_with_nothing_to_say_or_nobody_to_hear(store: Store, ctx: Context) -> None:
@@ -368,27 +421,52 @@ async def test_correct_refetches_and_edits_every_sent_message(
     store: Store, ctx: Context, site: FakeNewsSite, editor: FakeEditor
 ) -> None:
     feed = store.feeds.add(FeedConfig(name="Tin tức", url=site.feed_url))
-    url = site.add_story("dinh-chinh-1", "Tiêu đề sai", "(Lamdongtv.vn) - Mở đầu.", PARAGRAPHS,
-                         published=datetime.now(VN_TZ))
-    record = StoryRecord(key="dc1", url=url, title="Tiêu đề sai", lead="", body="", summary="",
-                         image=None, section=None, published_at=None)
+    url = site.add_story(
+        "dinh-chinh-1",
+        "Tiêu đề sai",
+        "(Lamdongtv.vn) - Mở đầu.",
+        PARAGRAPHS,
+        published=datetime.now(VN_TZ),
+    )
+    record = StoryRecord(
+        key="dc1",
+        url=url,
+        title="Tiêu đề sai",
+        lead="",
+        body="",
+        summary="",
+        image=None,
+        section=None,
+        published_at=None,
+    )
     for chat_id in ("501", "502"):
         chat = store.chats.upsert("telegram", chat_id)
         store.chats.subscribe(chat.id)
     article_id = store.articles.record_poll(
-        feed.id, [(record, True)], [], push_pending=True, etag=None, last_modified=None,
+        feed.id,
+        [(record, True)],
+        [],
+        push_pending=True,
+        etag=None,
+        last_modified=None,
         next_check_at=0,
     ).article_ids[0]
     for number, delivery in enumerate(store.deliveries.claim("telegram", 10), start=80):
         store.deliveries.mark_sent(delivery.id, str(number))
 
-    site.add_story("dinh-chinh-1", "Tiêu đề đã đính chính", "(Lamdongtv.vn) - Mở đầu.",
-                   PARAGRAPHS, published=datetime.now(VN_TZ))
+    site.add_story(
+        "dinh-chinh-1",
+        "Tiêu đề đã đính chính",
+        "(Lamdongtv.vn) - Mở đầu.",
+        PARAGRAPHS,
+        published=datetime.now(VN_TZ),
+    )
     reply = await say(ctx, f"/correct {article_id}")
     assert reply.plain.startswith("Đã sửa tin")
     assert "2/2 chat" in reply.plain
     assert sorted(editor.edits) == [
-        ("501", "80", "Tiêu đề đã đính chính"), ("502", "81", "Tiêu đề đã đính chính")
+        ("501", "80", "Tiêu đề đã đính chính"),
+        ("502", "81", "Tiêu đề đã đính chính"),
     ]
     stored = store.articles.get(article_id)
     assert stored is not None and stored.title == "Tiêu đề đã đính chính"
@@ -465,5 +543,7 @@ async def test_the_audit_log_has_every_action(
 def test_a_duplicate_chat_row_is_impossible(store: Store) -> None:
     store.chats.upsert("telegram", "1")
     with pytest.raises(sqlite3.IntegrityError), store.db.transaction() as conn:
-        conn.execute("INSERT INTO chats (platform, chat_id, created_at, changed_at) "
-                     "VALUES ('telegram', '1', 0, 0)")
+        conn.execute(
+            "INSERT INTO chats (platform, chat_id, created_at, changed_at) "
+            "VALUES ('telegram', '1', 0, 0)"
+        )
