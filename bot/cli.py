@@ -107,11 +107,26 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
+    from bot.search_query import parse_query
+
     query = " ".join(args.query)
+    since: float | None = None
+    if args.since:  # a window ("7d", "24h", "2w", "3m") or a local date ("2024-05-01")
+        window = parse_query(args.since).window_seconds
+        try:
+            since = (
+                datetime.now(config.zone).timestamp() - window
+                if window is not None
+                else datetime.fromisoformat(args.since).replace(tzinfo=config.zone).timestamp()
+            )
+        except ValueError:
+            print(f"bantin search: --since {args.since!r}: 7d, 24h, 2w or 2024-05-01",
+                  file=sys.stderr)
+            return 2
 
     async def main() -> list[Article]:
         async with App(config) as app:
-            hits = app.store.search.search(query, limit=args.limit)
+            hits = app.store.search.search(query, limit=args.limit, since=since)
             return [hit.article for hit in hits]
 
     articles = asyncio.run(main())
@@ -338,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="+")
     search.add_argument("--json", action="store_true", help="print a JSON list")
     search.add_argument("--limit", type=int, default=10)
+    search.add_argument("--since", help="only stories since: 7d, 24h, 2w, 3m or 2024-05-01")
     search.set_defaults(handler=cmd_search)
     stats = sub.add_parser("stats", parents=[common], help="the newsroom's health, as /stats")
     stats.add_argument("--json", action="store_true")

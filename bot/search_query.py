@@ -261,16 +261,17 @@ def _field_features(
     tokens: Sequence[str], terms: Sequence[Term], weights: Sequence[float]
 ) -> tuple[float, float]:
     """(weighted share of words present, share of query neighbours present as neighbours)."""
-    index: dict[str, list[int]] = {}
-    for i, tok in enumerate(tokens):
-        index.setdefault(tok, []).append(i)
+    whole = {t.folded for t in terms if not t.prefix}
+    prefixes = tuple(t.folded for t in terms if t.prefix)
+    hits = [
+        (i, tok)
+        for i, tok in enumerate(tokens)
+        if tok in whole or (prefixes and tok.startswith(prefixes))
+    ]
     present = 0.0
-    positions: list[list[int]] = []
+    positions: list[set[int]] = []
     for term, weight in zip(terms, weights, strict=True):
-        if term.prefix:
-            where = [i for tok, at in index.items() if tok.startswith(term.folded) for i in at]
-        else:
-            where = index.get(term.folded, [])
+        where = {i for i, tok in hits if _matches(tok, term)} if hits else set()
         if where:
             present += weight
         positions.append(where)
@@ -278,7 +279,7 @@ def _field_features(
         return present, present
     pairs = 0
     for i in range(len(terms) - 1):
-        following = set(positions[i + 1])
+        following = positions[i + 1]
         if following and any(p + 1 in following for p in positions[i]):
             pairs += 1
     return present, pairs / (len(terms) - 1)

@@ -47,8 +47,8 @@ from bot.store.records import Article
 log = logging.getLogger(__name__)
 
 ARTICLE_COLUMNS = "a.*, f.name AS feed_name"
-TITLE_CANDIDATES = 200  # rows per title candidate query, newest first
-BODY_CANDIDATES = 100  # rows per whole-story candidate query, newest first
+TITLE_CANDIDATES = 150  # rows per title candidate query, newest first
+BODY_CANDIDATES = 80  # rows per whole-story candidate query, newest first
 DF_CAP = 20_000  # document frequencies are counted up to here ("very common")
 BODY_CHECK = 20  # stories whose body is read for exact-diacritic matches
 REBUILD_BATCH = 2_000
@@ -429,6 +429,14 @@ class SearchIndex:
             min_id = int(row[0])
         phrase = phrase_expression(terms)
         every = all_expression(terms)
+        # A prefix over every story's words expands to thousands of terms ("than*": thanh,
+        # thang, ...); there the last word stays whole when stories know it as a word.
+        story_terms = list(terms)
+        last = terms[-1]
+        if last.prefix and self.known(conn, _expr(Term(last.folded, last.exact))):
+            story_terms[-1] = Term(last.folded, last.exact)
+        story_phrase = phrase_expression(story_terms)
+        story_every = all_expression(story_terms)
 
         def newest(table: str, expression: str, cap: int) -> set[int]:
             return set(
@@ -441,8 +449,8 @@ class SearchIndex:
         several = len(terms) > 1
         title_phrase = newest("titles_fts", phrase, TITLE_CANDIDATES) if several else set()
         title_all = newest("titles_fts", every, TITLE_CANDIDATES)
-        any_phrase = newest("articles_fts", phrase, BODY_CANDIDATES) if several else set()
-        all_terms = newest("articles_fts", every, BODY_CANDIDATES)
+        any_phrase = newest("articles_fts", story_phrase, BODY_CANDIDATES) if several else set()
+        all_terms = newest("articles_fts", story_every, BODY_CANDIDATES)
         ids = title_phrase | title_all | any_phrase | all_terms
         if not ids:
             return []
