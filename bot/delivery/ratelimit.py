@@ -37,6 +37,7 @@ class RateLimiter:
         self._interval = 1.0 / limits.messages_per_second
         self._next_global = 0.0
         self._paused_until = 0.0
+        self._last_release = float("-inf")
         self._next_chat: dict[str, float] = {}
         self._pruned_at = 0.0
 
@@ -73,9 +74,16 @@ class RateLimiter:
             self._next_global = slot + self._interval
             if slot > now:
                 await asyncio.sleep(slot - now)
-            if self._paused_until <= self._clock():
-                return
-            # A 429 arrived while this send waited: its slot is void, queue again.
+            now = self._clock()
+            if self._paused_until > now:
+                continue  # a 429 arrived while this send waited: its slot is void
+            # No catch-up bursts: when the loop was busy and several sends wake at once,
+            # they leave at least 3/4 of an interval apart (Telegram counts arrivals).
+            release = max(now, self._last_release + self._interval * 0.75)
+            self._last_release = release
+            if release > now:
+                await asyncio.sleep(release - now)
+            return
 
     def forget(self, chat_key: str) -> None:
         self._next_chat.pop(chat_key, None)

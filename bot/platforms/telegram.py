@@ -427,6 +427,20 @@ def silence_library_logs(token: str) -> None:
             handler.addFilter(redact)
 
 
+def command_descriptions(commands: Mapping[str, Any], language: str) -> dict[str, str]:
+    """name → description in `language`, from language → name → text (the router's shape)
+    or name → language → text."""
+    if language in commands and isinstance(commands[language], Mapping):
+        return {str(k): str(v) for k, v in commands[language].items()}
+    out: dict[str, str] = {}
+    for name, description in commands.items():
+        if isinstance(description, Mapping):
+            out[str(name)] = str(description.get(language) or description.get("vi") or name)
+        elif name not in ("vi", "en"):
+            out[str(name)] = str(description)
+    return out
+
+
 def _default_handle() -> tuple[Handle, Mapping[str, Any]]:
     from handlers.router import COMMANDS, handle
 
@@ -557,14 +571,12 @@ class TelegramPlatform:
                 log.warning("telegram: could not alert admin %s: %s", admin, exc)
 
     async def _set_commands(self) -> None:
+        """Vietnamese for everyone, English for clients set to English."""
         for language in ("vi", "en"):
-            listed: list[BotCommand] = []
-            for name, description in self.commands.items():
-                if isinstance(description, Mapping):
-                    text = description.get(language) or description.get("vi") or name
-                else:
-                    text = str(description)
-                listed.append(BotCommand(name, str(text)[:256]))
+            listed = [
+                BotCommand(name, description[:256] or name)
+                for name, description in command_descriptions(self.commands, language).items()
+            ]
             if not listed:
                 return
             try:

@@ -221,6 +221,7 @@ class FakeTelegram:
         self.members: dict[tuple[str, str], str] = {}
         self.chat_kinds: dict[str, str] = {}
         self._rules: list[Rule] = []
+        self._slow: dict[str, list[float]] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -298,6 +299,11 @@ class FakeTelegram:
             self._rules.append(
                 Rule(method, failure, None if chat_id is None else str(chat_id), times, when)
             )
+
+    def slow(self, chat_id: str | int, seconds: float, times: int = 1) -> None:
+        """The next `times` sends to this chat take `seconds` (and still arrive)."""
+        with self._lock:
+            self._slow.setdefault(str(chat_id), []).extend([seconds] * times)
 
     def push_update(self, update: dict[str, Any]) -> int:
         with self._cond:
@@ -480,6 +486,11 @@ class FakeTelegram:
     def _dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], int | None]:
         if method in SEND_METHODS and self.send_delay:
             time.sleep(self.send_delay)
+        with self._lock:
+            delays = self._slow.get(str(params.get("chat_id", "")))
+            delay = delays.pop(0) if delays and method in SEND_METHODS else 0.0
+        if delay:
+            time.sleep(delay)
         failure = self._scripted(method, params)
         if failure is None and method in SEND_METHODS:
             failure = self._check_send(method, params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -39,11 +40,13 @@ def tg() -> Iterator[FakeTelegram]:
 
 
 @asynccontextmanager
-async def running(config: Config, store: Store) -> AsyncIterator[TelegramPlatform]:
+async def running(
+    config: Config, store: Store, read_timeout: float = 2.0
+) -> AsyncIterator[TelegramPlatform]:
     store.chats.sync_channels("telegram", config.telegram.channels)
     platform = TelegramPlatform(
         config, store, handle=echo, commands={"start": {"vi": "Nhận tin", "en": "Subscribe"}},
-        worker_settings=FAST, timeouts=(1.0, 2.0), poll_timeout=1,
+        worker_settings=FAST, timeouts=(1.0, read_timeout), poll_timeout=1,
     )
     await platform.start()
     try:
@@ -256,3 +259,25 @@ async def test_digest_chat_gets_one_message_with_a_line_per_story(
     assert len(lines) == 3 and "Một" in lines[0] and "Ba" in lines[2]
     assert len(tg.delivered(1002)) == 3
     assert store.deliveries.counts() == {"sent": 6}
+
+
+async def test_read_timeout_is_retried_once_with_a_note(
+    tmp_path: Path, tg: FakeTelegram, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = telegram_config(tmp_path, tg)
+    add_chat(store, 1101)
+    add_chat(store, 1102)
+    tg.slow(1101, 0.6)  # arrives, but after our read timeout: the resend duplicates
+    tg.slow(1102, 0.6, times=2)  # twice: we give up rather than spam
+    add_story(store, image=None)
+    async with running(config, store, read_timeout=0.3) as platform:
+        await platform.worker.drain(10)
+        await asyncio.sleep(0.5)  # let the slow fake finish answering
+    assert len(tg.calls_to("sendMessage", 1101)) == 2
+    assert len(tg.calls_to("sendMessage", 1102)) == 2
+    assert "may get it twice" in caplog.text
+    with store.db.reading() as conn:
+        rows = dict(conn.execute(
+            "SELECT c.chat_id, d.status FROM deliveries d JOIN chats c ON c.id = d.chat_ref"
+        ).fetchall())
+    assert rows == {"1101": "sent", "1102": "failed"}

@@ -1,0 +1,144 @@
+"""Fan-out benchmark: one new story to N subscribed chats through the real worker and PTB.
+
+The fake Bot API enforces Telegram's limits (it answers 429 past them), so the figures say
+whether our limiter keeps to the configured rate without being told off. Prints achieved
+messages/s against the configured limit, the 429s, the time to write the outbox rows, and
+peak RSS (bot and fake server share this process).
+
+    .venv/bin/python bench/fanout.py                      # 10,000 chats at 30/s (~6 min)
+    .venv/bin/python bench/fanout.py --chats 600
+    .venv/bin/python bench/fanout.py --outbox-only --chats 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.config import parse_config
+from bot.store import Store
+from bot.store.articles import enqueue_article, insert_article
+from feeds.models import StoryRecord
+from tests.fakes.telegram_api import FakeTelegram, Limits
+
+
+def add_chats(store: Store, count: int) -> None:
+    """Subscribers, written in bulk: setting up is not what is measured."""
+    now = time.time()
+    with store.db.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO chats (platform, chat_id, kind, language, active, created_at, "
+            "changed_at) VALUES ('telegram', ?, 'private', 'vi', 1, ?, ?)",
+            [(str(1_000_000 + i), now, now) for i in range(count)],
+        )
+        conn.execute(
+            "INSERT INTO subscriptions (chat_ref, feed_id, created_at) "
+            "SELECT id, NULL, ? FROM chats",
+            (now,),
+        )
+
+
+def write_story(store: Store) -> tuple[int, float]:
+    """The poller's transaction for one new story: article, index, one row per chat."""
+    story = StoryRecord(
+        key=f"bench-{time.time_ns()}",
+        url="https://baolamdong.vn/thoi-su/bench.html",
+        title="Lâm Đồng: mưa lớn kéo dài, nhiều tuyến đường sạt lở",
+        lead="",
+        body="Mưa lớn kéo dài từ đêm qua gây sạt lở nhiều tuyến đường.",
+        summary="Mưa lớn kéo dài từ đêm qua gây sạt lở nhiều tuyến đường. Lực lượng chức năng "
+        "đang khắc phục.",
+        image="https://baolamdong.vn/anh/mua.jpg",
+        section="thoi-su",
+        published_at=time.time(),
+    )
+    began = time.perf_counter()
+    at = time.time()
+    with store.db.transaction() as conn:
+        article_id = insert_article(conn, None, story, at)
+        assert article_id is not None
+        rows = enqueue_article(conn, article_id, None, at, "Asia/Ho_Chi_Minh")
+    return rows, time.perf_counter() - began
+
+
+async def fan_out(store: Store, fake: FakeTelegram, tmp: Path, rate: float, chats: int) -> None:
+    from bot.platforms.telegram import TelegramPlatform
+
+    text = f"""
+[storage]
+path = "{tmp / 'bench.sqlite3'}"
+[telegram]
+token = "{fake.token}"
+api_base_url = "{fake.url}"
+messages_per_second = {rate}
+"""
+    config = parse_config(text, "<bench>")
+
+    async def nothing(*_: object) -> list[object]:
+        return []
+
+    platform = TelegramPlatform(config, store, handle=nothing, commands={})  # type: ignore[arg-type]
+    await platform.start()
+    began = time.monotonic()
+    try:
+        last_report = began
+        while True:
+            done = len(fake.delivered())
+            if done >= chats:
+                break
+            now = time.monotonic()
+            if now - last_report >= 30:
+                print(f"  … {done}/{chats} sent, {done / (now - began):.1f}/s, "
+                      f"429s so far: {fake.too_many}", flush=True)
+                last_report = now
+            await asyncio.sleep(0.1)
+    finally:
+        await platform.stop()
+    sends = fake.delivered()
+    span = sends[-1].at - sends[0].at
+    achieved = (len(sends) - 1) / span if span > 0 else float("inf")
+    counts = store.deliveries.counts()
+    print(f"sent: {len(sends)} messages to {len({c.chat_id for c in sends})} chats "
+          f"in {span:.1f} s (outbox: {counts})")
+    print(f"achieved: {achieved:.2f} msg/s against a configured {rate:g}/s "
+          f"({100 * achieved / rate:.1f} %)")
+    print(f"429 answers: {fake.too_many}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chats", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=30.0, help="[telegram] messages_per_second")
+    parser.add_argument("--outbox-only", action="store_true", help="only time the outbox write")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    command = "  .venv/bin/python bench/fanout.py " + " ".join(sys.argv[1:])
+    with tempfile.TemporaryDirectory() as directory:
+        tmp = Path(directory)
+        store = Store(tmp / "bench.sqlite3")
+        try:
+            add_chats(store, args.chats)
+            rows, seconds = write_story(store)
+            print(f"outbox: {rows} rows for {args.chats} chats written in {seconds:.3f} s "
+                  f"(one transaction with the story)")
+            if not args.outbox_only:
+                with FakeTelegram(enforce_limits=True, limits=Limits(per_second=30.0)) as fake:
+                    asyncio.run(fan_out(store, fake, tmp, args.rate, args.chats))
+        finally:
+            store.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS: {peak:.0f} MB (bot and fake server in one process)")
+    print(f"reproduce:\n{command}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
