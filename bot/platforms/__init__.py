@@ -17,4 +17,10 @@ def build_platforms(config: Config, store: Store) -> list[Platform]:
         from bot.platforms.telegram import TelegramPlatform
 
         platforms.append(TelegramPlatform(config, store))
+    if config.zalo.token:
+        from bot.platforms.zalo import build_zalo
+
+        zalo = build_zalo(config, store)
+        if zalo is not None:
+            platforms.append(zalo)
     return platforms
