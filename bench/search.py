@@ -175,7 +175,7 @@ def known_item(store: Store, articles: int, targets: int, seed: int) -> dict[str
         first, last = conn.execute("SELECT min(id), max(id) FROM articles").fetchone()
     picked = rnd.sample(range(first, last + 1), min(targets, articles))
     at1 = at10 = 0
-    tried = 0
+    tried = unique = findable = 0
     for article_id in picked:
         article = store.articles.get(article_id)
         if article is None:
@@ -186,10 +186,24 @@ def known_item(store: Store, articles: int, targets: int, seed: int) -> dict[str
         start = rnd.randrange(0, len(words) - 2)
         query = " ".join(fold_word(w) for w in words[start : start + 3])
         ids = [hit.article.id for hit in store.search.search(query, limit=10)]
+        with store.db.reading() as conn:
+            sharing = conn.execute(
+                "SELECT count(*) FROM titles_fts WHERE titles_fts MATCH ?", (f'"{query}"',)
+            ).fetchone()[0]
+        unique += sharing == 1
+        findable += sharing <= 10
         tried += 1
         at1 += bool(ids) and ids[0] == article_id
         at10 += article_id in ids
-    return {"targets": tried, "success@1": round(at1 / tried, 3), "success@10": round(at10 / tried, 3)}
+    return {
+        "targets": tried,
+        "success@1": round(at1 / tried, 3),
+        "success@10": round(at10 / tried, 3),
+        # How ambiguous the corpus makes the task: the three syllables are in no other
+        # title; in at most ten titles (beyond that, no ranking can promise the top ten).
+        "phrase_in_one_title": round(unique / tried, 3),
+        "phrase_in_at_most_10_titles": round(findable / tried, 3),
+    }
 
 
 def size_on_disk(path: str) -> int:

@@ -222,7 +222,7 @@ def split_candidates(word: str) -> list[tuple[str, str]]:
 TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 1.5
 BODY_WEIGHT = 1.0
-PHRASE_WEIGHT = 1.0
+PHRASE_WEIGHT = 2.5
 EXACT_WEIGHT = 2.5
 
 
@@ -346,9 +346,16 @@ def rank(
 # --- snippets ---------------------------------------------------------------------------
 
 
+def _word_matches(word: str, term: Term) -> bool:
+    """Is this text word the query word? Typed with diacritics, they must agree."""
+    lower = word.lower()
+    if term.marked:
+        return lower == term.exact or (term.prefix and lower.startswith(term.exact))
+    return _matches(fold_word(lower), term)
+
+
 def _is_match(word: str, terms: Sequence[Term]) -> bool:
-    folded = fold_word(word.lower())
-    return any(_matches(folded, t) for t in terms)
+    return any(_word_matches(word, t) for t in terms)
 
 
 def highlight(text: str, terms: Sequence[Term]) -> list[tuple[str, bool]]:
@@ -407,7 +414,7 @@ def snippet(
             (m.start(), i)
             for m in tokens
             for i, t in enumerate(terms)
-            if _matches(fold_word(m.group(0).lower()), t)
+            if _word_matches(m.group(0), t)
         ]
         if not hits:
             if best is None:
