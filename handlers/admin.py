@@ -135,7 +135,9 @@ async def _run(
         return await ops.broadcast_preview(caller, text)
     if command == "addchannel" and not args and request.is_group:
         # Typed inside the group itself: that group is the one meant.
-        return await ops.add_channel(caller, request.chat_id)
+        return await ops.add_channel(
+            caller, request.chat_id, kind=request.chat_kind, title=request.chat_title
+        )
     if command in USAGE and not args:
         return Outcome(False, f"Cách dùng: {USAGE[command]}.")
     first = args[0] if args else ""

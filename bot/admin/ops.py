@@ -257,12 +257,28 @@ class AdminOps:
         return None
 
     async def add_channel(
-        self, caller: Caller, ref: str, *, platform: str = "telegram", check: bool = True
+        self,
+        caller: Caller,
+        ref: str,
+        *,
+        platform: str = "telegram",
+        check: bool = True,
+        kind: str | None = None,
+        title: str | None = None,
     ) -> Outcome:
-        outcome = await self._add_channel(caller, ref.strip(), platform, check)
+        """`kind`/`title`: what the caller already knows (typed inside that very group)."""
+        outcome = await self._add_channel(caller, ref.strip(), platform, check, kind, title)
         return await self.audit(caller, "channels.add", f"{platform}:{ref}", outcome)
 
-    async def _add_channel(self, caller: Caller, ref: str, platform: str, check: bool) -> Outcome:
+    async def _add_channel(
+        self,
+        caller: Caller,
+        ref: str,
+        platform: str,
+        check: bool,
+        kind: str | None,
+        title: str | None,
+    ) -> Outcome:
         if platform != "telegram":
             return refused("Zalo chưa có kênh hay nhóm: chỉ Telegram có kênh.")
         if not ref:
@@ -273,6 +289,8 @@ class AdminOps:
         if check and info is None and not _looks_like_chat_id(ref):
             return refused(f"Không tìm thấy kênh «{ref}».")
         info = info or ChatInfo(chat_id=ref, title=ref if ref.startswith("@") else None)
+        if kind is not None or title is not None:
+            info = ChatInfo(info.chat_id, title or info.title, kind or info.kind)
         if check:
             reason = await self._check_rights(caller, platform, info.chat_id, need_post=True)
             if reason is not None:

@@ -270,7 +270,7 @@ async def test_addchannel_typed_inside_a_group_adds_that_group(
     access.postable.add("-2002")
     reply = await say(ctx, "/addchannel", chat_id="-2002", chat_kind="supergroup")
     assert reply.plain.startswith("Đã thêm kênh")
-    assert [c.chat_id for c in store.chats.channels()] == ["-2002"]
+    assert [(c.chat_id, c.kind) for c in store.chats.channels()] == [("-2002", "supergroup")]
 
 
 async def test_route_and_remove_channel(store: Store, ctx: Context, access: FakeAccess) -> None:
