@@ -704,6 +704,16 @@ def _default_handle() -> Handle:
 class _Intake:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     recent: OrderedDict[str, None] = field(default_factory=OrderedDict)
+    # One update at a time per chat, so "tìm đà lạt" then "xem thêm" answer in order.
+    chat_locks: dict[str, tuple[asyncio.Lock, int]] = field(default_factory=dict)
+
+    def spawn(self, coroutine: Awaitable[None], name: str) -> None:
+        async def run() -> None:
+            await coroutine
+
+        task = asyncio.create_task(run(), name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
 
 class ZaloPlatform:
@@ -787,14 +797,37 @@ class ZaloPlatform:
                 read_seconds=self.settings.webhook_read_seconds,
             )
             await self.webhook.start()
-            await self.client.set_webhook(zalo.webhook_url, zalo.webhook_secret)
-            log.info("zalo: webhook set, listening on %s:%d", self.webhook.host, self.webhook.port)
+            try:
+                await self.client.set_webhook(zalo.webhook_url, zalo.webhook_secret)
+            except ZaloError as exc:  # the URL or the secret was refused: a config error
+                await self.webhook.stop()
+                raise RuntimeError(
+                    f"Zalo refused [zalo] webhook_url: {exc.code} {exc.description}"
+                ) from None
+            except ZaloNetworkError as exc:
+                log.warning("zalo: setWebhook failed (%s); retrying in the background", exc)
+                self._intake.spawn(self._set_webhook_later(), "zalo-set-webhook")
+            log.info("zalo: webhook listener on %s:%d", self.webhook.host, self.webhook.port)
         else:
             await self._prepare_polling()
             self._poller = asyncio.create_task(self._poll(), name="zalo-updates")
         self.worker.start()
         log.info("zalo: bot %s running, delivery worker started",
                  self.bot.account_name if self.bot else "(unknown)")
+
+    async def _set_webhook_later(self) -> None:
+        zalo = self.config.zalo
+        wait = 1.0
+        while not self._stopping:
+            await asyncio.sleep(wait)
+            try:
+                await self.client.set_webhook(zalo.webhook_url, zalo.webhook_secret)
+            except (ZaloError, ZaloNetworkError) as exc:
+                wait = min(wait * 2, 60.0)
+                log.warning("zalo: setWebhook failed again (%s); next try in %.0f s", exc, wait)
+                continue
+            log.info("zalo: webhook set")
+            return
 
     async def _prepare_polling(self) -> None:
         if not self.settings.delete_webhook_for_polling:
@@ -820,7 +853,7 @@ class ZaloPlatform:
             await self.webhook.stop()
         tasks = list(self._intake.tasks)
         if tasks:
-            _, late = await asyncio.wait(tasks, timeout=3.0)
+            _, late = await asyncio.wait(tasks, timeout=2.0)
             for task in late:
                 task.cancel()
             if late:
@@ -881,16 +914,23 @@ class ZaloPlatform:
             recent[update.message_id] = None
             while len(recent) > self.settings.recent_updates:
                 recent.popitem(last=False)
-        task = asyncio.create_task(self._on_update(update))
-        self._intake.tasks.add(task)
-        task.add_done_callback(self._intake.tasks.discard)
+        self._intake.spawn(self._on_update(update), f"zalo-update-{update.chat_id}")
 
     async def _on_update(self, update: ZaloUpdate) -> None:
-        async with self._slots:
-            try:
+        locks = self._intake.chat_locks
+        lock, users = locks.get(update.chat_id, (asyncio.Lock(), 0))
+        locks[update.chat_id] = (lock, users + 1)
+        try:
+            async with lock, self._slots:
                 await self._handle_update(update)
-            except Exception:
-                log.exception("chat zalo:%s: update failed", update.chat_id)
+        except Exception:
+            log.exception("chat zalo:%s: update failed", update.chat_id)
+        finally:
+            lock, users = locks[update.chat_id]
+            if users <= 1:
+                del locks[update.chat_id]
+            else:
+                locks[update.chat_id] = (lock, users - 1)
 
     async def _handle_update(self, update: ZaloUpdate) -> None:
         if update.is_bot:
@@ -918,14 +958,9 @@ class ZaloPlatform:
         )
         log.info("chat zalo:%s: %s", update.chat_id,
                  "command" if text.lstrip().startswith("/") else "text")
-        typing: asyncio.Task[None] | None = None
-        if self.settings.typing_action:
-            typing = asyncio.create_task(self._typing(update.chat_id))
-        try:
-            replies = await self.handle(request, self.context)
-        finally:
-            if typing is not None:
-                await typing
+        if self.settings.typing_action:  # in the background: the answer must not wait on it
+            self._intake.spawn(self._typing(update.chat_id), "zalo-typing")
+        replies = await self.handle(request, self.context)
         await self._answer(update.chat_id, replies)
 
     async def _typing(self, chat_id: str) -> None:

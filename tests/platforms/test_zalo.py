@@ -426,3 +426,18 @@ async def test_build_zalo_only_with_a_token(
     assert from_env.config.zalo.api_base_url == "https://bot-api.zaloplatforms.com"
     for built in (platform, from_env):
         await built.client.aclose()
+
+
+async def test_one_chat_is_answered_in_order_even_when_it_types_fast(
+    tmp_path: Path, zalo: FakeZalo, store: Store
+) -> None:
+    config = zalo_config(tmp_path, zalo)
+    for n in range(8):
+        add_story(store, f"Đà Lạt se lạnh ngày {n + 1}", deliver=False)
+    async with running(config, store):
+        zalo.push_update(zalo.text_update("o1", "tìm đà lạt"))
+        zalo.push_update(zalo.text_update("o1", "xem thêm"))
+        zalo.push_update(zalo.text_update("o2", "tin mới"))
+        first, second = await zalo.wait_for_replies("o1", 2)
+        await zalo.wait_for_replies("o2")
+    assert "trang 1" in first and "trang 2" in second
