@@ -49,7 +49,9 @@ log = logging.getLogger(__name__)
 ARTICLE_COLUMNS = "a.*, f.name AS feed_name"
 TITLE_CANDIDATES = 150  # rows per title candidate query, newest first
 BODY_CANDIDATES = 80  # rows per whole-story candidate query, newest first
-DF_CAP = 20_000  # document frequencies are counted up to here ("very common")
+DF_CAP = 20_000
+COMMON_IN_TITLES = 1_000  # a word in this many titles is "very common"
+STORY_WINDOW = 50_000  # newest stories scanned for a query of very common words only
 BODY_CHECK = 20  # stories whose body is read for exact-diacritic matches
 REBUILD_BATCH = 2_000
 
@@ -438,11 +440,18 @@ class SearchIndex:
         story_phrase = phrase_expression(story_terms)
         story_every = all_expression(story_terms)
 
+        # Every word very common ("thăm của ngoại"): a phrase that is rare as a whole
+        # would make SQLite walk each word's whole list; walk only the newest stories.
+        story_min_id = min_id
+        if all(self.doc_freq(conn, _expr(t)) >= COMMON_IN_TITLES for t in story_terms):
+            story_min_id = max(min_id, self._total_docs(conn) - STORY_WINDOW)
+
         def newest(table: str, expression: str, cap: int) -> set[int]:
+            floor = story_min_id if table == "articles_fts" else min_id
             return set(
                 self._candidate_ids(
                     conn, table, expression, feed_id=feed_id, section=section, since=since,
-                    min_id=min_id, cap=cap,
+                    min_id=floor, cap=cap,
                 )
             )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.store import Store
 from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS
@@ -155,3 +157,17 @@ def test_a_schema_1_database_is_indexed_on_upgrade(tmp_path: Path) -> None:
     finally:
         store.close()
     Database(path).close()  # opening again does not rebuild or fail
+
+
+def test_a_phrase_of_very_common_words_scans_only_the_newest_stories(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.store.search as search_module
+
+    monkeypatch.setattr(search_module, "COMMON_IN_TITLES", 2)
+    monkeypatch.setattr(search_module, "STORY_WINDOW", 3)
+    old = add_story(store, "old", "Tin một", "", "Hai công an bị thương.", hours=0)
+    for i in range(5):
+        add_story(store, f"n{i}", f"Hai công an bị {i}", "", "", hours=i + 1)
+    assert old not in ids(store, "hai cong an bi", limit=20)  # body phrase, too old
+    assert old in ids(store, "thuong", limit=20)  # a rarer word still reaches it
