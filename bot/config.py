@@ -134,6 +134,10 @@ class ZaloConfig:
     api_base_url: str = ZALO_API
     admins: tuple[str, ...] = ()
     messages_per_second: float = 5.0
+    private_chat_per_second: float = 1.0
+    poll_timeout_seconds: int = 30
+    quota_pause_seconds: float = 60.0
+    gone_error_codes: tuple[int, ...] = (403,)
     webhook_url: str = ""
     webhook_secret: str = field(default="", repr=False)
     webhook_listen: str = ZALO_WEBHOOK_LISTEN
@@ -228,14 +232,16 @@ class _Reader:
             raise self.fail(key, "a list of strings", value)
         return tuple(str(v) for v in value)
 
-    def ids(self, key: str) -> tuple[int, ...]:
+    def ids(
+        self, key: str, *, what: str = "numeric user ids", default: tuple[int, ...] = ()
+    ) -> tuple[int, ...]:
         value = self._get(key)
         if value is None:
-            return ()
+            return default
         if not isinstance(value, list) or not all(
             isinstance(v, int) and not isinstance(v, bool) for v in value
         ):
-            raise self.fail(key, "a list of numeric user ids", value)
+            raise self.fail(key, f"a list of {what}", value)
         return tuple(value)
 
     def finish(self) -> None:
@@ -345,6 +351,10 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         api_base_url=z.url("api_base_url", ZALO_API),
         admins=z.texts("admins"),
         messages_per_second=z.number("messages_per_second", 5.0, minimum=0.01, maximum=1000),
+        private_chat_per_second=z.number("private_chat_per_second", 1.0, minimum=0.01, maximum=100),
+        poll_timeout_seconds=z.whole("poll_timeout_seconds", 30, minimum=1, maximum=120),
+        quota_pause_seconds=z.number("quota_pause_seconds", 60.0, minimum=1, maximum=86_400),
+        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=(403,)),
         webhook_url=z.url("webhook_url", ""),
         webhook_secret=z.text("webhook_secret", "") or env.get("BANTIN_ZALO_WEBHOOK_SECRET", ""),
         webhook_listen=z.text("webhook_listen", ZALO_WEBHOOK_LISTEN),

@@ -990,4 +990,11 @@ def build_zalo(config: Config, store: Store) -> ZaloPlatform | None:
     """The Zalo platform when `[zalo] token` or BANTIN_ZALO_TOKEN is set, else None."""
     if not config.zalo.token:
         return None
-    return ZaloPlatform(config, store)
+    zalo = config.zalo
+    settings = ZaloSettings(
+        poll_timeout=zalo.poll_timeout_seconds,
+        quota_pause_seconds=zalo.quota_pause_seconds,
+        gone_codes=frozenset(zalo.gone_error_codes),
+        private_chat_per_second=zalo.private_chat_per_second,
+    )
+    return ZaloPlatform(config, store, settings=settings)
