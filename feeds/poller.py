@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FEEDS_AT_ONCE = 4
+
 
 class Summarizer(Protocol):
     async def __call__(
@@ -80,11 +82,21 @@ class Poller:
 
     async def poll_due(self) -> list[PollReport]:
         feeds = await self.store.db.call(self.store.feeds.due, time.time())
-        return [await self.poll_feed(feed) for feed in feeds]
+        return await self._poll_each(feeds)
 
     async def poll_all(self) -> list[PollReport]:
         feeds = await self.store.db.call(self.store.feeds.all)
-        return [await self.poll_feed(feed) for feed in feeds if not feed.paused]
+        return await self._poll_each([feed for feed in feeds if not feed.paused])
+
+    async def _poll_each(self, feeds: Sequence[Feed]) -> list[PollReport]:
+        """Feeds are polled side by side, so one slow site does not hold back the others."""
+        gate = asyncio.Semaphore(FEEDS_AT_ONCE)
+
+        async def one(feed: Feed) -> PollReport:
+            async with gate:
+                return await self.poll_feed(feed)
+
+        return list(await asyncio.gather(*(one(feed) for feed in feeds)))
 
     async def poll_feed(self, feed: Feed) -> PollReport:
         try:
