@@ -59,6 +59,8 @@ class WorkerSettings:
 @dataclass(eq=False)
 class _Job:
     deliveries: list[Delivery]
+    # Handed to the platform: from then until its outcome is recorded, a stop must not
+    # cancel the job (the chat may have the message; releasing the row would resend it).
     on_wire: bool = False
     settled: bool = False
     task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -113,7 +115,8 @@ class DeliveryWorker:
         self._wake.set()
 
     async def stop(self) -> None:
-        """Stop claiming; release what waits; let sends on the wire finish, briefly."""
+        """Stop claiming; release what waits for its turn; let sends on the wire finish and
+        record their outcome (for up to `stop_grace_seconds`)."""
         self._stopping = True
         self._wake.set()
         if self._runner is not None:
@@ -215,9 +218,8 @@ class DeliveryWorker:
         while True:
             job.on_wire = False
             await self.limiter.acquire(chat.chat_id, chat.is_private)
-            job.on_wire = True
+            job.on_wire = True  # until the outcome is recorded, or the loop goes round
             outcome = await self._send(job, chat)
-            job.on_wire = False
             if outcome.kind is Kind.RETRY and outcome.retry_after is not None:
                 self.flood_waits += 1
                 self.limiter.pause(outcome.retry_after)
