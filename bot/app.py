@@ -8,15 +8,17 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from bot.admin.access import ChatAccess
+from bot.admin.ops import AdminOps, MessageEditor
+from bot.admin.wiring import build_admin_ops, make_fetcher
 from bot.config import Config
 from bot.platforms import build_platforms
 from bot.scheduler import make_scheduler
 from bot.store import Store
-from feeds.fetch import Fetcher, FetchSettings
 from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport, PollSettings, Summarizer
 from feeds.summarize import summarize
-from feeds.urlguard import UrlGuard
+from handlers import admin as admin_handlers
 
 if TYPE_CHECKING:
     from bot.platforms.base import Platform
@@ -55,20 +57,10 @@ class App:
         self.store = Store(config.storage_path, timezone=config.timezone)
         self.store.feeds.sync_config(config.feeds)
         self.store.chats.sync_channels("telegram", config.telegram.channels)
-        fetch = config.fetch
-        self.fetcher = Fetcher(
-            FetchSettings(
-                timeout_seconds=fetch.timeout_seconds,
-                max_bytes=fetch.max_bytes,
-                max_redirects=fetch.max_redirects,
-                user_agent=fetch.user_agent,
-            ),
-            UrlGuard(
-                allow_private_addresses=fetch.allow_private_addresses,
-                trusted_networks=fetch.trusted_networks,
-            ),
-        )
+        self.fetcher = make_fetcher(config)
         self.platforms: list[Platform] = build_platforms(config, self.store)
+        self.admin = self._admin_ops()
+        admin_handlers.install(self.admin)  # the chat commands find it by this store
         poll = config.poll
         self.llm = make_llm(config)
         summarizer: Summarizer = self.llm.summarize if self.llm else extractive_summary
@@ -87,6 +79,21 @@ class App:
             ),
             on_article=on_article,
             notify_admins=self.notify_admins,
+        )
+
+    def _admin_ops(self) -> AdminOps:
+        """The admin room; with Telegram running, its rights checks, lookups and edits."""
+        access: ChatAccess | None = None
+        editors: dict[str, MessageEditor] = {}
+        for platform in self.platforms:
+            if platform.name == "telegram":
+                from bot.platforms.telegram import TelegramPlatform
+
+                assert isinstance(platform, TelegramPlatform)
+                access = platform.chats
+                editors["telegram"] = platform.chats
+        return build_admin_ops(
+            self.config, self.store, self.fetcher, access=access, editors=editors
         )
 
     async def __aenter__(self) -> App:

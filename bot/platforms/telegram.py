@@ -14,12 +14,13 @@ import html
 import logging
 import re
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import httpx
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeDefault,
     InlineKeyboardButton,
@@ -42,7 +43,6 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -51,7 +51,9 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
+from bot.admin.access import ChatInfo, admin_ids
 from bot.config import Config
 from bot.delivery.outcome import Kind, Outcome
 from bot.delivery.ratelimit import Limits, RateLimiter
@@ -78,6 +80,9 @@ _PHOTO_ERRORS = (
 )
 _GONE_ERRORS = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked",
                 "bot is not a member", "chat_write_forbidden", "user is deactivated")
+# The message no longer exists, or may no longer be changed: a fact, not a failure.
+_MESSAGE_GONE = ("message to edit not found", "message to delete not found",
+                 "message can't be edited", "message can't be deleted", "message_id_invalid")
 
 Handle = Callable[[Request, Context], Awaitable[list[Reply]]]
 CardFn = Callable[[Article, str, str | None, str], Reply]
@@ -261,18 +266,23 @@ def _is_html_error(exc: BadRequest) -> bool:
     return "can't parse entities" in message or "can't find end tag" in message
 
 
+def _is_not_modified(exc: BadRequest) -> bool:
+    return "not modified" in exc.message.lower()
+
+
+def _is_message_gone(exc: BadRequest) -> bool:
+    message = exc.message.lower()
+    return any(text in message for text in _MESSAGE_GONE)
+
+
 # ---- sending -----------------------------------------------------------------------
 
 
 class Sender:
     """Puts a Reply in a chat: photo with caption, else text; falls back instead of failing."""
 
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        self.application = application
-
-    @property
-    def bot(self) -> Any:
-        return self.application.bot
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
 
     async def send(self, chat_id: str, reply: Reply) -> Message:
         markup = keyboard(reply.buttons)
@@ -334,6 +344,75 @@ class Sender:
         )
         return message
 
+    async def replace(self, chat_id: str, message_id: int, reply: Reply) -> None:
+        """Put `reply` in place of a message we sent, as `send` would have sent it.
+
+        A photo card's caption is edited, else the text; when the message turns out to
+        be the other kind (the photo was refused at send time and it went out as text,
+        or the corrected story lost its image), the other edit is made instead. Telegram
+        answering "not modified" means it already reads so: success.
+        """
+        photo = safe_url(reply.photo) is not None
+        try:
+            await self._replace_html(chat_id, message_id, reply, caption=photo)
+        except BadRequest as exc:
+            other_kind = "there is no caption" if photo else "there is no text"
+            if other_kind not in exc.message.lower():
+                raise
+            await self._replace_html(chat_id, message_id, reply, caption=not photo)
+
+    async def _replace_html(
+        self, chat_id: str, message_id: int, reply: Reply, *, caption: bool
+    ) -> None:
+        limit = CAPTION_LIMIT if caption else TEXT_LIMIT
+        try:
+            await self._replace_once(
+                chat_id, message_id, render_html(reply.body, limit), ParseMode.HTML, reply,
+                caption=caption,
+            )
+        except BadRequest as exc:
+            if not _is_html_error(exc):
+                raise
+            log.error(
+                "chat telegram:%s: Telegram refused our HTML in an edit (%s); plain text",
+                chat_id, exc.message,
+            )
+            await self._replace_once(
+                chat_id, message_id, render_plain(reply.body, limit), None, reply,
+                caption=caption,
+            )
+
+    async def _replace_once(
+        self,
+        chat_id: str,
+        message_id: int,
+        text: str,
+        parse_mode: str | None,
+        reply: Reply,
+        *,
+        caption: bool,
+    ) -> None:
+        markup = keyboard(reply.buttons)
+        try:
+            if caption:
+                await self.bot.edit_message_caption(
+                    chat_id=chat_id, message_id=message_id, caption=text,
+                    parse_mode=parse_mode, reply_markup=markup,
+                )
+            else:
+                preview_url = safe_url(reply.preview_url)
+                await self.bot.edit_message_text(
+                    text, chat_id=chat_id, message_id=message_id, parse_mode=parse_mode,
+                    reply_markup=markup,
+                    link_preview_options=(
+                        LinkPreviewOptions(url=preview_url, prefer_large_media=True)
+                        if preview_url else LinkPreviewOptions(is_disabled=True)
+                    ),
+                )
+        except BadRequest as exc:
+            if not _is_not_modified(exc):
+                raise
+
     async def edit(self, message: Message, reply: Reply) -> None:
         markup = keyboard(reply.buttons)
         try:
@@ -391,6 +470,149 @@ class TelegramMessenger:
         except httpx.HTTPError as exc:  # PTB wraps these; belt and braces
             return Outcome.retry(f"network: {type(exc).__name__}")
         return Outcome.sent(message.message_id)
+
+
+# ---- what the admin room asks of Telegram ---------------------------------------------
+
+
+class TelegramChats:
+    """The admin room's view of Telegram (bot.admin's `ChatAccess`, `ChatDirectory` and
+    `MessageEditor`): rights in a chat, "@name" → the chat, changing delivered stories.
+
+    `own_bot`: the bot is ours alone (the CLI), opened and closed around each question;
+    otherwise it is the running Application's, already initialized.
+    """
+
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        card: CardFn,
+        timezone: str,
+        bot_username: Callable[[], str | None] = lambda: None,
+        own_bot: bool = False,
+    ) -> None:
+        self._bot = bot
+        self.sender = Sender(bot)
+        self.card = card
+        self.timezone = timezone
+        self.bot_username = bot_username
+        self.own_bot = own_bot
+
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[Bot]:
+        if not self.own_bot:
+            yield self._bot
+            return
+        try:
+            await self._bot.initialize()
+        except InvalidToken:  # PTB's message quotes the token: never pass it on
+            await self._bot.shutdown()
+            raise RuntimeError("Telegram từ chối token của bot") from None
+        try:
+            yield self._bot
+        finally:
+            await self._bot.shutdown()
+
+    # ChatAccess ---------------------------------------------------------------------
+
+    async def is_admin(self, platform: str, chat_id: str, user_id: str) -> bool:
+        if platform != PLATFORM:
+            return False
+        async with self._session() as bot:
+            try:
+                member = await bot.get_chat_member(chat_id, int(user_id))
+            except BadRequest as exc:
+                message = exc.message.lower()
+                if "user not found" in message or "participant_id_invalid" in message:
+                    return False  # not in that chat at all
+                raise  # "chat not found" and the like: the caller is told why
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    async def can_post(self, platform: str, chat_id: str) -> bool:
+        """A channel: the bot is an administrator allowed to post. A group: a member."""
+        if platform != PLATFORM:
+            return False
+        async with self._session() as bot:
+            chat = await bot.get_chat(chat_id)
+            member = await bot.get_chat_member(chat_id, bot.id)
+        status = member.status
+        if chat.type == ChatType.CHANNEL:
+            return status == ChatMemberStatus.ADMINISTRATOR and bool(
+                getattr(member, "can_post_messages", False)
+            )
+        if status == ChatMemberStatus.RESTRICTED:
+            return bool(getattr(member, "can_send_messages", False))
+        return status in (
+            ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER
+        )
+
+    # ChatDirectory ------------------------------------------------------------------
+
+    async def resolve(self, platform: str, ref: str) -> ChatInfo | None:
+        if platform != PLATFORM:
+            return None
+        async with self._session() as bot:
+            try:
+                chat = await bot.get_chat(ref)
+            except BadRequest as exc:
+                if "chat not found" in exc.message.lower():
+                    return None
+                raise
+        title = chat.title or (f"@{chat.username}" if chat.username else chat.full_name)
+        return ChatInfo(chat_id=str(chat.id), title=title, kind=chat.type)
+
+    # MessageEditor ------------------------------------------------------------------
+
+    async def edit_article(self, chat: Chat, message_id: str, article: Article) -> bool:
+        """The story's card as the push renders it, in place of the one delivered."""
+        reply = self.card(article, chat.language, self.bot_username(), self.timezone)
+        try:
+            async with self._session():
+                await self.sender.replace(chat.chat_id, int(message_id), reply)
+        except BadRequest as exc:
+            if _is_message_gone(exc):
+                log.info("chat telegram:%s: message %s not edited: %s",
+                         chat.chat_id, message_id, exc.message)
+                return False
+            raise
+        return True
+
+    async def delete_message(self, chat: Chat, message_id: str) -> bool:
+        try:
+            async with self._session() as bot:
+                await bot.delete_message(chat.chat_id, int(message_id))
+        except BadRequest as exc:
+            if _is_message_gone(exc):
+                log.info("chat telegram:%s: message %s not deleted: %s",
+                         chat.chat_id, message_id, exc.message)
+                return False
+            raise
+        return True
+
+
+def make_bot(config: Config, timeouts: tuple[float, float] = (5.0, 10.0)) -> Bot:
+    """A bare Bot for `[telegram] api_base_url` (the running bot uses its Application's)."""
+    base = config.telegram.api_base_url.rstrip("/")
+    connect, read = timeouts
+    return Bot(
+        config.telegram.token,
+        base_url=f"{base}/bot",
+        base_file_url=f"{base}/file/bot",
+        request=HTTPXRequest(
+            connect_timeout=connect, read_timeout=read, write_timeout=read, pool_timeout=connect
+        ),
+    )
+
+
+def make_chat_access(config: Config) -> TelegramChats:
+    """For `bantin channels add`: the same checks as in chat, with a bot of its own."""
+    from handlers.cards import article_card
+
+    silence_library_logs(config.telegram.token)
+    return TelegramChats(
+        make_bot(config), card=article_card, timezone=config.timezone, own_bot=True
+    )
 
 
 # ---- the platform --------------------------------------------------------------------
@@ -494,11 +716,16 @@ class TelegramPlatform:
             store=store,
             timezone=config.timezone,
             default_language=config.language,
-            admins={PLATFORM: frozenset(str(a) for a in settings.admins)},
+            admins=admin_ids(config),
         )
-        self.sender = Sender(self.application)
+        self.sender = Sender(self.application.bot)
         self.messenger = TelegramMessenger(
             self.sender, timezone=config.timezone, card=article_card, digest=digest_reply,
+            bot_username=lambda: self.bot_username,
+        )
+        # For the admin room (App wires it): rights, "@name" lookups, edits and deletes.
+        self.chats = TelegramChats(
+            self.application.bot, card=article_card, timezone=config.timezone,
             bot_username=lambda: self.bot_username,
         )
         self.limiter = RateLimiter(

@@ -4,7 +4,10 @@ The real python-telegram-bot client talks to it through `[telegram] api_base_url
 tests exercise our adapter, PTB's request layer and the HTTP in between. It checks what
 Telegram checks where it matters to us (HTML that Telegram would refuse, the caption and
 text limits, and — when asked — Telegram's rate limits), can be told to fail in the ways
-Telegram fails, and records every call.
+Telegram fails, and records every call. It keeps the messages it accepted, so edits and
+deletes meet Telegram's answers: a photo has no text to edit, a text no caption, a deleted
+message is not found, an identical edit is "not modified". (Edits of messages it never
+sent, such as a callback's made-up message, are accepted as before.)
 
     with FakeTelegram() as tg:                    # or: async with FakeTelegram() as tg:
         tg.fail("sendMessage", RETRY_AFTER(1), chat_id="42")
@@ -33,6 +36,7 @@ TOKEN = "123456:TEST-token-never-logged"
 BOT_ID = 123456
 BOT_USERNAME = "bantin_test_bot"
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
+EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption"})
 JSON_PARAMS = frozenset(
     {"reply_markup", "link_preview_options", "commands", "scope", "results", "entities",
      "caption_entities", "allowed_updates", "button", "reply_parameters"}
@@ -70,6 +74,23 @@ CHAT_NOT_FOUND = Failure(400, "Bad Request: chat not found")
 PHOTO_REJECTED = Failure(400, "Bad Request: wrong file identifier/HTTP URL specified")
 HTML_REFUSED = Failure(400, "Bad Request: can't parse entities: unsupported start tag")
 BAD_REQUEST = Failure(400, "Bad Request: message must be non-empty")
+NOT_MODIFIED = Failure(
+    400, "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the message"
+)
+EDIT_NOT_FOUND = Failure(400, "Bad Request: message to edit not found")
+DELETE_NOT_FOUND = Failure(400, "Bad Request: message to delete not found")
+CANT_DELETE = Failure(400, "Bad Request: message can't be deleted for everyone")
+NO_TEXT = Failure(400, "Bad Request: there is no text in the message to edit")
+NO_CAPTION = Failure(400, "Bad Request: there is no caption in the message to edit")
+
+
+class Refused(Exception):
+    """Raised by a method of the fake: answer this failure instead of a result."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.description)
+        self.failure = failure
 
 
 @dataclass
@@ -220,6 +241,11 @@ class FakeTelegram:
         self.reject_photos = False
         self.members: dict[tuple[str, str], str] = {}
         self.chat_kinds: dict[str, str] = {}
+        self.chat_titles: dict[str, str] = {}
+        self.member_rights: dict[tuple[str, str], dict[str, Any]] = {}
+        # (chat id as sent, message id) → the message as Telegram keeps it
+        self.messages: dict[tuple[str, int], dict[str, Any]] = {}
+        self.deleted: set[tuple[str, int]] = set()
         self._rules: list[Rule] = []
         self._slow: dict[str, list[float]] = {}
         self._updates: list[dict[str, Any]] = []
@@ -312,8 +338,25 @@ class FakeTelegram:
             self._cond.notify_all()
         return update_id
 
-    def set_member(self, chat_id: str | int, user_id: str | int, status: str) -> None:
+    def set_member(
+        self, chat_id: str | int, user_id: str | int, status: str, **rights: Any
+    ) -> None:
+        """getChatMember's answer; `rights` override the status's defaults
+        (e.g. can_post_messages=False for an administrator)."""
         self.members[(str(chat_id), str(user_id))] = status
+        self.member_rights[(str(chat_id), str(user_id))] = rights
+
+    def add_chat(
+        self, username: str, *, kind: str = "channel", title: str | None = None
+    ) -> int:
+        """A public chat "@username" that getChat resolves; returns its numeric id."""
+        number = username_id(username)
+        self.chat_kinds[str(number)] = kind
+        self.chat_kinds[username] = kind
+        if title is not None:
+            self.chat_titles[str(number)] = title
+            self.chat_titles[username] = title
+        return number
 
     # ---- what happened ---------------------------------------------------------------
 
@@ -335,6 +378,11 @@ class FakeTelegram:
 
     def replies(self, chat_id: str | int) -> list[str]:
         return [c.text for c in self.delivered(chat_id)]
+
+    def message(self, chat_id: str | int, message_id: int | str) -> dict[str, Any] | None:
+        """A message as it stands now (after edits); None once deleted or never sent."""
+        with self._lock:
+            return self.messages.get((str(chat_id), int(message_id)))
 
     # ---- update builders -------------------------------------------------------------
 
@@ -492,7 +540,7 @@ class FakeTelegram:
         if delay:
             time.sleep(delay)
         failure = self._scripted(method, params)
-        if failure is None and method in SEND_METHODS:
+        if failure is None and method in SEND_METHODS | EDIT_METHODS:
             failure = self._check_send(method, params)
         if failure is not None:
             payload: dict[str, Any] = {
@@ -504,25 +552,38 @@ class FakeTelegram:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return 200, {"ok": True, "result": True}, None
-        result, message_id = handler(params)
+        try:
+            result, message_id = handler(params)
+        except Refused as refused:
+            return self._refusal(refused.failure)
         return 200, {"ok": True, "result": result}, message_id
+
+    @staticmethod
+    def _refusal(failure: Failure) -> tuple[int, dict[str, Any], None]:
+        payload: dict[str, Any] = {
+            "ok": False, "error_code": failure.code, "description": failure.description,
+        }
+        if failure.parameters:
+            payload["parameters"] = failure.parameters
+        return failure.code, payload, None
 
     def _check_send(self, method: str, params: dict[str, Any]) -> Failure | None:
         if method == "sendPhoto" and self.reject_photos:
             return PHOTO_REJECTED
-        text = str(params.get("text") if method == "sendMessage" else params.get("caption") or "")
+        has_text = method in ("sendMessage", "editMessageText")
+        text = str(params.get("text") if has_text else params.get("caption") or "")
         visible = text
         if params.get("parse_mode", "").lower() == "html":
             error, visible = check_html(text)
             if error:
                 return Failure(400, f"Bad Request: can't parse entities: {error}")
-        limit = 4096 if method == "sendMessage" else 1024
-        if method == "sendMessage" and not visible.strip():
+        limit = 4096 if has_text else 1024
+        if has_text and not visible.strip():
             return BAD_REQUEST
         if utf16_len(visible) > limit:
-            what = "message is too long" if method == "sendMessage" else "message caption is too long"
+            what = "message is too long" if has_text else "message caption is too long"
             return Failure(400, f"Bad Request: {what}")
-        if self._enforcer is not None:
+        if self._enforcer is not None and method in SEND_METHODS:
             with self._lock:
                 wait = self._enforcer.admit(str(params.get("chat_id", "")), time.monotonic())
                 if wait is not None:
@@ -535,11 +596,13 @@ class FakeTelegram:
 
     def _chat(self, chat_id: str) -> dict[str, Any]:
         if chat_id.startswith("@"):
-            number = -1000000000000 - (sum(map(ord, chat_id)) % 100000)
-            return {"id": number, "type": "channel", "title": chat_id, "username": chat_id[1:]}
+            return {
+                "id": username_id(chat_id), "type": self.chat_kinds.get(chat_id, "channel"),
+                "title": self.chat_titles.get(chat_id, chat_id), "username": chat_id[1:],
+            }
         kind = self.chat_kinds.get(chat_id) or ("private" if not chat_id.startswith("-") else
                                                 "supergroup" if chat_id.startswith("-100") else "group")
-        return self.chat_json(chat_id, kind)
+        return self.chat_json(chat_id, kind, self.chat_titles.get(chat_id))
 
     def _message(self, params: dict[str, Any], **extra: Any) -> tuple[dict[str, Any], int]:
         message_id = next(self._message_ids)
@@ -571,33 +634,82 @@ class FakeTelegram:
                     return ready[:100], None
                 self._cond.wait(left)
 
+    def _keep(self, params: dict[str, Any], message: dict[str, Any], message_id: int) -> None:
+        with self._lock:
+            self.messages[(str(params.get("chat_id", "0")), message_id)] = {
+                **message, "sent": dict(params)
+            }
+
     def _api_sendMessage(self, params: dict[str, Any]) -> tuple[Any, int]:
         visible = html.unescape(re.sub(r"<[^>]+>", "", params.get("text", "")))
-        return self._message(params, text=visible)
+        message, message_id = self._message(params, text=visible)
+        self._keep(params, message, message_id)
+        return message, message_id
 
     def _api_sendPhoto(self, params: dict[str, Any]) -> tuple[Any, int]:
         photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 800, "height": 600}]
-        return self._message(params, photo=photo, caption=params.get("caption", ""))
+        message, message_id = self._message(params, photo=photo, caption=params.get("caption", ""))
+        self._keep(params, message, message_id)
+        return message, message_id
+
+    def _edit(self, params: dict[str, Any], field_name: str) -> tuple[Any, int]:
+        """Change a kept message's text or caption as Telegram would, or refuse."""
+        key = (str(params.get("chat_id", "0")), int(params.get("message_id") or 0))
+        value = params.get(field_name, "")
+        with self._lock:
+            kept = self.messages.get(key)
+            if kept is None and key in self.deleted:
+                raise Refused(EDIT_NOT_FOUND)
+            if kept is not None:
+                if field_name == "text" and "photo" in kept:
+                    raise Refused(NO_TEXT)
+                if field_name == "caption" and "photo" not in kept:
+                    raise Refused(NO_CAPTION)
+                before = kept["sent"]
+                if (before.get(field_name) == value
+                        and before.get("reply_markup") == params.get("reply_markup")):
+                    raise Refused(NOT_MODIFIED)
+                kept["sent"] = {**before, **params}
+                kept[field_name] = html.unescape(re.sub(r"<[^>]+>", "", value))
+                kept["edit_date"] = int(time.time())
+                return {k: v for k, v in kept.items() if k != "sent"}, key[1]
+        return self._message(params, **{field_name: value})
 
     def _api_editMessageText(self, params: dict[str, Any]) -> tuple[Any, int]:
-        return self._message(params, text=params.get("text", ""))
+        return self._edit(params, "text")
 
     def _api_editMessageCaption(self, params: dict[str, Any]) -> tuple[Any, int]:
-        return self._message(params, caption=params.get("caption", ""))
+        return self._edit(params, "caption")
+
+    def _api_deleteMessage(self, params: dict[str, Any]) -> tuple[Any, None]:
+        key = (str(params.get("chat_id", "0")), int(params.get("message_id") or 0))
+        with self._lock:
+            if self.messages.pop(key, None) is None:
+                raise Refused(DELETE_NOT_FOUND)
+            self.deleted.add(key)
+        return True, None
 
     def _api_getChatMember(self, params: dict[str, Any]) -> tuple[Any, None]:
         key = (str(params.get("chat_id")), str(params.get("user_id")))
         status = self.members.get(key, "member")
-        return member_json(status, self.user_json(int(key[1]))), None
+        member = member_json(status, self.user_json(int(key[1])))
+        member.update(self.member_rights.get(key, {}))
+        return member, None
 
     def _api_getChat(self, params: dict[str, Any]) -> tuple[Any, None]:
         chat = self._chat(str(params.get("chat_id", "0")))
         chat.update(
             accent_color_id=0, max_reaction_count=11,
             accepted_gift_types={"unlimited_gifts": False, "limited_gifts": False,
-                                 "unique_gifts": False, "premium_subscription": False},
+                                 "unique_gifts": False, "premium_subscription": False,
+                                 "gifts_from_channels": False},
         )
         return chat, None
+
+
+def username_id(username: str) -> int:
+    """The numeric id the fake gives the public chat "@username" (a channel-style id)."""
+    return -1000000000000 - (sum(map(ord, username)) % 100000)
 
 
 def member_json(status: str, user: dict[str, Any]) -> dict[str, Any]:
