@@ -54,6 +54,7 @@ class App:
 
     def __init__(self, config: Config, *, on_article: Callable[[Article], None] | None = None):
         self.config = config
+        self._polls: set[asyncio.Task[None]] = set()
         self.store = Store(config.storage_path, timezone=config.timezone)
         self.store.feeds.sync_config(config.feeds)
         self.store.chats.sync_channels("telegram", config.telegram.channels)
@@ -119,10 +120,28 @@ class App:
     async def poll_once(self) -> list[PollReport]:
         return await self.poller.poll_all()
 
+    async def _poll_due(self) -> None:
+        """The scheduler's job; the task is kept so that a stop can cancel it."""
+        task = asyncio.current_task()
+        assert task is not None
+        self._polls.add(task)
+        try:
+            await self.poller.poll_due()
+        finally:
+            self._polls.discard(task)
+
+    async def _cancel_polls(self) -> None:
+        """A poll cut short loses nothing: its results are written in one transaction, or not."""
+        polls = [task for task in self._polls if not task.done()]
+        for task in polls:
+            task.cancel()
+        if polls:
+            await asyncio.wait(polls, timeout=2.0)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, serve chats and deliver until `stop` is set, then stop all of it in order."""
         scheduler = make_scheduler(
-            self.poller.poll_due, self.config.poll.interval_seconds, self.config.timezone
+            self._poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
         started: list[Platform] = []
         requeued = await self.store.db.call(self.store.deliveries.requeue_in_flight)
@@ -138,19 +157,9 @@ class App:
         finally:
             log.info("stopping: no new polls, finishing in-flight sends")
             scheduler.shutdown(wait=False)
+            await self._cancel_polls()
             for platform in reversed(started):
                 try:
                     await asyncio.wait_for(platform.stop(), SHUTDOWN_SECONDS)
                 except (TimeoutError, Exception):
                     log.exception("platform %s: did not stop cleanly", platform.name)
-            await _cancel_running_polls()
-
-
-async def _cancel_running_polls() -> None:
-    """A poll cut short loses nothing: its results are written in one transaction or not at all."""
-    current = asyncio.current_task()
-    pending = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        await asyncio.wait(pending, timeout=2.0)
