@@ -58,6 +58,7 @@ from bot.config import Config
 from bot.delivery.outcome import Kind, Outcome
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.platforms.redact import protect_token
 from bot.store import Store
 from bot.store.records import Article, Chat, Delivery
 from bot.text import split_sentences
@@ -618,35 +619,9 @@ def make_chat_access(config: Config) -> TelegramChats:
 # ---- the platform --------------------------------------------------------------------
 
 
-class RedactToken(logging.Filter):
-    """The token must never reach a log line, whoever logs it (a URL in an exception …)."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.token:
-            return True
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
-        return True
-
-
 def silence_library_logs(token: str) -> None:
-    """httpx logs every URL (token included); PTB logs requests at DEBUG. WARNING and up only."""
-    for name in ("httpx", "httpcore", "telegram", "telegram.ext", "telegram.Bot"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    redact = RedactToken(token)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactToken) for f in handler.filters):
-            handler.addFilter(redact)
+    """httpx logs every URL (token included); PTB logs requests at DEBUG."""
+    protect_token(token, ("httpx", "httpcore", "telegram", "telegram.ext", "telegram.Bot"))
 
 
 def command_descriptions(commands: Mapping[str, Any], language: str) -> dict[str, str]:

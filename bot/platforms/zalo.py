@@ -34,6 +34,7 @@ from bot.config import ZALO_API, Config
 from bot.delivery.outcome import Kind, Outcome
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.platforms.redact import protect_token
 from bot.store import Store
 from bot.store.records import Article, Chat, Delivery
 from bot.text import split_sentences
@@ -664,34 +665,9 @@ class WebhookListener:
 # ---- the platform --------------------------------------------------------------------
 
 
-class RedactToken(logging.Filter):
-    """The token must never reach a log line, whoever logs it."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self.token:
-            return True
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "<token>")
-            record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.token in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.token, "<token>")
-        return True
-
-
 def silence_library_logs(token: str) -> None:
-    """httpx logs every request URL at INFO, and our URLs hold the token: WARNING and up."""
-    for name in ("httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactToken) and f.token == token for f in handler.filters):
-            handler.addFilter(RedactToken(token))
+    """httpx logs every request URL at INFO, and our URLs hold the token."""
+    protect_token(token, ("httpx", "httpcore"))
 
 
 def _default_handle() -> Handle:
