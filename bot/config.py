@@ -125,7 +125,6 @@ class TelegramConfig:
     messages_per_second: float = 30.0
     private_chat_per_second: float = 1.0
     group_per_minute: float = 20.0
-    webhook_url: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +340,6 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         messages_per_second=t.number("messages_per_second", 30.0, minimum=0.1, maximum=1000),
         private_chat_per_second=t.number("private_chat_per_second", 1.0, minimum=0.01, maximum=100),
         group_per_minute=t.number("group_per_minute", 20.0, minimum=0.1, maximum=6000),
-        webhook_url=t.url("webhook_url", ""),
     )
     t.finish()
 

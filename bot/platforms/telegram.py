@@ -742,8 +742,6 @@ class TelegramPlatform:
         await self._set_commands()
         await app.start()
         assert app.updater is not None
-        if self.config.telegram.webhook_url:
-            log.warning("telegram: webhook_url is set but not supported yet; using long polling")
         await app.updater.start_polling(
             timeout=self.poll_timeout,
             allowed_updates=["message", "channel_post", "callback_query", "inline_query",
