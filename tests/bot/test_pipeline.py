@@ -300,7 +300,7 @@ def test_openai_provider_summarizes_and_falls_back_when_the_model_fails(
 provider = "openai"
 base_url = "{model.base_url}"
 api_key_env = "BANTIN_TEST_LLM_KEY"
-timeout_seconds = 2.0
+timeout_seconds = 30.0
 """,
         )
         model.status = 200
