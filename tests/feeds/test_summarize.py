@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.summary_eval import paragraphs_of, read_stories, rouge
+from bench.summary_eval import paragraphs_of, read_stories, rouge, select
 from bot.text import split_sentences, syllables
-from feeds.summarize import clean_lead, summarize
+from feeds.summarize import _is_speech, _prepare, clean_lead, summarize
 
 TITLE = "Đà Lạt mở rộng đường vành đai phía Nam"
 PARAGRAPHS = [
@@ -128,22 +128,73 @@ def test_seed_story(shared_dir: Path) -> None:
         assert unwanted not in no_lead
 
 
-def test_rouge_floor_and_speed_on_vietnews(shared_dir: Path) -> None:
-    """Over Lead-2 on real stories, at Lead-2's length, and fast."""
-    stories = list(read_stories(shared_dir / "vietnews" / "dev.jsonl", 300))
+@pytest.mark.parametrize(
+    ("sentence", "speech"),
+    [
+        ("“Chúng tôi sẽ cấm xe máy trên phố Tràng Tiền”, ông Hùng nói.", True),
+        ("Liệu Hà Nội có cấm xe máy trên phố Tràng Tiền từ tháng 5?", True),
+        ('"Cấm xe máy là cần thiết", ông nói.', True),
+        ("UBND TP Hà Nội quyết định cấm xe máy trên phố Tràng Tiền từ ngày 1/5.", False),
+        ("Ông Hùng cho biết: “Sẽ cấm xe máy”.", False),  # reported, with a speaker
+    ],
+)
+def test_quotes_and_questions_are_marked_as_speech(sentence: str, speech: bool) -> None:
+    assert _is_speech(_prepare([sentence])[0]) == float(speech)
+
+
+def test_the_lead_first_prior_decides_between_equals() -> None:
+    same = "Hà Nội cấm xe máy trên phố Tràng Tiền từ ngày 1/5 để mở phố đi bộ cuối tuần."
+    other = "Hà Nội cấm xe máy trên phố Tràng Tiền từ ngày 1/5 để mở phố đi bộ mỗi tối."
+    summary = summarize("Hà Nội cấm xe máy phố Tràng Tiền", [same, other], budget=100)
+    assert summary == same
+
+
+def test_a_short_informative_sentence_beats_a_long_rambling_one() -> None:
+    title = "Giá xăng giảm 500 đồng từ chiều nay"
+    paragraphs = [
+        "Trong bối cảnh thị trường thế giới có nhiều biến động khó lường và người dân cũng như "
+        "doanh nghiệp đều mong chờ những tín hiệu tích cực từ cơ quan quản lý, liên Bộ đã họp "
+        "nhiều lần để bàn về giá xăng trong kỳ điều hành này với nhiều phương án khác nhau.",
+        "Từ 15h chiều nay, giá xăng RON 95 giảm 500 đồng mỗi lít.",
+    ]
+    summary = summarize(title, paragraphs, budget=200)
+    assert summary == "Từ 15h chiều nay, giá xăng RON 95 giảm 500 đồng mỗi lít."
+
+
+def test_eval_splits_are_disjoint_halves(shared_dir: Path) -> None:
+    stories = list(read_stories(shared_dir / "vietnews" / "dev.jsonl", 20))
+    even, odd = select(stories, "even"), select(stories, "odd")
+    assert [s.id for s in even] == [s.id for s in stories[::2]]
+    assert [s.id for s in odd] == [s.id for s in stories[1::2]]
+    assert select(stories, "all") == stories
+
+
+# Measured on these 300 stories: R1 +2.8, RL +1.9 over Lead-2 (on all 1,500 odd-indexed
+# stories: +3.1 and +2.2); the floors leave room for small changes elsewhere.
+R1_MARGIN = 0.02
+RL_MARGIN = 0.015
+
+
+def test_rouge_floor_and_speed_on_held_out_stories(shared_dir: Path) -> None:
+    """Over Lead-2 on real stories the weights were not tuned on (odd-indexed), at
+    Lead-2's length, and fast."""
+    stories = select(list(read_stories(shared_dir / "vietnews" / "dev.jsonl", 600)), "odd")
     ours = [0.0, 0.0, 0.0]
     lead2 = [0.0, 0.0, 0.0]
     elapsed = 0.0
+    length = 0
     for story in stories:
         paragraphs = paragraphs_of(story.body)
         started = time.perf_counter()
-        summary = summarize(story.title, paragraphs, budget=300)
+        summary = summarize(story.title, paragraphs, budget=350)
         elapsed += time.perf_counter() - started
+        length += len(summary) - len(" ".join(story.body[:2]))
         for i, value in enumerate(rouge(summary, story.sapo)):
             ours[i] += value / len(stories)
         for i, value in enumerate(rouge(" ".join(story.body[:2]), story.sapo)):
             lead2[i] += value / len(stories)
-    assert ours[0] > lead2[0] + 0.015
-    assert ours[2] > lead2[2] + 0.01
+    assert abs(length / len(stories)) < 40  # a similar length, not won by brevity
+    assert ours[0] > lead2[0] + R1_MARGIN
+    assert ours[2] > lead2[2] + RL_MARGIN
     assert ours[0] > 0.30
     assert elapsed / len(stories) < 0.010  # 5 ms budget, with room for a loaded CI box
