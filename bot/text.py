@@ -16,7 +16,6 @@ _TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 # "u" belongs to the consonant ("quý"), so it is left alone.
 _OLD_STYLE_TONE = re.compile(rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONE_MARKS}])(?![\w\u0300-\u036f])")
 _SPACES = re.compile(r"\s+")
-_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "d"})
 
 
 def normalize(text: str) -> str:
@@ -31,10 +30,56 @@ def collapse_spaces(text: str) -> str:
     return _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
 
 
+# --- folding ---------------------------------------------------------------------------
+
+# How many characters outside the prefilled ranges `fold` remembers; past it, an unseen
+# character is folded the slow way each time (text from readers cannot grow it forever).
+_FOLD_MEMO_LIMIT = 1 << 16
+
+
+def _fold_char(code: int) -> str:
+    """One lowercase character's search form: its canonical decomposition without the
+    combining marks ("ộ" → "o", "é" → "e", "ﬁ" stays, a Hangul syllable → its jamo), đ→d."""
+    char = chr(code)
+    if char == "đ":
+        return "d"
+    return "".join(
+        part for part in unicodedata.normalize("NFD", char) if not unicodedata.combining(part)
+    )
+
+
+class _FoldTable(dict[int, str]):
+    """`str.translate` table for `fold`: code point → folded text, filled as text is seen.
+
+    Decomposition works character by character (canonical reordering only moves combining
+    marks, which folding drops), so looking each character up gives the same result as
+    decomposing the whole text, at the speed of one `translate`.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_char(code)
+        if len(self) < _FOLD_MEMO_LIMIT:
+            self[code] = folded
+        return folded
+
+
+# Prefilled: ASCII, every Latin letter Vietnamese (and its neighbours) uses, the combining
+# diacritics; anything else is filled on first sight.
+_FOLD = _FoldTable()
+for _code in (*range(0x0000, 0x0250), *range(0x0300, 0x0370), *range(0x1E00, 0x1F00)):
+    _FOLD[_code] = _fold_char(_code)
+del _code
+
+
 def fold(text: str) -> str:
-    """The search form: lowercase, no diacritics, đ→d ("Đà Lạt" → "da lat")."""
-    decomposed = unicodedata.normalize("NFD", text.translate(_FOLD_TABLE).lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """The search form: lowercase, no diacritics, đ→d ("Đà Lạt" → "da lat").
+
+    The same as lowercasing, decomposing (NFD), dropping combining marks and mapping đ to
+    d, for any text (normalized or not), but one table lookup per character.
+    """
+    if text.isascii():
+        return text.lower()
+    return text.lower().translate(_FOLD)
 
 
 # --- words -----------------------------------------------------------------------------

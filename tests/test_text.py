@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import random
+import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -40,6 +44,43 @@ def test_fold_strips_marks_and_maps_d() -> None:
     assert fold("đường") == "duong"
     assert fold(normalize("hoà")) == fold("hòa") == "hoa"
     assert fold(normalize("thuỷ")) == fold("thủy") == "thuy"
+
+
+def slow_fold(text: str) -> str:
+    """The definition `fold` must keep: đ→d, lowercase, NFD, combining marks dropped."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d").lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def test_fold_agrees_with_the_slow_reference() -> None:
+    text = normalize("ĐÀ LẠT, Thuỷ điện Hoà Bình; Ặ ặ Ữ ữ Ỵ ỵ ơ Ơ ư Ư â Â ê Ê ô Ô ñ ç Straße")
+    assert fold(text) == slow_fold(text)
+    decomposed = unicodedata.normalize("NFD", text)
+    assert fold(decomposed) == slow_fold(decomposed) == fold(text)
+
+
+def test_fold_agrees_with_the_slow_reference_on_vietnews(shared_dir: Path) -> None:
+    with (shared_dir / "vietnews" / "dev.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            for text in (row["title"], row["sapo"], "\n".join(row["body_sents"])):
+                assert fold(text) == slow_fold(text), text[:80]
+                assert fold(normalize(text)) == slow_fold(normalize(text)), text[:80]
+
+
+def test_fold_agrees_with_the_slow_reference_on_any_unicode() -> None:
+    # Every code point once (outside the prefilled table: the fallback), then random
+    # strings where context matters: final sigma, marks on marks, "İ", decomposed đ-less text.
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    assert fold(every) == slow_fold(every)
+    rng = random.Random(4)
+    tricky = "aĐđΣσ\u0301\u0323\u0309 ÀẠộİẞǅﬁ가"
+    for _ in range(2000):
+        text = "".join(
+            chr(rng.randrange(sys.maxunicode + 1)) if rng.random() < 0.3 else rng.choice(tricky)
+            for _ in range(rng.randrange(1, 40))
+        )
+        assert fold(text) == slow_fold(text), ascii(text)
 
 
 def test_collapse_spaces() -> None:

@@ -8,7 +8,6 @@ from bot.search_query import (
     Candidate,
     Term,
     all_expression,
-    fast_fold,
     highlight,
     index_form,
     parse_query,
@@ -16,7 +15,7 @@ from bot.search_query import (
     rank,
     snippet,
 )
-from bot.text import fold, normalize
+from bot.text import normalize
 
 DAY = 86400.0
 
@@ -80,11 +79,6 @@ def test_figures_are_cut_like_the_index() -> None:
     assert [t.folded for t in parse_query("25/02/2023", prefix_last=False).terms] == [
         "25", "02", "2023",
     ]
-
-
-def test_fast_fold_agrees_with_fold() -> None:
-    text = normalize("ĐÀ LẠT, Thuỷ điện Hoà Bình; Ặ ặ Ữ ữ Ỵ ỵ ơ Ơ ư Ư â Â ê Ê ô Ô ñ ç Straße")
-    assert fast_fold(text) == fold(text)
 
 
 def _candidate(
