@@ -190,6 +190,39 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "vi": "Kết quả cho «{query}»:",
         "en": "Results for «{query}»:",
     },
+    # --- /search (handlers/search.py) ---------------------------------------------------
+    "search.how_to": {
+        "vi": "Tìm tin đã đăng: /search từ khóa\n"
+        "Ví dụ: /search sạt lở đèo Prenn (gõ không dấu cũng được: /search sat lo deo prenn)\n"
+        "Chỉ tin 7 ngày qua: /search 7d sạt lở · Một nguồn: /search sạt lở feed:tên-nguồn",
+        "en": "Search past stories: /search words\n"
+        "Example: /search sạt lở đèo Prenn (diacritics are optional: /search sat lo deo prenn)\n"
+        "Last 7 days only: /search 7d sạt lở · One source: /search sạt lở feed:source-name",
+    },
+    "search.header": {"vi": "🔎 «{query}» · trang {page}", "en": "🔎 «{query}» · page {page}"},
+    "search.no_more": {"vi": "Không còn kết quả nào nữa.", "en": "No more results."},
+    "search.try": {"vi": "Thử {tips}.", "en": "Try {tips}."},
+    "search.try_other": {"vi": "Thử từ khác.", "en": "Try other words."},
+    "search.tip_folded": {
+        "vi": "gõ không dấu («{folded}»)",
+        "en": "without diacritics («{folded}»)",
+    },
+    "search.tip_fewer": {"vi": "bớt từ", "en": "fewer words"},
+    "search.tip_no_window": {"vi": "bỏ giới hạn thời gian", "en": "without the time limit"},
+    "search.tip_or": {"vi": "hoặc", "en": "or"},
+    "search.next": {"vi": "Trang sau »", "en": "Next page »"},
+    "search.previous": {"vi": "« Trang trước", "en": "« Previous page"},
+    "search.page_command": {
+        "vi": "/search {query} trang {page}",
+        "en": "/search {query} page {page}",
+    },
+    "search.other_pages": {"vi": "Trang khác: {pages}", "en": "Other pages: {pages}"},
+    "search.or_more": {"vi": " (hoặc gõ «xem thêm»)", "en": " (or type «xem thêm», or /more)"},
+    "search.story_gone": {"vi": "Không còn tin này.", "en": "That story is no longer here."},
+    "search.expired": {
+        "vi": "Tìm kiếm này đã cũ, gõ lại /search từ khóa.",
+        "en": "That search has expired; send /search with your words again.",
+    },
     # --- fallbacks -------------------------------------------------------------------------
     "unknown.command": {
         "vi": "Mình không biết lệnh /{command}. Gõ /help để xem các lệnh.",

@@ -229,7 +229,11 @@ async def more(request: Request, ctx: Context) -> list[Reply]:
 
 
 async def inline(request: Request, ctx: Context) -> list[Reply]:
-    """An inline query ("@bot đà lạt", or a shared "a_<id>"): cards to pick from."""
+    """An inline query ("@bot đà lạt", or a shared "a_<id>"): story cards to pick from.
+
+    One shape, whoever answers: `inline_results(request, ctx) -> list[Reply]`, one story's
+    card per result; the Telegram adapter makes each an InlineQueryResultArticle.
+    """
     results = _delegate("handlers.search", "inline_results")
     if results is not None:
         answer: list[Reply] = await results(request, ctx)

@@ -8,17 +8,21 @@
 Callback data (Telegram allows 64 bytes): "search:<page>:<query>", or
 "search:<page>:#<n>" with the query kept by the store when it is too long, and
 "search:a:<article id>" to open a story as its full card. Telegram inline mode asks
-`inline_results`.
+`inline_results`: one card per story, the same `Reply` a push or /latest shows.
+
+Replies speak the reader's language (handlers/i18n.py): the chat's stored language, else
+the user's own, else the newsroom's default.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, overload
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.search_query import ParsedQuery, parse_query, snippet
 from handlers.base import Button, Context, Reply, Request, Span
+from handlers.i18n import LANGUAGES, resolve_language, t
 
 if TYPE_CHECKING:
     from bot.store.records import Article
@@ -29,24 +33,35 @@ INLINE_LIMIT = 10
 CALLBACK_LIMIT = 64
 PREFIX = "search"
 
-HOW_TO = (
-    "Tìm tin đã đăng: /search từ khóa\n"
-    "Ví dụ: /search sạt lở đèo Prenn (gõ không dấu cũng được: /search sat lo deo prenn)\n"
-    "Chỉ tin 7 ngày qua: /search 7d sạt lở · Một nguồn: /search sạt lở feed:tên-nguồn"
-)
+
+async def _reader_language(request: Request, ctx: Context) -> str:
+    """The chat's stored language, else the user's (one we speak), else the default.
+
+    Read only: searching, or typing "@bot …" in another chat, does not make a chat known.
+    """
+    chat = await ctx.store.db.call(ctx.store.chats.get, request.platform, request.chat_id)
+    if chat is not None and chat.language:
+        return resolve_language(chat.language)
+    code = (request.user_language or "").strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in LANGUAGES else resolve_language(ctx.default_language)
+
+
+def _how_to(language: str, *, edit: bool = False) -> Reply:
+    return Reply((Span(t(language, "search.how_to")),), edit=edit)
 
 
 async def search_command(request: Request, ctx: Context) -> list[Reply]:
     """`/search QUERY`, a page button ("search:<page>:…"), or a story ("search:a:<id>")."""
+    language = await _reader_language(request, ctx)
     if request.callback and request.callback.startswith(PREFIX + ":"):
-        return await _callback(request, ctx, request.callback[len(PREFIX) + 1 :])
+        return await _callback(request, ctx, request.callback[len(PREFIX) + 1 :], language)
     text = " ".join(request.args).strip() if request.args else _after_command(request.text)
     if not text:
-        return [Reply((Span(HOW_TO),))]
+        return [_how_to(language)]
     parsed = parse_query(text)
     page = parsed.page or 1
     query = _without_page(text)
-    return [await _page_reply(request, ctx, query, parsed, page, edit=False)]
+    return [await _page_reply(request, ctx, query, parsed, page, language, edit=False)]
 
 
 async def handle_callback(request: Request, ctx: Context) -> list[Reply] | None:
@@ -59,41 +74,26 @@ async def handle_callback(request: Request, ctx: Context) -> list[Reply] | None:
 async def more_command(request: Request, ctx: Context) -> list[Reply]:
     """Zalo's «xem thêm»: the next page of this chat's last search."""
     store = ctx.store
+    language = await _reader_language(request, ctx)
     last = await store.db.call(store.search.last_search, request.platform, request.chat_id)
     if last is None:
-        return [Reply((Span(HOW_TO),))]
+        return [_how_to(language)]
     query, page = last
-    return [await _page_reply(request, ctx, query, parse_query(query), page + 1, edit=False)]
+    return [
+        await _page_reply(request, ctx, query, parse_query(query), page + 1, language, edit=False)
+    ]
 
 
-@overload
-async def inline_results(
-    query: str, ctx: Context, language: str
-) -> list[tuple[Article, Reply]]: ...
-@overload
-async def inline_results(query: Request, ctx: Context, language: None = None) -> list[Reply]: ...
-async def inline_results(
-    query: str | Request, ctx: Context, language: str | None = None
-) -> list[tuple[Article, Reply]] | list[Reply]:
+async def inline_results(request: Request, ctx: Context) -> list[Reply]:
     """Telegram inline mode: stories for `@bot query`, each as the card it will post.
 
     Empty query: the latest stories. "a_<id>": that story (the "Chia sẻ" button and
-    `?start=a_<id>` links preselect it). Called with the inline `Request` itself (as the
-    router does), it answers the cards only.
+    `?start=a_<id>` links preselect it). The adapter makes each card an inline result:
+    the card's bold title is the result's title, the rest its description.
     """
-    if isinstance(query, Request):
-        request = query
-        found = await _inline(request.text, ctx, request.user_language or ctx.default_language,
-                              request.bot_username)
-        return [reply for _, reply in found]
-    return await _inline(query, ctx, language or ctx.default_language, None)
-
-
-async def _inline(
-    query: str, ctx: Context, language: str, bot_username: str | None
-) -> list[tuple[Article, Reply]]:
     store = ctx.store
-    query = query.strip()
+    language = await _reader_language(request, ctx)
+    query = request.text.strip()
     articles: list[Article]
     if not query:
         articles = await store.db.call(store.articles.latest, INLINE_LIMIT)
@@ -103,41 +103,47 @@ async def _inline(
     else:
         page = await store.db.call(store.search.search_page, query, limit=INLINE_LIMIT)
         articles = [hit.article for hit in page.hits]
-    out: list[tuple[Article, Reply]] = []
-    for article in articles:
-        out.append((article, _card(article, ctx, language, bot_username)))
-    return out
+    return [_card(article, ctx, language, request.bot_username) for article in articles]
 
 
 # --- callbacks --------------------------------------------------------------------------
 
 
-async def _callback(request: Request, ctx: Context, data: str) -> list[Reply]:
+async def _callback(request: Request, ctx: Context, data: str, language: str) -> list[Reply]:
     head, _, rest = data.partition(":")
     store = ctx.store
     if head == "a":
         article_id = int(rest) if rest.isdigit() else 0
         article = await store.db.call(store.articles.get, article_id)
         if article is None:
-            return [Reply((Span("Không còn tin này."),), notice="Không còn tin này.")]
-        language = request.user_language or ctx.default_language
+            gone = t(language, "search.story_gone")
+            return [Reply((Span(gone),), notice=gone)]
         return [_card(article, ctx, language, request.bot_username)]
     if not head.isdigit():
-        return [Reply((Span(HOW_TO),), edit=True)]
+        return [_how_to(language, edit=True)]
     query: str | None = rest
     if rest.startswith("#") and rest[1:].isdigit():
         query = await store.db.call(store.search.recall_query, int(rest[1:]))
     if not query:
-        return [Reply((Span("Tìm kiếm này đã cũ, gõ lại /search từ khóa."),), edit=True)]
+        return [Reply((Span(t(language, "search.expired")),), edit=True)]
     parsed = parse_query(query)
-    return [await _page_reply(request, ctx, query, parsed, max(1, int(head)), edit=True)]
+    return [
+        await _page_reply(request, ctx, query, parsed, max(1, int(head)), language, edit=True)
+    ]
 
 
 # --- one page ---------------------------------------------------------------------------
 
 
 async def _page_reply(
-    request: Request, ctx: Context, query: str, parsed: ParsedQuery, page: int, *, edit: bool
+    request: Request,
+    ctx: Context,
+    query: str,
+    parsed: ParsedQuery,
+    page: int,
+    language: str,
+    *,
+    edit: bool,
 ) -> Reply:
     store = ctx.store
     result: SearchPage = await store.db.call(
@@ -148,10 +154,10 @@ async def _page_reply(
             store.search.remember_last, request.platform, request.chat_id, query, page
         )
     if not result.hits:
-        return Reply(_nothing(parsed, page), edit=edit)
+        return Reply(_nothing(parsed, page, language), edit=edit)
     zone = ZoneInfo(ctx.timezone)
     zalo = request.platform == "zalo"
-    spans: list[Span] = [Span(f"🔎 «{query}» · trang {page}\n")]
+    spans: list[Span] = [Span(t(language, "search.header", query=query, page=page) + "\n")]
     rows: list[tuple[Button, ...]] = []
     first = (page - 1) * PAGE_SIZE + 1
     for n, hit in enumerate(result.hits, start=first):
@@ -169,25 +175,27 @@ async def _page_reply(
         rows.append(
             (
                 Button(f"{n}. {_short(article.title)}", callback=f"{PREFIX}:a:{article.id}"),
-                Button("Chia sẻ", share=f"a_{article.id}"),
+                Button(t(language, "card.share"), share=f"a_{article.id}"),
             )
         )
     if zalo:
         hints = []
         if page > 1:
-            hints.append(f"/search {query} trang {page - 1}")
+            hints.append(t(language, "search.page_command", query=query, page=page - 1))
         if result.has_more:
-            hints.append(f"/search {query} trang {page + 1}")
+            hints.append(t(language, "search.page_command", query=query, page=page + 1))
         if hints:
-            spans.append(Span("\nTrang khác: " + " · ".join(hints)))
+            spans.append(Span("\n" + t(language, "search.other_pages", pages=" · ".join(hints))))
             if result.has_more:
-                spans.append(Span(" (hoặc gõ «xem thêm»)"))
+                spans.append(Span(t(language, "search.or_more")))
         return Reply(tuple(_merge(spans)), edit=False)
     nav: list[Button] = []
     if page > 1:
-        nav.append(Button("« Trang trước", callback=await _page_data(ctx, page - 1, query)))
+        previous = await _page_data(ctx, page - 1, query)
+        nav.append(Button(t(language, "search.previous"), callback=previous))
     if result.has_more:
-        nav.append(Button("Trang sau »", callback=await _page_data(ctx, page + 1, query)))
+        following = await _page_data(ctx, page + 1, query)
+        nav.append(Button(t(language, "search.next"), callback=following))
     if nav:
         rows.append(tuple(nav))
     return Reply(tuple(_merge(spans)), buttons=tuple(rows), edit=edit)
@@ -201,19 +209,22 @@ async def _page_data(ctx: Context, page: int, query: str) -> str:
     return f"{PREFIX}:{page}:#{query_id}"
 
 
-def _nothing(parsed: ParsedQuery, page: int) -> tuple[Span, ...]:
+def _nothing(parsed: ParsedQuery, page: int, language: str) -> tuple[Span, ...]:
     if page > 1:
-        return (Span("Không còn kết quả nào nữa."),)
+        return (Span(t(language, "search.no_more")),)
     words = parsed.text or parsed.raw
     tips = []
     if parsed.marked:
-        tips.append(f"gõ không dấu («{parsed.folded_text}»)")
+        tips.append(t(language, "search.tip_folded", folded=parsed.folded_text))
     if len(parsed.terms) > 1:
-        tips.append("bớt từ")
+        tips.append(t(language, "search.tip_fewer"))
     if parsed.window_seconds is not None:
-        tips.append("bỏ giới hạn thời gian")
-    tip = f" Thử {' hoặc '.join(tips)}." if tips else " Thử từ khác."
-    return (Span(f"Không tìm thấy tin nào cho «{words}».{tip}"),)
+        tips.append(t(language, "search.tip_no_window"))
+    if tips:
+        tip = t(language, "search.try", tips=f" {t(language, 'search.tip_or')} ".join(tips))
+    else:
+        tip = t(language, "search.try_other")
+    return (Span(f"{t(language, 'search.none', query=words)} {tip}"),)
 
 
 # --- helpers ----------------------------------------------------------------------------

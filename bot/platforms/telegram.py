@@ -921,8 +921,15 @@ class TelegramPlatform:
 
     @staticmethod
     def _inline_result(index: int, reply: Reply) -> InlineQueryResultArticle:
-        title = next((s.text for s in reply.body if s.bold), reply.plain)[:120] or "Bantin"
-        description = reply.plain[len(title):].strip()[:200]
+        """One story card (`handlers.search.inline_results`) as an inline result.
+
+        The card's first bold span (its title) is the result's title, the rest of its text
+        the description; the card itself, buttons included, is what the reader posts.
+        """
+        head = next((span for span in reply.body if span.bold), None)
+        title = (head.text if head is not None else reply.plain).strip()[:120] or "Bantin"
+        rest = "".join(span.text for span in reply.body if span is not head)
+        description = rest.strip()[:200] if head is not None else ""
         preview = safe_url(reply.preview_url)
         return InlineQueryResultArticle(
             id=str(index),

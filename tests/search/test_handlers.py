@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from pathlib import Path
 
 from bot.store import Store
@@ -117,17 +118,27 @@ async def test_zalo_gets_page_commands_instead_of_buttons(store: Store) -> None:
     assert "6." in second.plain
 
 
+def inline(text: str, *, language: str | None = None) -> Request:
+    return Request("telegram", "1", user_language=language, text=text, inline=True)
+
+
+def story_id(card: Reply) -> int:
+    """The story a card shows, from its share button ("a_<id>")."""
+    share = next(b.share for row in card.buttons for b in row if b.share)
+    return int(share.removeprefix("a_"))
+
+
 async def test_inline_results(store: Store) -> None:
     made = seed(store)
     ctx = Context(store=store)
-    latest = await inline_results("", ctx, "vi")
-    assert latest[0][0].id == made["other"]  # the newest story
-    found = await inline_results("da lat", ctx, "vi")
-    assert [a.id for a, _ in found[:2]] == [made["dalat"], made["dalat2"]]
-    assert all(isinstance(reply, Reply) and reply.plain for _, reply in found)
-    [(article, _)] = await inline_results(f"a_{made['dalat2']}", ctx, "vi")
-    assert article.id == made["dalat2"]
-    assert await inline_results("a_999999", ctx, "vi") == []
+    latest = await inline_results(inline(""), ctx)
+    assert story_id(latest[0]) == made["other"]  # the newest story
+    found = await inline_results(inline("da lat"), ctx)
+    assert [story_id(card) for card in found[:2]] == [made["dalat"], made["dalat2"]]
+    assert all(isinstance(reply, Reply) and reply.plain for reply in found)
+    [card] = await inline_results(inline(f"a_{made['dalat2']}"), ctx)
+    assert story_id(card) == made["dalat2"]
+    assert await inline_results(inline("a_999999"), ctx) == []
 
 
 def test_handlers_stay_platform_neutral() -> None:
@@ -157,7 +168,46 @@ async def test_zalo_more_goes_on_from_the_last_search(store: Store) -> None:
 async def test_inline_results_for_the_router(store: Store) -> None:
     seed(store)
     ctx = Context(store=store)
-    inline = Request("telegram", "1", text="da lat", inline=True)
-    replies = await inline_results(inline, ctx)
+    replies = await inline_results(inline("da lat"), ctx)
     assert replies and all(isinstance(r, Reply) for r in replies)
     assert "Đà Lạt" in replies[0].plain
+
+
+async def test_replies_speak_the_readers_language(store: Store) -> None:
+    seed(store)
+    ctx = Context(store=store)
+    english = replace(request(), user_language="en")
+    [how] = await search_command(english, ctx)
+    assert how.plain.startswith("Search past stories: /search") and "7d" in how.plain
+    [none] = await search_command(replace(request("núi lửa phun"), user_language="en-US"), ctx)
+    assert none.plain == (
+        "No stories found for «núi lửa phun». "
+        "Try without diacritics («nui lua phun») or fewer words."
+    )
+    [first] = await search_command(replace(request("bão"), user_language="en"), ctx)
+    assert "page 1" in first.plain
+    assert {b.text for row in first.buttons for b in row if b.share} == {"Share"}
+    pages = {b.text: b.callback for row in first.buttons for b in row
+             if b.callback and not b.callback.startswith("search:a:")}
+    assert list(pages) == ["Next page »"]
+    [second] = await search_command(replace(request(callback=pages["Next page »"]),
+                                            user_language="en"), ctx)
+    assert second.edit and "page 2" in second.plain
+    assert {b.text for row in second.buttons for b in row
+            if b.callback and not b.callback.startswith("search:a:")} == {
+        "« Previous page", "Next page »"}
+    card = (await inline_results(inline("da lat", language="en"), ctx))[0]
+    assert [b.text for row in card.buttons for b in row] == ["Read more", "Share"]
+
+
+async def test_the_chats_stored_language_comes_first(store: Store) -> None:
+    seed(store)
+    ctx = Context(store=store, default_language="en")
+    store.chats.upsert("telegram", "1", language="vi")
+    [first] = await search_command(replace(request("bão"), user_language="en"), ctx)
+    assert "Trang sau »" in nav(first)
+    store.chats.upsert("zalo", "1", language="en")
+    [zalo] = await search_command(request("bão", platform="zalo"), ctx)
+    assert "/search bão page 2" in zalo.plain and "Other pages" in zalo.plain
+    [unknown] = await search_command(replace(request(), chat_id="2", user_language="fr"), ctx)
+    assert unknown.plain.startswith("Search past stories")  # not spoken: the default
