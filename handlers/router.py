@@ -7,20 +7,17 @@ an exception reach the adapter: a reader gets a short apology and the log gets t
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from types import ModuleType
-from typing import Any
 
-from handlers import subscriber
-from handlers.base import Context, Reply, Request, Span, safe_url
-from handlers.cards import article_card, clean, local_time
+from handlers import admin, search, subscriber
+from handlers.base import Context, Reply, Request
+from handlers.cards import clean
 from handlers.i18n import LANGUAGES, resolve_language, t
 from handlers.intents import match_intent
-from handlers.subscriber import DEEP_LINK, text_reply
+from handlers.subscriber import text_reply
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +48,6 @@ ALIASES: dict[str, str] = {
     "xemthem": "more",
 }
 
-MAX_QUERY_CHARS = 200
-SEARCH_FALLBACK_LIMIT = 5
-INLINE_LIMIT = 10
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
 
@@ -121,7 +115,7 @@ def _handlers() -> dict[str, Handler]:
         "latest": subscriber.latest,
         "settings": subscriber.settings,
         "lang": subscriber.lang,
-        "search": search,
+        "search": search_command,
         "more": more,
     }
 
@@ -132,11 +126,9 @@ async def _command(request: Request, ctx: Context) -> list[Reply]:
     handler = _handlers().get(name)
     if handler is not None:
         return await handler(replace(request, command=name), ctx)
-    admin = _optional_module("handlers.admin")
-    if admin is not None and hasattr(admin, "handle_admin"):
-        answer: list[Reply] | None = await admin.handle_admin(replace(request, command=raw), ctx)
-        if answer is not None:
-            return answer
+    answer = await admin.handle_admin(replace(request, command=raw), ctx)
+    if answer is not None:
+        return answer
     chat = await subscriber.open_chat(request, ctx)
     shown = raw if _COMMAND.fullmatch(raw) else clean(raw)[:32] or "?"
     return [text_reply(t(subscriber.language_of(chat), "unknown.command", command=shown))]
@@ -150,16 +142,11 @@ async def _callback(request: Request, ctx: Context) -> list[Reply]:
             return await subscriber.settings_callback(request, ctx)
         if prefix == "lang":
             return await subscriber.lang_callback(request, ctx)
-        # Other rooms' buttons (admin actions "adm:…", search pages), when those rooms exist.
-        for module_name, function in (
-            ("handlers.admin", "handle_admin"),
-            ("handlers.search", "handle_callback"),
-        ):
-            module = _optional_module(module_name)
-            if module is not None and hasattr(module, function):
-                answer: list[Reply] | None = await getattr(module, function)(request, ctx)
-                if answer is not None:
-                    return answer
+        # Other rooms' buttons: admin actions ("adm:…"), search pages.
+        for other_room in (admin.handle_admin, search.handle_callback):
+            answer = await other_room(request, ctx)
+            if answer is not None:
+                return answer
     chat = await subscriber.open_chat(request, ctx)
     return [subscriber.notice_only(t(subscriber.language_of(chat), "unknown.button"))]
 
@@ -171,82 +158,20 @@ async def _unknown_text(request: Request, ctx: Context) -> list[Reply]:
     return [text_reply(t(language, key, example="đà lạt"))]
 
 
-# --- search: handlers/search.py when it exists, a minimal answer until then ---------------
+# --- search lives in handlers/search.py ---------------------------------------------------
 
 
-def _optional_module(name: str) -> ModuleType | None:
-    """Import a room that may not be written yet; a room that is broken still raises."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return None
-        raise
-
-
-def _delegate(module_name: str, function: str) -> Callable[..., Awaitable[Any]] | None:
-    module = _optional_module(module_name)
-    found = getattr(module, function, None) if module is not None else None
-    return found if callable(found) else None
-
-
-async def search(request: Request, ctx: Context) -> list[Reply]:
-    """/search QUERY: handlers.search.search_command, or a plain list of matching titles."""
-    command = _delegate("handlers.search", "search_command")
-    if command is not None:
-        answer: list[Reply] = await command(request, ctx)
-        return answer
-    chat = await subscriber.open_chat(request, ctx)
-    language = subscriber.language_of(chat)
-    query = clean(" ".join(request.args))[:MAX_QUERY_CHARS]
-    if not query:
-        key = "search.usage_words" if subscriber.speaks_words(request) else "search.usage"
-        return [text_reply(t(language, key))]
-    hits = await ctx.store.db.call(ctx.store.search.search, query, limit=SEARCH_FALLBACK_LIMIT)
-    shown = query[:60]
-    if not hits:
-        return [text_reply(t(language, "search.none", query=shown))]
-    body: list[Span] = [Span(t(language, "search.results", query=shown))]
-    for hit in hits:
-        article = hit.article
-        body.append(Span("\n• "))
-        body.append(Span(clean(article.title) or "…", bold=True, url=safe_url(article.url)))
-        when = local_time(article.time, ctx.timezone, "%d/%m/%Y")
-        if when:
-            body.append(Span(f" — {when}"))
-    return [Reply(body=tuple(body))]
+async def search_command(request: Request, ctx: Context) -> list[Reply]:
+    """/search QUERY, with pages."""
+    return await search.search_command(request, ctx)
 
 
 async def more(request: Request, ctx: Context) -> list[Reply]:
-    """Zalo's «xem thêm» (next page): handlers.search.more_command, else how to page."""
-    command = _delegate("handlers.search", "more_command")
-    if command is not None:
-        answer: list[Reply] = await command(request, ctx)
-        return answer
-    chat = await subscriber.open_chat(request, ctx)
-    key = "search.usage_words" if subscriber.speaks_words(request) else "search.usage"
-    return [text_reply(t(subscriber.language_of(chat), key))]
+    """Zalo's «xem thêm»: the next page of the chat's last search."""
+    return await search.more_command(request, ctx)
 
 
 async def inline(request: Request, ctx: Context) -> list[Reply]:
-    """An inline query ("@bot đà lạt", or a shared "a_<id>"): story cards to pick from.
-
-    One shape, whoever answers: `inline_results(request, ctx) -> list[Reply]`, one story's
-    card per result; the Telegram adapter makes each an InlineQueryResultArticle.
-    """
-    results = _delegate("handlers.search", "inline_results")
-    if results is not None:
-        answer: list[Reply] = await results(request, ctx)
-        return answer
-    language = resolve_language(request.user_language or ctx.default_language)
-    query = clean(request.text)[:MAX_QUERY_CHARS]
-    link = DEEP_LINK.fullmatch(query)
-    if link:
-        article = await ctx.store.db.call(ctx.store.articles.get, int(link[1]))
-        articles = [article] if article is not None else []
-    elif query:
-        hits = await ctx.store.db.call(ctx.store.search.search, query, limit=INLINE_LIMIT)
-        articles = [hit.article for hit in hits]
-    else:
-        articles = await ctx.store.db.call(ctx.store.articles.latest, INLINE_LIMIT)
-    return [article_card(a, language, request.bot_username, ctx.timezone) for a in articles]
+    """An inline query ("@bot đà lạt", or a shared "a_<id>"): one story card per result;
+    the Telegram adapter makes each an InlineQueryResultArticle."""
+    return await search.inline_results(request, ctx)

@@ -485,13 +485,13 @@ async def test_a_broken_store_gets_an_apology(tmp_path: Path) -> None:
     assert "lỗi" in one(replies).plain
 
 
-# --- inline queries (fallback until handlers.search answers them) -------------------------------
+# --- inline queries -------------------------------------------------------------------------
 
 
 async def test_inline_share_and_search(ctx: Context) -> None:
-    shared = await handle(Request("telegram", "100", text="a_4", inline=True), ctx)
-    if shared and shared[0].body[0].text == "Tin số 4 về Đà Lạt":
-        found = await handle(Request("telegram", "100", text="sầu riêng", inline=True), ctx)
-        assert found and all("Đà Lạt" in r.plain for r in found)
-    else:  # handlers.search answers inline queries now: it only must return cards
-        assert isinstance(shared, list)
+    (shared,) = await handle(Request("telegram", "100", text="a_4", inline=True), ctx)
+    assert shared.body[0].text == "Tin số 4 về Đà Lạt"
+    found = await handle(Request("telegram", "100", text="sau rieng", inline=True), ctx)
+    assert found and all("Đà Lạt" in card.body[0].text for card in found)
+    latest = await handle(Request("telegram", "100", text="", inline=True), ctx)
+    assert latest[0].body[0].text == "Tin số 12 về Đà Lạt"
