@@ -58,11 +58,11 @@ from bot.config import Config
 from bot.delivery.outcome import Kind, Outcome
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.platforms.cutting import shorten, units
 from bot.platforms.redact import protect_token
 from bot.store import Store
 from bot.store.records import Article, Chat, Delivery
-from bot.text import split_sentences
-from handlers.base import Button, Context, Reply, Request, Span
+from handlers.base import Button, Context, Reply, Request, Span, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,6 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 INLINE_RESULTS = 10
-ELLIPSIS = "…"
 _COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]+))?(?:\s+|$)")
 _ARTICLE_REF = re.compile(r"^a_(\d{1,12})$")
 _PHOTO_ERRORS = (
@@ -91,70 +90,6 @@ DigestFn = Callable[[Sequence[Article], str, str], Reply]
 
 
 # ---- rendering: Reply → Telegram HTML ------------------------------------------------
-
-
-def safe_url(url: str | None) -> str | None:
-    """Only absolute http(s) links with a host reach Telegram; anything else is dropped."""
-    if not url:
-        return None
-    url = url.strip()
-    if len(url) > 2048 or any(ch in ' \t\r\n"<>\\`' or ord(ch) < 32 for ch in url):
-        return None
-    try:
-        parts = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError, TypeError):
-        return None
-    if parts.scheme not in ("http", "https") or not parts.host:
-        return None
-    return url
-
-
-def units(text: str) -> int:
-    """Telegram counts UTF-16 code units, so an emoji counts two."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _cut_units(text: str, budget: int) -> str:
-    """The longest prefix of `text` that fits in `budget` UTF-16 units."""
-    if units(text) <= budget:
-        return text
-    out: list[str] = []
-    used = 0
-    for ch in text:
-        size = 2 if ord(ch) > 0xFFFF else 1
-        if used + size > budget:
-            break
-        out.append(ch)
-        used += size
-    return "".join(out)
-
-
-def shorten(text: str, budget: int) -> str:
-    """Cut `text` to `budget` units with an ellipsis, at a sentence, else a word, boundary."""
-    if units(text) <= budget:
-        return text
-    if budget <= units(ELLIPSIS):
-        return _cut_units(text, budget)
-    room = budget - units(ELLIPSIS)
-    # Whole sentences first (kept with their paragraph breaks) …
-    kept = ""
-    position = 0
-    for sentence in split_sentences(text):
-        at = text.find(sentence, position)
-        if at < 0:
-            break
-        end = at + len(sentence)
-        if units(text[:end]) > room:
-            break
-        kept, position = text[:end], end
-    if units(kept) >= room // 2:
-        return kept.rstrip() + " " + ELLIPSIS if units(kept) < room else kept + ELLIPSIS
-    # … else whole words.
-    prefix = _cut_units(text, room)
-    space = max(prefix.rfind(" "), prefix.rfind("\n"))
-    if space >= len(prefix) // 2:
-        prefix = prefix[:space]
-    return prefix.rstrip() + ELLIPSIS
 
 
 def fit_spans(spans: Sequence[Span], limit: int) -> tuple[Span, ...]:

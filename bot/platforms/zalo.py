@@ -34,10 +34,11 @@ from bot.config import ZALO_API, Config
 from bot.delivery.outcome import Kind, Outcome
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.platforms.cutting import shorten as cut_text
+from bot.platforms.cutting import units
 from bot.platforms.redact import protect_token
 from bot.store import Store
 from bot.store.records import Article, Chat, Delivery
-from bot.text import split_sentences
 from handlers.base import Context, Reply, Request, Span, safe_url
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 PLATFORM = "zalo"
 TEXT_LIMIT = 2000  # sendMessage text and sendPhoto caption: 1–2000 characters (docs)
 SECRET_HEADER = "x-bot-api-secret-token"
-ELLIPSIS = "…"
 EVENT_TEXT = "message.text.received"
 EVENT_IMAGE = "message.image.received"
 EVENT_STICKER = "message.sticker.received"
@@ -370,59 +370,9 @@ def _cause(message: str) -> str:
 # ---- rendering: Reply → plain text ---------------------------------------------------
 
 
-def units(text: str) -> int:
-    """UTF-16 code units: never fewer than characters, so either count of Zalo's is met."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _cut_units(text: str, budget: int) -> str:
-    if units(text) <= budget:
-        return text
-    out: list[str] = []
-    used = 0
-    for ch in text:
-        size = 2 if ord(ch) > 0xFFFF else 1
-        if used + size > budget:
-            break
-        out.append(ch)
-        used += size
-    return "".join(out)
-
-
-def _outside_links(text: str, cut: int) -> int:
-    """Move a cut that falls inside a written-out link to the link's start."""
-    for match in _URL.finditer(text):
-        if match.start() < cut < match.end():
-            return match.start()
-    return cut
-
-
 def shorten(text: str, budget: int) -> str:
     """Cut to `budget` units with an ellipsis: whole sentences, else whole words; links whole."""
-    if units(text) <= budget:
-        return text
-    if budget <= units(ELLIPSIS):
-        return _cut_units(text, budget)
-    room = budget - units(ELLIPSIS) - 1
-    kept = ""
-    position = 0
-    for sentence in split_sentences(text):
-        at = text.find(sentence, position)
-        if at < 0:
-            break
-        end = at + len(sentence)
-        if units(text[:end]) > room:
-            break
-        kept, position = text[:end], end
-    if kept and units(kept) >= room // 2:
-        return kept.rstrip() + " " + ELLIPSIS
-    prefix = _cut_units(text, room)
-    cut = len(prefix)
-    space = max(prefix.rfind(" "), prefix.rfind("\n"))
-    if space >= len(prefix) // 2:
-        cut = space
-    cut = _outside_links(text, cut)
-    return text[:cut].rstrip() + ELLIPSIS
+    return cut_text(text, budget, unbreakable=_URL)
 
 
 def _body_text(spans: Sequence[Span]) -> str:
