@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Protocol
 from bot.delivery.outcome import Kind, Outcome
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.timing import backoff_seconds
+from handlers.base import Reply
+from handlers.cards import article_card, broadcast_reply, digest_reply
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -32,17 +34,26 @@ MAX_MIGRATIONS = 2
 
 
 class Messenger(Protocol):
-    """One platform's way to put a story in a chat; every error becomes an Outcome."""
+    """One platform's way to put a reply in a chat; every error becomes an Outcome."""
 
     platform: str
 
-    async def send(self, delivery: Delivery) -> Outcome:
-        """One story card (or broadcast text) to `delivery.chat`."""
-        ...
+    async def send(self, chat: Chat, reply: Reply) -> Outcome: ...
 
-    async def send_digest(self, chat: Chat, articles: Sequence[Article]) -> Outcome:
-        """Several stories as one message, one line each, oldest first."""
-        ...
+
+def compose(deliveries: Sequence[Delivery], language: str, timezone: str) -> Reply:
+    """What a claimed job says: a story card, a broadcast, or several stories as a digest."""
+    if len(deliveries) > 1:
+        articles = sorted((d.article for d in deliveries if d.article is not None), key=_time)
+        return digest_reply(articles, language, timezone)
+    (delivery,) = deliveries
+    if delivery.article is not None:
+        return article_card(delivery.article, language, None, timezone)
+    return broadcast_reply(delivery.broadcast_text or "")
+
+
+def _time(article: Article) -> float:
+    return article.time
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +99,11 @@ class DeliveryWorker:
         limiter: RateLimiter,
         settings: WorkerSettings | None = None,
         *,
+        timezone: str = "Asia/Ho_Chi_Minh",
         notify_admins: NotifyAdmins | None = None,
     ) -> None:
         self.store = store
+        self.timezone = timezone
         self.messenger = messenger
         self.limiter = limiter
         self.settings = settings or WorkerSettings()
@@ -236,13 +249,8 @@ class DeliveryWorker:
             return
 
     async def _send(self, job: _Job, chat: Chat) -> Outcome:
-        deliveries = job.deliveries
-        if len(deliveries) > 1:
-            articles = sorted(
-                (d.article for d in deliveries if d.article is not None), key=lambda a: a.time
-            )
-            return await self.messenger.send_digest(chat, articles)
-        return await self.messenger.send(replace(deliveries[0], chat=chat))
+        reply = compose(job.deliveries, chat.language, self.timezone)
+        return await self.messenger.send(chat, reply)
 
     async def _migrate(self, chat: Chat, outcome: Outcome) -> Chat:
         assert outcome.new_chat_id is not None

@@ -61,7 +61,7 @@ from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.platforms.cutting import shorten, units
 from bot.platforms.redact import protect_token
 from bot.store import Store
-from bot.store.records import Article, Chat, Delivery
+from bot.store.records import Article, Chat
 from handlers.base import Button, Context, Reply, Request, Span, safe_url
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,6 @@ _MESSAGE_GONE = ("message to edit not found", "message to delete not found",
 
 Handle = Callable[[Request, Context], Awaitable[list[Reply]]]
 CardFn = Callable[[Article, str, str | None, str], Reply]
-DigestFn = Callable[[Sequence[Article], str, str], Reply]
 
 
 # ---- rendering: Reply → Telegram HTML ------------------------------------------------
@@ -368,37 +367,14 @@ class Sender:
 
 
 class TelegramMessenger:
-    """The delivery worker's hands on Telegram: a story card, a digest, a broadcast."""
+    """The delivery worker's hands on Telegram: every error of a send becomes an Outcome."""
 
     platform = PLATFORM
 
-    def __init__(
-        self,
-        sender: Sender,
-        *,
-        timezone: str,
-        card: CardFn,
-        digest: DigestFn,
-        bot_username: Callable[[], str | None] = lambda: None,
-    ) -> None:
+    def __init__(self, sender: Sender) -> None:
         self.sender = sender
-        self.timezone = timezone
-        self.card = card
-        self.digest = digest
-        self.bot_username = bot_username
 
-    async def send(self, delivery: Delivery) -> Outcome:
-        chat = delivery.chat
-        if delivery.article is not None:
-            reply = self.card(delivery.article, chat.language, self.bot_username(), self.timezone)
-        else:
-            reply = Reply(body=(Span(delivery.broadcast_text or ""),))
-        return await self._deliver(chat, reply)
-
-    async def send_digest(self, chat: Chat, articles: Sequence[Article]) -> Outcome:
-        return await self._deliver(chat, self.digest(articles, chat.language, self.timezone))
-
-    async def _deliver(self, chat: Chat, reply: Reply) -> Outcome:
+    async def send(self, chat: Chat, reply: Reply) -> Outcome:
         try:
             message = await self.sender.send(chat.chat_id, reply)
         except TelegramError as exc:
@@ -595,7 +571,7 @@ class TelegramPlatform:
         timeouts: tuple[float, float] = (5.0, 10.0),
         poll_timeout: int = 10,
     ) -> None:
-        from handlers.cards import article_card, digest_reply
+        from handlers.cards import article_card
 
         self.config = config
         self.store = store
@@ -629,10 +605,7 @@ class TelegramPlatform:
             admins=admin_ids(config),
         )
         self.sender = Sender(self.application.bot)
-        self.messenger = TelegramMessenger(
-            self.sender, timezone=config.timezone, card=article_card, digest=digest_reply,
-            bot_username=lambda: self.bot_username,
-        )
+        self.messenger = TelegramMessenger(self.sender)
         # For the admin room (App wires it): rights, "@name" lookups, edits and deletes.
         self.chats = TelegramChats(
             self.application.bot, card=article_card, timezone=config.timezone,
@@ -650,6 +623,7 @@ class TelegramPlatform:
             worker_settings or WorkerSettings(
                 max_in_flight=max(8, int(settings.messages_per_second * 2))
             ),
+            timezone=config.timezone,
             notify_admins=self.notify_admins,
         )
         self.bot_username: str | None = None

@@ -38,7 +38,7 @@ from bot.platforms.cutting import shorten as cut_text
 from bot.platforms.cutting import units
 from bot.platforms.redact import protect_token
 from bot.store import Store
-from bot.store.records import Article, Chat, Delivery
+from bot.store.records import Chat
 from handlers.base import Context, Reply, Request, Span, safe_url
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,6 @@ EVENT_UNSUPPORTED = "message.unsupported.received"
 _URL = re.compile(r"https?://\S+")
 
 Handle = Callable[[Request, Context], Awaitable[list[Reply]]]
-CardFn = Callable[[Article, str, str | None, str], Reply]
-DigestFn = Callable[[Sequence[Article], str, str], Reply]
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,35 +456,14 @@ class ZaloSender:
 
 
 class ZaloMessenger:
-    """The delivery worker's hands on Zalo: a story card, a digest, a broadcast."""
+    """The delivery worker's hands on Zalo: every error of a send becomes an Outcome."""
 
     platform = PLATFORM
 
-    def __init__(
-        self,
-        sender: ZaloSender,
-        *,
-        timezone: str,
-        card: CardFn,
-        digest: DigestFn,
-    ) -> None:
+    def __init__(self, sender: ZaloSender) -> None:
         self.sender = sender
-        self.timezone = timezone
-        self.card = card
-        self.digest = digest
 
-    async def send(self, delivery: Delivery) -> Outcome:
-        chat = delivery.chat
-        if delivery.article is not None:
-            reply = self.card(delivery.article, chat.language, None, self.timezone)
-        else:
-            reply = Reply(body=(Span(delivery.broadcast_text or ""),))
-        return await self._deliver(chat, reply)
-
-    async def send_digest(self, chat: Chat, articles: Sequence[Article]) -> Outcome:
-        return await self._deliver(chat, self.digest(articles, chat.language, self.timezone))
-
-    async def _deliver(self, chat: Chat, reply: Reply) -> Outcome:
+    async def send(self, chat: Chat, reply: Reply) -> Outcome:
         try:
             sent = await self.sender.send(chat.chat_id, reply)
         except (ZaloError, ZaloNetworkError) as exc:
@@ -657,7 +634,6 @@ class ZaloPlatform:
         worker_settings: WorkerSettings | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        from handlers.cards import article_card, digest_reply
 
         zalo = config.zalo
         if not zalo.token:
@@ -681,9 +657,7 @@ class ZaloPlatform:
             admins={PLATFORM: frozenset(str(a) for a in zalo.admins)},
         )
         self.sender = ZaloSender(self.client, self.settings)
-        self.messenger = ZaloMessenger(
-            self.sender, timezone=config.timezone, card=article_card, digest=digest_reply
-        )
+        self.messenger = ZaloMessenger(self.sender)
         self.limiter = RateLimiter(
             Limits(
                 messages_per_second=zalo.messages_per_second,
@@ -694,6 +668,7 @@ class ZaloPlatform:
             store, self.messenger, self.limiter,
             worker_settings
             or WorkerSettings(max_in_flight=max(4, int(zalo.messages_per_second * 2))),
+            timezone=config.timezone,
             notify_admins=self.notify_admins,
         )
         self.bot: BotInfo | None = None
