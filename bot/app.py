@@ -18,7 +18,6 @@ from bot.store import Store
 from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport, PollSettings, Summarizer
 from feeds.summarize import summarize
-from handlers import admin as admin_handlers
 
 if TYPE_CHECKING:
     from bot.platforms.base import Platform
@@ -61,7 +60,8 @@ class App:
         self.fetcher = make_fetcher(config)
         self.platforms: list[Platform] = build_platforms(config, self.store)
         self.admin = self._admin_ops()
-        admin_handlers.install(self.admin)  # the chat commands find it by this store
+        for platform in self.platforms:
+            platform.context.admin_ops = self.admin
         poll = config.poll
         self.llm = make_llm(config)
         summarizer: Summarizer = self.llm.summarize if self.llm else extractive_summary

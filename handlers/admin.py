@@ -8,12 +8,9 @@ itself is `bot.admin.AdminOps`, the same code `bantin feeds …` runs.
 
 from __future__ import annotations
 
-from weakref import WeakKeyDictionary
-
 from bot.admin.access import Caller
 from bot.admin.ops import AdminOps, Outcome
 from bot.admin.report import format_stats
-from bot.store import Store
 from handlers.base import Button, Context, Reply, Request, Span
 
 CALLBACK_PREFIX = "adm:"
@@ -53,21 +50,12 @@ MENU = (
     "/stats — thống kê"
 )
 
-_installed: WeakKeyDictionary[Store, AdminOps] = WeakKeyDictionary()
-
-
-def install(ops: AdminOps) -> None:
-    """The composition root hands over the AdminOps it built (fetcher, ChatAccess, editors)."""
-    _installed[ops.store] = ops
-
-
 def ops_for(ctx: Context) -> AdminOps:
-    """The installed AdminOps, else a bare one: no test fetch, no channel checks (refusals)."""
-    ops = _installed.get(ctx.store)
-    if ops is None:
-        ops = AdminOps(ctx.store, timezone=ctx.timezone)
-        _installed[ctx.store] = ops
-    return ops
+    """The AdminOps the composition root put in the context, else a bare one that refuses
+    what needs a platform (test fetches, channel checks, edits)."""
+    if ctx.admin_ops is None:
+        ctx.admin_ops = AdminOps(ctx.store, timezone=ctx.timezone)
+    return ctx.admin_ops
 
 
 async def handle_admin(request: Request, ctx: Context) -> list[Reply] | None:

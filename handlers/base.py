@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from bot.admin.ops import AdminOps
     from bot.store import Store
 
 
@@ -109,6 +110,9 @@ class Context:
     admins: dict[str, frozenset[str]] = field(default_factory=dict)
     # The name the bot greets with ("Chào mừng bạn đến với Bantin!"): the newsroom's own.
     bot_name: str = "Bantin"
+    # The admin room's operations, with the platform's rights checks and message editors;
+    # None: a bare one (no test fetch, no channel checks, so those commands refuse).
+    admin_ops: AdminOps | None = None
 
     def is_admin(self, request: Request) -> bool:
         """Fail closed: an empty admin list means nobody."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import getpass
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -125,8 +125,3 @@ def admin_ids(config: Config) -> dict[str, frozenset[str]]:
         "telegram": frozenset(str(i) for i in config.telegram.admins),
         "zalo": frozenset(str(i) for i in config.zalo.admins),
     }
-
-
-def is_bot_admin(admins: Mapping[str, frozenset[str]], platform: str, user_id: str | None) -> bool:
-    """Fail closed: no user id, or an empty list, is nobody."""
-    return user_id is not None and user_id in admins.get(platform, frozenset())

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from handlers.base import Context
 
 
 class Platform(Protocol):
     """A running connection to Telegram or Zalo: chat updates in, the delivery worker out."""
 
     name: str
+    context: Context  # what its handlers see: store, admins, the admin room's operations
 
     async def start(self) -> None: ...
 

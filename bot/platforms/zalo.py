@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from bot.admin.access import admin_ids
 from bot.config import ZALO_API, Config
 from bot.delivery.outcome import Kind, Outcome
 from bot.delivery.ratelimit import Limits, RateLimiter
@@ -654,7 +655,7 @@ class ZaloPlatform:
             store=store,
             timezone=config.timezone,
             default_language=config.language,
-            admins={PLATFORM: frozenset(str(a) for a in zalo.admins)},
+            admins=admin_ids(config),
         )
         self.sender = ZaloSender(self.client, self.settings)
         self.messenger = ZaloMessenger(self.sender)

@@ -105,13 +105,12 @@ def ops(store: Store, fetcher: Fetcher, access: FakeAccess, editor: FakeEditor) 
         access=access,
         editors={"telegram": editor},
     )
-    admin_handlers.install(built)
     return built
 
 
 @pytest.fixture
 def ctx(store: Store, ops: AdminOps) -> Context:
-    return Context(store=store, admins={"telegram": frozenset({ADMIN})})
+    return Context(store=store, admins={"telegram": frozenset({ADMIN})}, admin_ops=ops)
 
 
 def request(

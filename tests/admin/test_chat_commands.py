@@ -386,7 +386,9 @@ async def test_a_cancelled_or_foreign_broadcast_draft_is_not_sent(
     number = cancel.rsplit(":", 1)[1]
     assert (await say(ctx, f"/xacnhan {number}")).plain.startswith("Không có bản nháp")
 
-    other_admin = Context(store=store, admins={"telegram": frozenset({ADMIN, "222"})})
+    other_admin = Context(
+        store=store, admins={"telegram": frozenset({ADMIN, "222"})}, admin_ops=ctx.admin_ops
+    )
     draft = await say(other_admin, "/broadcast Của người khác")
     number = (draft.buttons[0][0].callback or "").rsplit(":", 1)[1]
     assert "người khác" in (await say(other_admin, f"/xacnhan {number}", user="222")).plain
