@@ -20,15 +20,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.loopback import LoopbackFake
 
 TOKEN = "1234567890:zalo-TEST-token-never-logged"
 BOT_ID = "1459232241454765289"
@@ -88,19 +88,7 @@ class Call:
         return str(self.params.get("text") or self.params.get("caption") or "")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up (a test's read timeout) is not an error of the fake."""
-        import sys
-
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-
-class FakeZalo:
+class FakeZalo(LoopbackFake):
     def __init__(
         self,
         token: str = TOKEN,
@@ -110,6 +98,7 @@ class FakeZalo:
         require_https_webhook: bool = True,
         reachable_only_after_message: bool = False,
     ) -> None:
+        super().__init__()
         self.token = token
         self.send_delay = send_delay
         self.updates_wait = updates_wait
@@ -122,61 +111,6 @@ class FakeZalo:
         self.known_users: set[str] = set()
         self._rules: list[Rule] = []
         self._updates: deque[dict[str, Any]] = deque()
-        self._lock = threading.Lock()
-        self._cond = threading.Condition(self._lock)
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---- lifecycle -------------------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> FakeZalo:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                fake._handle(self)
-
-            do_GET = do_POST
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        server = _Server(("127.0.0.1", 0), Handler)
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            with self._cond:
-                self._cond.notify_all()
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeZalo:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> FakeZalo:
-        return self.start()
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # ---- scripting -------------------------------------------------------------------
 
