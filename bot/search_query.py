@@ -203,6 +203,8 @@ LEAD_WEIGHT = 1.5
 BODY_WEIGHT = 1.0
 PHRASE_WEIGHT = 2.5
 EXACT_WEIGHT = 2.5
+TITLE_RUN_WEIGHT = 3.0  # every word, in order, side by side in the title
+WHOLE_RUN_WEIGHT = 1.0  # ... and the last word whole, not only its beginning
 
 
 @dataclass(slots=True)
@@ -264,6 +266,26 @@ def _field_features(
     return present, pairs / (len(terms) - 1)
 
 
+def title_run(tokens: Sequence[str], terms: Sequence[Term]) -> tuple[float, float]:
+    """(run, whole) for the query's words as one contiguous run in the title.
+
+    `run` 1.0 when every word is there, in order, side by side (the last one possibly
+    only begun); `whole` 1.0 when such a run ends in the last word whole ("bao so" in
+    "Bão số 9" rather than in "Bão sớm"). A title's share of the run (shorter titles
+    first) was tried and left out: it overrules recency between equal matches.
+    """
+    size = len(terms)
+    run = whole = 0.0
+    last = terms[-1] if terms else None
+    for start in range(len(tokens) - size + 1 if size else 0):
+        if all(_matches(tokens[start + j], terms[j]) for j in range(size)):
+            run = 1.0
+            if last is not None and tokens[start + size - 1] == last.folded:
+                whole = 1.0
+                break
+    return run, whole
+
+
 def exact_share(text: str, terms: Sequence[Term]) -> float:
     """Share of the marked query words found with the same diacritics in lowercase text.
 
@@ -284,9 +306,12 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
     """
     title = candidate.title.lower()
     lead = candidate.lead.lower()
-    t_present, t_pairs = _field_features(_TOKEN.findall(fold(title)), terms, weights)
+    title_tokens = _TOKEN.findall(fold(title))
+    t_present, t_pairs = _field_features(title_tokens, terms, weights)
     l_present, l_pairs = _field_features(_TOKEN.findall(fold(lead)), terms, weights)
     value = TITLE_WEIGHT * (t_present + t_pairs) + LEAD_WEIGHT * (l_present + l_pairs)
+    run, whole = title_run(title_tokens, terms) if len(terms) > 1 else (0.0, 0.0)
+    value += TITLE_RUN_WEIGHT * run + WHOLE_RUN_WEIGHT * whole
     if candidate.title_phrase:
         value += TITLE_WEIGHT * 0.5
     if candidate.all_terms:
@@ -302,6 +327,8 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
         "title_pairs": t_pairs,
         "lead": l_present,
         "lead_pairs": l_pairs,
+        "title_run": run,
+        "title_whole": whole,
         "exact": exact,
     }
     candidate.score = value

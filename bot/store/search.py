@@ -475,7 +475,11 @@ class SearchIndex:
                 time=float(row[3]),
                 title_phrase=row[0] in title_phrase,
                 any_phrase=row[0] in any_phrase,
-                all_terms=row[0] in all_terms or row[0] in title_all,
+                # a phrase match holds every word: the same +1 however old it is
+                all_terms=row[0] in all_terms
+                or row[0] in title_all
+                or row[0] in title_phrase
+                or row[0] in any_phrase,
             )
             for row in _rows(
                 conn,

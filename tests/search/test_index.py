@@ -171,3 +171,20 @@ def test_a_phrase_of_very_common_words_scans_only_the_newest_stories(
         add_story(store, f"n{i}", f"Hai công an bị {i}", "", "", hours=i + 1)
     assert old not in ids(store, "hai cong an bi", limit=20)  # body phrase, too old
     assert old in ids(store, "thuong", limit=20)  # a rarer word still reaches it
+
+
+def test_title_phrase_beats_scattered_title_words_with_the_phrase_in_the_body(
+    store: Store,
+) -> None:
+    scattered = add_story(
+        store, "a", "Xe khách lật, mưa lớn ở đèo", "Mưa lớn làm lật xe khách.",
+        "Xe khách lật trên đèo trong mưa lớn.", hours=5,
+    )
+    phrase = add_story(store, "b", "Lật xe khách trên quốc lộ 20", hours=0)
+    assert ids(store, "lat xe khach")[:2] == [phrase, scattered]
+
+
+def test_a_whole_last_word_beats_its_beginning(store: Store) -> None:
+    whole = add_story(store, "a", "Bão số 9 vào bờ", hours=0)
+    begun = add_story(store, "b", "Bão sớm vào bờ", hours=5)  # newer; "so" begins "sớm"
+    assert ids(store, "bao so")[:2] == [whole, begun]
