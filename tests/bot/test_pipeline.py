@@ -4,6 +4,7 @@ summarize → store → search, driven through the real CLI."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -264,6 +265,8 @@ def test_hostile_routes_leave_a_log_line_and_the_other_feeds_stored(
         "Chuyển hướng vào mạng nội bộ": site.private_redirect_url,
         "Thân 20 MB": site.big_url,
         "Bom gzip": site.gzip_bomb_url,
+        "Quá tải 429": site.too_many_requests_url,
+        "Chuyển hướng 7 lần": site.redirect_chain_url(7),
     }
     feeds = (
         "".join(f'[[feeds]]\nname = "{name}"\nurl = "{url}"\n' for name, url in hostile.items())
@@ -340,3 +343,43 @@ timeout_seconds = 30.0
         store.close()
     assert newest.title.startswith("Mô hình trồng dâu tây")
     assert newest.summary.startswith("Nông dân Đơn Dương thu lãi cao")
+
+
+def test_a_windows_1252_feed_is_read_and_its_missing_pages_parked(
+    tmp_path: Path, site: FakeNewsSite, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    config = write_config(
+        tmp_path, site, feeds=f'[[feeds]]\nname = "Café"\nurl = "{site.cp1252_feed_url}"\n'
+    )
+    assert main(["poll", "--config", str(config)]) == 0
+    assert any(
+        m.startswith("feed Café: 2 listed") and "2 pages parked" in m
+        for m in (r.getMessage() for r in caplog.records)
+    )
+    store = open_store(tmp_path)
+    try:
+        with store.db.reading() as conn:
+            parked = [
+                json.loads(r[0])["title"] for r in conn.execute("SELECT entry FROM pending_pages")
+            ]
+    finally:
+        store.close()
+    assert sorted(parked) == [
+        "Crème brûlée — naïve café society",
+        "“Déjà vu” at the Zoë Ångström exhibit",
+    ]
+
+
+def test_a_redirect_chain_within_the_limit_is_followed(tmp_path: Path, site: FakeNewsSite) -> None:
+    publish_seed_and_dalat(site)
+    redirect = site.redirect_to_url(site.feed_url, status=301)
+    config = write_config(
+        tmp_path, site, feeds=f'[[feeds]]\nname = "Qua chuyển hướng"\nurl = "{redirect}"\n'
+    )
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        assert store.articles.count() == 2
+    finally:
+        store.close()
