@@ -60,3 +60,5 @@ class PendingPage:
     entry: dict[str, object]
     error: str
     next_try_at: float
+    attempts: int = 1
+    push: bool = True

@@ -142,7 +142,6 @@ class Poller:
             feed.id,
             stories,
             parked,
-            push_pending=push_new,
             etag=result.etag if not result.not_modified else feed.etag,
             last_modified=(result.last_modified if not result.not_modified else feed.last_modified),
             next_check_at=next_check,
@@ -228,6 +227,8 @@ class Poller:
                     entry=_entry_to_dict(entry),
                     error=reason,
                     next_try_at=time.time() + delay,
+                    attempts=attempts + 1,
+                    push=push,
                 )
                 return _Outcome(pending=pending, push=push)
         story = await self._record(

@@ -47,7 +47,6 @@ class ArticleStore:
         stories: Sequence[tuple[StoryRecord, bool]],
         pending: Sequence[PendingPage],
         *,
-        push_pending: bool,
         etag: str | None,
         last_modified: str | None,
         next_check_at: float,
@@ -76,15 +75,16 @@ class ArticleStore:
                     """
                     INSERT INTO pending_pages (feed_id, key, entry, push, attempts, last_error,
                         next_try_at)
-                    VALUES (?, ?, ?, ?, 1, ?, ?)
-                    ON CONFLICT (key) DO UPDATE SET attempts = attempts + 1,
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts,
                         last_error = excluded.last_error, next_try_at = excluded.next_try_at
                     """,
                     (
                         feed_id,
                         page.key,
                         json.dumps(page.entry, ensure_ascii=False),
-                        int(push_pending),
+                        int(page.push),
+                        page.attempts,
                         page.error,
                         page.next_try_at,
                     ),

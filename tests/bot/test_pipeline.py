@@ -383,3 +383,44 @@ def test_a_redirect_chain_within_the_limit_is_followed(tmp_path: Path, site: Fak
         assert store.articles.count() == 2
     finally:
         store.close()
+
+
+def test_a_page_that_never_loads_is_stored_from_the_feed_after_the_retry_limit(
+    tmp_path: Path, site: FakeNewsSite
+) -> None:
+    publish_seed_and_dalat(site)
+    broken = site.add_story(
+        "trang-hong-han-12350",
+        "Trang hỏng hẳn",
+        "(Lamdongtv.vn) - Tin này chỉ còn phần mô tả trong RSS.",
+        ["Đoạn không bao giờ tải được."],
+        published=datetime(2024, 3, 15, 7, 0, tzinfo=VN_TZ),
+    )
+    site.fail(broken, times=100, status=500)
+    config = write_config(tmp_path, site)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "alert_after_failures = 2", "alert_after_failures = 2\npage_retry_limit = 3"
+        ),
+        encoding="utf-8",
+    )
+    attempts = []
+    for _ in range(3):
+        assert main(["poll", "--config", str(config)]) == 0
+        store = open_store(tmp_path)
+        try:
+            with store.db.transaction() as conn:
+                row = conn.execute("SELECT attempts, push FROM pending_pages").fetchone()
+                attempts.append(tuple(row) if row else None)
+                conn.execute("UPDATE pending_pages SET next_try_at = 0")
+                conn.execute("UPDATE feeds SET etag = NULL, last_modified = NULL")
+        finally:
+            store.close()
+    assert attempts == [(1, 0), (2, 0), None]
+    store = open_store(tmp_path)
+    try:
+        stored = next(a for a in store.articles.latest(10) if a.title == "Trang hỏng hẳn")
+        assert "chỉ còn phần mô tả" in stored.body
+        assert store.deliveries.counts() == {}  # listed at the first poll: never pushed
+    finally:
+        store.close()
