@@ -16,7 +16,7 @@ from bot.platforms import build_platforms
 from bot.scheduler import make_scheduler
 from bot.store import Store
 from feeds.llm_summary import LLMSummarizer
-from feeds.poller import Poller, PollReport, PollSettings, Summarizer
+from feeds.poller import Poller, PollReport, Summarizer
 from feeds.summarize import summarize
 
 if TYPE_CHECKING:
@@ -62,22 +62,14 @@ class App:
         self.admin = self._admin_ops()
         for platform in self.platforms:
             platform.context.admin_ops = self.admin
-        poll = config.poll
         self.llm = make_llm(config)
         summarizer: Summarizer = self.llm.summarize if self.llm else extractive_summary
         self.poller = Poller(
             self.store,
             self.fetcher,
             summarizer,
-            PollSettings(
-                interval_seconds=poll.interval_seconds,
-                max_new_per_poll=poll.max_new_per_poll,
-                page_concurrency=poll.page_concurrency,
-                max_backoff_seconds=poll.max_backoff_seconds,
-                alert_after_failures=poll.alert_after_failures,
-                page_retry_limit=poll.page_retry_limit,
-                summary_budget=config.summary.budget,
-            ),
+            config.poll,
+            config.summary.budget,
             on_article=on_article,
             notify_admins=self.notify_admins,
         )

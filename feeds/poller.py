@@ -23,6 +23,7 @@ from feeds.parse import FeedParseError, parse_feed, parse_listing
 from feeds.urlguard import UnsafeURLError
 
 if TYPE_CHECKING:
+    from bot.config import PollConfig
     from bot.store import Store
     from bot.store.records import Article, Feed
 
@@ -35,17 +36,6 @@ class Summarizer(Protocol):
     async def __call__(
         self, title: str, paragraphs: Sequence[str], lead: str | None, budget: int
     ) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class PollSettings:
-    interval_seconds: float = 300
-    max_new_per_poll: int = 30
-    page_concurrency: int = 4
-    max_backoff_seconds: float = 3600
-    alert_after_failures: int = 5
-    page_retry_limit: int = 5
-    summary_budget: int = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +57,8 @@ class Poller:
         store: Store,
         fetcher: Fetcher,
         summarizer: Summarizer,
-        settings: PollSettings,
+        settings: PollConfig,
+        summary_budget: int,
         *,
         on_article: Callable[[Article], None] | None = None,
         notify_admins: Notify | None = None,
@@ -76,6 +67,7 @@ class Poller:
         self.fetcher = fetcher
         self.summarizer = summarizer
         self.settings = settings
+        self.summary_budget = summary_budget
         self.on_article = on_article
         self.notify_admins = notify_admins
         self._pages = asyncio.Semaphore(settings.page_concurrency)
@@ -253,7 +245,7 @@ class Poller:
         published: datetime | None,
     ) -> StoryRecord:
         summary = await self.summarizer(
-            title, paragraphs, lead or None, self.settings.summary_budget
+            title, paragraphs, lead or None, self.summary_budget
         )
         return StoryRecord(
             key=key,
