@@ -45,16 +45,7 @@ class DeliveryStore:
                 """,
                 {"platform": platform, "now": at, "limit": limit},
             ).fetchall()
-            ids = [row[0] for row in rows]
-            if not ids:
-                return []
-            marks = ",".join("?" * len(ids))
-            conn.execute(
-                f"UPDATE deliveries SET status = 'sending', claimed_at = ?, "
-                f"attempts = attempts + 1 WHERE id IN ({marks})",
-                [at, *ids],
-            )
-            return _load(conn, ids)
+            return _mark_sending(conn, [row[0] for row in rows], at)
 
     def claim_digest(
         self, delivery_id: int, limit: int = 30, at: float | None = None
@@ -78,16 +69,7 @@ class DeliveryStore:
                 """,
                 {"claimed": delivery_id, "now": at, "limit": limit},
             ).fetchall()
-            ids = [row[0] for row in rows]
-            if not ids:
-                return []
-            marks = ",".join("?" * len(ids))
-            conn.execute(
-                f"UPDATE deliveries SET status = 'sending', claimed_at = ?, "
-                f"attempts = attempts + 1 WHERE id IN ({marks})",
-                [at, *ids],
-            )
-            return _load(conn, ids)
+            return _mark_sending(conn, [row[0] for row in rows], at)
 
     def mark_sent(self, delivery_id: int, message_id: str | None) -> None:
         with self.db.transaction() as conn:
@@ -161,6 +143,19 @@ class DeliveryStore:
                     (platform, platform),
                 ).fetchone()[0]
             )
+
+
+def _mark_sending(conn: sqlite3.Connection, ids: list[int], at: float) -> list[Delivery]:
+    """Claim these rows for this worker (inside the caller's transaction) and load them."""
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    conn.execute(
+        f"UPDATE deliveries SET status = 'sending', claimed_at = ?, "
+        f"attempts = attempts + 1 WHERE id IN ({marks})",
+        [at, *ids],
+    )
+    return _load(conn, ids)
 
 
 def _load(conn: sqlite3.Connection, ids: list[int]) -> list[Delivery]:
