@@ -173,22 +173,9 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "vi": "Chưa hỗ trợ ngôn ngữ này. Có: vi, en.",
         "en": "That language is not available. Choose vi or en.",
     },
-    # --- search fallback -------------------------------------------------------------------
-    "search.usage": {
-        "vi": "Gõ /search kèm từ khóa, ví dụ: /search đà lạt",
-        "en": "Send /search with words, for example: /search da lat",
-    },
-    "search.usage_words": {
-        "vi": "Gõ «tìm» kèm từ khóa, ví dụ: tìm đà lạt",
-        "en": "Type «tìm» with words, for example: tìm da lat",
-    },
     "search.none": {
         "vi": "Không tìm thấy tin nào cho «{query}».",
         "en": "No stories found for «{query}».",
-    },
-    "search.results": {
-        "vi": "Kết quả cho «{query}»:",
-        "en": "Results for «{query}»:",
     },
     # --- /search (handlers/search.py) ---------------------------------------------------
     "search.how_to": {
