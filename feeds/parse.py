@@ -33,8 +33,30 @@ _TAG = re.compile(r"<\s*[A-Za-z!/?]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp")
 _BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
-     "table", "blockquote", "section", "article", "figure", "figcaption", "header", "footer"}
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "td",
+        "table",
+        "blockquote",
+        "section",
+        "article",
+        "figure",
+        "figcaption",
+        "header",
+        "footer",
+    }
 )
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object")
 
@@ -278,8 +300,9 @@ def parse_listing(
 ) -> list[FeedEntry]:
     """An HTML listing page → one entry per story block, by the site's CSS selectors.
 
-    Raises FeedParseError when `item` matches nothing: for a news listing that means the
-    site changed its layout, which an admin should hear about.
+    When `item` matches nothing (the site changed its layout, or the selectors were never
+    right) the page's story-like links are taken instead, with a warning an admin sees in
+    the log; FeedParseError only when there are none of those either.
     """
     text_encoding = encoding or _sniff_encoding(html)
     parser = lxml.html.HTMLParser(encoding=text_encoding)
@@ -293,7 +316,17 @@ def parse_listing(
         break
     blocks = _select(root, item, "item")
     if not blocks:
-        raise FeedParseError(f"item selector {item!r} matched nothing at {base_url}")
+        guessed = _story_links(root, base)
+        if len(guessed) < MIN_GUESSED_STORIES:
+            raise FeedParseError(f"item selector {item!r} matched nothing at {base_url}")
+        log.warning(
+            "listing %s: item selector %r matched nothing; took %d story-like links instead "
+            "(update the feed's selectors)",
+            base_url,
+            item,
+            len(guessed),
+        )
+        return guessed
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     for block in blocks:
@@ -310,6 +343,29 @@ def parse_listing(
             f"{len(blocks)} items at {base_url} matched {item!r}, none with an http(s) "
             f"link matching {link!r}"
         )
+    return entries
+
+
+MIN_GUESSED_STORIES = 3
+_STORY_PATH = re.compile(r"/[^/]*[a-z0-9]+(?:-[a-z0-9]+){3,}[^/]*$", re.IGNORECASE)
+
+
+def _story_links(root: Any, base: str) -> list[FeedEntry]:
+    """Links that look like this site's stories: same host, a slug of four or more words
+    in the last path segment, and a headline-long text."""
+    host = urlsplit(base).hostname
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    for anchor in root.iter("a"):
+        url = _http_url(anchor.get("href"), base)
+        if url is None or urlsplit(url).hostname != host:
+            continue
+        path = urlsplit(url).path
+        text = collapse_spaces(normalize(anchor.text_content() or ""))
+        if not _STORY_PATH.search(path) or not 20 <= len(text) <= 300 or path in seen:
+            continue
+        seen.add(path)
+        entries.append(FeedEntry(url=url, title=text))
     return entries
 
 

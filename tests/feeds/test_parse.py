@@ -325,6 +325,28 @@ def test_listing_with_nothing_matching_is_an_error() -> None:
         parse_listing(LISTING.encode(), LISTING_BASE, item="div.articles article")
 
 
+def test_listing_with_wrong_selectors_falls_back_to_story_like_links(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stories = "".join(
+        f'<li><a href="/tin-tuc/khai-mac-le-hoi-so-{i}-tai-da-lat-{1000 + i}.html">'
+        f"Khai mạc lễ hội số {i} tại thành phố Đà Lạt</a></li>"
+        for i in range(4)
+    )
+    chrome = (
+        '<a href="/gioi-thieu">Giới thiệu về đài truyền hình tỉnh</a>'
+        '<a href="https://facebook.com/chia-se-bai-viet-nay-ngay">Chia sẻ bài viết này ngay</a>'
+        '<a href="/tin-tuc/ngan.html">Ngắn</a>'
+    )
+    page = f"<html><body><nav>{chrome}</nav><ul>{stories}</ul></body></html>".encode()
+    entries = parse_listing(page, LISTING_BASE, item="div.list-news .news-item")
+    assert [e.title for e in entries] == [
+        f"Khai mạc lễ hội số {i} tại thành phố Đà Lạt" for i in range(4)
+    ]
+    assert entries[0].url == "https://lamdongtv.vn/tin-tuc/khai-mac-le-hoi-so-0-tai-da-lat-1000.html"
+    assert any("update the feed's selectors" in r.getMessage() for r in caplog.records)
+
+
 def test_listing_with_no_usable_links_is_an_error() -> None:
     with pytest.raises(FeedParseError, match="none with an http"):
         parse_listing(LISTING.encode(), LISTING_BASE, item="#menu li", link="a.nothing")
