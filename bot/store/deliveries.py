@@ -25,23 +25,23 @@ class DeliveryStore:
         with self.db.transaction() as conn:
             rows = conn.execute(
                 """
-                WITH queue AS (
-                    SELECT d.id, d.due_at,
-                        ROW_NUMBER() OVER (
-                            PARTITION BY d.chat_ref
-                            ORDER BY COALESCE(a.published_at, a.fetched_at, d.created_at), d.id
-                        ) AS place
-                    FROM deliveries d
-                    JOIN chats c ON c.id = d.chat_ref
-                    LEFT JOIN articles a ON a.id = d.article_id
-                    WHERE d.status = 'pending' AND c.platform = :platform AND c.active = 1
-                      AND NOT EXISTS (
-                          SELECT 1 FROM deliveries busy
-                          WHERE busy.chat_ref = d.chat_ref AND busy.status = 'sending'
-                      )
-                )
-                SELECT id FROM queue WHERE place = 1 AND due_at <= :now
-                ORDER BY due_at, id LIMIT :limit
+                SELECT d.id FROM deliveries d
+                JOIN chats c ON c.id = d.chat_ref
+                LEFT JOIN articles a ON a.id = d.article_id
+                WHERE d.status = 'pending' AND d.due_at <= :now
+                  AND c.platform = :platform AND c.active = 1
+                  AND NOT EXISTS (
+                      SELECT 1 FROM deliveries busy
+                      WHERE busy.chat_ref = d.chat_ref AND busy.status = 'sending'
+                  )
+                  AND NOT EXISTS (
+                      SELECT 1 FROM deliveries older
+                      LEFT JOIN articles oa ON oa.id = older.article_id
+                      WHERE older.chat_ref = d.chat_ref AND older.status = 'pending'
+                        AND (COALESCE(oa.published_at, oa.fetched_at, older.created_at), older.id)
+                          < (COALESCE(a.published_at, a.fetched_at, d.created_at), d.id)
+                  )
+                ORDER BY d.due_at, d.id LIMIT :limit
                 """,
                 {"platform": platform, "now": at, "limit": limit},
             ).fetchall()
