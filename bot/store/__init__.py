@@ -24,7 +24,7 @@ class Store:
         self.feeds = FeedStore(self.db)
         self.articles = ArticleStore(self.db, timezone)
         self.search = SearchIndex(self.db)
-        self.chats = ChatStore(self.db)
+        self.chats = ChatStore(self.db, timezone)
         self.deliveries = DeliveryStore(self.db)
         self.audit = AuditLog(self.db)
         self.stats = StatsStore(self.db, timezone)

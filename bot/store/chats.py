@@ -9,8 +9,9 @@ from bot.store.records import Chat
 
 
 class ChatStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, timezone: str = "Asia/Ho_Chi_Minh") -> None:
         self.db = db
+        self.timezone = timezone
 
     def get(self, platform: str, chat_id: str) -> Chat | None:
         with self.db.reading() as conn:
@@ -133,6 +134,19 @@ class ChatStore:
                 conn.execute(
                     "UPDATE chats SET quiet_start = ?, quiet_end = ? WHERE id = ?",
                     (quiet_hours[0], quiet_hours[1], chat_ref),
+                )
+            if mode is not None or digest_hour is not None or quiet_hours is not False:
+                # What is already queued follows the new rule: a chat that leaves the digest
+                # must not wait for tomorrow's digest hour behind its oldest row.
+                conn.execute(
+                    """
+                    UPDATE deliveries SET due_at = bantin_due(
+                        :now, :tz, c.mode, c.digest_hour, c.quiet_start, c.quiet_end)
+                    FROM chats c
+                    WHERE c.id = deliveries.chat_ref AND deliveries.chat_ref = :chat
+                      AND deliveries.status = 'pending'
+                    """,
+                    {"now": now(), "tz": self.timezone, "chat": chat_ref},
                 )
             row = conn.execute("SELECT * FROM chats WHERE id = ?", (chat_ref,)).fetchone()
         return Chat.from_row(row)

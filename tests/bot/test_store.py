@@ -209,3 +209,29 @@ def test_digest_chats_get_rows_due_at_their_hour(store: Store) -> None:
     )
     assert store.deliveries.claim("telegram", 10) == []
     assert len(store.deliveries.claim("telegram", 10, at=10**11)) == 1
+
+
+def test_leaving_the_digest_brings_queued_stories_forward(store: Store) -> None:
+    chat = store.chats.upsert("telegram", "6")
+    store.chats.subscribe(chat.id)
+    store.chats.update_settings(chat.id, mode="digest", digest_hour=7)
+    store.articles.record_poll(
+        feed_id(store),
+        [(story("a", "Một", 1.0), True)],
+        [],
+        etag=None,
+        last_modified=None,
+        next_check_at=0,
+    )
+    assert store.deliveries.claim("telegram", 10) == []
+    store.chats.update_settings(chat.id, mode="instant")
+    store.articles.record_poll(
+        feed_id(store),
+        [(story("b", "Hai", 2.0), True)],
+        [],
+        etag=None,
+        last_modified=None,
+        next_check_at=0,
+    )
+    (first,) = store.deliveries.claim("telegram", 10)
+    assert first.article is not None and first.article.title == "Một"
