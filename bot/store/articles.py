@@ -121,7 +121,8 @@ class ArticleStore:
         where = ""
         params: list[object] = []
         if feed_ids is not None:
-            where = f"WHERE a.feed_id IN ({','.join('?' * len(feed_ids))})"
+            # "+": walk the time index newest first and filter, rather than sort a feed's rows.
+            where = f"WHERE +a.feed_id IN ({','.join('?' * len(feed_ids))})"
             params.extend(feed_ids)
         params.append(limit)
         with self.db.reading() as conn:

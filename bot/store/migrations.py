@@ -169,4 +169,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (platform, chat_id)
     );
     """,
+    # 3: indexes for the newest stories (/latest, inline mode) and for what was sent in the
+    # last day (/stats), so neither reads a whole table.
+    """
+    CREATE INDEX articles_time ON articles(COALESCE(published_at, fetched_at), id);
+    CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
+    """,
 ]
