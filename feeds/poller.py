@@ -91,6 +91,14 @@ class Poller:
         return list(await asyncio.gather(*(one(feed) for feed in feeds)))
 
     async def poll_feed(self, feed: Feed) -> PollReport:
+        """Never raises: whatever goes wrong is the feed's failure, backed off and reported."""
+        try:
+            return await self._poll_feed(feed)
+        except Exception as exc:
+            log.exception("feed %s: unexpected error", feed.name)
+            return await self._failed(feed, f"internal error: {type(exc).__name__}: {exc}", None)
+
+    async def _poll_feed(self, feed: Feed) -> PollReport:
         try:
             result = await self.fetcher.fetch(
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
@@ -110,7 +118,7 @@ class Poller:
                 return await self._failed(feed, f"unreadable feed: {exc}", None)
 
         next_check = time.time() + self.settings.interval_seconds
-        fresh = await self._fresh(entries)
+        fresh, left_over = await self._fresh(entries)
         retries = await self.store.db.call(self.store.articles.due_pending, feed.id, time.time())
         if result.not_modified and not retries:
             recovered = await self.store.db.call(
@@ -134,10 +142,14 @@ class Poller:
             feed.id,
             stories,
             parked,
-            etag=result.etag if not result.not_modified else feed.etag,
-            last_modified=(result.last_modified if not result.not_modified else feed.last_modified),
+            # Stories left for the next poll: keep the old validators so it is not a 304.
+            etag=feed.etag if result.not_modified or left_over else result.etag,
+            last_modified=(
+                feed.last_modified if result.not_modified or left_over else result.last_modified
+            ),
             next_check_at=next_check,
             retried_keys=[key for key, _, _, _ in retries],
+            backlog_left=left_over,
         )
         await self._recovered(feed, outcome.recovered)
         if self.on_article is not None:
@@ -174,24 +186,31 @@ class Poller:
             )
         return parse_feed(body, headers, url)
 
-    async def _fresh(self, entries: list[FeedEntry]) -> list[tuple[str, FeedEntry]]:
-        """Entries not stored before, oldest first, at most `max_new_per_poll` (the newest)."""
+    async def _fresh(self, entries: list[FeedEntry]) -> tuple[list[tuple[str, FeedEntry]], bool]:
+        """Entries not stored before, oldest first: at most `max_new_per_poll`, the newest.
+
+        Feeds and listings put the newest first; when every entry is dated, the dates
+        decide. The flag says whether some were left for the next poll.
+        """
         keyed: dict[str, FeedEntry] = {}
         for entry in entries:
             keyed.setdefault(article_key(entry, content=entry.description or ""), entry)
         known = await self.store.db.call(self.store.articles.known_keys, list(keyed))
         fresh = [(key, entry) for key, entry in keyed.items() if key not in known]
-        fresh = fresh[: self.settings.max_new_per_poll]
-        fresh.sort(key=lambda item: _timestamp(item[1].published) or 0.0)
-        return fresh
+        if all(entry.published is not None for _, entry in fresh):
+            fresh.sort(key=lambda item: _timestamp(item[1].published) or 0.0, reverse=True)
+        limit = self.settings.max_new_per_poll
+        return fresh[:limit][::-1], len(fresh) > limit
 
     async def _story(self, entry: FeedEntry, key: str, push: bool, *, attempts: int) -> _Outcome:
         async with self._pages:
             try:
                 page = await self.fetcher.fetch(entry.url)
                 article = extract_article(page.body, page.url, encoding=page.encoding)
-            except (FetchError, UnsafeURLError, ExtractionError) as exc:
-                reason = getattr(exc, "reason", None) or str(exc)
+            except Exception as exc:  # one hostile page never stops the feed's other stories
+                if not isinstance(exc, FetchError | UnsafeURLError | ExtractionError):
+                    log.exception("article %s: unexpected error", entry.url)
+                reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
                 if attempts + 1 >= self.settings.page_retry_limit:
                     log.warning(
                         "article %s: page failed %d times (%s); storing the feed's own text",
@@ -244,9 +263,7 @@ class Poller:
         image: str | None,
         published: datetime | None,
     ) -> StoryRecord:
-        summary = await self.summarizer(
-            title, paragraphs, lead or None, self.summary_budget
-        )
+        summary = await self.summarizer(title, paragraphs, lead or None, self.summary_budget)
         return StoryRecord(
             key=key,
             url=entry.url,

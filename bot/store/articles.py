@@ -51,11 +51,13 @@ class ArticleStore:
         last_modified: str | None,
         next_check_at: float,
         retried_keys: Sequence[str] = (),
+        backlog_left: bool = False,
     ) -> PollOutcome:
         """One transaction: articles, their index entries, their deliveries, the feed's state.
 
         Each story comes with whether to push it: the first poll of a feed stores what it
-        lists without pushing, so a channel is not flooded with last month's news.
+        lists without pushing, so a channel is not flooded with last month's news; a feed
+        stays unprimed while that first listing is still being taken in (`backlog_left`).
         """
         at = now()
         ids: list[int] = []
@@ -90,8 +92,8 @@ class ArticleStore:
                     ),
                 )
             conn.execute(
-                "UPDATE feeds SET etag = ?, last_modified = ?, primed = 1 WHERE id = ?",
-                (etag, last_modified, feed_id),
+                "UPDATE feeds SET etag = ?, last_modified = ?, primed = primed OR ? WHERE id = ?",
+                (etag, last_modified, int(not backlog_left), feed_id),
             )
             recovered = mark_success(conn, feed_id, next_check_at)
         return PollOutcome(tuple(ids), deliveries, recovered)

@@ -424,3 +424,66 @@ def test_a_page_that_never_loads_is_stored_from_the_feed_after_the_retry_limit(
         assert store.deliveries.counts() == {}  # listed at the first poll: never pushed
     finally:
         store.close()
+
+
+def test_a_burst_beyond_the_per_poll_limit_is_taken_newest_first_and_the_rest_next_time(
+    tmp_path: Path, site: FakeNewsSite
+) -> None:
+    for day in range(1, 6):
+        site.add_story(
+            f"tin-ngay-{day}-123{day}",
+            f"Tin của ngày {day} tháng ba",
+            f"(Lamdongtv.vn) - Tin dẫn của ngày {day}.",
+            [f"Nội dung của ngày {day}, đủ dài để là một đoạn văn.", "Đoạn thứ hai."],
+            published=datetime(2024, 3, day, 8, 0, tzinfo=VN_TZ),
+        )
+    config = write_config(tmp_path, site)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "interval_seconds = 60", "interval_seconds = 60\nmax_new_per_poll = 3"
+        ),
+        encoding="utf-8",
+    )
+    store = open_store(tmp_path)
+    reader = store.chats.upsert("telegram", "42")
+    store.chats.subscribe(reader.id)
+    store.close()
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        first = [a.title for a in store.articles.latest(10)]
+        assert first == [f"Tin của ngày {day} tháng ba" for day in (5, 4, 3)]
+        assert store.feeds.all()[0].etag is None  # the rest is not hidden behind a 304
+    finally:
+        store.close()
+    assert main(["poll", "--config", str(config)]) == 0
+    store = open_store(tmp_path)
+    try:
+        assert store.articles.count() == 5
+        feed = store.feeds.all()[0]
+        assert feed.etag and feed.primed
+        assert store.deliveries.counts() == {}  # the first listing, taken in two polls
+    finally:
+        store.close()
+
+
+async def test_an_unexpected_error_is_the_feed_failure_not_a_crash(
+    tmp_path: Path, site: FakeNewsSite
+) -> None:
+    from bot.app import App
+    from bot.config import load_config
+
+    publish_seed_and_dalat(site)
+    config = load_config(str(write_config(tmp_path, site)), env={})
+
+    async def broken_summarizer(
+        title: str, paragraphs: object, lead: str | None, budget: int
+    ) -> str:
+        raise RuntimeError("summarizer bug")
+
+    async with App(config) as app:
+        app.poller.summarizer = broken_summarizer
+        (report,) = await app.poll_once()
+        feed = app.store.feeds.all()[0]
+    assert report.error == "internal error: RuntimeError: summarizer bug"
+    assert feed.failures == 1 and feed.next_check_at > time.time()
