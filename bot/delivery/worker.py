@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 NotifyAdmins = Callable[[str], Awaitable[None]]
 MAX_MIGRATIONS = 2
+# 429s one job may draw before it goes back to the queue (not counted as a failed attempt):
+# a chat that keeps drawing them must not hold its row 'sending' and pause everyone forever.
+MAX_FLOOD_WAITS = 3
 
 
 class Messenger(Protocol):
@@ -74,6 +77,7 @@ class _Job:
     # cancel the job (the chat may have the message; releasing the row would resend it).
     on_wire: bool = False
     settled: bool = False
+    flood_waits: int = 0
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
@@ -148,11 +152,17 @@ class DeliveryWorker:
         tasks = [job.task for job in jobs if job.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=1.0)
-        unsettled = [i for job in jobs if not job.settled for i in job.ids]
-        if unsettled:
-            await self.store.db.call(self.store.deliveries.release, unsettled)
-            log.info("delivery %s: released %d unsent rows", self.platform, len(unsettled))
+        released = await self.store.db.call(self._release_unsettled, jobs)
+        if released:
+            log.info("delivery %s: released %d unsent rows", self.platform, released)
         self._jobs.clear()
+
+    def _release_unsettled(self, jobs: Sequence[_Job]) -> int:
+        """On the database thread: a digest claim a cancelled job left running there has
+        finished (and joined its job) before this runs, so its rows are released too."""
+        unsettled = [i for job in jobs if not job.settled for i in job.ids]
+        self.store.deliveries.release(unsettled)
+        return len(unsettled)
 
     async def drain(self, timeout: float) -> None:
         """Tests and the benchmark: wait until nothing is due or owned."""
@@ -222,10 +232,7 @@ class DeliveryWorker:
     async def _deliver(self, job: _Job) -> None:
         first = job.deliveries[0]
         if first.chat.mode == "digest" and first.article is not None:
-            more = await self.store.db.call(
-                self.store.deliveries.claim_digest, first.id, self.settings.digest_max - 1
-            )
-            job.deliveries.extend(more)
+            await self.store.db.call(self._claim_digest, job)
         chat = first.chat
         migrations = 0
         while True:
@@ -235,11 +242,18 @@ class DeliveryWorker:
             outcome = await self._send(job, chat)
             if outcome.kind is Kind.RETRY and outcome.retry_after is not None:
                 self.flood_waits += 1
+                job.flood_waits += 1
                 self.limiter.pause(outcome.retry_after)
                 log.warning(
                     "delivery %s: flood wait %.1f s (chat %s, %s): every send waits",
                     self.platform, outcome.retry_after, chat_label(chat), what(first),
                 )
+                if job.flood_waits >= MAX_FLOOD_WAITS:
+                    await self._retry_later(
+                        job, f"{outcome.reason} ({job.flood_waits} flood waits in a row)",
+                        count=False, at_least=outcome.retry_after,
+                    )
+                    return
                 continue
             if outcome.kind is Kind.MIGRATED and migrations < MAX_MIGRATIONS:
                 migrations += 1
@@ -247,6 +261,14 @@ class DeliveryWorker:
                 continue
             await self._record(job, chat, outcome)
             return
+
+    def _claim_digest(self, job: _Job) -> None:
+        """On the database thread: claim the digest's other rows and make them the job's in
+        the same step, so a stop that cancels the job while this runs still releases them
+        (`_release_unsettled` runs after it on the same thread)."""
+        first = job.deliveries[0]
+        more = self.store.deliveries.claim_digest(first.id, self.settings.digest_max - 1)
+        job.deliveries.extend(more)
 
     async def _send(self, job: _Job, chat: Chat) -> Outcome:
         reply = compose(job.deliveries, chat.language, self.timezone)
@@ -269,9 +291,8 @@ class DeliveryWorker:
         first = job.deliveries[0]
         store = self.store
         if outcome.kind is Kind.SENT:
-            for delivery in job.deliveries:
-                await store.db.call(store.deliveries.mark_sent, delivery.id, outcome.message_id)
-                self._ambiguous.discard(delivery.id)
+            await store.db.call(store.deliveries.mark_sent_many, job.ids, outcome.message_id)
+            self._ambiguous.difference_update(job.ids)
             job.settled = True
             self.sent += 1
             log.info(
@@ -280,16 +301,13 @@ class DeliveryWorker:
                 chat_label(chat), outcome.message_id,
             )
         elif outcome.kind is Kind.GONE:
-            await store.db.call(store.chats.deactivate, chat.id, outcome.reason)
-            for delivery in job.deliveries:
-                await store.db.call(store.deliveries.mark_failed, delivery.id, outcome.reason)
+            await store.db.call(store.deliveries.chat_gone, chat.id, job.ids, outcome.reason)
             job.settled = True
             self.limiter.forget(chat.chat_id)
             log.warning("chat %s deactivated: %s", chat_label(chat), outcome.reason)
         elif outcome.kind is Kind.REJECTED or outcome.kind is Kind.MIGRATED:
             reason = outcome.reason or "migrated too many times"
-            for delivery in job.deliveries:
-                await store.db.call(store.deliveries.mark_failed, delivery.id, reason)
+            await store.db.call(store.deliveries.mark_failed_many, job.ids, reason)
             job.settled = True
             log.error("rejected %s for chat %s: %s", what(first), chat_label(chat), reason)
             await self._alert_once(
@@ -300,11 +318,10 @@ class DeliveryWorker:
         elif outcome.maybe_sent:
             if first.id in self._ambiguous:
                 self._ambiguous.discard(first.id)
-                for delivery in job.deliveries:
-                    await store.db.call(
-                        store.deliveries.mark_failed, delivery.id,
-                        f"{outcome.reason} twice; it may have arrived",
-                    )
+                await store.db.call(
+                    store.deliveries.mark_failed_many, job.ids,
+                    f"{outcome.reason} twice; it may have arrived",
+                )
                 job.settled = True
                 log.error(
                     "gave up %s for chat %s after a second %s (it may have arrived)",
@@ -319,11 +336,10 @@ class DeliveryWorker:
             await self._retry_later(job, f"{outcome.reason} (may duplicate)", count=True)
         else:
             if first.attempts >= self.settings.max_attempts:
-                for delivery in job.deliveries:
-                    await store.db.call(
-                        store.deliveries.mark_failed, delivery.id,
-                        f"{outcome.reason} (after {first.attempts} attempts)",
-                    )
+                await store.db.call(
+                    store.deliveries.mark_failed_many, job.ids,
+                    f"{outcome.reason} (after {first.attempts} attempts)",
+                )
                 job.settled = True
                 log.error(
                     "gave up %s for chat %s after %d attempts: %s",
@@ -337,16 +353,18 @@ class DeliveryWorker:
                 return
             await self._retry_later(job, outcome.reason, count=True)
 
-    async def _retry_later(self, job: _Job, reason: str, *, count: bool) -> None:
+    async def _retry_later(
+        self, job: _Job, reason: str, *, count: bool, at_least: float = 0.0
+    ) -> None:
         first = job.deliveries[0]
         delay = backoff_seconds(
             max(first.attempts, 1), base=self.settings.backoff_base, cap=self.settings.backoff_cap
         )
+        delay = max(delay, at_least)
         due = time.time() + delay
-        for delivery in job.deliveries:
-            await self.store.db.call(
-                self.store.deliveries.retry_later, delivery.id, due, reason, count=count
-            )
+        await self.store.db.call(
+            self.store.deliveries.retry_later_many, job.ids, due, reason, count=count
+        )
         job.settled = True
         log.warning(
             "retry %s for chat %s in %.0f s: %s",

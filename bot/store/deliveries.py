@@ -144,6 +144,69 @@ class DeliveryStore:
                 ).fetchone()[0]
             )
 
+    # ---- one job's outcome, in one transaction ------------------------------------------
+    # A job (a story card, or a digest of up to 30 rows) is one message: its rows must
+    # change together, or a crash midway leaves some 'sent' and others 'sending' for
+    # `requeue_in_flight` to send again.
+
+    def mark_sent_many(self, delivery_ids: Sequence[int], message_id: str | None) -> None:
+        """These rows went out as one message (`message_id`): all of them are sent."""
+        if not delivery_ids:
+            return
+        marks = ",".join("?" * len(delivery_ids))
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
+                f"last_error = NULL WHERE id IN ({marks})",
+                [now(), message_id, *delivery_ids],
+            )
+
+    def mark_failed_many(self, delivery_ids: Sequence[int], error: str) -> None:
+        if not delivery_ids:
+            return
+        marks = ",".join("?" * len(delivery_ids))
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"UPDATE deliveries SET status = 'failed', last_error = ? WHERE id IN ({marks})",
+                [error, *delivery_ids],
+            )
+
+    def retry_later_many(
+        self, delivery_ids: Sequence[int], due_at: float, error: str, *, count: bool = True
+    ) -> None:
+        """Back to the queue together; `count=False` for waits not the rows' fault (429)."""
+        if not delivery_ids:
+            return
+        marks = ",".join("?" * len(delivery_ids))
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ?, "
+                f"attempts = attempts - ? WHERE id IN ({marks})",
+                [due_at, error, 0 if count else 1, *delivery_ids],
+            )
+
+    def chat_gone(self, chat_ref: int, delivery_ids: Sequence[int], reason: str) -> None:
+        """The platform says the chat is gone: fail this job's rows and deactivate the chat
+        (as `ChatStore.deactivate` does: inactive, its pending rows cancelled), together."""
+        at = now()
+        with self.db.transaction() as conn:
+            if delivery_ids:
+                marks = ",".join("?" * len(delivery_ids))
+                conn.execute(
+                    f"UPDATE deliveries SET status = 'failed', last_error = ? "
+                    f"WHERE id IN ({marks})",
+                    [reason, *delivery_ids],
+                )
+            conn.execute(
+                "UPDATE chats SET active = 0, inactive_reason = ?, changed_at = ? WHERE id = ?",
+                (reason, at, chat_ref),
+            )
+            conn.execute(
+                "UPDATE deliveries SET status = 'cancelled', last_error = ? "
+                "WHERE chat_ref = ? AND status = 'pending'",
+                (reason, chat_ref),
+            )
+
 
 def _mark_sending(conn: sqlite3.Connection, ids: list[int], at: float) -> list[Delivery]:
     """Claim these rows for this worker (inside the caller's transaction) and load them."""
