@@ -4,14 +4,21 @@ The router hands us every command it does not know (and callbacks starting "adm:
 `None` means "not an admin command". Whoever is not in `[telegram] admins` / `[zalo]
 admins` is refused in one line, and the attempt is audited like every action. The work
 itself is `bot.admin.AdminOps`, the same code `bantin feeds …` runs.
+
+The admin room (`bot.admin`) reaches SQLite and the network, so it is imported only when
+an admin command or button arrives, never when handlers/ is imported (see
+tests/test_architecture.py). The composition root has loaded it by then anyway.
 """
 
 from __future__ import annotations
 
-from bot.admin.access import Caller
-from bot.admin.ops import AdminOps, Outcome
-from bot.admin.report import format_stats
+from typing import TYPE_CHECKING
+
 from handlers.base import Button, Context, Reply, Request, Span
+
+if TYPE_CHECKING:
+    from bot.admin.access import Caller
+    from bot.admin.ops import AdminOps, Outcome
 
 CALLBACK_PREFIX = "adm:"
 
@@ -54,6 +61,8 @@ def ops_for(ctx: Context) -> AdminOps:
     """The AdminOps the composition root put in the context, else a bare one that refuses
     what needs a platform (test fetches, channel checks, edits)."""
     if ctx.admin_ops is None:
+        from bot.admin.ops import AdminOps
+
         ctx.admin_ops = AdminOps(ctx.store, timezone=ctx.timezone)
     return ctx.admin_ops
 
@@ -68,6 +77,8 @@ async def handle_admin(request: Request, ctx: Context) -> list[Reply] | None:
         command, args = ALIASES.get(request.command, request.command), request.args
     else:
         return None
+    from bot.admin.access import Caller
+
     ops = ops_for(ctx)
     caller = Caller.chat(request.platform, request.user_id or "?", request.user_name)
     if not ctx.is_admin(request):
@@ -93,6 +104,9 @@ async def _run(
     command: str,
     args: tuple[str, ...],
 ) -> Outcome:
+    from bot.admin.ops import Outcome
+    from bot.admin.report import format_stats
+
     if command == "admin":
         return Outcome(
             True,

@@ -13,7 +13,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.store.records import Article
+from bot.records import Article
 from bot.text import normalize
 from handlers.base import Button, Reply, Span, safe_url
 from handlers.i18n import t

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bot.store.records import Article, Chat, Feed
+from bot.records import Article, Chat, Feed
 from bot.text import fold
 from handlers.base import Button, Context, Reply, Request, Span
 from handlers.cards import article_card, clean
 from handlers.i18n import LANGUAGES, resolve_language, t
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 10
@@ -57,13 +62,25 @@ def speaks_words(request: Request) -> bool:
 
 
 async def open_chat(request: Request, ctx: Context) -> Chat:
-    """The chat this request comes from, remembered; a new chat speaks its user's language."""
+    """The chat this request comes from, remembered; a new chat speaks its user's language.
+
+    Every message and button press comes through here: a known chat whose kind and title
+    are as they were is only read; the store is written (a transaction) only for a new chat
+    or one renamed or changed in kind.
+    """
+    title = clean(request.chat_title)[:255] or None
+    known = await ctx.store.db.call(ctx.store.chats.get, request.platform, request.chat_id)
+    if (
+        known is not None
+        and known.kind == request.chat_kind
+        and (title is None or known.title == title)
+    ):
+        return known
     first_language = (
         "en"
         if resolve_language(request.user_language) == "en"
         else resolve_language(ctx.default_language)
     )
-    title = clean(request.chat_title)[:255] or None
     return await ctx.store.db.call(
         ctx.store.chats.upsert,
         request.platform,
@@ -202,6 +219,30 @@ async def story_card(
 # --- /settings --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class FeedChoice:
+    """Every feed, and the chat's subscription rows as stored (`[None]`: every feed)."""
+
+    feeds: list[Feed]
+    chosen: list[int | None]
+
+    @property
+    def chosen_ids(self) -> set[int] | None:
+        """The chosen feeds; None when the chat takes every feed."""
+        if not self.chosen or None in self.chosen:
+            return None
+        return {feed_id for feed_id in self.chosen if feed_id is not None}
+
+
+def _read_choice(store: Store, chat_ref: int) -> FeedChoice:
+    """Both reads in one trip to the store's thread."""
+    return FeedChoice(store.feeds.all(), store.chats.subscribed_feeds(chat_ref))
+
+
+async def feed_choice(ctx: Context, chat: Chat) -> FeedChoice:
+    return await ctx.store.db.call(_read_choice, ctx.store, chat.id)
+
+
 async def settings(request: Request, ctx: Context) -> list[Reply]:
     """Show the chat's settings; with arguments (`/settings hour 7`) change one first."""
     chat = await open_chat(request, ctx)
@@ -223,23 +264,25 @@ async def _change(
     """Apply a setting. A button press that changes nothing only answers with a notice (the
     message stays as it is); typed text gets the notice as the first line of the view."""
     language = language_of(chat)
-    before = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
     if not may_change(request):
-        notice_key = "group.admins_only_settings"
-    else:
-        notice_key = await apply_setting(ctx, chat, parts)
+        notice = t(language, "group.admins_only_settings")
+        if edit:
+            return notice_only(notice)
+        return await settings_view(request, ctx, chat, lead=notice)
+    before = await feed_choice(ctx, chat)
+    notice_key, fresh = await apply_setting(ctx, chat, parts, before)
     notice = t(language, notice_key)
     if notice_key != "settings.saved":
         if edit:
             return notice_only(notice)
-        return await settings_view(request, ctx, chat, lead=notice)
-    fresh = await ctx.store.db.call(ctx.store.chats.by_ref, chat.id) or chat
-    after = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
-    if edit and fresh == chat and after == before:
+        return await settings_view(request, ctx, chat, lead=notice, choice=before)
+    # A changed chat row means mode, hour or quiet hours: the feeds are as they were.
+    after = before if fresh != chat else await feed_choice(ctx, chat)
+    if edit and fresh == chat and after.chosen == before.chosen:
         # Pressing what is already chosen: Telegram refuses an edit that changes nothing.
         return notice_only(notice)
     return await settings_view(
-        request, ctx, fresh, edit=edit, notice=notice, lead=None if edit else notice
+        request, ctx, fresh, edit=edit, notice=notice, lead=None if edit else notice, choice=after
     )
 
 
@@ -248,47 +291,51 @@ def notice_only(notice: str) -> Reply:
     return Reply(body=(), notice=notice)
 
 
-async def apply_setting(ctx: Context, chat: Chat, parts: Sequence[str]) -> str:
-    """Apply one setting ("feed", "3") and return the i18n key of what to tell the reader."""
+async def apply_setting(
+    ctx: Context, chat: Chat, parts: Sequence[str], choice: FeedChoice
+) -> tuple[str, Chat]:
+    """Apply one setting ("feed", "3"): the i18n key of what to tell the reader, and the chat
+    as it is now. `choice` is the chat's feeds as just read (for "feed")."""
     if len(parts) != 2:
-        return "settings.invalid"
+        return "settings.invalid", chat
     what, value = parts
     chats = ctx.store.chats
     if what == "feed":
-        return await _toggle_feed(ctx, chat, value)
+        return await _toggle_feed(ctx, chat, value, choice), chat
     if what == "mode" and value in ("instant", "digest"):
-        await ctx.store.db.call(chats.update_settings, chat.id, mode=value)
-        return "settings.saved"
+        fresh = await ctx.store.db.call(chats.update_settings, chat.id, mode=value)
+        return "settings.saved", fresh
     if what == "hour":
         hour = parse_hour(value)
         if hour is None:
-            return "settings.invalid"
+            return "settings.invalid", chat
         # Choosing the digest's hour means wanting the digest.
-        await ctx.store.db.call(chats.update_settings, chat.id, mode="digest", digest_hour=hour)
-        return "settings.saved"
+        fresh = await ctx.store.db.call(
+            chats.update_settings, chat.id, mode="digest", digest_hour=hour
+        )
+        return "settings.saved", fresh
     if what == "quiet":
         if value in ("off", "0", "none", "tat", "khong"):
-            await ctx.store.db.call(chats.update_settings, chat.id, quiet_hours=None)
-            return "settings.saved"
+            fresh = await ctx.store.db.call(chats.update_settings, chat.id, quiet_hours=None)
+            return "settings.saved", fresh
         quiet = parse_quiet(value)
         if quiet is None:
-            return "settings.invalid"
-        await ctx.store.db.call(chats.update_settings, chat.id, quiet_hours=quiet)
-        return "settings.saved"
-    return "settings.invalid"
+            return "settings.invalid", chat
+        fresh = await ctx.store.db.call(chats.update_settings, chat.id, quiet_hours=quiet)
+        return "settings.saved", fresh
+    return "settings.invalid", chat
 
 
-async def _toggle_feed(ctx: Context, chat: Chat, value: str) -> str:
-    feeds = await ctx.store.db.call(ctx.store.feeds.all)
+async def _toggle_feed(ctx: Context, chat: Chat, value: str, choice: FeedChoice) -> str:
     if value == "all":
         await ctx.store.db.call(ctx.store.chats.set_feeds, chat.id, None)
         return "settings.saved"
-    known = [feed.id for feed in feeds]
+    known = [feed.id for feed in choice.feeds]
     feed_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
     if feed_id not in known:
         return "settings.invalid"
-    chosen = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
-    current = set(known) if (not chosen or None in chosen) else {f for f in chosen if f}
+    chosen = choice.chosen_ids
+    current = set(known) if chosen is None else set(chosen)
     current ^= {feed_id}
     if not current:
         return "settings.keep_one"
@@ -322,12 +369,17 @@ async def settings_view(
     edit: bool = False,
     notice: str | None = None,
     lead: str | None = None,
+    choice: FeedChoice | None = None,
 ) -> Reply:
-    """The settings message: where things stand, and the buttons (or words) to change them."""
+    """The settings message: where things stand, and the buttons (or words) to change them.
+
+    `choice`: the chat's feeds if the caller has just read them (else they are read here).
+    """
     language = language_of(chat)
-    feeds = await ctx.store.db.call(ctx.store.feeds.all)
-    chosen_raw = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
-    chosen = None if (not chosen_raw or None in chosen_raw) else {f for f in chosen_raw if f}
+    if choice is None:
+        choice = await feed_choice(ctx, chat)
+    feeds = choice.feeds
+    chosen = choice.chosen_ids
     buttonless = request.platform in BUTTONLESS_PLATFORMS
     visible = [f for f in feeds if not f.paused or (chosen is not None and f.id in chosen)]
 

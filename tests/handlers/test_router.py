@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -337,6 +338,89 @@ async def test_settings_by_text_on_zalo(ctx: Context, store: Store) -> None:
     assert chat_of(store, zalo("")).digest_hour == 6
     chat = chat_of(store, zalo(""))
     assert chat.mode == "digest" and chat.digest_hour == 6
+
+
+# --- what one update costs the store ------------------------------------------------------------
+
+
+class StoreTrips:
+    """Counts trips to the database thread, write transactions and chat upserts."""
+
+    def __init__(self, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[str] = []
+        self.writes = 0
+        self.upserts = 0
+        call, transaction, upsert = store.db.call, store.db.transaction, store.chats.upsert
+
+        async def counted_call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            self.calls.append(getattr(fn, "__name__", repr(fn)))
+            return await call(fn, *args, **kwargs)
+
+        def counted_transaction() -> Any:
+            self.writes += 1
+            return transaction()
+
+        def counted_upsert(*args: Any, **kwargs: Any) -> Chat:
+            self.upserts += 1
+            return upsert(*args, **kwargs)
+
+        monkeypatch.setattr(store.db, "call", counted_call)
+        monkeypatch.setattr(store.db, "transaction", counted_transaction)
+        monkeypatch.setattr(store.chats, "upsert", counted_upsert)
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.writes = self.upserts = 0
+
+
+async def test_a_known_chat_is_read_not_written_on_every_update(
+    ctx: Context, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips = StoreTrips(store, monkeypatch)
+    await handle(private("/start"), ctx)
+    assert trips.upserts == 1  # a new chat is remembered
+    for request in (private("/help"), private("/settings"), private("/latest 2"), press("nope")):
+        trips.reset()
+        await handle(request, ctx)
+        assert (trips.upserts, trips.writes) == (0, 0), request
+    trips.reset()
+    await handle(press("set:mode:digest"), ctx)
+    assert trips.upserts == 0 and trips.writes == 1  # the setting itself, nothing else
+
+
+async def test_a_chat_is_written_again_when_its_title_or_kind_changes(
+    ctx: Context, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips = StoreTrips(store, monkeypatch)
+    await handle(group("/help"), ctx)
+    assert trips.upserts == 1 and chat_of(store, group()).title == "Nhóm Đà Lạt"
+    trips.reset()
+    await handle(group("/help"), ctx)
+    await handle(replace(group("/help"), chat_title=None), ctx)  # no title: the old one stays
+    assert trips.upserts == 0 and chat_of(store, group()).title == "Nhóm Đà Lạt"
+    await handle(replace(group("/help"), chat_title="Nhóm Lâm Đồng"), ctx)
+    assert trips.upserts == 1 and chat_of(store, group()).title == "Nhóm Lâm Đồng"
+    await handle(replace(group("/help"), chat_title="Nhóm Lâm Đồng", chat_kind="group"), ctx)
+    assert trips.upserts == 2 and chat_of(store, group()).kind == "group"
+    assert chat_of(store, group()).language == "vi"  # settings survive the rewrite
+
+
+async def test_a_settings_press_takes_few_trips_to_the_store(
+    ctx: Context, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await handle(private("/start"), ctx)
+    trips = StoreTrips(store, monkeypatch)
+    reply = one(await handle(press("set:feed:1"), ctx))
+    assert reply.edit and "Báo Lâm Đồng" in reply.plain
+    # the chat, its feeds, the change, its feeds again for the redrawn message
+    assert trips.calls == ["get", "_read_choice", "set_feeds", "_read_choice"]
+    trips.reset()
+    reply = one(await handle(press("set:mode:digest"), ctx))
+    assert reply.edit and "set:hour:7" in callbacks(reply)
+    assert trips.calls == ["get", "_read_choice", "update_settings"]
+    trips.reset()
+    reply = one(await handle(press("set:hour:x"), ctx))
+    assert reply.body == () and trips.calls == ["get", "_read_choice"]
 
 
 # --- /lang ---------------------------------------------------------------------------------------
