@@ -16,6 +16,7 @@ the user's own, else the newsroom's default.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -25,13 +26,21 @@ from handlers.base import Button, Context, Reply, Request, Span
 from handlers.i18n import LANGUAGES, resolve_language, t
 
 if TYPE_CHECKING:
-    from bot.store.records import Article
+    from bot.records import Article
     from bot.store.search import SearchPage
 
 PAGE_SIZE = 5
 INLINE_LIMIT = 10
 CALLBACK_LIMIT = 64
 PREFIX = "search"
+# Numbers in callback data and "a_<id>": ASCII digits only. str.isdigit() is true for "²"
+# or "①", which int() refuses; the length keeps ids and pages inside SQLite's integers.
+_NUMBER = re.compile(r"[0-9]{1,12}")
+
+
+def _number(text: str) -> int | None:
+    """ "12" → 12; anything else ("", "²", "-1", "1e3", 13 digits) → None."""
+    return int(text) if _NUMBER.fullmatch(text) else None
 
 
 async def _reader_language(request: Request, ctx: Context) -> str:
@@ -97,8 +106,8 @@ async def inline_results(request: Request, ctx: Context) -> list[Reply]:
     articles: list[Article]
     if not query:
         articles = await store.db.call(store.articles.latest, INLINE_LIMIT)
-    elif _article_ref(query) is not None:
-        found = await store.db.call(store.articles.get, _article_ref(query) or 0)
+    elif (article_id := _article_ref(query)) is not None:
+        found = await store.db.call(store.articles.get, article_id)
         articles = [found] if found else []
     else:
         page = await store.db.call(store.search.search_page, query, limit=INLINE_LIMIT)
@@ -113,23 +122,25 @@ async def _callback(request: Request, ctx: Context, data: str, language: str) ->
     head, _, rest = data.partition(":")
     store = ctx.store
     if head == "a":
-        article_id = int(rest) if rest.isdigit() else 0
-        article = await store.db.call(store.articles.get, article_id)
+        article_id = _number(rest)
+        article = (
+            await store.db.call(store.articles.get, article_id) if article_id is not None else None
+        )
         if article is None:
             gone = t(language, "search.story_gone")
             return [Reply((Span(gone),), notice=gone)]
         return [_card(article, ctx, language, request.bot_username)]
-    if not head.isdigit():
+    page = _number(head)
+    if page is None:
         return [_how_to(language, edit=True)]
     query: str | None = rest
-    if rest.startswith("#") and rest[1:].isdigit():
-        query = await store.db.call(store.search.recall_query, int(rest[1:]))
+    kept = _number(rest[1:]) if rest.startswith("#") else None
+    if kept is not None:
+        query = await store.db.call(store.search.recall_query, kept)
     if not query:
         return [Reply((Span(t(language, "search.expired")),), edit=True)]
     parsed = parse_query(query)
-    return [
-        await _page_reply(request, ctx, query, parsed, max(1, int(head)), language, edit=True)
-    ]
+    return [await _page_reply(request, ctx, query, parsed, max(1, page), language, edit=True)]
 
 
 # --- one page ---------------------------------------------------------------------------
@@ -238,9 +249,7 @@ def _card(article: Article, ctx: Context, language: str, bot_username: str | Non
 
 
 def _article_ref(query: str) -> int | None:
-    if query.startswith("a_") and query[2:].isdigit():
-        return int(query[2:])
-    return None
+    return _number(query[2:]) if query.startswith("a_") else None
 
 
 def _http(url: str) -> str | None:

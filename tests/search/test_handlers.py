@@ -6,6 +6,8 @@ import ast
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from bot.store import Store
 from handlers.base import Context, Reply, Request
 from handlers.search import CALLBACK_LIMIT, PAGE_SIZE, inline_results, search_command
@@ -139,6 +141,23 @@ async def test_inline_results(store: Store) -> None:
     [card] = await inline_results(inline(f"a_{made['dalat2']}"), ctx)
     assert story_id(card) == made["dalat2"]
     assert await inline_results(inline("a_999999"), ctx) == []
+
+
+@pytest.mark.parametrize("number", ["²", "①", "٣", "1" * 20, "-1", " 1", ""])
+async def test_numbers_in_callbacks_and_shares_are_ascii_digits_only(
+    store: Store, number: str
+) -> None:
+    # "²".isdigit() is True and int("²") raises: such data must get an answer, not a crash.
+    seed(store)
+    ctx = Context(store=store)
+    [gone] = await search_command(request(callback=f"search:a:{number}"), ctx)
+    assert "Không còn" in gone.plain and gone.notice
+    [how] = await search_command(request(callback=f"search:{number}:bão"), ctx)
+    assert how.edit and "/search" in how.plain
+    [page] = await search_command(request(callback=f"search:1:#{number}"), ctx)
+    assert page.edit  # not a kept query's number: the text itself is searched
+    shared = await inline_results(inline(f"a_{number}"), ctx)  # searched as words, if at all
+    assert all(isinstance(card, Reply) for card in shared)
 
 
 def test_handlers_stay_platform_neutral() -> None:
