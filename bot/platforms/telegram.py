@@ -30,7 +30,9 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     Update,
+    User,
 )
+from telegram import Chat as TgChat
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import (
     BadRequest,
@@ -53,7 +55,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.admin.access import ChatInfo, admin_ids
+from bot.admin.access import CachedChatAccess, ChatInfo, admin_ids
 from bot.config import Config
 from bot.delivery.outcome import Kind, Outcome
 from bot.delivery.ratelimit import Limits, RateLimiter
@@ -63,6 +65,7 @@ from bot.platforms.redact import protect_token
 from bot.store import Store
 from bot.store.records import Article, Chat
 from handlers.base import Button, Context, Reply, Request, Span, safe_url
+from handlers.router import ALIASES, parse_command
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,10 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 INLINE_RESULTS = 10
-_COMMAND = re.compile(r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]+))?(?:\s+|$)")
+# In a group, only these change what the group gets (handlers.subscriber.may_change): only for
+# them is the sender's admin status worth a getChatMember (the router's aliases included).
+_GROUP_ADMIN_COMMANDS = frozenset({"start", "stop", "settings", "lang"})
+_GROUP_ADMIN_BUTTONS = frozenset({"set", "lang"})  # callback data "set:…", "lang:…"
 _ARTICLE_REF = re.compile(r"^a_(\d{1,12})$")
 _PHOTO_ERRORS = (
     "wrong file identifier", "http url", "failed to get http url content", "image_process_failed",
@@ -611,6 +617,8 @@ class TelegramPlatform:
             self.application.bot, card=article_card, timezone=config.timezone,
             bot_username=lambda: self.bot_username,
         )
+        # Who may change a group's subscription, asked of Telegram at most once a minute.
+        self.access = CachedChatAccess(self.chats)
         self.limiter = RateLimiter(
             Limits(
                 messages_per_second=settings.messages_per_second,
@@ -715,20 +723,28 @@ class TelegramPlatform:
             **fields,
         )
 
-    async def _is_chat_admin(self, chat_id: int, chat_type: str, user_id: int | None) -> bool:
-        """Only a group's admins may subscribe it; a channel post comes from its admins."""
-        if chat_type == ChatType.CHANNEL:
+    async def _is_chat_admin(self, chat: TgChat, user: User | None) -> bool:
+        """Only a group's admins may change it; a channel post comes from its admins."""
+        if chat.type in (ChatType.CHANNEL, ChatType.PRIVATE):
             return True
-        if chat_type == ChatType.PRIVATE:
-            return True
-        if user_id is None:
+        if user is None:
             return False
         try:
-            member = await self.application.bot.get_chat_member(chat_id, user_id)
+            return await self.access.is_admin(PLATFORM, str(chat.id), str(user.id))
         except TelegramError as exc:
-            log.warning("chat telegram:%s: could not check admin %s: %s", chat_id, user_id, exc)
+            log.warning("chat telegram:%s: could not check admin %s: %s", chat.id, user.id, exc)
             return False
-        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    @staticmethod
+    def _needs_admin(chat: TgChat, command: str | None = None, button: str | None = None) -> bool:
+        """In a group, does this request change the group (so that who asks matters)?"""
+        if chat.type not in (ChatType.GROUP, ChatType.SUPERGROUP):
+            return True  # private chats and channels: always allowed, nothing to ask
+        if command is not None:
+            return ALIASES.get(command, command) in _GROUP_ADMIN_COMMANDS
+        if button is not None:
+            return button.partition(":")[0] in _GROUP_ADMIN_BUTTONS
+        return False
 
     async def _on_message(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -738,19 +754,19 @@ class TelegramPlatform:
         text = message.text or message.caption or ""
         command: str | None = None
         args: tuple[str, ...] = ()
-        match = _COMMAND.match(text)
-        if match:
-            addressed = match["bot"]
-            if addressed and self.bot_username and addressed.lower() != self.bot_username.lower():
-                return  # a command for another bot in the same group
-            command = match["name"].lower()
-            args = tuple(text[match.end():].split())
+        parsed = parse_command(text, self.bot_username)
+        if parsed is not None:
+            command, args = parsed
         elif chat.type != ChatType.PRIVATE:
-            return  # in groups and channels the bot answers commands only
-        user = update.effective_user
-        is_admin = command is not None and await self._is_chat_admin(
-            chat.id, chat.type, user.id if user else None
-        )
+            return  # in groups and channels the bot answers commands only, its own
+        elif parse_command(text) is not None:
+            return  # a command for another bot
+        is_admin = False
+        if command is not None and self._needs_admin(chat, command=command):
+            if message.sender_chat is not None and message.sender_chat.id == chat.id:
+                is_admin = True  # an anonymous admin, writing as the group itself
+            else:
+                is_admin = await self._is_chat_admin(chat, update.effective_user)
         request = self._request(update, text=text, command=command, args=args,
                                 is_chat_admin=is_admin)
         if request is None:
@@ -763,11 +779,13 @@ class TelegramPlatform:
         if query is None:
             return
         chat = update.effective_chat
-        user = update.effective_user
-        is_admin = chat is not None and await self._is_chat_admin(
-            chat.id, chat.type, user.id if user else None
+        data = query.data or ""
+        is_admin = (
+            chat is not None
+            and self._needs_admin(chat, button=data)
+            and await self._is_chat_admin(chat, update.effective_user)
         )
-        request = self._request(update, callback=query.data or "", is_chat_admin=is_admin)
+        request = self._request(update, callback=data, is_chat_admin=is_admin)
         notice: str | None = None
         if request is not None and chat is not None:
             message = query.message if isinstance(query.message, Message) else None

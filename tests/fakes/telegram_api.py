@@ -35,6 +35,7 @@ from tests.fakes.loopback import LoopbackFake
 TOKEN = "123456:TEST-token-never-logged"
 BOT_ID = 123456
 BOT_USERNAME = "bantin_test_bot"
+ANONYMOUS_ADMIN_ID = 1087968824  # @GroupAnonymousBot, the "from" of anonymous admins
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
 EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption"})
 JSON_PARAMS = frozenset(
@@ -355,7 +356,10 @@ class FakeTelegram(LoopbackFake):
         kind: str = "private",
         language: str | None = "vi",
         title: str | None = None,
+        anonymous: bool = False,
     ) -> dict[str, Any]:
+        """`anonymous`: sent by an anonymous group admin, i.e. on behalf of the group itself
+        (Telegram's `sender_chat` is the group, `from` its placeholder @GroupAnonymousBot)."""
         user_id = chat_id if user_id is None else user_id
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -363,7 +367,11 @@ class FakeTelegram(LoopbackFake):
             "chat": self.chat_json(chat_id, kind, title),
             "text": text,
         }
-        if kind != "channel":
+        if anonymous:
+            message["sender_chat"] = self.chat_json(chat_id, kind, title)
+            message["from"] = {"id": ANONYMOUS_ADMIN_ID, "is_bot": True, "first_name": "Group",
+                               "username": "GroupAnonymousBot"}
+        elif kind != "channel":
             message["from"] = self.user_json(user_id, language)
         if text.startswith("/"):
             length = len(text.split()[0])

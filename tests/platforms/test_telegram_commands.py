@@ -183,3 +183,86 @@ async def test_language_button_edits_the_message(
         await until(lambda: (c := store.chats.get("telegram", "45")) is not None
                     and c.language == "en")
     assert tg.calls_to("editMessageText", 45) or len(tg.delivered(45)) == 2
+
+
+async def test_group_admin_is_asked_of_telegram_once_a_minute(
+    tmp_path: Path, tg: FakeTelegram, store: Store
+) -> None:
+    config = telegram_config(tmp_path, tg)
+    group = -100778
+    tg.set_member(group, 8, "administrator")
+    async with running(config, store):
+        tg.push_update(tg.message_update(group, "/start", user_id=8, kind="supergroup"))
+        await until(lambda: len(tg.replies(group)) == 1)
+        chat = store.chats.get("telegram", str(group))
+        assert chat is not None and chat.active
+        tg.push_update(tg.message_update(group, "/stop", user_id=8, kind="supergroup"))
+        await until(lambda: len(tg.replies(group)) == 2)
+        chat = store.chats.get("telegram", str(group))
+        assert chat is not None and not chat.active
+    assert len(tg.calls_to("getChatMember", group)) <= 1
+
+
+async def test_group_commands_that_change_nothing_do_not_ask_who_is_admin(
+    tmp_path: Path, tg: FakeTelegram, store: Store
+) -> None:
+    config = telegram_config(tmp_path, tg)
+    group = -100779
+    add_story(store, "Tin cũ đã lưu", image=None, deliver=False)
+    async with running(config, store):
+        tg.push_update(tg.message_update(group, "/help", user_id=7, kind="supergroup"))
+        await until(lambda: len(tg.replies(group)) == 1)
+        assert "/start" in tg.replies(group)[0]
+        tg.push_update(tg.message_update(group, "/latest 1", user_id=7, kind="supergroup"))
+        await until(lambda: len(tg.replies(group)) == 2)
+        assert "Tin cũ đã lưu" in tg.replies(group)[1]
+    assert tg.calls_to("getChatMember") == []
+
+
+async def test_group_language_button_is_for_admins_only(
+    tmp_path: Path, tg: FakeTelegram, store: Store
+) -> None:
+    config = telegram_config(tmp_path, tg)
+    group = -100780
+    tg.set_member(group, 8, "administrator")
+    async with running(config, store):
+        tg.push_update(tg.callback_update(group, "lang:en", user_id=7, kind="supergroup"))
+        await until(lambda: len(tg.calls_to("answerCallbackQuery")) == 1)
+        chat = store.chats.get("telegram", str(group))
+        assert chat is None or chat.language != "en"
+        tg.push_update(tg.callback_update(group, "lang:en", user_id=8, kind="supergroup"))
+        await until(lambda: (c := store.chats.get("telegram", str(group))) is not None
+                    and c.language == "en")
+    assert len(tg.calls_to("getChatMember", group)) == 2
+
+
+async def test_anonymous_group_admin_can_start_the_group(
+    tmp_path: Path, tg: FakeTelegram, store: Store
+) -> None:
+    config = telegram_config(tmp_path, tg)
+    group = -100781
+    async with running(config, store):
+        tg.push_update(tg.message_update(group, "/start", kind="supergroup", anonymous=True))
+        await until(lambda: len(tg.replies(group)) == 1)
+        chat = store.chats.get("telegram", str(group))
+        assert chat is not None and chat.active
+
+
+async def test_a_command_for_another_bot_gets_no_answer(
+    tmp_path: Path, tg: FakeTelegram, store: Store
+) -> None:
+    config = telegram_config(tmp_path, tg)
+    group = -100782
+    tg.set_member(group, 8, "administrator")
+    async with running(config, store):
+        tg.push_update(tg.message_update(group, "/start@SomeOtherBot", user_id=8,
+                                         kind="supergroup"))
+        tg.push_update(tg.message_update(46, "/start@SomeOtherBot"))
+        tg.push_update(tg.message_update(46, "/help"))  # concurrent updates: the sleep below covers the rest
+        await until(lambda: tg.replies(46))
+        await asyncio.sleep(0.3)
+    assert tg.replies(group) == []
+    assert len(tg.replies(46)) == 1 and "/start" in tg.replies(46)[0]
+    chat = store.chats.get("telegram", str(group))
+    assert chat is None or not chat.active
+    assert tg.calls_to("getChatMember") == []
