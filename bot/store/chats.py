@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 
 from bot.store.db import Database, now
@@ -86,17 +87,8 @@ class ChatStore:
         self.deactivate(chat_ref, reason)
 
     def deactivate(self, chat_ref: int, reason: str) -> None:
-        at = now()
         with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE chats SET active = 0, inactive_reason = ?, changed_at = ? WHERE id = ?",
-                (reason, at, chat_ref),
-            )
-            conn.execute(
-                "UPDATE deliveries SET status = 'cancelled', last_error = ? "
-                "WHERE chat_ref = ? AND status = 'pending'",
-                (reason, chat_ref),
-            )
+            deactivate_chat(conn, chat_ref, reason)
 
     def subscribed_feeds(self, chat_ref: int) -> list[int | None]:
         with self.db.reading() as conn:
@@ -215,3 +207,16 @@ class ChatStore:
     def count_active(self) -> int:
         with self.db.reading() as conn:
             return int(conn.execute("SELECT COUNT(*) FROM chats WHERE active = 1").fetchone()[0])
+
+
+def deactivate_chat(conn: sqlite3.Connection, chat_ref: int, reason: str) -> None:
+    """Inside the caller's transaction: no more pushes, and what was queued is cancelled."""
+    conn.execute(
+        "UPDATE chats SET active = 0, inactive_reason = ?, changed_at = ? WHERE id = ?",
+        (reason, now(), chat_ref),
+    )
+    conn.execute(
+        "UPDATE deliveries SET status = 'cancelled', last_error = ? "
+        "WHERE chat_ref = ? AND status = 'pending'",
+        (reason, chat_ref),
+    )

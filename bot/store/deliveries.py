@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from bot.store.chats import deactivate_chat
 from bot.store.db import Database, now
 from bot.store.records import Article, Chat, Delivery
 from bot.store.search import ARTICLE_COLUMNS
@@ -188,7 +189,6 @@ class DeliveryStore:
     def chat_gone(self, chat_ref: int, delivery_ids: Sequence[int], reason: str) -> None:
         """The platform says the chat is gone: fail this job's rows and deactivate the chat
         (as `ChatStore.deactivate` does: inactive, its pending rows cancelled), together."""
-        at = now()
         with self.db.transaction() as conn:
             if delivery_ids:
                 marks = ",".join("?" * len(delivery_ids))
@@ -197,15 +197,7 @@ class DeliveryStore:
                     f"WHERE id IN ({marks})",
                     [reason, *delivery_ids],
                 )
-            conn.execute(
-                "UPDATE chats SET active = 0, inactive_reason = ?, changed_at = ? WHERE id = ?",
-                (reason, at, chat_ref),
-            )
-            conn.execute(
-                "UPDATE deliveries SET status = 'cancelled', last_error = ? "
-                "WHERE chat_ref = ? AND status = 'pending'",
-                (reason, chat_ref),
-            )
+            deactivate_chat(conn, chat_ref, reason)
 
 
 def _mark_sending(conn: sqlite3.Connection, ids: list[int], at: float) -> list[Delivery]:
