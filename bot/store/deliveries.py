@@ -73,30 +73,15 @@ class DeliveryStore:
             return _mark_sending(conn, [row[0] for row in rows], at)
 
     def mark_sent(self, delivery_id: int, message_id: str | None) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
-                "last_error = NULL WHERE id = ?",
-                (now(), message_id, delivery_id),
-            )
+        self.mark_sent_many([delivery_id], message_id)
 
     def retry_later(
         self, delivery_id: int, due_at: float, error: str, *, count: bool = True
     ) -> None:
-        """Back to the queue; `count=False` for waits that are not the row's fault (429)."""
-        with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ?, "
-                "attempts = attempts - ? WHERE id = ?",
-                (due_at, error, 0 if count else 1, delivery_id),
-            )
+        self.retry_later_many([delivery_id], due_at, error, count=count)
 
     def mark_failed(self, delivery_id: int, error: str) -> None:
-        with self.db.transaction() as conn:
-            conn.execute(
-                "UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",
-                (error, delivery_id),
-            )
+        self.mark_failed_many([delivery_id], error)
 
     def release(self, delivery_ids: Sequence[int]) -> None:
         """Give back rows claimed but not sent (shutdown): they go out on the next start."""
