@@ -44,6 +44,13 @@ def feed_id(store: Store) -> int:
     return store.feeds.all()[0].id
 
 
+def publish(store: Store, *stories: tuple[StoryRecord, bool]) -> None:
+    """One poll of the test feed that stores these stories (and pushes those marked so)."""
+    store.articles.record_poll(
+        feed_id(store), list(stories), [], etag=None, last_modified=None, next_check_at=0
+    )
+
+
 def test_schema_is_versioned_and_durable(store: Store, tmp_path: Path) -> None:
     with store.db.reading() as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -117,14 +124,7 @@ def test_claims_keep_each_chat_in_publication_order(store: Store) -> None:
     for chat in chats:
         store.chats.subscribe(chat.id)
     stories = [(story("late", "Sau", 200.0), True), (story("early", "Trước", 100.0), True)]
-    store.articles.record_poll(
-        feed_id(store),
-        stories,
-        [],
-        etag=None,
-        last_modified=None,
-        next_check_at=0,
-    )
+    publish(store, *stories)
     first = store.deliveries.claim("telegram", 10)
     assert len(first) == 3  # one per chat
     assert {d.article.title for d in first if d.article} == {"Trước"}
@@ -141,14 +141,7 @@ def test_claims_keep_each_chat_in_publication_order(store: Store) -> None:
 def test_rows_in_flight_at_a_crash_are_requeued(store: Store) -> None:
     chat = store.chats.upsert("telegram", "1")
     store.chats.subscribe(chat.id)
-    store.articles.record_poll(
-        feed_id(store),
-        [(story("a", "Một", 1.0), True)],
-        [],
-        etag=None,
-        last_modified=None,
-        next_check_at=0,
-    )
+    publish(store, (story("a", "Một", 1.0), True))
     assert len(store.deliveries.claim("telegram", 10)) == 1
     assert store.deliveries.requeue_in_flight() == 1
     assert len(store.deliveries.claim("telegram", 10)) == 1
@@ -157,14 +150,7 @@ def test_rows_in_flight_at_a_crash_are_requeued(store: Store) -> None:
 def test_deactivating_a_chat_cancels_its_queue_and_migration_keeps_it(store: Store) -> None:
     group = store.chats.upsert("telegram", "-100", kind="group")
     store.chats.subscribe(group.id)
-    store.articles.record_poll(
-        feed_id(store),
-        [(story("a", "Một", 1.0), True)],
-        [],
-        etag=None,
-        last_modified=None,
-        next_check_at=0,
-    )
+    publish(store, (story("a", "Một", 1.0), True))
     moved = store.chats.migrate("telegram", "-100", "-100999")
     assert moved is not None and moved.id == group.id and moved.kind == "supergroup"
     assert store.deliveries.claim("telegram", 1)[0].chat.chat_id == "-100999"
@@ -199,14 +185,7 @@ def test_digest_chats_get_rows_due_at_their_hour(store: Store) -> None:
     chat = store.chats.upsert("telegram", "5")
     store.chats.subscribe(chat.id)
     store.chats.update_settings(chat.id, mode="digest", digest_hour=7)
-    store.articles.record_poll(
-        feed_id(store),
-        [(story("a", "Một", 1.0), True)],
-        [],
-        etag=None,
-        last_modified=None,
-        next_check_at=0,
-    )
+    publish(store, (story("a", "Một", 1.0), True))
     assert store.deliveries.claim("telegram", 10) == []
     assert len(store.deliveries.claim("telegram", 10, at=10**11)) == 1
 
@@ -215,23 +194,9 @@ def test_leaving_the_digest_brings_queued_stories_forward(store: Store) -> None:
     chat = store.chats.upsert("telegram", "6")
     store.chats.subscribe(chat.id)
     store.chats.update_settings(chat.id, mode="digest", digest_hour=7)
-    store.articles.record_poll(
-        feed_id(store),
-        [(story("a", "Một", 1.0), True)],
-        [],
-        etag=None,
-        last_modified=None,
-        next_check_at=0,
-    )
+    publish(store, (story("a", "Một", 1.0), True))
     assert store.deliveries.claim("telegram", 10) == []
     store.chats.update_settings(chat.id, mode="instant")
-    store.articles.record_poll(
-        feed_id(store),
-        [(story("b", "Hai", 2.0), True)],
-        [],
-        etag=None,
-        last_modified=None,
-        next_check_at=0,
-    )
+    publish(store, (story("b", "Hai", 2.0), True))
     (first,) = store.deliveries.claim("telegram", 10)
     assert first.article is not None and first.article.title == "Một"
