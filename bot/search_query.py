@@ -63,10 +63,6 @@ def index_form(text: str) -> str:
     return " ".join(folded_tokens(text))
 
 
-def has_diacritics(word: str) -> bool:
-    return fold_word(word) != word
-
-
 @dataclass(frozen=True, slots=True)
 class Term:
     """One word of a query: folded, exact (as typed), and whether it may be a prefix."""
@@ -186,11 +182,6 @@ def all_expression(terms: Sequence[Term]) -> str:
     return " AND ".join(_quote(t) for t in terms)
 
 
-def any_expression(terms: Sequence[Term]) -> str:
-    """Any word."""
-    return " OR ".join(_quote(t) for t in terms)
-
-
 def split_candidates(word: str) -> list[tuple[str, str]]:
     """Ways to cut a run-together word in two syllables ("dalat" → "da" + "lat")."""
     return [(word[:i], word[i:]) for i in range(1, len(word)) if not word.isdigit()]
@@ -227,9 +218,7 @@ def idf_weights(terms: Sequence[Term], doc_freq: Mapping[str, int], total: int) 
     """Each word's share of the query by inverse document frequency (sums to 1)."""
     if not terms:
         return []
-    raw = [
-        math.log(1.0 + (total + 1.0) / (doc_freq.get(t.folded, 0) + 1.0)) for t in terms
-    ]
+    raw = [math.log(1.0 + (total + 1.0) / (doc_freq.get(t.folded, 0) + 1.0)) for t in terms]
     norm = sum(raw) or 1.0
     return [r / norm for r in raw]
 
@@ -387,12 +376,7 @@ def _merge(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """Join neighbouring matched words separated by one space into one bold run."""
     out: list[tuple[str, bool]] = []
     for piece in pieces:
-        if (
-            len(out) >= 2
-            and piece[1]
-            and out[-1] == (" ", False)
-            and out[-2][1]
-        ):
+        if len(out) >= 2 and piece[1] and out[-1] == (" ", False) and out[-2][1]:
             out.pop()
             out[-1] = (out[-1][0] + " " + piece[0], True)
         elif out and out[-1][1] == piece[1] and not piece[1]:

@@ -127,10 +127,6 @@ class DeliveryWorker:
     def start(self) -> None:
         self._runner = asyncio.create_task(self.run(), name=f"delivery-{self.platform}")
 
-    def wake(self) -> None:
-        """New rows were written: look now rather than at the next idle tick."""
-        self._wake.set()
-
     async def stop(self) -> None:
         """Stop claiming; release what waits for its turn; let sends on the wire finish and
         record their outcome (for up to `stop_grace_seconds`)."""
@@ -222,7 +218,9 @@ class DeliveryWorker:
         except Exception:
             log.exception(
                 "delivery %s: unexpected error for chat %s, %s",
-                self.platform, chat_label(job.deliveries[0].chat), what(job.deliveries[0]),
+                self.platform,
+                chat_label(job.deliveries[0].chat),
+                what(job.deliveries[0]),
             )
             if not job.settled:
                 await self._retry_later(job, "internal error", count=True)
@@ -246,12 +244,17 @@ class DeliveryWorker:
                 self.limiter.pause(outcome.retry_after)
                 log.warning(
                     "delivery %s: flood wait %.1f s (chat %s, %s): every send waits",
-                    self.platform, outcome.retry_after, chat_label(chat), what(first),
+                    self.platform,
+                    outcome.retry_after,
+                    chat_label(chat),
+                    what(first),
                 )
                 if job.flood_waits >= MAX_FLOOD_WAITS:
                     await self._retry_later(
-                        job, f"{outcome.reason} ({job.flood_waits} flood waits in a row)",
-                        count=False, at_least=outcome.retry_after,
+                        job,
+                        f"{outcome.reason} ({job.flood_waits} flood waits in a row)",
+                        count=False,
+                        at_least=outcome.retry_after,
                     )
                     return
                 continue
@@ -298,7 +301,8 @@ class DeliveryWorker:
             log.info(
                 "sent %s to chat %s (message %s)",
                 what(first) if len(job.deliveries) == 1 else f"digest of {len(job.deliveries)}",
-                chat_label(chat), outcome.message_id,
+                chat_label(chat),
+                outcome.message_id,
             )
         elif outcome.kind is Kind.GONE:
             await store.db.call(store.deliveries.chat_gone, chat.id, job.ids, outcome.reason)
@@ -319,31 +323,40 @@ class DeliveryWorker:
             if first.id in self._ambiguous:
                 self._ambiguous.discard(first.id)
                 await store.db.call(
-                    store.deliveries.mark_failed_many, job.ids,
+                    store.deliveries.mark_failed_many,
+                    job.ids,
                     f"{outcome.reason} twice; it may have arrived",
                 )
                 job.settled = True
                 log.error(
                     "gave up %s for chat %s after a second %s (it may have arrived)",
-                    what(first), chat_label(chat), outcome.reason,
+                    what(first),
+                    chat_label(chat),
+                    outcome.reason,
                 )
                 return
             self._ambiguous.add(first.id)
             log.warning(
                 "%s for chat %s, %s: retrying once; the chat may get it twice",
-                outcome.reason, chat_label(chat), what(first),
+                outcome.reason,
+                chat_label(chat),
+                what(first),
             )
             await self._retry_later(job, f"{outcome.reason} (may duplicate)", count=True)
         else:
             if first.attempts >= self.settings.max_attempts:
                 await store.db.call(
-                    store.deliveries.mark_failed_many, job.ids,
+                    store.deliveries.mark_failed_many,
+                    job.ids,
                     f"{outcome.reason} (after {first.attempts} attempts)",
                 )
                 job.settled = True
                 log.error(
                     "gave up %s for chat %s after %d attempts: %s",
-                    what(first), chat_label(chat), first.attempts, outcome.reason,
+                    what(first),
+                    chat_label(chat),
+                    first.attempts,
+                    outcome.reason,
                 )
                 await self._alert_once(
                     "attempts:" + outcome.reason[:60],
@@ -368,7 +381,10 @@ class DeliveryWorker:
         job.settled = True
         log.warning(
             "retry %s for chat %s in %.0f s: %s",
-            what(first), chat_label(first.chat), delay, reason,
+            what(first),
+            chat_label(first.chat),
+            delay,
+            reason,
         )
 
     async def _alert_once(self, cause: str, text: str) -> None:

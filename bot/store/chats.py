@@ -204,10 +204,6 @@ class ChatStore:
                 (int(is_channel), now(), chat_ref),
             )
 
-    def count_active(self) -> int:
-        with self.db.reading() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM chats WHERE active = 1").fetchone()[0])
-
 
 def deactivate_chat(conn: sqlite3.Connection, chat_ref: int, reason: str) -> None:
     """Inside the caller's transaction: no more pushes, and what was queued is cancelled."""

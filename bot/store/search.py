@@ -32,7 +32,6 @@ from bot.search_query import (
     Term,
     all_expression,
     exact_share,
-    exact_tokens,
     idf_weights,
     index_form,
     order,
@@ -117,11 +116,6 @@ def rebuild_index(conn: sqlite3.Connection, batch: int = REBUILD_BATCH) -> int:
         count += len(rows)
     conn.execute("INSERT OR REPLACE INTO search_state (key, value) VALUES ('rebuild', '0')")
     return count
-
-
-def query_terms(query: str) -> list[str]:
-    """The folded words of a query, in order."""
-    return [t.folded for t in parse_query(query, prefix_last=False).terms]
 
 
 class _DocFreqCache:
@@ -450,8 +444,14 @@ class SearchIndex:
             floor = story_min_id if table == "articles_fts" else min_id
             return set(
                 self._candidate_ids(
-                    conn, table, expression, feed_id=feed_id, section=section, since=since,
-                    min_id=floor, cap=cap,
+                    conn,
+                    table,
+                    expression,
+                    feed_id=feed_id,
+                    section=section,
+                    since=since,
+                    min_id=floor,
+                    cap=cap,
                 )
             )
 
@@ -543,8 +543,3 @@ def _rows(conn: sqlite3.Connection, sql: str, ids: Iterable[int]) -> list[sqlite
         chunk = values[start : start + 500]
         out.extend(conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall())
     return out
-
-
-def exact_words(text: str) -> set[str]:
-    """The exact (diacritic-kept, lowercase) words of a text."""
-    return set(exact_tokens(text))
