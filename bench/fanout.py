@@ -74,7 +74,7 @@ async def fan_out(store: Store, fake: FakeTelegram, tmp: Path, rate: float, chat
 
     text = f"""
 [storage]
-path = "{tmp / 'bench.sqlite3'}"
+path = "{tmp / "bench.sqlite3"}"
 [telegram]
 token = "{fake.token}"
 api_base_url = "{fake.url}"
@@ -96,8 +96,11 @@ messages_per_second = {rate}
                 break
             now = time.monotonic()
             if now - last_report >= 30:
-                print(f"  … {done}/{chats} sent, {done / (now - began):.1f}/s, "
-                      f"429s so far: {fake.too_many}", flush=True)
+                print(
+                    f"  … {done}/{chats} sent, {done / (now - began):.1f}/s, "
+                    f"429s so far: {fake.too_many}",
+                    flush=True,
+                )
                 last_report = now
             await asyncio.sleep(0.1)
     finally:
@@ -106,10 +109,14 @@ messages_per_second = {rate}
     span = sends[-1].at - sends[0].at
     achieved = (len(sends) - 1) / span if span > 0 else float("inf")
     counts = store.deliveries.counts()
-    print(f"sent: {len(sends)} messages to {len({c.chat_id for c in sends})} chats "
-          f"in {span:.1f} s (outbox: {counts})")
-    print(f"achieved: {achieved:.2f} msg/s against a configured {rate:g}/s "
-          f"({100 * achieved / rate:.1f} %)")
+    print(
+        f"sent: {len(sends)} messages to {len({c.chat_id for c in sends})} chats "
+        f"in {span:.1f} s (outbox: {counts})"
+    )
+    print(
+        f"achieved: {achieved:.2f} msg/s against a configured {rate:g}/s "
+        f"({100 * achieved / rate:.1f} %)"
+    )
     print(f"429 answers: {fake.too_many}")
 
 
@@ -127,8 +134,10 @@ def main() -> int:
         try:
             add_chats(store, args.chats)
             rows, seconds = write_story(store)
-            print(f"outbox: {rows} rows for {args.chats} chats written in {seconds:.3f} s "
-                  f"(one transaction with the story)")
+            print(
+                f"outbox: {rows} rows for {args.chats} chats written in {seconds:.3f} s "
+                f"(one transaction with the story)"
+            )
             if not args.outbox_only:
                 with FakeTelegram(enforce_limits=True, limits=Limits(per_second=30.0)) as fake:
                     asyncio.run(fan_out(store, fake, tmp, args.rate, args.chats))

@@ -120,8 +120,9 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
                 else datetime.fromisoformat(args.since).replace(tzinfo=config.zone).timestamp()
             )
         except ValueError:
-            print(f"bantin search: --since {args.since!r}: 7d, 24h, 2w or 2024-05-01",
-                  file=sys.stderr)
+            print(
+                f"bantin search: --since {args.since!r}: 7d, 24h, 2w or 2024-05-01", file=sys.stderr
+            )
             return 2
 
     async def main() -> list[Article]:

@@ -341,9 +341,7 @@ class Fetcher:
                 raise FetchError(url, f"{where}{_describe(exc)}") from None
             finally:
                 await response.aclose()
-        raise FetchError(
-            url, f"more than {self._settings.max_redirects} redirects", permanent=True
-        )
+        raise FetchError(url, f"more than {self._settings.max_redirects} redirects", permanent=True)
 
     def _headers(self, etag: str | None, last_modified: str | None) -> dict[str, str]:
         headers = {
@@ -423,9 +421,7 @@ class Fetcher:
                 async for piece in pieces:
                     total += len(piece)
                     if total > cap:
-                        raise FetchError(
-                            url, too_big, status=response.status_code, permanent=True
-                        )
+                        raise FetchError(url, too_big, status=response.status_code, permanent=True)
                     parts.append(piece)
         except zlib.error as exc:
             raise FetchError(
@@ -434,9 +430,7 @@ class Fetcher:
         return b"".join(parts)
 
 
-async def _decoded(
-    decoder: _BodyDecoder, raw: AsyncIterator[bytes]
-) -> AsyncGenerator[bytes, None]:
+async def _decoded(decoder: _BodyDecoder, raw: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
     try:
         async for chunk in raw:
             for piece in decoder.feed(chunk):

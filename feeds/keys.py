@@ -17,10 +17,30 @@ from feeds.models import FeedEntry
 # Parameters that say who shared a link, never which story it is.
 _TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
-        "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok",
-        "zarsrc", "gidzl", "zalo_source", "oly_anon_id", "oly_enc_id", "vero_id",
-        "spm", "ocid",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "zarsrc",
+        "gidzl",
+        "zalo_source",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "spm",
+        "ocid",
     }
 )
 _TRACKING_PREFIXES = ("utm_",)
@@ -89,7 +109,7 @@ def _looks_like_url(text: str) -> bool:
 
 
 def article_key(entry: FeedEntry, *, content: str = "") -> str:
-    """"guid:<host>:…", else "url:<canonical>", else "hash:<sha256 of folded title + content>".
+    """ "guid:<host>:…", else "url:<canonical>", else "hash:<sha256 of folded title + content>".
 
     A guid that is a URL (a permalink) is treated as a URL, so the same story found in
     the feed and on a listing page (which has no guid) gets one key. Other guids are only
@@ -102,7 +122,5 @@ def article_key(entry: FeedEntry, *, content: str = "") -> str:
     url = entry.url.strip() or guid
     if url:
         return f"url:{canonical_url(url)}"
-    folded = "\n".join(
-        fold(collapse_spaces(normalize(part))) for part in (entry.title, content)
-    )
+    folded = "\n".join(fold(collapse_spaces(normalize(part))) for part in (entry.title, content))
     return "hash:" + hashlib.sha256(folded.encode("utf-8")).hexdigest()

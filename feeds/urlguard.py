@@ -117,9 +117,7 @@ class UrlGuard:
             self.check_address(literal)
             return [str(literal)]
         try:
-            infos = await asyncio.to_thread(
-                socket.getaddrinfo, host, port, type=socket.SOCK_STREAM
-            )
+            infos = await asyncio.to_thread(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
             raise UrlResolutionError(f"cannot resolve {host}: {exc}") from exc
         addresses: list[str] = []

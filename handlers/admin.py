@@ -57,6 +57,7 @@ MENU = (
     "/stats — thống kê"
 )
 
+
 def ops_for(ctx: Context) -> AdminOps:
     """The AdminOps the composition root put in the context, else a bare one that refuses
     what needs a platform (test fetches, channel checks, edits)."""

@@ -261,7 +261,7 @@ def _short(title: str, width: int = 28) -> str:
 
 
 def _after_command(text: str) -> str:
-    """"/search@bot words" → "words"."""
+    """ "/search@bot words" → "words"."""
     text = text.strip()
     if text.startswith("/"):
         _, _, text = text.partition(" ")

@@ -29,9 +29,7 @@ class Limits:
 
 
 class RateLimiter:
-    def __init__(
-        self, limits: Limits, *, clock: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, limits: Limits, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self._clock = clock
         self._interval = 1.0 / limits.messages_per_second

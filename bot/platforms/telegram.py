@@ -80,15 +80,34 @@ _GROUP_ADMIN_COMMANDS = frozenset({"start", "stop", "settings", "lang"})
 _GROUP_ADMIN_BUTTONS = frozenset({"set", "lang"})  # callback data "set:…", "lang:…"
 _ARTICLE_REF = re.compile(r"^a_(\d{1,12})$")
 _PHOTO_ERRORS = (
-    "wrong file identifier", "http url", "failed to get http url content", "image_process_failed",
-    "photo_invalid", "wrong type of the web page content", "wrong remote file",
-    "photo_save_file_invalid", "media_empty", "photo_ext_invalid",
+    "wrong file identifier",
+    "http url",
+    "failed to get http url content",
+    "image_process_failed",
+    "photo_invalid",
+    "wrong type of the web page content",
+    "wrong remote file",
+    "photo_save_file_invalid",
+    "media_empty",
+    "photo_ext_invalid",
 )
-_GONE_ERRORS = ("chat not found", "user not found", "peer_id_invalid", "bot was kicked",
-                "bot is not a member", "chat_write_forbidden", "user is deactivated")
+_GONE_ERRORS = (
+    "chat not found",
+    "user not found",
+    "peer_id_invalid",
+    "bot was kicked",
+    "bot is not a member",
+    "chat_write_forbidden",
+    "user is deactivated",
+)
 # The message no longer exists, or may no longer be changed: a fact, not a failure.
-_MESSAGE_GONE = ("message to edit not found", "message to delete not found",
-                 "message can't be edited", "message can't be deleted", "message_id_invalid")
+_MESSAGE_GONE = (
+    "message to edit not found",
+    "message to delete not found",
+    "message can't be edited",
+    "message can't be deleted",
+    "message_id_invalid",
+)
 
 Handle = Callable[[Request, Context], Awaitable[list[Reply]]]
 CardFn = Callable[[Article, str, str | None, str], Reply]
@@ -236,7 +255,8 @@ class Sender:
                     raise
                 log.warning(
                     "chat telegram:%s: photo refused (%s); sending the story as text",
-                    chat_id, exc.message,
+                    chat_id,
+                    exc.message,
                 )
         return await self._send_html(chat_id, reply, markup, None)
 
@@ -253,7 +273,8 @@ class Sender:
                 raise
             log.error(
                 "chat telegram:%s: Telegram refused our HTML (%s); sent as plain text",
-                chat_id, exc.message,
+                chat_id,
+                exc.message,
             )
             return await self._send_once(
                 chat_id, render_plain(reply.body, limit), None, markup, photo, reply
@@ -270,17 +291,24 @@ class Sender:
     ) -> Message:
         if photo:
             message: Message = await self.bot.send_photo(
-                chat_id=chat_id, photo=photo, caption=text, parse_mode=parse_mode,
+                chat_id=chat_id,
+                photo=photo,
+                caption=text,
+                parse_mode=parse_mode,
                 reply_markup=markup,
             )
             return message
         preview_url = safe_url(reply.preview_url)
         preview = (
             LinkPreviewOptions(url=preview_url, prefer_large_media=True)
-            if preview_url else LinkPreviewOptions(is_disabled=True)
+            if preview_url
+            else LinkPreviewOptions(is_disabled=True)
         )
         message = await self.bot.send_message(
-            chat_id=chat_id, text=text, parse_mode=parse_mode, reply_markup=markup,
+            chat_id=chat_id,
+            text=text,
+            parse_mode=parse_mode,
+            reply_markup=markup,
             link_preview_options=preview,
         )
         return message
@@ -308,7 +336,11 @@ class Sender:
         limit = CAPTION_LIMIT if caption else TEXT_LIMIT
         try:
             await self._replace_once(
-                chat_id, message_id, render_html(reply.body, limit), ParseMode.HTML, reply,
+                chat_id,
+                message_id,
+                render_html(reply.body, limit),
+                ParseMode.HTML,
+                reply,
                 caption=caption,
             )
         except BadRequest as exc:
@@ -316,10 +348,15 @@ class Sender:
                 raise
             log.error(
                 "chat telegram:%s: Telegram refused our HTML in an edit (%s); plain text",
-                chat_id, exc.message,
+                chat_id,
+                exc.message,
             )
             await self._replace_once(
-                chat_id, message_id, render_plain(reply.body, limit), None, reply,
+                chat_id,
+                message_id,
+                render_plain(reply.body, limit),
+                None,
+                reply,
                 caption=caption,
             )
 
@@ -337,17 +374,24 @@ class Sender:
         try:
             if caption:
                 await self.bot.edit_message_caption(
-                    chat_id=chat_id, message_id=message_id, caption=text,
-                    parse_mode=parse_mode, reply_markup=markup,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    caption=text,
+                    parse_mode=parse_mode,
+                    reply_markup=markup,
                 )
             else:
                 preview_url = safe_url(reply.preview_url)
                 await self.bot.edit_message_text(
-                    text, chat_id=chat_id, message_id=message_id, parse_mode=parse_mode,
+                    text,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=parse_mode,
                     reply_markup=markup,
                     link_preview_options=(
                         LinkPreviewOptions(url=preview_url, prefer_large_media=True)
-                        if preview_url else LinkPreviewOptions(is_disabled=True)
+                        if preview_url
+                        else LinkPreviewOptions(is_disabled=True)
                     ),
                 )
         except BadRequest as exc:
@@ -359,13 +403,16 @@ class Sender:
         try:
             if message.photo:
                 await message.edit_caption(
-                    caption=render_html(reply.body, CAPTION_LIMIT), parse_mode=ParseMode.HTML,
+                    caption=render_html(reply.body, CAPTION_LIMIT),
+                    parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                 )
             else:
                 await message.edit_text(
-                    text=render_html(reply.body, TEXT_LIMIT), parse_mode=ParseMode.HTML,
-                    reply_markup=markup, link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    text=render_html(reply.body, TEXT_LIMIT),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
@@ -462,7 +509,9 @@ class TelegramChats:
         if status == ChatMemberStatus.RESTRICTED:
             return bool(getattr(member, "can_send_messages", False))
         return status in (
-            ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER
+            ChatMemberStatus.MEMBER,
+            ChatMemberStatus.ADMINISTRATOR,
+            ChatMemberStatus.OWNER,
         )
 
     # ChatDirectory ------------------------------------------------------------------
@@ -490,8 +539,12 @@ class TelegramChats:
                 await self.sender.replace(chat.chat_id, int(message_id), reply)
         except BadRequest as exc:
             if _is_message_gone(exc):
-                log.info("chat telegram:%s: message %s not edited: %s",
-                         chat.chat_id, message_id, exc.message)
+                log.info(
+                    "chat telegram:%s: message %s not edited: %s",
+                    chat.chat_id,
+                    message_id,
+                    exc.message,
+                )
                 return False
             raise
         return True
@@ -502,8 +555,12 @@ class TelegramChats:
                 await bot.delete_message(chat.chat_id, int(message_id))
         except BadRequest as exc:
             if _is_message_gone(exc):
-                log.info("chat telegram:%s: message %s not deleted: %s",
-                         chat.chat_id, message_id, exc.message)
+                log.info(
+                    "chat telegram:%s: message %s not deleted: %s",
+                    chat.chat_id,
+                    message_id,
+                    exc.message,
+                )
                 return False
             raise
         return True
@@ -614,7 +671,9 @@ class TelegramPlatform:
         self.messenger = TelegramMessenger(self.sender)
         # For the admin room (App wires it): rights, "@name" lookups, edits and deletes.
         self.chats = TelegramChats(
-            self.application.bot, card=article_card, timezone=config.timezone,
+            self.application.bot,
+            card=article_card,
+            timezone=config.timezone,
             bot_username=lambda: self.bot_username,
         )
         # Who may change a group's subscription, asked of Telegram at most once a minute.
@@ -627,10 +686,11 @@ class TelegramPlatform:
             )
         )
         self.worker = DeliveryWorker(
-            store, self.messenger, self.limiter,
-            worker_settings or WorkerSettings(
-                max_in_flight=max(8, int(settings.messages_per_second * 2))
-            ),
+            store,
+            self.messenger,
+            self.limiter,
+            worker_settings
+            or WorkerSettings(max_in_flight=max(8, int(settings.messages_per_second * 2))),
             timezone=config.timezone,
             notify_admins=self.notify_admins,
         )
@@ -661,8 +721,13 @@ class TelegramPlatform:
         assert app.updater is not None
         await app.updater.start_polling(
             timeout=self.poll_timeout,
-            allowed_updates=["message", "channel_post", "callback_query", "inline_query",
-                             "my_chat_member"],
+            allowed_updates=[
+                "message",
+                "channel_post",
+                "callback_query",
+                "inline_query",
+                "my_chat_member",
+            ],
         )
         self.worker.start()
         log.info("telegram: @%s polling, delivery worker running", self.bot_username)
@@ -681,7 +746,8 @@ class TelegramPlatform:
         for admin in self.config.telegram.admins:
             try:
                 await self.application.bot.send_message(
-                    chat_id=admin, text=text[:TEXT_LIMIT],
+                    chat_id=admin,
+                    text=text[:TEXT_LIMIT],
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             except TelegramError as exc:
@@ -698,7 +764,8 @@ class TelegramPlatform:
                 return
             try:
                 await self.application.bot.set_my_commands(
-                    listed, scope=BotCommandScopeDefault(),
+                    listed,
+                    scope=BotCommandScopeDefault(),
                     language_code=None if language == "vi" else language,
                 )
             except TelegramError as exc:
@@ -767,8 +834,9 @@ class TelegramPlatform:
                 is_admin = True  # an anonymous admin, writing as the group itself
             else:
                 is_admin = await self._is_chat_admin(chat, update.effective_user)
-        request = self._request(update, text=text, command=command, args=args,
-                                is_chat_admin=is_admin)
+        request = self._request(
+            update, text=text, command=command, args=args, is_chat_admin=is_admin
+        )
         if request is None:
             return
         log.info("chat telegram:%s: %s", chat.id, f"/{command}" if command else "text")
@@ -817,8 +885,9 @@ class TelegramPlatform:
                 if outcome.kind is Kind.GONE:
                     chat = await self.store.db.call(self.store.chats.get, PLATFORM, chat_id)
                     if chat is not None:
-                        await self.store.db.call(self.store.chats.deactivate, chat.id,
-                                                 outcome.reason)
+                        await self.store.db.call(
+                            self.store.chats.deactivate, chat.id, outcome.reason
+                        )
                 break
         return notice
 
@@ -828,9 +897,15 @@ class TelegramPlatform:
             return
         user = query.from_user
         request = Request(
-            platform=PLATFORM, chat_id=str(user.id), chat_kind="private",
-            user_id=str(user.id), user_name=user.full_name, user_language=user.language_code,
-            text=query.query, bot_username=self.bot_username, inline=True,
+            platform=PLATFORM,
+            chat_id=str(user.id),
+            chat_kind="private",
+            user_id=str(user.id),
+            user_name=user.full_name,
+            user_language=user.language_code,
+            text=query.query,
+            bot_username=self.bot_username,
+            inline=True,
         )
         try:
             replies = await self.handle(request, self.context)
@@ -838,7 +913,8 @@ class TelegramPlatform:
             log.exception("inline query from %s: handler failed", user.id)
             replies = []
         results = [
-            self._inline_result(i, reply) for i, reply in enumerate(replies[:INLINE_RESULTS])
+            self._inline_result(i, reply)
+            for i, reply in enumerate(replies[:INLINE_RESULTS])
             if reply.body
         ]
         try:
@@ -865,9 +941,11 @@ class TelegramPlatform:
             url=preview,
             thumbnail_url=safe_url(reply.photo),
             input_message_content=InputTextMessageContent(
-                render_html(reply.body, TEXT_LIMIT), parse_mode=ParseMode.HTML,
+                render_html(reply.body, TEXT_LIMIT),
+                parse_mode=ParseMode.HTML,
                 link_preview_options=(
-                    LinkPreviewOptions(url=preview) if preview
+                    LinkPreviewOptions(url=preview)
+                    if preview
                     else LinkPreviewOptions(is_disabled=True)
                 ),
             ),
@@ -894,7 +972,10 @@ class TelegramPlatform:
         if old in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
             if known is None:
                 known = await self.store.db.call(
-                    self.store.chats.upsert, PLATFORM, str(chat.id), kind=chat.type,
+                    self.store.chats.upsert,
+                    PLATFORM,
+                    str(chat.id),
+                    kind=chat.type,
                     title=chat.title,
                 )
             configured = {str(chat.id).lower()} | (
@@ -902,8 +983,11 @@ class TelegramPlatform:
             )
             if known.is_channel or configured & self._channels:
                 await self.store.db.call(self.store.chats.subscribe, known.id, None)
-                log.info("chat telegram:%s (%s): bot added; configured channel reactivated",
-                         chat.id, chat.type)
+                log.info(
+                    "chat telegram:%s (%s): bot added; configured channel reactivated",
+                    chat.id,
+                    chat.type,
+                )
             else:
                 log.info("chat telegram:%s (%s): bot added as %s", chat.id, chat.type, new)
 

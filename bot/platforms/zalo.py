@@ -78,9 +78,17 @@ class ZaloSettings:
     text_limit: int = TEXT_LIMIT
     gone_codes: frozenset[int] = frozenset({403})
     gone_phrases: tuple[str, ...] = (
-        "block", "chặn", "not reachable", "unreachable", "has not interacted",
-        "user not found", "chat not found", "recipient not found", "not follow",
-        "không tồn tại", "không tìm thấy người dùng",
+        "block",
+        "chặn",
+        "not reachable",
+        "unreachable",
+        "has not interacted",
+        "user not found",
+        "chat not found",
+        "recipient not found",
+        "not follow",
+        "không tồn tại",
+        "không tìm thấy người dùng",
     )
     retry_codes: frozenset[int] = frozenset({408, 429})
     retry_phrases: tuple[str, ...] = ("server error", "internal error", "timeout", "try again")
@@ -251,8 +259,9 @@ class ZaloClient:
                 self._prefix + method, json=params or {}, timeout=timeout
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-            raise ZaloNetworkError(method, f"not sent: {type(exc).__name__}",
-                                   maybe_sent=False) from None
+            raise ZaloNetworkError(
+                method, f"not sent: {type(exc).__name__}", maybe_sent=False
+            ) from None
         except httpx.TimeoutException as exc:
             raise ZaloNetworkError(method, type(exc).__name__, maybe_sent=True) from None
         except httpx.HTTPError as exc:
@@ -262,8 +271,12 @@ class ZaloClient:
         except (ValueError, UnicodeDecodeError):
             body = None
         if not isinstance(body, dict):
-            raise ZaloError(method, response.status_code, f"HTTP {response.status_code}, no JSON",
-                            response.status_code)
+            raise ZaloError(
+                method,
+                response.status_code,
+                f"HTTP {response.status_code}, no JSON",
+                response.status_code,
+            )
         if body.get("ok") is True:
             return body.get("result")
         code = _int(body.get("error_code")) or response.status_code
@@ -299,8 +312,9 @@ class ZaloClient:
     async def set_webhook(self, url: str, secret_token: str) -> WebhookInfo:
         if not 8 <= len(secret_token) <= 256:
             raise ValueError("secret_token must be 8 to 256 characters")
-        return self._webhook(await self.call("setWebhook", {"url": url,
-                                                            "secret_token": secret_token}))
+        return self._webhook(
+            await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+        )
 
     async def delete_webhook(self) -> WebhookInfo:
         return self._webhook(await self.call("deleteWebhook"))
@@ -351,8 +365,12 @@ def classify(exc: Exception, settings: ZaloSettings | None = None) -> Outcome:
     if code == 429:
         return Outcome.retry(f"{reason} (quota)", retry_after=settings.quota_pause_seconds)
     lowered = description.lower()
-    if (code in settings.retry_codes or code >= 500 or exc.http_status >= 500
-            or any(p in lowered for p in settings.retry_phrases)):
+    if (
+        code in settings.retry_codes
+        or code >= 500
+        or exc.http_status >= 500
+        or any(p in lowered for p in settings.retry_phrases)
+    ):
         return Outcome.retry(reason)
     if code in settings.gone_codes or any(p in lowered for p in settings.gone_phrases):
         return Outcome.gone(reason)
@@ -449,7 +467,9 @@ class ZaloSender:
                     raise
                 log.warning(
                     "chat zalo:%s: photo refused (%s %s); sending the story as text",
-                    chat_id, exc.code, exc.description,
+                    chat_id,
+                    exc.code,
+                    exc.description,
                 )
         if not text:
             raise ValueError("nothing to send")
@@ -478,16 +498,23 @@ class ZaloMessenger:
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
-    """"127.0.0.1:8443" or "[::1]:8443" → (host, port)."""
+    """ "127.0.0.1:8443" or "[::1]:8443" → (host, port)."""
     host, sep, port = listen.rpartition(":")
     if not sep or not port.isdigit():
         raise ValueError(f"webhook_listen must be host:port, got {listen!r}")
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 405: "Method Not Allowed",
-            408: "Request Timeout", 411: "Length Required", 413: "Payload Too Large",
-            431: "Request Header Fields Too Large"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    403: "Forbidden",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    411: "Length Required",
+    413: "Payload Too Large",
+    431: "Request Header Fields Too Large",
+}
 
 
 class WebhookListener:
@@ -561,8 +588,9 @@ class WebhookListener:
         given = headers.get(SECRET_HEADER, "").encode("latin-1")
         if not hmac.compare_digest(given, self._secret):
             self.refused += 1
-            log.warning("zalo webhook: request with a %s secret refused",
-                        "wrong" if given else "missing")
+            log.warning(
+                "zalo webhook: request with a %s secret refused", "wrong" if given else "missing"
+            )
             return 403
         length = headers.get("content-length", "")
         if not length.isdigit():
@@ -666,7 +694,9 @@ class ZaloPlatform:
             )
         )
         self.worker = DeliveryWorker(
-            store, self.messenger, self.limiter,
+            store,
+            self.messenger,
+            self.limiter,
             worker_settings
             or WorkerSettings(max_in_flight=max(4, int(zalo.messages_per_second * 2))),
             timezone=config.timezone,
@@ -694,7 +724,9 @@ class ZaloPlatform:
             log.warning("zalo: getMe failed (%s); going on, updates will retry", exc.reason)
         if zalo.webhook_url:
             self.webhook = WebhookListener(
-                zalo.webhook_listen, zalo.webhook_secret, self._accept,
+                zalo.webhook_listen,
+                zalo.webhook_secret,
+                self._accept,
                 max_body=self.settings.webhook_max_body,
                 read_seconds=self.settings.webhook_read_seconds,
             )
@@ -714,8 +746,10 @@ class ZaloPlatform:
             await self._prepare_polling()
             self._poller = asyncio.create_task(self._poll(), name="zalo-updates")
         self.worker.start()
-        log.info("zalo: bot %s running, delivery worker started",
-                 self.bot.account_name if self.bot else "(unknown)")
+        log.info(
+            "zalo: bot %s running, delivery worker started",
+            self.bot.account_name if self.bot else "(unknown)",
+        )
 
     async def _set_webhook_later(self) -> None:
         zalo = self.config.zalo
@@ -858,8 +892,11 @@ class ZaloPlatform:
             text=text,
             is_chat_admin=update.is_private,
         )
-        log.info("chat zalo:%s: %s", update.chat_id,
-                 "command" if text.lstrip().startswith("/") else "text")
+        log.info(
+            "chat zalo:%s: %s",
+            update.chat_id,
+            "command" if text.lstrip().startswith("/") else "text",
+        )
         if self.settings.typing_action:  # in the background: the answer must not wait on it
             self._intake.spawn(self._typing(update.chat_id), "zalo-typing")
         replies = await self.handle(request, self.context)
@@ -881,8 +918,9 @@ class ZaloPlatform:
                 if outcome.kind is Kind.GONE:
                     chat = await self.store.db.call(self.store.chats.get, PLATFORM, chat_id)
                     if chat is not None:
-                        await self.store.db.call(self.store.chats.deactivate, chat.id,
-                                                 outcome.reason)
+                        await self.store.db.call(
+                            self.store.chats.deactivate, chat.id, outcome.reason
+                        )
                 break
             except ValueError as exc:
                 log.warning("chat zalo:%s: reply not sendable: %s", chat_id, exc)

@@ -157,7 +157,7 @@ def site_config(tmp_path: Path, tg: FakeTelegram, site: FakeNewsSite) -> Config:
     """A bot on the fake Bot API polling the fake site's first feed, as `bantin run` is set up."""
     text = f"""
 [storage]
-path = "{tmp_path / 'bantin.sqlite3'}"
+path = "{tmp_path / "bantin.sqlite3"}"
 
 [poll]
 interval_seconds = 60
@@ -210,14 +210,20 @@ async def ask(tg: FakeTelegram, text: str, user: int = ADMIN) -> str:
     return visible(tg.replies(user)[before])
 
 
-def story_page(site: FakeNewsSite, slug: str, title: str, *, section: str = "tin-tuc",
-               minutes_ago: int = 5) -> str:
+def story_page(
+    site: FakeNewsSite, slug: str, title: str, *, section: str = "tin-tuc", minutes_ago: int = 5
+) -> str:
     return site.add_story(
-        slug, title, "(Lamdongtv.vn) - Sáng nay, tỉnh Lâm Đồng thông tin về sự việc.",
-        ["Sáng nay, tỉnh Lâm Đồng tổ chức họp báo về sự việc với nhiều cơ quan báo chí.",
-         "Lãnh đạo tỉnh cho biết sẽ tiếp tục theo dõi và thông tin kịp thời tới người dân."],
+        slug,
+        title,
+        "(Lamdongtv.vn) - Sáng nay, tỉnh Lâm Đồng thông tin về sự việc.",
+        [
+            "Sáng nay, tỉnh Lâm Đồng tổ chức họp báo về sự việc với nhiều cơ quan báo chí.",
+            "Lãnh đạo tỉnh cho biết sẽ tiếp tục theo dõi và thông tin kịp thời tới người dân.",
+        ],
         published=datetime.now(VN_TZ) - timedelta(minutes=minutes_ago),
-        image=PICTURE, section=section,
+        image=PICTURE,
+        section=section,
     )
 
 
@@ -326,7 +332,9 @@ async def test_addchannel_checks_the_caller_and_the_bot_with_telegram(
             assert added.startswith("Đã thêm kênh «Tin Lâm Đồng»"), added
             (channel,) = app.store.chats.channels()
             assert (channel.chat_id, channel.title, channel.kind) == (
-                str(ours), "Tin Lâm Đồng", "channel"
+                str(ours),
+                "Tin Lâm Đồng",
+                "channel",
             )
             results = [e.result for e in app.store.audit.recent(10)]
             assert [r.startswith("refused") for r in results] == [True, True, True, False]

@@ -60,8 +60,14 @@ def test_repository_config_is_the_embedded_defaults() -> None:
         ),
         ('[bot]\ntimezone = "Mars/Olympus"', "[bot] timezone: expected an IANA time zone"),
         ("[poll\n", "not valid TOML"),
-        ('[zalo]\ngone_error_codes = ["403"]', "[zalo] gone_error_codes: expected a list of Zalo error codes"),
-        ('[zalo]\nwebhook_url = "https://x.vn/z"\nwebhook_secret = "short"', "[zalo] webhook_secret: expected 8 to 256"),
+        (
+            '[zalo]\ngone_error_codes = ["403"]',
+            "[zalo] gone_error_codes: expected a list of Zalo error codes",
+        ),
+        (
+            '[zalo]\nwebhook_url = "https://x.vn/z"\nwebhook_secret = "short"',
+            "[zalo] webhook_secret: expected 8 to 256",
+        ),
     ],
 )
 def test_a_wrong_value_names_the_file_and_the_key(text: str, message: str) -> None:

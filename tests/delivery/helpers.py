@@ -31,7 +31,7 @@ def telegram_config(
     admin_list = ", ".join(str(a) for a in admins)
     text = f"""
 [storage]
-path = "{tmp_path / 'bantin.sqlite3'}"
+path = "{tmp_path / "bantin.sqlite3"}"
 
 [poll]
 interval_seconds = 3600

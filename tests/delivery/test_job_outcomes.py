@@ -180,9 +180,9 @@ async def test_stop_during_the_digest_claim_releases_the_rows_it_claimed(
     claimed = threading.Event()
     real_claim_digest = store.deliveries.claim_digest
 
-    def slow_claim_digest(delivery_id: int, limit: int = 30, at: float | None = None) -> list[
-        Delivery
-    ]:
+    def slow_claim_digest(
+        delivery_id: int, limit: int = 30, at: float | None = None
+    ) -> list[Delivery]:
         # The claim has committed, but the call is still on the database thread when the
         # stop cancels the job.
         more = real_claim_digest(delivery_id, limit, at)

@@ -25,7 +25,9 @@ async def test_global_rate_spreads_sends_evenly() -> None:
 
 
 async def test_private_chat_gets_one_per_second_and_group_twenty_per_minute() -> None:
-    limits = Limits(messages_per_second=1000.0, private_chat_per_second=10.0, group_per_minute=600.0)
+    limits = Limits(
+        messages_per_second=1000.0, private_chat_per_second=10.0, group_per_minute=600.0
+    )
     limiter = RateLimiter(limits)
     began = time.monotonic()
     for _ in range(3):

@@ -49,7 +49,10 @@ def start(config_path: Path, log_path: Path) -> subprocess.Popen[bytes]:
     env.pop("BANTIN_TELEGRAM_TOKEN", None)
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--config", str(config_path)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log_path.open("ab"),
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log_path.open("ab"),
     )
 
 

@@ -480,8 +480,7 @@ class FakeNewsSite:
         for s in self._section_stories(section):
             img = f'<a href="{s.url}"><img src="{self._abs(s.image)}" /></a>' if s.image else ""
             enclosure = (
-                f"<enclosure url={quoteattr(self._abs(s.image))} type=\"image/jpeg\" "
-                'length="0" />'
+                f'<enclosure url={quoteattr(self._abs(s.image))} type="image/jpeg" length="0" />'
                 if s.image
                 else ""
             )
@@ -524,9 +523,7 @@ class FakeNewsSite:
             '<feed xmlns="http://www.w3.org/2005/Atom">'
             f"<title>{escape(_SECTION_NAMES.get(section, section))}</title>"
             f"<id>tag:fake-news,2024:{escape(section)}</id>"
-            f"<updated>{self._started_at.isoformat()}</updated>"
-            + "".join(entries)
-            + "</feed>\n"
+            f"<updated>{self._started_at.isoformat()}</updated>" + "".join(entries) + "</feed>\n"
         ).encode("utf-8")
 
     def render_bozo_feed(self) -> bytes:
@@ -644,9 +641,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, *, head: bool) -> None:
         site = self.site
-        seen = SeenRequest(
-            self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
-        )
+        seen = SeenRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()})
         with site._lock:
             site.requests.append(seen)
         # The client giving up (a cap, a timeout) is the point of several routes.
@@ -719,8 +714,12 @@ class _Handler(BaseHTTPRequestHandler):
             body, ctype = site.render_atom(section), "application/atom+xml; charset=utf-8"
         etag, last_modified = site._feed_validators(section, body)
         validators = {"ETag": etag, "Last-Modified": last_modified}
-        if _not_modified(self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"),
-                         etag, last_modified):
+        if _not_modified(
+            self.headers.get("If-None-Match"),
+            self.headers.get("If-Modified-Since"),
+            etag,
+            last_modified,
+        ):
             self._send(304, b"", validators, head=True)
             return
         self._send(200, body, {"Content-Type": ctype, **validators}, head=head)
@@ -742,8 +741,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, body, {"Content-Type": "text/html; charset=utf-8"}, head=head)
             return
         if path == "/":
-            self._send(200, b"<html><body>Trang chu</body></html>", {"Content-Type": "text/html"},
-                       head=head)
+            self._send(
+                200,
+                b"<html><body>Trang chu</body></html>",
+                {"Content-Type": "text/html"},
+                head=head,
+            )
             return
         self._send(404, b"not found\n", {"Content-Type": "text/plain"}, head=head)
 

@@ -39,12 +39,38 @@ ANONYMOUS_ADMIN_ID = 1087968824  # @GroupAnonymousBot, the "from" of anonymous a
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
 EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption"})
 JSON_PARAMS = frozenset(
-    {"reply_markup", "link_preview_options", "commands", "scope", "results", "entities",
-     "caption_entities", "allowed_updates", "button", "reply_parameters"}
+    {
+        "reply_markup",
+        "link_preview_options",
+        "commands",
+        "scope",
+        "results",
+        "entities",
+        "caption_entities",
+        "allowed_updates",
+        "button",
+        "reply_parameters",
+    }
 )
 ALLOWED_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-     "span", "tg-spoiler", "blockquote", "tg-emoji"}
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "span",
+        "tg-spoiler",
+        "blockquote",
+        "tg-emoji",
+    }
 )
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
@@ -64,7 +90,8 @@ def RETRY_AFTER(seconds: int) -> Failure:
 
 def MIGRATE(new_chat_id: int) -> Failure:
     return Failure(
-        400, "Bad Request: group chat was upgraded to a supergroup chat",
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
         {"migrate_to_chat_id": new_chat_id},
     )
 
@@ -76,8 +103,9 @@ PHOTO_REJECTED = Failure(400, "Bad Request: wrong file identifier/HTTP URL speci
 HTML_REFUSED = Failure(400, "Bad Request: can't parse entities: unsupported start tag")
 BAD_REQUEST = Failure(400, "Bad Request: message must be non-empty")
 NOT_MODIFIED = Failure(
-    400, "Bad Request: message is not modified: specified new message content and reply "
-    "markup are exactly the same as a current content and reply markup of the message"
+    400,
+    "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the message",
 )
 EDIT_NOT_FOUND = Failure(400, "Bad Request: message to edit not found")
 DELETE_NOT_FOUND = Failure(400, "Bad Request: message to delete not found")
@@ -188,7 +216,7 @@ class _HtmlCheck(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in ALLOWED_TAGS:
-            self.error = self.error or f"unsupported start tag \"{tag}\""
+            self.error = self.error or f'unsupported start tag "{tag}"'
         if tag == "a":
             href = dict(attrs).get("href") or ""
             if not href:
@@ -197,7 +225,7 @@ class _HtmlCheck(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack or self.stack[-1] != tag:
-            self.error = self.error or f"unexpected end tag \"{tag}\""
+            self.error = self.error or f'unexpected end tag "{tag}"'
             return
         self.stack.pop()
 
@@ -214,7 +242,7 @@ def check_html(text: str) -> tuple[str | None, str]:
     checker.feed(text)
     checker.close()
     if checker.error is None and checker.stack:
-        checker.error = f"can't find end tag corresponding to start tag \"{checker.stack[-1]}\""
+        checker.error = f'can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
     return checker.error, "".join(checker.visible)
 
 
@@ -291,9 +319,7 @@ class FakeTelegram(LoopbackFake):
         self.members[(str(chat_id), str(user_id))] = status
         self.member_rights[(str(chat_id), str(user_id))] = rights
 
-    def add_chat(
-        self, username: str, *, kind: str = "channel", title: str | None = None
-    ) -> int:
+    def add_chat(self, username: str, *, kind: str = "channel", title: str | None = None) -> int:
         """A public chat "@username" that getChat resolves; returns its numeric id."""
         number = username_id(username)
         self.chat_kinds[str(number)] = kind
@@ -308,7 +334,8 @@ class FakeTelegram(LoopbackFake):
     def calls_to(self, method: str, chat_id: str | int | None = None) -> list[Call]:
         with self._lock:
             return [
-                c for c in self.calls
+                c
+                for c in self.calls
                 if c.method == method and (chat_id is None or c.chat_id == str(chat_id))
             ]
 
@@ -316,8 +343,10 @@ class FakeTelegram(LoopbackFake):
         """Sends Telegram accepted (sendMessage, sendPhoto), in the order they arrived."""
         with self._lock:
             return [
-                c for c in self.calls
-                if c.method in SEND_METHODS and c.ok
+                c
+                for c in self.calls
+                if c.method in SEND_METHODS
+                and c.ok
                 and (chat_id is None or c.chat_id == str(chat_id))
             ]
 
@@ -339,7 +368,9 @@ class FakeTelegram(LoopbackFake):
         return user
 
     @staticmethod
-    def chat_json(chat_id: int | str, kind: str = "private", title: str | None = None) -> dict[str, Any]:
+    def chat_json(
+        chat_id: int | str, kind: str = "private", title: str | None = None
+    ) -> dict[str, Any]:
         chat: dict[str, Any] = {"id": int(chat_id), "type": kind}
         if kind == "private":
             chat["first_name"] = "Lan"
@@ -369,8 +400,12 @@ class FakeTelegram(LoopbackFake):
         }
         if anonymous:
             message["sender_chat"] = self.chat_json(chat_id, kind, title)
-            message["from"] = {"id": ANONYMOUS_ADMIN_ID, "is_bot": True, "first_name": "Group",
-                               "username": "GroupAnonymousBot"}
+            message["from"] = {
+                "id": ANONYMOUS_ADMIN_ID,
+                "is_bot": True,
+                "first_name": "Group",
+                "username": "GroupAnonymousBot",
+            }
         elif kind != "channel":
             message["from"] = self.user_json(user_id, language)
         if text.startswith("/"):
@@ -379,8 +414,14 @@ class FakeTelegram(LoopbackFake):
         return {"channel_post" if kind == "channel" else "message": message}
 
     def callback_update(
-        self, chat_id: int, data: str, *, user_id: int | None = None, kind: str = "private",
-        message_id: int = 1, language: str | None = "vi",
+        self,
+        chat_id: int,
+        data: str,
+        *,
+        user_id: int | None = None,
+        kind: str = "private",
+        message_id: int = 1,
+        language: str | None = "vi",
     ) -> dict[str, Any]:
         user_id = chat_id if user_id is None else user_id
         return {
@@ -399,7 +440,9 @@ class FakeTelegram(LoopbackFake):
             }
         }
 
-    def inline_update(self, user_id: int, query: str, language: str | None = "vi") -> dict[str, Any]:
+    def inline_update(
+        self, user_id: int, query: str, language: str | None = "vi"
+    ) -> dict[str, Any]:
         return {
             "inline_query": {
                 "id": str(next(self._message_ids)),
@@ -410,8 +453,14 @@ class FakeTelegram(LoopbackFake):
         }
 
     def my_chat_member_update(
-        self, chat_id: int, *, old: str, new: str, kind: str = "group",
-        title: str | None = "Nhóm đọc tin", by_user: int = 7,
+        self,
+        chat_id: int,
+        *,
+        old: str,
+        new: str,
+        kind: str = "group",
+        title: str | None = "Nhóm đọc tin",
+        by_user: int = 7,
     ) -> dict[str, Any]:
         bot = {"id": BOT_ID, "is_bot": True, "first_name": "Bantin", "username": BOT_USERNAME}
         return {
@@ -483,7 +532,9 @@ class FakeTelegram(LoopbackFake):
                 return rule.failure
         return None
 
-    def _dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any], int | None]:
+    def _dispatch(
+        self, method: str, params: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], int | None]:
         if method in SEND_METHODS and self.send_delay:
             time.sleep(self.send_delay)
         with self._lock:
@@ -496,7 +547,9 @@ class FakeTelegram(LoopbackFake):
             failure = self._check_send(method, params)
         if failure is not None:
             payload: dict[str, Any] = {
-                "ok": False, "error_code": failure.code, "description": failure.description,
+                "ok": False,
+                "error_code": failure.code,
+                "description": failure.description,
             }
             if failure.parameters:
                 payload["parameters"] = failure.parameters
@@ -513,7 +566,9 @@ class FakeTelegram(LoopbackFake):
     @staticmethod
     def _refusal(failure: Failure) -> tuple[int, dict[str, Any], None]:
         payload: dict[str, Any] = {
-            "ok": False, "error_code": failure.code, "description": failure.description,
+            "ok": False,
+            "error_code": failure.code,
+            "description": failure.description,
         }
         if failure.parameters:
             payload["parameters"] = failure.parameters
@@ -549,11 +604,18 @@ class FakeTelegram(LoopbackFake):
     def _chat(self, chat_id: str) -> dict[str, Any]:
         if chat_id.startswith("@"):
             return {
-                "id": username_id(chat_id), "type": self.chat_kinds.get(chat_id, "channel"),
-                "title": self.chat_titles.get(chat_id, chat_id), "username": chat_id[1:],
+                "id": username_id(chat_id),
+                "type": self.chat_kinds.get(chat_id, "channel"),
+                "title": self.chat_titles.get(chat_id, chat_id),
+                "username": chat_id[1:],
             }
-        kind = self.chat_kinds.get(chat_id) or ("private" if not chat_id.startswith("-") else
-                                                "supergroup" if chat_id.startswith("-100") else "group")
+        kind = self.chat_kinds.get(chat_id) or (
+            "private"
+            if not chat_id.startswith("-")
+            else "supergroup"
+            if chat_id.startswith("-100")
+            else "group"
+        )
         return self.chat_json(chat_id, kind, self.chat_titles.get(chat_id))
 
     def _message(self, params: dict[str, Any], **extra: Any) -> tuple[dict[str, Any], int]:
@@ -569,8 +631,12 @@ class FakeTelegram(LoopbackFake):
 
     def _api_getMe(self, params: dict[str, Any]) -> tuple[Any, None]:
         return {
-            "id": BOT_ID, "is_bot": True, "first_name": "Bantin", "username": BOT_USERNAME,
-            "can_join_groups": True, "can_read_all_group_messages": False,
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Bantin",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
             "supports_inline_queries": True,
         }, None
 
@@ -589,7 +655,8 @@ class FakeTelegram(LoopbackFake):
     def _keep(self, params: dict[str, Any], message: dict[str, Any], message_id: int) -> None:
         with self._lock:
             self.messages[(str(params.get("chat_id", "0")), message_id)] = {
-                **message, "sent": dict(params)
+                **message,
+                "sent": dict(params),
             }
 
     def _api_sendMessage(self, params: dict[str, Any]) -> tuple[Any, int]:
@@ -618,8 +685,9 @@ class FakeTelegram(LoopbackFake):
                 if field_name == "caption" and "photo" not in kept:
                     raise Refused(NO_CAPTION)
                 before = kept["sent"]
-                if (before.get(field_name) == value
-                        and before.get("reply_markup") == params.get("reply_markup")):
+                if before.get(field_name) == value and before.get("reply_markup") == params.get(
+                    "reply_markup"
+                ):
                     raise Refused(NOT_MODIFIED)
                 kept["sent"] = {**before, **params}
                 kept[field_name] = html.unescape(re.sub(r"<[^>]+>", "", value))
@@ -651,10 +719,15 @@ class FakeTelegram(LoopbackFake):
     def _api_getChat(self, params: dict[str, Any]) -> tuple[Any, None]:
         chat = self._chat(str(params.get("chat_id", "0")))
         chat.update(
-            accent_color_id=0, max_reaction_count=11,
-            accepted_gift_types={"unlimited_gifts": False, "limited_gifts": False,
-                                 "unique_gifts": False, "premium_subscription": False,
-                                 "gifts_from_channels": False},
+            accent_color_id=0,
+            max_reaction_count=11,
+            accepted_gift_types={
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
         )
         return chat, None
 
@@ -671,20 +744,38 @@ def member_json(status: str, user: dict[str, Any]) -> dict[str, Any]:
         member["is_anonymous"] = False
     elif status == "administrator":
         member.update(
-            can_be_edited=False, is_anonymous=False, can_manage_chat=True,
-            can_delete_messages=True, can_manage_video_chats=True, can_restrict_members=True,
-            can_promote_members=False, can_change_info=True, can_invite_users=True,
-            can_post_stories=False, can_edit_stories=False, can_delete_stories=False,
+            can_be_edited=False,
+            is_anonymous=False,
+            can_manage_chat=True,
+            can_delete_messages=True,
+            can_manage_video_chats=True,
+            can_restrict_members=True,
+            can_promote_members=False,
+            can_change_info=True,
+            can_invite_users=True,
+            can_post_stories=False,
+            can_edit_stories=False,
+            can_delete_stories=False,
             can_post_messages=True,
         )
     elif status == "restricted":
         member.update(
-            is_member=True, can_send_messages=False, can_send_audios=False,
-            can_send_documents=False, can_send_photos=False, can_send_videos=False,
-            can_send_video_notes=False, can_send_voice_notes=False, can_send_polls=False,
-            can_send_other_messages=False, can_add_web_page_previews=False,
-            can_change_info=False, can_invite_users=False, can_pin_messages=False,
-            can_manage_topics=False, until_date=0,
+            is_member=True,
+            can_send_messages=False,
+            can_send_audios=False,
+            can_send_documents=False,
+            can_send_photos=False,
+            can_send_videos=False,
+            can_send_video_notes=False,
+            can_send_voice_notes=False,
+            can_send_polls=False,
+            can_send_other_messages=False,
+            can_add_web_page_previews=False,
+            can_change_info=False,
+            can_invite_users=False,
+            can_pin_messages=False,
+            can_manage_topics=False,
+            until_date=0,
         )
     elif status == "kicked":
         member["until_date"] = 0

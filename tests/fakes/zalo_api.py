@@ -36,8 +36,17 @@ TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
 METHODS = frozenset(
-    {"getMe", "getUpdates", "setWebhook", "deleteWebhook", "getWebhookInfo", "sendMessage",
-     "sendPhoto", "sendSticker", "sendChatAction"}
+    {
+        "getMe",
+        "getUpdates",
+        "setWebhook",
+        "deleteWebhook",
+        "getWebhookInfo",
+        "sendMessage",
+        "sendPhoto",
+        "sendSticker",
+        "sendChatAction",
+    }
 )
 
 
@@ -144,7 +153,8 @@ class FakeZalo(LoopbackFake):
     def calls_to(self, method: str, chat_id: str | None = None) -> list[Call]:
         with self._lock:
             return [
-                c for c in self.calls
+                c
+                for c in self.calls
                 if c.method == method and (chat_id is None or c.chat_id == chat_id)
             ]
 
@@ -152,14 +162,17 @@ class FakeZalo(LoopbackFake):
         """Sends Zalo accepted (sendMessage, sendPhoto), in the order they arrived."""
         with self._lock:
             return [
-                c for c in self.calls
+                c
+                for c in self.calls
                 if c.method in SEND_METHODS and c.ok and (chat_id is None or c.chat_id == chat_id)
             ]
 
     def replies(self, chat_id: str) -> list[str]:
         return [c.text for c in self.delivered(chat_id)]
 
-    async def wait_for_replies(self, chat_id: str, count: int = 1, timeout: float = 5.0) -> list[str]:
+    async def wait_for_replies(
+        self, chat_id: str, count: int = 1, timeout: float = 5.0
+    ) -> list[str]:
         """Poll (without blocking the loop) until `chat_id` got `count` messages."""
         import asyncio
 
@@ -183,7 +196,12 @@ class FakeZalo(LoopbackFake):
         }
 
     def text_update(
-        self, user_id: str, text: str, *, name: str = "Lan", chat_type: str = "PRIVATE",
+        self,
+        user_id: str,
+        text: str,
+        *,
+        name: str = "Lan",
+        chat_type: str = "PRIVATE",
         chat_id: str | None = None,
     ) -> dict[str, Any]:
         message = self._message(user_id, name, chat_type, chat_id)
@@ -212,7 +230,11 @@ class FakeZalo(LoopbackFake):
     # ---- the webhook side: Zalo calling us ---------------------------------------------
 
     def post_to_webhook(
-        self, update: dict[str, Any], *, secret: str | None = None, raw: bytes | None = None,
+        self,
+        update: dict[str, Any],
+        *,
+        secret: str | None = None,
+        raw: bytes | None = None,
         method: str = "POST",
     ) -> int:
         """POST one update to the registered webhook as Zalo does; returns the HTTP status.
@@ -322,8 +344,12 @@ class FakeZalo(LoopbackFake):
     # ---- methods ---------------------------------------------------------------------
 
     def _m_getMe(self, params: dict[str, Any]) -> tuple[Any, Failure | None]:
-        return {"id": BOT_ID, "account_name": "bot.Bantin", "account_type": "BASIC",
-                "can_join_groups": False}, None
+        return {
+            "id": BOT_ID,
+            "account_name": "bot.Bantin",
+            "account_type": "BASIC",
+            "can_join_groups": False,
+        }, None
 
     def _m_getUpdates(self, params: dict[str, Any]) -> tuple[Any, Failure | None]:
         if self.webhook_url:
@@ -390,8 +416,9 @@ class FakeZalo(LoopbackFake):
         if self.reject_photos or urlsplit(photo).scheme not in ("http", "https"):
             return None, PHOTO_REJECTED
         caption = params.get("caption")
-        if caption is not None and (not isinstance(caption, str)
-                                    or not 1 <= len(caption) <= TEXT_LIMIT):
+        if caption is not None and (
+            not isinstance(caption, str) or not 1 <= len(caption) <= TEXT_LIMIT
+        ):
             return None, Failure(400, "Bad request: caption must be 1-2000 characters")
         return self._sent(), None
 

@@ -102,7 +102,9 @@ async def test_a_new_story_changes_the_feed_and_the_validators() -> None:
         own.add_story("a", "Tin A", "Lead A", ["Một."], published=datetime(2024, 1, 1, tzinfo=UTC))
         async with make_fetcher() as fetcher:
             first = await fetcher.fetch(own.feed_url)
-            own.add_story("b", "Tin B", "Lead B", ["Hai."], published=datetime(2024, 1, 2, tzinfo=UTC))
+            own.add_story(
+                "b", "Tin B", "Lead B", ["Hai."], published=datetime(2024, 1, 2, tzinfo=UTC)
+            )
             second = await fetcher.fetch(
                 own.feed_url, etag=first.etag, last_modified=first.last_modified
             )
@@ -147,8 +149,18 @@ async def test_server_error_is_temporary(site: FakeNewsSite) -> None:
 
 @pytest.mark.parametrize(
     ("status", "permanent"),
-    [(400, True), (401, True), (403, True), (404, True), (410, True), (408, False),
-     (429, False), (502, False), (503, False), (504, False)],
+    [
+        (400, True),
+        (401, True),
+        (403, True),
+        (404, True),
+        (410, True),
+        (408, False),
+        (429, False),
+        (502, False),
+        (503, False),
+        (504, False),
+    ],
 )
 async def test_which_statuses_are_permanent(
     site: FakeNewsSite, status: int, permanent: bool
@@ -243,9 +255,7 @@ async def test_compressed_bodies_are_decoded(
 ) -> None:
     original = site.render_rss()
     packed = pack(original)  # type: ignore[operator]
-    site.set_route(
-        "/packed", FakeResponse(200, packed, {"Content-Encoding": encoding}), times=1
-    )
+    site.set_route("/packed", FakeResponse(200, packed, {"Content-Encoding": encoding}), times=1)
     result = await fetch(site.url("/packed"))
     assert result.body == original
 
@@ -472,7 +482,10 @@ async def test_listing_pages_link_every_story_newest_first() -> None:
     with FakeNewsSite(listing_page_size=2) as own:
         urls = [
             own.add_story(
-                f"tin-{n}", f"Tin số {n}", f"Lead {n}", [f"Đoạn {n}."],
+                f"tin-{n}",
+                f"Tin số {n}",
+                f"Lead {n}",
+                [f"Đoạn {n}."],
                 published=datetime(2024, 5, n, 8, 0, tzinfo=VN_TZ),
                 image=f"/Upload/{n}.jpg" if n % 2 else None,
             )

@@ -30,7 +30,10 @@ STORY = "https://lamdongtv.vn/tin-tuc/day-manh-12345.html"
         ("https://lamdongtv.vn./a", "https://lamdongtv.vn/a"),
         ("https://x.vn/a?b=2&a=1&utm_x=9", "https://x.vn/a?a=1&b=2"),
         ("https://x.vn/a?id=5&id=3", "https://x.vn/a?id=3&id=5"),
-        ("https://x.vn/a?q=%c4%90%C3%A0+L%e1%ba%a1t", "https://x.vn/a?q=%C4%90%C3%A0%20L%E1%BA%A1t"),
+        (
+            "https://x.vn/a?q=%c4%90%C3%A0+L%e1%ba%a1t",
+            "https://x.vn/a?q=%C4%90%C3%A0%20L%E1%BA%A1t",
+        ),
         ("https://x.vn/%7Ea/%e1%bb%99", "https://x.vn/~a/%E1%BB%99"),
         ("https://x.vn/tin/đà-lạt", "https://x.vn/tin/%C4%91%C3%A0-l%E1%BA%A1t"),
         ("https://Đà-Lạt.vn/a", "https://xn---lt-8ka8vx53n.vn/a"),  # IDNA, lower-cased

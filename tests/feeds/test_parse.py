@@ -38,7 +38,7 @@ def test_rss_item_becomes_an_entry_with_every_field() -> None:
         item(
             "Đẩy mạnh phối hợp thực hiện tốt công tác dân vận",
             "https://lamdongtv.vn/tin-tuc/day-manh-12345.html",
-            "<guid isPermaLink=\"false\">12345</guid>"
+            '<guid isPermaLink="false">12345</guid>'
             "<description>&lt;p&gt;(Lamdongtv.vn) - Ủy ban &amp;amp; Ban dân vận&lt;/p&gt;"
             "</description>"
             "<pubDate>Sat, 25 Feb 2023 08:54:00 +0700</pubDate>"
@@ -138,7 +138,7 @@ def test_image_is_made_absolute_and_non_images_are_ignored() -> None:
     body = rss(
         item(
             more='<enclosure url="https://cdn.vn/a.mp3" type="audio/mpeg" length="0"/>'
-            "<description>&lt;img src=\"/Upload/b.jpg\"&gt;Lead</description>"
+            '<description>&lt;img src="/Upload/b.jpg"&gt;Lead</description>'
         )
     )
     [entry] = parse_feed(body, RSS_HEADERS, BASE)
@@ -315,7 +315,9 @@ def test_listing_respects_base_href() -> None:
 
 
 def test_listing_where_the_item_is_the_link() -> None:
-    page = b'<div><a class="story" href="/1.html">One</a><a class="story" href="/2.html">Two</a></div>'
+    page = (
+        b'<div><a class="story" href="/1.html">One</a><a class="story" href="/2.html">Two</a></div>'
+    )
     entries = parse_listing(page, "https://x.vn/", item="a.story")
     assert [e.url for e in entries] == ["https://x.vn/1.html", "https://x.vn/2.html"]
 
@@ -343,7 +345,9 @@ def test_listing_with_wrong_selectors_falls_back_to_story_like_links(
     assert [e.title for e in entries] == [
         f"Khai mạc lễ hội số {i} tại thành phố Đà Lạt" for i in range(4)
     ]
-    assert entries[0].url == "https://lamdongtv.vn/tin-tuc/khai-mac-le-hoi-so-0-tai-da-lat-1000.html"
+    assert (
+        entries[0].url == "https://lamdongtv.vn/tin-tuc/khai-mac-le-hoi-so-0-tai-da-lat-1000.html"
+    )
     assert any("update the feed's selectors" in r.getMessage() for r in caplog.records)
 
 

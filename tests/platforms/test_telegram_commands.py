@@ -117,8 +117,9 @@ async def test_in_groups_only_admins_subscribe_and_plain_text_is_ignored(
         await until(lambda: len(tg.replies(group)) == 1)
         chat = store.chats.get("telegram", str(group))
         assert chat is None or not chat.active
-        tg.push_update(tg.message_update(group, "/start@bantin_test_bot", user_id=8,
-                                         kind="supergroup"))
+        tg.push_update(
+            tg.message_update(group, "/start@bantin_test_bot", user_id=8, kind="supergroup")
+        )
         await until(lambda: len(tg.replies(group)) == 2)
         chat = store.chats.get("telegram", str(group))
         assert chat is not None and chat.active
@@ -135,18 +136,27 @@ async def test_bot_removed_from_group_deactivates_it_and_readded_channel_comes_b
     group = store.chats.upsert("telegram", "-100666", kind="supergroup")
     store.chats.subscribe(group.id)
     async with running(config, store):
-        tg.push_update(tg.my_chat_member_update(-100666, old="member", new="kicked",
-                                                kind="supergroup"))
-        tg.push_update(tg.my_chat_member_update(-100555, old="administrator", new="left",
-                                                kind="channel"))
-        await until(lambda: not any(
-            c is not None and c.active
-            for c in (store.chats.get("telegram", "-100666"),
-                      store.chats.get("telegram", "-100555"))
-        ))
+        tg.push_update(
+            tg.my_chat_member_update(-100666, old="member", new="kicked", kind="supergroup")
+        )
+        tg.push_update(
+            tg.my_chat_member_update(-100555, old="administrator", new="left", kind="channel")
+        )
+        await until(
+            lambda: (
+                not any(
+                    c is not None and c.active
+                    for c in (
+                        store.chats.get("telegram", "-100666"),
+                        store.chats.get("telegram", "-100555"),
+                    )
+                )
+            )
+        )
         add_story(store, "Không ai nhận")
-        tg.push_update(tg.my_chat_member_update(-100555, old="left", new="administrator",
-                                                kind="channel"))
+        tg.push_update(
+            tg.my_chat_member_update(-100555, old="left", new="administrator", kind="channel")
+        )
         await until(lambda: (c := store.chats.get("telegram", "-100555")) is not None and c.active)
         add_story(store, "Kênh nhận lại")
         await asyncio.sleep(0.3)
@@ -180,8 +190,9 @@ async def test_language_button_edits_the_message(
         english = next(b for row in markup for b in row if "English" in b["text"])
         tg.push_update(tg.callback_update(45, english["callback_data"]))
         await until(lambda: tg.calls_to("answerCallbackQuery"))
-        await until(lambda: (c := store.chats.get("telegram", "45")) is not None
-                    and c.language == "en")
+        await until(
+            lambda: (c := store.chats.get("telegram", "45")) is not None and c.language == "en"
+        )
     assert tg.calls_to("editMessageText", 45) or len(tg.delivered(45)) == 2
 
 
@@ -231,8 +242,11 @@ async def test_group_language_button_is_for_admins_only(
         chat = store.chats.get("telegram", str(group))
         assert chat is None or chat.language != "en"
         tg.push_update(tg.callback_update(group, "lang:en", user_id=8, kind="supergroup"))
-        await until(lambda: (c := store.chats.get("telegram", str(group))) is not None
-                    and c.language == "en")
+        await until(
+            lambda: (
+                (c := store.chats.get("telegram", str(group))) is not None and c.language == "en"
+            )
+        )
     assert len(tg.calls_to("getChatMember", group)) == 2
 
 
@@ -255,10 +269,13 @@ async def test_a_command_for_another_bot_gets_no_answer(
     group = -100782
     tg.set_member(group, 8, "administrator")
     async with running(config, store):
-        tg.push_update(tg.message_update(group, "/start@SomeOtherBot", user_id=8,
-                                         kind="supergroup"))
+        tg.push_update(
+            tg.message_update(group, "/start@SomeOtherBot", user_id=8, kind="supergroup")
+        )
         tg.push_update(tg.message_update(46, "/start@SomeOtherBot"))
-        tg.push_update(tg.message_update(46, "/help"))  # concurrent updates: the sleep below covers the rest
+        tg.push_update(
+            tg.message_update(46, "/help")
+        )  # concurrent updates: the sleep below covers the rest
         await until(lambda: tg.replies(46))
         await asyncio.sleep(0.3)
     assert tg.replies(group) == []

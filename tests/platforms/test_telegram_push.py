@@ -45,8 +45,13 @@ async def running(
 ) -> AsyncIterator[TelegramPlatform]:
     store.chats.sync_channels("telegram", config.telegram.channels)
     platform = TelegramPlatform(
-        config, store, handle=echo, commands={"start": {"vi": "Nhận tin", "en": "Subscribe"}},
-        worker_settings=FAST, timeouts=(1.0, read_timeout), poll_timeout=1,
+        config,
+        store,
+        handle=echo,
+        commands={"start": {"vi": "Nhận tin", "en": "Subscribe"}},
+        worker_settings=FAST,
+        timeouts=(1.0, read_timeout),
+        poll_timeout=1,
     )
     await platform.start()
     try:
@@ -180,8 +185,7 @@ async def test_html_hostile_title_arrives_escaped(
     config = telegram_config(tmp_path, tg)
     add_chat(store, 601)
     hostile = "<b>&amp;</script> <a href='javascript:alert(1)'>x</a>"
-    add_story(store, hostile, summary="1 < 2 && 3 > 2 <i>", image=None,
-              url="javascript:alert(1)")
+    add_story(store, hostile, summary="1 < 2 && 3 > 2 <i>", image=None, url="javascript:alert(1)")
     async with running(config, store) as platform:
         await platform.worker.drain(10)
     (sent,) = tg.delivered(601)  # the fake refuses HTML Telegram would refuse
@@ -277,7 +281,9 @@ async def test_read_timeout_is_retried_once_with_a_note(
     assert len(tg.calls_to("sendMessage", 1102)) == 2
     assert "may get it twice" in caplog.text
     with store.db.reading() as conn:
-        rows = dict(conn.execute(
-            "SELECT c.chat_id, d.status FROM deliveries d JOIN chats c ON c.id = d.chat_ref"
-        ).fetchall())
+        rows = dict(
+            conn.execute(
+                "SELECT c.chat_id, d.status FROM deliveries d JOIN chats c ON c.id = d.chat_ref"
+            ).fetchall()
+        )
     assert rows == {"1101": "sent", "1102": "failed"}

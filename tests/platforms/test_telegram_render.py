@@ -40,18 +40,30 @@ def test_every_field_is_escaped_and_links_are_http_only() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["javascript:alert(1)", "file:///etc/passwd", "ftp://x.vn/", "//x.vn", "http://",
-            "https://x.vn/a b", "data:text/html,1", None, ""],
+    "url",
+    [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "ftp://x.vn/",
+        "//x.vn",
+        "http://",
+        "https://x.vn/a b",
+        "data:text/html,1",
+        None,
+        "",
+    ],
 )
 def test_unsafe_urls_are_dropped(url: str | None) -> None:
     assert safe_url(url) is None
 
 
 def test_buttons_keep_only_safe_links_and_short_callbacks() -> None:
-    markup = keyboard((
-        (Button("Đọc tiếp", url="https://baolamdong.vn/a"), Button("x", url="javascript:1")),
-        (Button("Chia sẻ", share="a_5"), Button("dài", callback="x" * 65)),
-    ))
+    markup = keyboard(
+        (
+            (Button("Đọc tiếp", url="https://baolamdong.vn/a"), Button("x", url="javascript:1")),
+            (Button("Chia sẻ", share="a_5"), Button("dài", callback="x" * 65)),
+        )
+    )
     assert markup is not None
     rows = markup.to_dict()["inline_keyboard"]
     assert rows == [
@@ -97,7 +109,9 @@ def test_when_only_markup_is_left_it_is_cut_inside_its_tags() -> None:
 
 
 def test_plain_fallback_has_no_markup() -> None:
-    assert render_plain((Span("<b>", bold=True), Span(" & x", url="https://x.vn")), 100) == "<b> & x"
+    assert (
+        render_plain((Span("<b>", bold=True), Span(" & x", url="https://x.vn")), 100) == "<b> & x"
+    )
 
 
 def test_errors_map_to_outcomes_bad_request_before_network_error() -> None:

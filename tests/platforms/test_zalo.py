@@ -29,8 +29,7 @@ from tests.fakes.zalo_api import (
 )
 
 FAST = WorkerSettings(max_in_flight=20, idle_seconds=0.05, backoff_base=0.05, backoff_cap=0.2)
-QUICK = ZaloSettings(poll_timeout=1, connect_timeout=1.0, read_timeout=3.0,
-                     quota_pause_seconds=0.3)
+QUICK = ZaloSettings(poll_timeout=1, connect_timeout=1.0, read_timeout=3.0, quota_pause_seconds=0.3)
 
 
 def zalo_config(
@@ -47,7 +46,7 @@ def zalo_config(
     admin_list = ", ".join(f'"{a}"' for a in admins)
     text = f"""
 [storage]
-path = "{tmp_path / 'bantin.sqlite3'}"
+path = "{tmp_path / "bantin.sqlite3"}"
 
 [poll]
 interval_seconds = 3600
@@ -87,7 +86,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @asynccontextmanager
 async def running(
-    config: Config, store: Store, settings: ZaloSettings = QUICK,
+    config: Config,
+    store: Store,
+    settings: ZaloSettings = QUICK,
     worker: WorkerSettings = FAST,
 ) -> AsyncIterator[ZaloPlatform]:
     platform = ZaloPlatform(config, store, settings=settings, worker_settings=worker)
@@ -134,11 +135,19 @@ async def test_search_without_diacritics_and_paging_by_words(
     tmp_path: Path, zalo: FakeZalo, store: Store
 ) -> None:
     config = zalo_config(tmp_path, zalo)
-    add_story(store, "Sầu riêng Lâm Đồng được mùa, được giá", deliver=False,
-              url="https://baolamdong.vn/kinh-te/sau-rieng.html")
+    add_story(
+        store,
+        "Sầu riêng Lâm Đồng được mùa, được giá",
+        deliver=False,
+        url="https://baolamdong.vn/kinh-te/sau-rieng.html",
+    )
     for n in range(7):
-        add_story(store, f"Đà Lạt đón mùa hoa dã quỳ lần {n + 1}", deliver=False,
-                  summary=f"Hoa dã quỳ nở vàng các con dốc Đà Lạt. Tin số {n + 1}.")
+        add_story(
+            store,
+            f"Đà Lạt đón mùa hoa dã quỳ lần {n + 1}",
+            deliver=False,
+            summary=f"Hoa dã quỳ nở vàng các con dốc Đà Lạt. Tin số {n + 1}.",
+        )
     async with running(config, store):
         zalo.push_update(zalo.text_update("s1", "tim sau rieng"))
         (found,) = await zalo.wait_for_replies("s1")
@@ -184,8 +193,12 @@ async def test_story_card_is_a_photo_with_caption_and_written_out_links(
 ) -> None:
     config = zalo_config(tmp_path, zalo)
     add_zalo_chat(store, "c1")
-    add_story(store, "Đà Lạt đón mưa lớn", image="https://baolamdong.vn/a.jpg",
-              url="https://baolamdong.vn/mua.html")
+    add_story(
+        store,
+        "Đà Lạt đón mưa lớn",
+        image="https://baolamdong.vn/a.jpg",
+        url="https://baolamdong.vn/mua.html",
+    )
     add_story(store, "Giá rau tăng", image=None, url="https://baolamdong.vn/rau.html")
     async with running(config, store) as platform:
         await platform.worker.drain(10)
@@ -248,8 +261,13 @@ async def test_story_reaches_50_users_exactly_once_and_a_blocked_user_is_deactiv
 async def test_restart_mid_push_loses_nothing_and_duplicates_only_in_flight(
     tmp_path: Path, store: Store
 ) -> None:
-    worker = WorkerSettings(max_in_flight=6, idle_seconds=0.05, backoff_base=0.05,
-                            backoff_cap=0.2, stop_grace_seconds=2.0)
+    worker = WorkerSettings(
+        max_in_flight=6,
+        idle_seconds=0.05,
+        backoff_base=0.05,
+        backoff_cap=0.2,
+        stop_grace_seconds=2.0,
+    )
     with FakeZalo(send_delay=0.05) as zalo:
         config = zalo_config(tmp_path, zalo, per_second=100.0)
         users = [f"r{n:02d}" for n in range(50)]
@@ -310,8 +328,11 @@ async def test_webhook_accepts_the_right_secret_and_refuses_others(
     secret = "s3cret-for-the-webhook"
     with FakeZalo(require_https_webhook=False) as zalo:
         config = zalo_config(
-            tmp_path, zalo, webhook_url=f"http://127.0.0.1:{port}/zalo/hook",
-            webhook_secret=secret, webhook_listen=f"127.0.0.1:{port}",
+            tmp_path,
+            zalo,
+            webhook_url=f"http://127.0.0.1:{port}/zalo/hook",
+            webhook_secret=secret,
+            webhook_listen=f"127.0.0.1:{port}",
         )
         async with running(config, store) as platform:
             assert zalo.webhook_url == f"http://127.0.0.1:{port}/zalo/hook"
@@ -404,10 +425,9 @@ async def test_token_is_never_logged_and_a_refused_token_stops_start(
     assert TOKEN.split(":")[1] not in caplog.text
 
     bad = ZaloPlatform(
-        parse_config(
-            f'[zalo]\ntoken = "999:wrong"\napi_base_url = "{zalo.url}"\n', "x", env={}
-        ),
-        store, settings=QUICK,
+        parse_config(f'[zalo]\ntoken = "999:wrong"\napi_base_url = "{zalo.url}"\n', "x", env={}),
+        store,
+        settings=QUICK,
     )
     with pytest.raises(RuntimeError, match="refused the bot token"):
         await bad.start()
@@ -415,9 +435,7 @@ async def test_token_is_never_logged_and_a_refused_token_stops_start(
     assert "999:wrong" not in caplog.text
 
 
-async def test_build_zalo_only_with_a_token(
-    tmp_path: Path, zalo: FakeZalo, store: Store
-) -> None:
+async def test_build_zalo_only_with_a_token(tmp_path: Path, zalo: FakeZalo, store: Store) -> None:
     assert build_zalo(parse_config("", "x", env={}), store) is None
     platform = build_zalo(zalo_config(tmp_path, zalo), store)
     assert isinstance(platform, ZaloPlatform) and platform.name == "zalo"

@@ -63,7 +63,9 @@ async def test_client_methods_return_typed_results(
     assert (await client.delete_webhook()).url == ""
     # Parameters reach Zalo as its documentation names them.
     assert fake.calls_to("sendPhoto")[0].params == {
-        "chat_id": "u1", "photo": "https://baolamdong.vn/a.jpg", "caption": "Chú thích"
+        "chat_id": "u1",
+        "photo": "https://baolamdong.vn/a.jpg",
+        "caption": "Chú thích",
     }
     assert fake.calls_to("setWebhook")[0].params["secret_token"] == "12345678"
 
@@ -141,8 +143,9 @@ def test_zalo_errors_map_to_outcomes(code: int, description: str, status: int, k
 
 
 def test_quota_pauses_every_send_and_timeouts_may_duplicate() -> None:
-    quota = classify(ZaloError("sendMessage", 429, "Quota exceeded", 429),
-                     ZaloSettings(quota_pause_seconds=12))
+    quota = classify(
+        ZaloError("sendMessage", 429, "Quota exceeded", 429), ZaloSettings(quota_pause_seconds=12)
+    )
     assert quota.kind is Kind.RETRY and quota.retry_after == 12
     timeout = classify(ZaloNetworkError("sendMessage", "ReadTimeout", maybe_sent=True))
     assert timeout.kind is Kind.RETRY and timeout.maybe_sent
@@ -194,10 +197,14 @@ def test_links_are_written_out_and_buttons_become_lines() -> None:
             Span("Hoa nở", url="javascript:alert(1)"),
             Span(" — 08:00"),
         ),
-        buttons=((Button("Đọc tiếp", url="https://baolamdong.vn/mua.html"),
-                  Button("Chia sẻ", share="a_1"),
-                  Button("Trang sau", callback="search:2:x")),
-                 (Button("Nguồn", url="https://lamdongtv.vn/"),)),
+        buttons=(
+            (
+                Button("Đọc tiếp", url="https://baolamdong.vn/mua.html"),
+                Button("Chia sẻ", share="a_1"),
+                Button("Trang sau", callback="search:2:x"),
+            ),
+            (Button("Nguồn", url="https://lamdongtv.vn/"),),
+        ),
     )
     assert render_text(reply) == (
         "Bản tin\n• Đà Lạt mưa — 07:00\nhttps://baolamdong.vn/mua.html\n• Hoa nở — 08:00"
@@ -245,9 +252,16 @@ def test_parse_update_reads_the_documented_shapes() -> None:
     assert parse_update({"ok": True, "result": None}) is None
     assert parse_update({"event_name": "x", "message": {"chat": {}}}) is None
     assert parse_update(["not", "an", "update"]) is None
-    group = parse_update({"event_name": "message.text.received",
-                          "message": {"from": {"id": "u"}, "chat": {"id": "g", "chat_type": "GROUP"},
-                                      "text": "/start"}})
+    group = parse_update(
+        {
+            "event_name": "message.text.received",
+            "message": {
+                "from": {"id": "u"},
+                "chat": {"id": "g", "chat_type": "GROUP"},
+                "text": "/start",
+            },
+        }
+    )
     assert group is not None and not group.is_private and group.chat_id == "g"
 
 
@@ -273,8 +287,9 @@ async def _raw(port: int, data: bytes, *, wait: float = 2.0) -> bytes:
 
 async def test_webhook_listener_refuses_what_zalo_would_not_send() -> None:
     got: list[object] = []
-    listener = WebhookListener("127.0.0.1:0", "right-secret", got.append, max_body=100,
-                               read_seconds=0.3)
+    listener = WebhookListener(
+        "127.0.0.1:0", "right-secret", got.append, max_body=100, read_seconds=0.3
+    )
     await listener.start()
     try:
         port = listener.port
@@ -285,8 +300,9 @@ async def test_webhook_listener_refuses_what_zalo_would_not_send() -> None:
         assert no_length.startswith(b"HTTP/1.1 411")
         slow = await _raw(port, (head + "Content-Length: 50\r\n\r\n{").encode())
         assert slow.startswith(b"HTTP/1.1 408")  # a body that never comes
-        wrong_case = await _raw(port, head.replace("right", "Right").encode()
-                                + b"Content-Length: 2\r\n\r\n{}")
+        wrong_case = await _raw(
+            port, head.replace("right", "Right").encode() + b"Content-Length: 2\r\n\r\n{}"
+        )
         assert wrong_case.startswith(b"HTTP/1.1 403")
         ok = await _raw(port, (head + "Content-Length: 2\r\n\r\n").encode() + b"{}")
         assert ok.startswith(b"HTTP/1.1 200") and ok.endswith(b'{"message":"Success"}')

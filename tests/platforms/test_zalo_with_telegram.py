@@ -28,7 +28,9 @@ NEW_TITLE = "Đà Lạt khai trương tuyến xe buýt điện đầu tiên"
 T = TypeVar("T")
 
 
-def both_config(tmp_path: Path, site: FakeNewsSite, tg: FakeTelegram | None, zalo: FakeZalo) -> Config:
+def both_config(
+    tmp_path: Path, site: FakeNewsSite, tg: FakeTelegram | None, zalo: FakeZalo
+) -> Config:
     telegram = (
         f"""
 [telegram]
@@ -42,12 +44,15 @@ group_per_minute = 3000
         if tg is not None
         else ""
     )
-    extra = telegram + f"""
+    extra = (
+        telegram
+        + f"""
 [zalo]
 token = "{zalo.token}"
 api_base_url = "{zalo.url}"
 messages_per_second = 200
 """
+    )
     return load_config(str(write_config(tmp_path, site, extra=extra)), env={})
 
 
@@ -139,9 +144,12 @@ def test_one_story_reaches_telegram_subscribers_channel_and_zalo_subscribers_onc
 
             publish_new_story(site)
             running.poll()
-            until(lambda: all(
-                any(NEW_TITLE in t for t in tg.replies(c)) for c in ("101", "102", "@bantin_news")
-            ))
+            until(
+                lambda: all(
+                    any(NEW_TITLE in t for t in tg.replies(c))
+                    for c in ("101", "102", "@bantin_news")
+                )
+            )
             until(lambda: all(any(NEW_TITLE in t for t in zalo.replies(c)) for c in ("z1", "z2")))
             time.sleep(1.0)  # time for any duplicate to show itself
     for chat in ("101", "102", "@bantin_news"):

@@ -46,7 +46,9 @@ class Outcome:
 
     @property
     def ndcg_at_10(self) -> float:
-        gains = [1.0 / math.log2(r + 2) for r, f in enumerate(self.found[:10]) if f in self.query.ids]
+        gains = [
+            1.0 / math.log2(r + 2) for r, f in enumerate(self.found[:10]) if f in self.query.ids
+        ]
         ideal = sum(1.0 / math.log2(r + 2) for r in range(min(10, len(self.query.ids))))
         return sum(gains) / ideal
 

@@ -30,7 +30,8 @@ def test_cli_search_since(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     capsys.readouterr()
     assert main(["search", "--config", str(config), "--json", "da lat"]) == 0
     assert [r["title"] for r in json.loads(capsys.readouterr().out)] == [
-        "Đà Lạt nắng", "Đà Lạt mưa lớn",
+        "Đà Lạt nắng",
+        "Đà Lạt mưa lớn",
     ]
     assert main(["search", "--config", str(config), "--json", "--since", "7d", "da lat"]) == 0
     assert [r["title"] for r in json.loads(capsys.readouterr().out)] == ["Đà Lạt nắng"]

@@ -16,8 +16,14 @@ from tests.search.conftest import add_story
 
 def request(text: str = "", *, callback: str | None = None, platform: str = "telegram") -> Request:
     args = tuple(text.split()) if text else ()
-    return Request(platform=platform, chat_id="1", text=f"/search {text}".strip(),
-                   command="search", args=args, callback=callback)
+    return Request(
+        platform=platform,
+        chat_id="1",
+        text=f"/search {text}".strip(),
+        command="search",
+        args=args,
+        callback=callback,
+    )
 
 
 def callbacks(reply: Reply) -> list[str]:
@@ -25,16 +31,23 @@ def callbacks(reply: Reply) -> list[str]:
 
 
 def nav(reply: Reply) -> dict[str, str]:
-    return {b.text: b.callback for row in reply.buttons for b in row
-            if b.callback and "Trang" in b.text}
+    return {
+        b.text: b.callback for row in reply.buttons for b in row if b.callback and "Trang" in b.text
+    }
 
 
 def seed(store: Store) -> dict[str, int]:
     made = {
-        "dalat": add_story(store, "dl", "Mưa lớn ở Đà Lạt, đèo Prenn sạt lở",
-                           "Chiều qua, mưa lớn ở Đà Lạt khiến đèo Prenn sạt lở.", hours=10),
-        "dalat2": add_story(store, "dl2", "Festival hoa Đà Lạt 2023",
-                            "Lễ hội hoa mở màn ở Đà Lạt.", hours=5),
+        "dalat": add_story(
+            store,
+            "dl",
+            "Mưa lớn ở Đà Lạt, đèo Prenn sạt lở",
+            "Chiều qua, mưa lớn ở Đà Lạt khiến đèo Prenn sạt lở.",
+            hours=10,
+        ),
+        "dalat2": add_story(
+            store, "dl2", "Festival hoa Đà Lạt 2023", "Lễ hội hoa mở màn ở Đà Lạt.", hours=5
+        ),
         "other": add_story(store, "x", "Giá cà phê tăng", "Không liên quan.", hours=20),
     }
     for i in range(11):
@@ -47,8 +60,10 @@ async def test_search_da_lat_lists_the_dalat_stories_first(store: Store) -> None
     ctx = Context(store=store)
     [reply] = await search_command(request("da lat"), ctx)
     linked = [s for s in reply.body if s.url]
-    assert [s.text for s in linked[:2]] == ["Mưa lớn ở Đà Lạt, đèo Prenn sạt lở",
-                                           "Festival hoa Đà Lạt 2023"]
+    assert [s.text for s in linked[:2]] == [
+        "Mưa lớn ở Đà Lạt, đèo Prenn sạt lở",
+        "Festival hoa Đà Lạt 2023",
+    ]
     assert all(s.bold and s.url and s.url.startswith("https://") for s in linked)
     bold_words = [s.text for s in reply.body if s.bold and not s.url]
     assert "Đà Lạt" in bold_words
@@ -163,10 +178,17 @@ async def test_numbers_in_callbacks_and_shares_are_ascii_digits_only(
 def test_handlers_stay_platform_neutral() -> None:
     source = Path(__file__).resolve().parents[2] / "handlers" / "search.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree)
-                if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {(node.module or "").split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom)}
+    imported = {
+        alias.name.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    imported |= {
+        (node.module or "").split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+    }
     assert not imported & {"sqlite3", "telegram", "httpx"}
 
 
@@ -206,15 +228,23 @@ async def test_replies_speak_the_readers_language(store: Store) -> None:
     [first] = await search_command(replace(request("bão"), user_language="en"), ctx)
     assert "page 1" in first.plain
     assert {b.text for row in first.buttons for b in row if b.share} == {"Share"}
-    pages = {b.text: b.callback for row in first.buttons for b in row
-             if b.callback and not b.callback.startswith("search:a:")}
+    pages = {
+        b.text: b.callback
+        for row in first.buttons
+        for b in row
+        if b.callback and not b.callback.startswith("search:a:")
+    }
     assert list(pages) == ["Next page »"]
-    [second] = await search_command(replace(request(callback=pages["Next page »"]),
-                                            user_language="en"), ctx)
+    [second] = await search_command(
+        replace(request(callback=pages["Next page »"]), user_language="en"), ctx
+    )
     assert second.edit and "page 2" in second.plain
-    assert {b.text for row in second.buttons for b in row
-            if b.callback and not b.callback.startswith("search:a:")} == {
-        "« Previous page", "Next page »"}
+    assert {
+        b.text
+        for row in second.buttons
+        for b in row
+        if b.callback and not b.callback.startswith("search:a:")
+    } == {"« Previous page", "Next page »"}
     card = (await inline_results(inline("da lat", language="en"), ctx))[0]
     assert [b.text for row in card.buttons for b in row] == ["Read more", "Share"]
 

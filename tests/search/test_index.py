@@ -74,7 +74,7 @@ def test_one_unknown_word_does_not_empty_the_answer(store: Store) -> None:
 def test_numbers_and_dates(store: Store) -> None:
     gold = add_story(store, "a", "Giá vàng hôm nay 12/4: vọt qua 37 triệu đồng")
     add_story(store, "b", "Giá vàng hôm nay 28/10")
-    assert ids(store, "gia vang 12/4") [0] == gold
+    assert ids(store, "gia vang 12/4")[0] == gold
     assert ids(store, "37 trieu")[0] == gold
 
 
@@ -109,11 +109,13 @@ def test_very_common_words_are_bounded(store: Store) -> None:
         from bot.store.articles import insert_article
 
         for i in range(n):
-            story = StoryRecord(f"c{i}", f"https://x.vn/{i}", f"Tin tỉnh số {i}", "", "", "",
-                                None, None, BASE + i)
+            story = StoryRecord(
+                f"c{i}", f"https://x.vn/{i}", f"Tin tỉnh số {i}", "", "", "", None, None, BASE + i
+            )
             insert_article(conn, None, story, BASE + i)
-        rare = StoryRecord("r", "https://x.vn/r", "Tỉnh Kon Tum có tin", "", "", "", None, None,
-                           BASE - 10)
+        rare = StoryRecord(
+            "r", "https://x.vn/r", "Tỉnh Kon Tum có tin", "", "", "", None, None, BASE - 10
+        )
         rare_id = insert_article(conn, None, rare, BASE - 10)
     hits = ids(store, "tỉnh", limit=3)
     assert len(hits) == 3
@@ -122,8 +124,9 @@ def test_very_common_words_are_bounded(store: Store) -> None:
 
 def test_corrected_story_is_reindexed(store: Store) -> None:
     article_id = add_story(store, "a", "Lũ quét ở Lâm Đồng")
-    story = StoryRecord("a", "https://bao.example.vn/a.html", "Lốc xoáy ở Gia Lai", "", "", "",
-                        None, None, BASE)
+    story = StoryRecord(
+        "a", "https://bao.example.vn/a.html", "Lốc xoáy ở Gia Lai", "", "", "", None, None, BASE
+    )
     assert store.articles.update_text(article_id, story)
     assert ids(store, "lu quet") == []
     assert ids(store, "loc xoay") == [article_id]
@@ -177,8 +180,12 @@ def test_title_phrase_beats_scattered_title_words_with_the_phrase_in_the_body(
     store: Store,
 ) -> None:
     scattered = add_story(
-        store, "a", "Xe khách lật, mưa lớn ở đèo", "Mưa lớn làm lật xe khách.",
-        "Xe khách lật trên đèo trong mưa lớn.", hours=5,
+        store,
+        "a",
+        "Xe khách lật, mưa lớn ở đèo",
+        "Mưa lớn làm lật xe khách.",
+        "Xe khách lật trên đèo trong mưa lớn.",
+        hours=5,
     )
     phrase = add_story(store, "b", "Lật xe khách trên quốc lộ 20", hours=0)
     assert ids(store, "lat xe khach")[:2] == [phrase, scattered]

@@ -29,7 +29,10 @@ def test_words_are_folded_and_exact_kept() -> None:
 
 
 def test_tone_conventions_are_one_word() -> None:
-    old, new = parse_query("hoà thuỷ", prefix_last=False), parse_query("hòa thủy", prefix_last=False)
+    old, new = (
+        parse_query("hoà thuỷ", prefix_last=False),
+        parse_query("hòa thủy", prefix_last=False),
+    )
     assert [t.exact for t in old.terms] == [t.exact for t in new.terms] == ["hòa", "thủy"]
     decomposed = parse_query(normalize("Đà Lạt").encode().decode(), prefix_last=False)
     assert decomposed.terms == parse_query("\u0110a\u0300 La\u0323t", prefix_last=False).terms
@@ -77,7 +80,9 @@ def test_expressions_quote_every_word() -> None:
 def test_figures_are_cut_like_the_index() -> None:
     assert index_form("Ngày 25/02/2023, giá 17.200 đồng") == "ngay 25 02 2023 gia 17 200 dong"
     assert [t.folded for t in parse_query("25/02/2023", prefix_last=False).terms] == [
-        "25", "02", "2023",
+        "25",
+        "02",
+        "2023",
     ]
 
 
@@ -127,8 +132,10 @@ def test_highlight_marks_whole_words_and_joins_neighbours() -> None:
 
 def test_snippet_picks_the_window_with_the_words() -> None:
     terms = parse_query("đèo prenn", prefix_last=False).terms
-    body = ("Một câu không liên quan. " * 20) + "Sạt lở trên đèo Prenn làm tắc đường. " + (
-        "Câu khác. " * 20
+    body = (
+        ("Một câu không liên quan. " * 20)
+        + "Sạt lở trên đèo Prenn làm tắc đường. "
+        + ("Câu khác. " * 20)
     )
     runs = snippet(["Lead không có gì.", body], terms, width=120)
     text = "".join(r[0] for r in runs)
