@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.text import collapse_spaces, normalize  # noqa: E402
+from bot.core.text import collapse_spaces, normalize  # noqa: E402
 from feeds.extract import ExtractionError, extract_article, extract_generic  # noqa: E402
 
 LAYOUTS = ("vnexpress", "broadcaster", "tuoitre")

@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import parse_config
+from bot.core.records import StoryRecord
 from bot.store import Store
 from bot.store.articles import enqueue_article, insert_article
-from feeds.models import StoryRecord
 from tests.fakes.telegram_api import FakeTelegram, Limits
 
 
@@ -108,7 +108,7 @@ messages_per_second = {rate}
     sends = fake.delivered()
     span = sends[-1].at - sends[0].at
     achieved = (len(sends) - 1) / span if span > 0 else float("inf")
-    counts = store.deliveries.counts()
+    counts = store.sync.deliveries.counts()
     print(
         f"sent: {len(sends)} messages to {len({c.chat_id for c in sends})} chats "
         f"in {span:.1f} s (outbox: {counts})"

@@ -106,14 +106,14 @@ url = "{feed_url}"
     async with App(config) as app:
         store = app.store
         for i in range(args.chats):
-            chat = store.chats.upsert("telegram", str(10_000 + i))
-            store.chats.subscribe(chat.id)
+            chat = store.sync.chats.upsert("telegram", str(10_000 + i))
+            store.sync.chats.subscribe(chat.id)
         with store.db.transaction() as conn:
             conn.execute("UPDATE feeds SET primed = 1")
         poller = app.poller
         poller.fetcher.fetch = clock.coro("fetch", poller.fetcher.fetch)  # type: ignore[method-assign]
         poller.summarizer = clock.coro("summarize", poller.summarizer)
-        store.articles.record_poll = clock.sync("store", store.articles.record_poll)  # type: ignore[method-assign]
+        store.sync.articles.record_poll = clock.sync("store", store.sync.articles.record_poll)  # type: ignore[method-assign]
         originals = {
             name: getattr(poller_module, name) for name in ("parse_feed", "extract_article")
         }
@@ -127,8 +127,8 @@ url = "{feed_url}"
         finally:
             for name, fn in originals.items():
                 setattr(poller_module, name, fn)
-        stored = store.articles.count()
-        deliveries = sum(store.deliveries.counts().values())
+        stored = store.sync.articles.count()
+        deliveries = sum(store.sync.deliveries.counts().values())
 
     total = sum(clock.seconds[s] for s in STAGES)
     print(

@@ -48,10 +48,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.search_query import exact_tokens, fold_word, folded_tokens  # noqa: E402
+from bot.core.query import exact_tokens, fold_word, folded_tokens  # noqa: E402
+from bot.core.records import StoryRecord  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.store.articles import insert_article  # noqa: E402
-from feeds.models import StoryRecord  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "vietnews" / "dev.jsonl"
 START = 1_500_000_000.0
@@ -149,7 +149,7 @@ def build(store: Store, corpus: Corpus, articles: int) -> float:
                 (f"Nguồn {i}", f"https://bao.example.vn/rss/{i}"),
             )
         feeds = [r[0] for r in conn.execute("SELECT id FROM feeds ORDER BY id")]
-    done_before = store.articles.count()  # --reuse after an interrupted build goes on
+    done_before = store.sync.articles.count()  # --reuse after an interrupted build goes on
     if done_before:
         corpus.random.seed(done_before)
         print(f"  resuming after {done_before:,} stories", file=sys.stderr)
@@ -209,9 +209,9 @@ def latency(store: Store, queries: list[tuple[str, str]]) -> dict[str, object]:
     by_kind: dict[str, list[float]] = defaultdict(list)
     worst: list[tuple[float, str]] = []
     for kind, query in queries:
-        store.search._df.clear()
+        store.sync.search._df.clear()
         started = time.perf_counter()
-        store.search.search(query, limit=5)
+        store.sync.search.search(query, limit=5)
         ms = (time.perf_counter() - started) * 1000
         times.append(ms)
         by_kind[kind].append(ms)
@@ -237,7 +237,7 @@ def known_item(store: Store, articles: int, targets: int, seed: int) -> dict[str
     at1 = at10 = 0
     tried = unique = findable = 0
     for article_id in picked:
-        article = store.articles.get(article_id)
+        article = store.sync.articles.get(article_id)
         if article is None:
             continue
         words = exact_tokens(article.title)
@@ -245,7 +245,7 @@ def known_item(store: Store, articles: int, targets: int, seed: int) -> dict[str
             continue
         start = rnd.randrange(0, len(words) - 2)
         query = " ".join(fold_word(w) for w in words[start : start + 3])
-        ids = [hit.article.id for hit in store.search.search(query, limit=10)]
+        ids = [hit.article.id for hit in store.sync.search.search(query, limit=10)]
         with store.db.reading() as conn:
             sharing = conn.execute(
                 "SELECT count(*) FROM titles_fts WHERE titles_fts MATCH ?", (f'"{query}"',)
@@ -336,9 +336,9 @@ def main() -> int:
             Path(path + suffix).unlink(missing_ok=True)
     store = Store(path)
     try:
-        if store.articles.count() < args.articles:
+        if store.sync.articles.count() < args.articles:
             print(f"building {args.articles:,} stories in {path}", file=sys.stderr)
-            before = store.articles.count()
+            before = store.sync.articles.count()
             elapsed = build(store, corpus, args.articles)
             report["build_seconds"] = round(elapsed, 1)
             report["build_rate_per_s"] = round((args.articles - before) / elapsed)
@@ -348,7 +348,7 @@ def main() -> int:
         report["index_size_mb"] = round(fts_size(store) / 1e6, 1)
         queries = mixed_queries(corpus, args.seed)
         for _kind, query in queries[:10]:  # warm the page cache a little
-            store.search.search(query, limit=5)
+            store.sync.search.search(query, limit=5)
         report["latency"] = latency(store, queries)
         report["known_item"] = known_item(store, args.articles, args.targets, args.seed)
         report["title_trigrams"] = ambiguity(store, corpus, args.seed)

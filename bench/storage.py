@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import peak_rss_mib, progress, reproduce_line, vietnews
+from bot.core.records import StoryRecord
+from bot.core.text import fold
 from bot.store import Store
-from bot.text import fold
-from feeds.models import StoryRecord
 
 QUERIES = [
     "da lat",
@@ -60,12 +60,12 @@ def corpus(n: int) -> list[StoryRecord]:
 
 def bench_sqlite(stories: list[StoryRecord], writes: int, folder: Path) -> tuple[float, float]:
     store = Store(folder / "bench.sqlite3")
-    store.feeds.db.conn.execute(
+    store.sync.feeds.db.conn.execute(
         "INSERT INTO feeds (name, url, created_at) VALUES ('bench', 'https://example.vn/rss', 0)"
     )
     prefill, timed = stories[:-writes], stories[-writes:]
     for start in range(0, len(prefill), 1000):
-        store.articles.record_poll(
+        store.sync.articles.record_poll(
             1,
             [(s, False) for s in prefill[start : start + 1000]],
             [],
@@ -76,7 +76,7 @@ def bench_sqlite(stories: list[StoryRecord], writes: int, folder: Path) -> tuple
         progress(min(start + 1000, len(prefill)), len(prefill), "sqlite prefill")
     began = time.perf_counter()
     for story in timed:
-        store.articles.record_poll(
+        store.sync.articles.record_poll(
             1,
             [(story, True)],
             [],
@@ -88,7 +88,7 @@ def bench_sqlite(stories: list[StoryRecord], writes: int, folder: Path) -> tuple
     times = []
     for query in QUERIES:
         began = time.perf_counter()
-        store.search.search(query, limit=10)
+        store.sync.search.search(query, limit=10)
         times.append((time.perf_counter() - began) * 1000)
     store.close()
     return write_rate, statistics.median(times)

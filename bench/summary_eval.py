@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO))
 
-from bot.text import normalize, split_sentences, syllables  # noqa: E402
+from bot.core.text import normalize, split_sentences, syllables  # noqa: E402
 from feeds.summarize import summarize  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "vietnews" / "dev.jsonl"

@@ -8,20 +8,20 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.admin.access import ChatAccess
-from bot.admin.ops import AdminOps, MessageEditor
+from bot.admin.ops import AdminOps
 from bot.admin.wiring import build_admin_ops, make_fetcher
-from bot.config import Config
+from bot.core.ports import ChatAccess, MessageEditor, Summarizer
+from bot.core.settings import Config
 from bot.platforms import build_platforms
 from bot.scheduler import make_scheduler
 from bot.store import Store
 from feeds.llm_summary import LLMSummarizer
-from feeds.poller import Poller, PollReport, Summarizer
+from feeds.poller import Poller, PollReport
 from feeds.summarize import summarize
 
 if TYPE_CHECKING:
+    from bot.core.records import Article
     from bot.platforms.base import Platform
-    from bot.store.records import Article
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +55,8 @@ class App:
         self.config = config
         self._polls: set[asyncio.Task[None]] = set()
         self.store = Store(config.storage_path, timezone=config.timezone)
-        self.store.feeds.sync_config(config.feeds)
-        self.store.chats.sync_channels("telegram", config.telegram.channels)
+        self.store.sync.feeds.sync_config(config.feeds)
+        self.store.sync.chats.sync_channels("telegram", config.telegram.channels)
         self.fetcher = make_fetcher(config)
         self.platforms: list[Platform] = build_platforms(config, self.store)
         self.admin = self._admin_ops()
@@ -136,7 +136,7 @@ class App:
             self._poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
         started: list[Platform] = []
-        requeued = await self.store.db.call(self.store.deliveries.requeue_in_flight)
+        requeued = await self.store.deliveries.requeue_in_flight()
         if requeued:
             log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
         try:

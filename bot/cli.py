@@ -18,14 +18,15 @@ from zoneinfo import ZoneInfo
 
 from bot.admin.ops import Outcome
 from bot.app import App
-from bot.config import Config, ConfigError, load_config
+from bot.config import ConfigError, load_config
+from bot.core.records import Article
+from bot.core.settings import Config
 from bot.store import Store, StoreError
-from bot.store.records import Article
 
 if TYPE_CHECKING:
     from bot.admin.access import Caller
     from bot.admin.ops import AdminOps
-    from bot.store.stats import Stats
+    from bot.core.records import Stats
 
 log = logging.getLogger("bantin")
 
@@ -107,7 +108,7 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_search(args: argparse.Namespace, config: Config) -> int:
-    from bot.search_query import parse_query
+    from bot.core.query import parse_query
 
     query = " ".join(args.query)
     since: float | None = None
@@ -127,7 +128,7 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
 
     async def main() -> list[Article]:
         async with App(config) as app:
-            hits = app.store.search.search(query, limit=args.limit, since=since)
+            hits = await app.store.search.search(query, limit=args.limit, since=since)
             return [hit.article for hit in hits]
 
     articles = asyncio.run(main())
@@ -191,8 +192,8 @@ async def admin_session(config: Config) -> AsyncIterator[tuple[AdminOps, Caller]
     store = Store(config.storage_path, timezone=config.timezone)
     fetcher = make_fetcher(config)
     try:
-        store.feeds.sync_config(config.feeds)
-        store.chats.sync_channels("telegram", config.telegram.channels)
+        store.sync.feeds.sync_config(config.feeds)
+        store.sync.chats.sync_channels("telegram", config.telegram.channels)
         ops = build_admin_ops(config, store, fetcher, access=platform_chat_access(config))
         yield ops, Caller.cli()
     finally:
@@ -283,7 +284,7 @@ def cmd_broadcast(args: argparse.Namespace, config: Config) -> int:
 def cmd_audit(args: argparse.Namespace, config: Config) -> int:
     store = Store(config.storage_path, timezone=config.timezone)
     try:
-        entries = store.audit.recent(args.limit)
+        entries = store.sync.audit.recent(args.limit)
     finally:
         store.close()
     if args.json:

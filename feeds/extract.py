@@ -21,7 +21,7 @@ import lxml.html
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
-from bot.text import collapse_spaces, normalize
+from bot.core.text import collapse_spaces, normalize
 from feeds.models import ExtractedArticle
 from feeds.site_rules import RULES, SiteRule
 

@@ -11,7 +11,7 @@ import hashlib
 import re
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from bot.text import collapse_spaces, fold, normalize
+from bot.core.text import collapse_spaces, fold, normalize
 from feeds.models import FeedEntry
 
 # Parameters that say who shared a link, never which story it is.

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from bot.text import collapse_spaces, normalize
+from bot.core.text import collapse_spaces, normalize
 from feeds.summarize import summarize as extractive_summary
 
 log = logging.getLogger(__name__)

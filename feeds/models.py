@@ -35,30 +35,3 @@ class ExtractedArticle:
     @property
     def body(self) -> str:
         return "\n\n".join(self.paragraphs)
-
-
-@dataclass(frozen=True, slots=True)
-class StoryRecord:
-    """A story ready to be stored: extracted, cleaned and summarized."""
-
-    key: str
-    url: str
-    title: str
-    lead: str
-    body: str
-    summary: str
-    image: str | None
-    section: str | None
-    published_at: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class PendingPage:
-    """A story whose page could not be fetched or extracted yet; `entry` is its feed data."""
-
-    key: str
-    entry: dict[str, object]
-    error: str
-    next_try_at: float
-    attempts: int = 1
-    push: bool = True

@@ -24,7 +24,7 @@ import lxml.etree
 import lxml.html
 from cssselect import SelectorError
 
-from bot.text import collapse_spaces, normalize
+from bot.core.text import collapse_spaces, normalize
 from feeds.models import FeedEntry
 
 log = logging.getLogger(__name__)

@@ -13,29 +13,25 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
+from bot.core.ports import Summarizer
+from bot.core.records import PendingPage, StoryRecord
 from feeds.extract import ExtractionError, extract_article
 from feeds.fetch import Fetcher, FetchError
 from feeds.keys import article_key
-from feeds.models import FeedEntry, PendingPage, StoryRecord
+from feeds.models import FeedEntry
 from feeds.parse import FeedParseError, parse_feed, parse_listing
 from feeds.urlguard import UnsafeURLError
 
 if TYPE_CHECKING:
-    from bot.config import PollConfig
-    from bot.store import Store
-    from bot.store.records import Article, Feed
+    from bot.core.ports import StorePort
+    from bot.core.records import Article, Feed
+    from bot.core.settings import PollConfig
 
 log = logging.getLogger(__name__)
 
 FEEDS_AT_ONCE = 4
-
-
-class Summarizer(Protocol):
-    async def __call__(
-        self, title: str, paragraphs: Sequence[str], lead: str | None, budget: int
-    ) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +50,7 @@ Notify = Callable[[str], Awaitable[None]]
 class Poller:
     def __init__(
         self,
-        store: Store,
+        store: StorePort,
         fetcher: Fetcher,
         summarizer: Summarizer,
         settings: PollConfig,
@@ -73,11 +69,11 @@ class Poller:
         self._pages = asyncio.Semaphore(settings.page_concurrency)
 
     async def poll_due(self) -> list[PollReport]:
-        feeds = await self.store.db.call(self.store.feeds.due, time.time())
+        feeds = await self.store.feeds.due(time.time())
         return await self._poll_each(feeds)
 
     async def poll_all(self) -> list[PollReport]:
-        feeds = await self.store.db.call(self.store.feeds.all)
+        feeds = await self.store.feeds.all()
         return await self._poll_each([feed for feed in feeds if not feed.paused])
 
     async def _poll_each(self, feeds: Sequence[Feed]) -> list[PollReport]:
@@ -119,11 +115,9 @@ class Poller:
 
         next_check = time.time() + self.settings.interval_seconds
         fresh, left_over = await self._fresh(entries)
-        retries = await self.store.db.call(self.store.articles.due_pending, feed.id, time.time())
+        retries = await self.store.articles.due_pending(feed.id, time.time())
         if result.not_modified and not retries:
-            recovered = await self.store.db.call(
-                self.store.feeds.record_not_modified, feed.id, next_check
-            )
+            recovered = await self.store.feeds.record_not_modified(feed.id, next_check)
             await self._recovered(feed, recovered)
             log.info("feed %s: not modified", feed.name)
             return PollReport(feed=feed.name, not_modified=True)
@@ -137,8 +131,7 @@ class Poller:
         outcomes = await asyncio.gather(*jobs)
         stories = [(o.story, o.push) for o in outcomes if o.story is not None]
         parked = [o.pending for o in outcomes if o.pending is not None]
-        outcome = await self.store.db.call(
-            self.store.articles.record_poll,
+        outcome = await self.store.articles.record_poll(
             feed.id,
             stories,
             parked,
@@ -154,7 +147,7 @@ class Poller:
         await self._recovered(feed, outcome.recovered)
         if self.on_article is not None:
             for article_id in outcome.article_ids:
-                article = await self.store.db.call(self.store.articles.get, article_id)
+                article = await self.store.articles.get(article_id)
                 if article is not None:
                     self.on_article(article)
         pushed = sum(1 for _, push in stories if push)
@@ -195,7 +188,7 @@ class Poller:
         keyed: dict[str, FeedEntry] = {}
         for entry in entries:
             keyed.setdefault(article_key(entry, content=entry.description or ""), entry)
-        known = await self.store.db.call(self.store.articles.known_keys, list(keyed))
+        known = await self.store.articles.known_keys(list(keyed))
         fresh = [(key, entry) for key, entry in keyed.items() if key not in known]
         if all(entry.published is not None for _, entry in fresh):
             fresh.sort(key=lambda item: _timestamp(item[1].published) or 0.0, reverse=True)
@@ -277,8 +270,7 @@ class Poller:
         )
 
     async def _failed(self, feed: Feed, reason: str, retry_after: float | None) -> PollReport:
-        outcome = await self.store.db.call(
-            self.store.feeds.record_failure,
+        outcome = await self.store.feeds.record_failure(
             feed.id,
             reason,
             retry_after=retry_after,

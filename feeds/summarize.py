@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.text import collapse_spaces, normalize, split_sentences, syllables
+from bot.core.text import collapse_spaces, normalize, split_sentences, syllables
 
 ELLIPSIS = "…"
 

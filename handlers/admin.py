@@ -12,13 +12,15 @@ tests/test_architecture.py). The composition root has loaded it by then anyway.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from handlers.base import Button, Context, Reply, Request, Span
+from bot.core.replies import Button, Reply, Request, Span
+from handlers.base import Context
 
 if TYPE_CHECKING:
     from bot.admin.access import Caller
     from bot.admin.ops import AdminOps, Outcome
+    from bot.store import Store
 
 CALLBACK_PREFIX = "adm:"
 
@@ -64,7 +66,7 @@ def ops_for(ctx: Context) -> AdminOps:
     if ctx.admin_ops is None:
         from bot.admin.ops import AdminOps
 
-        ctx.admin_ops = AdminOps(ctx.store, timezone=ctx.timezone)
+        ctx.admin_ops = AdminOps(cast("Store", ctx.store), timezone=ctx.timezone)
     return ctx.admin_ops
 
 

@@ -13,9 +13,9 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.records import Article
-from bot.text import normalize
-from handlers.base import Button, Reply, Span, safe_url
+from bot.core.records import Article
+from bot.core.replies import Button, Reply, Span, safe_url
+from bot.core.text import normalize
 from handlers.i18n import t
 
 FALLBACK_TIMEZONE = "Asia/Ho_Chi_Minh"

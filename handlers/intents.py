@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.text import fold, normalize
+from bot.core.text import fold, normalize
 
 # Enough for any real message; a 10,000-character paste is looked at only this far.
 MAX_WORDS = 64

@@ -12,8 +12,9 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
+from bot.core.replies import Reply, Request
 from handlers import admin, search, subscriber
-from handlers.base import Context, Reply, Request
+from handlers.base import Context
 from handlers.cards import clean
 from handlers.i18n import LANGUAGES, resolve_language, t
 from handlers.intents import match_intent

@@ -21,13 +21,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.search_query import ParsedQuery, parse_query, snippet
-from handlers.base import Button, Context, Reply, Request, Span
+from bot.core.query import ParsedQuery, parse_query, snippet
+from bot.core.replies import Button, Reply, Request, Span
+from handlers.base import Context
 from handlers.i18n import LANGUAGES, resolve_language, t
 
 if TYPE_CHECKING:
-    from bot.records import Article
-    from bot.store.search import SearchPage
+    from bot.core.records import Article, SearchPage
 
 PAGE_SIZE = 5
 INLINE_LIMIT = 10
@@ -48,7 +48,7 @@ async def _reader_language(request: Request, ctx: Context) -> str:
 
     Read only: searching, or typing "@bot …" in another chat, does not make a chat known.
     """
-    chat = await ctx.store.db.call(ctx.store.chats.get, request.platform, request.chat_id)
+    chat = await ctx.store.chats.get(request.platform, request.chat_id)
     if chat is not None and chat.language:
         return resolve_language(chat.language)
     code = (request.user_language or "").strip().lower().replace("_", "-").split("-", 1)[0]
@@ -84,7 +84,7 @@ async def more_command(request: Request, ctx: Context) -> list[Reply]:
     """Zalo's «xem thêm»: the next page of this chat's last search."""
     store = ctx.store
     language = await _reader_language(request, ctx)
-    last = await store.db.call(store.search.last_search, request.platform, request.chat_id)
+    last = await store.search.last_search(request.platform, request.chat_id)
     if last is None:
         return [_how_to(language)]
     query, page = last
@@ -105,12 +105,12 @@ async def inline_results(request: Request, ctx: Context) -> list[Reply]:
     query = request.text.strip()
     articles: list[Article]
     if not query:
-        articles = await store.db.call(store.articles.latest, INLINE_LIMIT)
+        articles = await store.articles.latest(INLINE_LIMIT)
     elif (article_id := _article_ref(query)) is not None:
-        found = await store.db.call(store.articles.get, article_id)
+        found = await store.articles.get(article_id)
         articles = [found] if found else []
     else:
-        page = await store.db.call(store.search.search_page, query, limit=INLINE_LIMIT)
+        page = await store.search.search_page(query, limit=INLINE_LIMIT)
         articles = [hit.article for hit in page.hits]
     return [_card(article, ctx, language, request.bot_username) for article in articles]
 
@@ -123,9 +123,7 @@ async def _callback(request: Request, ctx: Context, data: str, language: str) ->
     store = ctx.store
     if head == "a":
         article_id = _number(rest)
-        article = (
-            await store.db.call(store.articles.get, article_id) if article_id is not None else None
-        )
+        article = await store.articles.get(article_id) if article_id is not None else None
         if article is None:
             gone = t(language, "search.story_gone")
             return [Reply((Span(gone),), notice=gone)]
@@ -136,7 +134,7 @@ async def _callback(request: Request, ctx: Context, data: str, language: str) ->
     query: str | None = rest
     kept = _number(rest[1:]) if rest.startswith("#") else None
     if kept is not None:
-        query = await store.db.call(store.search.recall_query, kept)
+        query = await store.search.recall_query(kept)
     if not query:
         return [Reply((Span(t(language, "search.expired")),), edit=True)]
     parsed = parse_query(query)
@@ -157,13 +155,11 @@ async def _page_reply(
     edit: bool,
 ) -> Reply:
     store = ctx.store
-    result: SearchPage = await store.db.call(
-        store.search.search_page, parsed, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    result: SearchPage = await store.search.search_page(
+        parsed, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     if request.platform == "zalo" and result.hits:
-        await store.db.call(
-            store.search.remember_last, request.platform, request.chat_id, query, page
-        )
+        await store.search.remember_last(request.platform, request.chat_id, query, page)
     if not result.hits:
         return Reply(_nothing(parsed, page, language), edit=edit)
     zone = ZoneInfo(ctx.timezone)
@@ -216,7 +212,7 @@ async def _page_data(ctx: Context, page: int, query: str) -> str:
     data = f"{PREFIX}:{page}:{query}"
     if len(data.encode("utf-8")) <= CALLBACK_LIMIT:
         return data
-    query_id = await ctx.store.db.call(ctx.store.search.remember_query, query)
+    query_id = await ctx.store.search.remember_query(query)
     return f"{PREFIX}:{page}:#{query_id}"
 
 

@@ -1,7 +1,7 @@
 """The reader's commands: /start, /stop, /help, /latest, /settings, /lang.
 
-Each is `async (request, ctx) -> list[Reply]`. The store is reached only through
-`ctx.store.db.call(...)`, so the event loop never waits on SQLite. Settings are applied by
+Each is `async (request, ctx) -> list[Reply]`, reaching the store through its async port
+(`await ctx.store.chats.get(…)`), so the event loop never waits on the disk. Settings are applied by
 the same code whether they come from a button ("set:hour:7") or from text
 ("/settings hour 7", for Zalo, which has no buttons).
 """
@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.records import Article, Chat, Feed
-from bot.text import fold
-from handlers.base import Button, Context, Reply, Request, Span
+from bot.core.records import Article, Chat, Feed, Subscription
+from bot.core.replies import Button, Reply, Request, Span
+from bot.core.text import fold
+from handlers.base import Context
 from handlers.cards import article_card, clean
 from handlers.i18n import LANGUAGES, resolve_language, t
 
 if TYPE_CHECKING:
-    from bot.store import Store
+    pass
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 10
@@ -69,7 +69,7 @@ async def open_chat(request: Request, ctx: Context) -> Chat:
     or one renamed or changed in kind.
     """
     title = clean(request.chat_title)[:255] or None
-    known = await ctx.store.db.call(ctx.store.chats.get, request.platform, request.chat_id)
+    known = await ctx.store.chats.get(request.platform, request.chat_id)
     if (
         known is not None
         and known.kind == request.chat_kind
@@ -81,8 +81,7 @@ async def open_chat(request: Request, ctx: Context) -> Chat:
         if resolve_language(request.user_language) == "en"
         else resolve_language(ctx.default_language)
     )
-    return await ctx.store.db.call(
-        ctx.store.chats.upsert,
+    return await ctx.store.chats.upsert(
         request.platform,
         request.chat_id,
         kind=request.chat_kind,
@@ -113,13 +112,13 @@ async def start(request: Request, ctx: Context) -> list[Reply]:
             return [await story_card(ctx, int(link[1]), language, request.bot_username)]
     if not may_change(request):
         return [text_reply(t(language, "group.admins_only"))]
-    chosen = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
+    chosen = await ctx.store.chats.subscribed_feeds(chat.id)
     # Someone who chose sections, stopped, and came back keeps the sections they chose.
     keep: list[int] | None = None
     if chosen and None not in chosen:
         keep = [feed_id for feed_id in chosen if feed_id is not None]
-    await ctx.store.db.call(ctx.store.chats.subscribe, chat.id, keep)
-    feeds = await ctx.store.db.call(ctx.store.feeds.all)
+    await ctx.store.chats.subscribe(chat.id, keep)
+    feeds = await ctx.store.feeds.all()
     names = _feed_names(feeds, keep, language)
     if request.is_group:
         greeting = t(language, "start.group_welcome")
@@ -143,7 +142,7 @@ async def stop(request: Request, ctx: Context) -> list[Reply]:
         return [text_reply(t(language, "group.admins_only"))]
     if not chat.active:
         return [text_reply(t(language, "stop.not_subscribed"))]
-    await ctx.store.db.call(ctx.store.chats.unsubscribe, chat.id, "unsubscribed")
+    await ctx.store.chats.unsubscribe(chat.id, "unsubscribed")
     return [text_reply(t(language, "stop.done_words" if speaks_words(request) else "stop.done"))]
 
 
@@ -191,12 +190,12 @@ async def latest(request: Request, ctx: Context) -> list[Reply]:
     bottom, where a chat is read)."""
     chat = await open_chat(request, ctx)
     language = language_of(chat)
-    chosen = await ctx.store.db.call(ctx.store.chats.subscribed_feeds, chat.id)
+    chosen = await ctx.store.chats.subscribed_feeds(chat.id)
     feed_ids = None
     if chosen and None not in chosen:
         feed_ids = [feed_id for feed_id in chosen if feed_id is not None]
-    articles: list[Article] = await ctx.store.db.call(
-        ctx.store.articles.latest, latest_count(request.args), feed_ids=feed_ids
+    articles: list[Article] = await ctx.store.articles.latest(
+        latest_count(request.args), feed_ids=feed_ids
     )
     if not articles:
         return [text_reply(t(language, "latest.none"))]
@@ -210,7 +209,7 @@ async def story_card(
     ctx: Context, article_id: int, language: str, bot_username: str | None
 ) -> Reply:
     """One story's card by id (a deep link, a share), or a polite note that it is gone."""
-    article = await ctx.store.db.call(ctx.store.articles.get, article_id)
+    article = await ctx.store.articles.get(article_id)
     if article is None:
         return text_reply(t(language, "card.not_found"))
     return article_card(article, language, bot_username, ctx.timezone)
@@ -219,28 +218,8 @@ async def story_card(
 # --- /settings --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class FeedChoice:
-    """Every feed, and the chat's subscription rows as stored (`[None]`: every feed)."""
-
-    feeds: list[Feed]
-    chosen: list[int | None]
-
-    @property
-    def chosen_ids(self) -> set[int] | None:
-        """The chosen feeds; None when the chat takes every feed."""
-        if not self.chosen or None in self.chosen:
-            return None
-        return {feed_id for feed_id in self.chosen if feed_id is not None}
-
-
-def _read_choice(store: Store, chat_ref: int) -> FeedChoice:
-    """Both reads in one trip to the store's thread."""
-    return FeedChoice(store.feeds.all(), store.chats.subscribed_feeds(chat_ref))
-
-
-async def feed_choice(ctx: Context, chat: Chat) -> FeedChoice:
-    return await ctx.store.db.call(_read_choice, ctx.store, chat.id)
+async def feed_choice(ctx: Context, chat: Chat) -> Subscription:
+    return await ctx.store.chats.subscription(chat.id)
 
 
 async def settings(request: Request, ctx: Context) -> list[Reply]:
@@ -292,7 +271,7 @@ def notice_only(notice: str) -> Reply:
 
 
 async def apply_setting(
-    ctx: Context, chat: Chat, parts: Sequence[str], choice: FeedChoice
+    ctx: Context, chat: Chat, parts: Sequence[str], choice: Subscription
 ) -> tuple[str, Chat]:
     """Apply one setting ("feed", "3"): the i18n key of what to tell the reader, and the chat
     as it is now. `choice` is the chat's feeds as just read (for "feed")."""
@@ -303,32 +282,30 @@ async def apply_setting(
     if what == "feed":
         return await _toggle_feed(ctx, chat, value, choice), chat
     if what == "mode" and value in ("instant", "digest"):
-        fresh = await ctx.store.db.call(chats.update_settings, chat.id, mode=value)
+        fresh = await chats.update_settings(chat.id, mode=value)
         return "settings.saved", fresh
     if what == "hour":
         hour = parse_hour(value)
         if hour is None:
             return "settings.invalid", chat
         # Choosing the digest's hour means wanting the digest.
-        fresh = await ctx.store.db.call(
-            chats.update_settings, chat.id, mode="digest", digest_hour=hour
-        )
+        fresh = await chats.update_settings(chat.id, mode="digest", digest_hour=hour)
         return "settings.saved", fresh
     if what == "quiet":
         if value in ("off", "0", "none", "tat", "khong"):
-            fresh = await ctx.store.db.call(chats.update_settings, chat.id, quiet_hours=None)
+            fresh = await chats.update_settings(chat.id, quiet_hours=None)
             return "settings.saved", fresh
         quiet = parse_quiet(value)
         if quiet is None:
             return "settings.invalid", chat
-        fresh = await ctx.store.db.call(chats.update_settings, chat.id, quiet_hours=quiet)
+        fresh = await chats.update_settings(chat.id, quiet_hours=quiet)
         return "settings.saved", fresh
     return "settings.invalid", chat
 
 
-async def _toggle_feed(ctx: Context, chat: Chat, value: str, choice: FeedChoice) -> str:
+async def _toggle_feed(ctx: Context, chat: Chat, value: str, choice: Subscription) -> str:
     if value == "all":
-        await ctx.store.db.call(ctx.store.chats.set_feeds, chat.id, None)
+        await ctx.store.chats.set_feeds(chat.id, None)
         return "settings.saved"
     known = [feed.id for feed in choice.feeds]
     feed_id = int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
@@ -340,7 +317,7 @@ async def _toggle_feed(ctx: Context, chat: Chat, value: str, choice: FeedChoice)
     if not current:
         return "settings.keep_one"
     target = None if current >= set(known) else sorted(current)
-    await ctx.store.db.call(ctx.store.chats.set_feeds, chat.id, target)
+    await ctx.store.chats.set_feeds(chat.id, target)
     return "settings.saved"
 
 
@@ -369,7 +346,7 @@ async def settings_view(
     edit: bool = False,
     notice: str | None = None,
     lead: str | None = None,
-    choice: FeedChoice | None = None,
+    choice: Subscription | None = None,
 ) -> Reply:
     """The settings message: where things stand, and the buttons (or words) to change them.
 
@@ -527,7 +504,7 @@ async def _set_language(
         notice = t(language_of(chat), "group.admins_only_settings")
         # A member's press leaves the chooser as it is and says why, to that member only.
         return notice_only(notice) if edit else text_reply(notice)
-    await ctx.store.db.call(ctx.store.chats.update_settings, chat.id, language=chosen)
+    await ctx.store.chats.update_settings(chat.id, language=chosen)
     done = t(chosen, "lang.set")
     return text_reply(done, edit=edit, notice=done)
 

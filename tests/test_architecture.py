@@ -1,4 +1,11 @@
-"""The rooms stay as DESIGN.md draws them: pure rooms import no platform, SQLite or scheduler."""
+"""The rooms keep DESIGN.md's one direction, checked on every module, not a list.
+
+- the core (`bot/core/`) imports nothing of ours but itself, and no I/O library;
+- `feeds/` and `handlers/` import only the core and their own room, never the
+  application (`bot/` outside the core), nor each other;
+- no pure module (the core, handlers, the pure parts of feeds) imports a platform,
+  a database driver, an HTTP client or the scheduler, not even when imported alone.
+"""
 
 from __future__ import annotations
 
@@ -11,51 +18,90 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PLATFORM_AND_IO = {"telegram", "sqlite3", "apscheduler", "httpx"}
-PURE_FEEDS = ["extract.py", "parse.py", "keys.py", "summarize.py", "models.py"]
+IO_LIBRARIES = {"telegram", "sqlite3", "psycopg", "psycopg_pool", "httpx", "apscheduler", "aiohttp"}
+# feeds/ does the network I/O of getting stories in these modules, and only these.
+FEEDS_IO = {"fetch.py", "llm_summary.py", "urlguard.py", "poller.py"}
 
 
-def imported_modules(path: Path) -> set[str]:
+def modules(room: str) -> list[Path]:
+    return sorted(p for p in (REPO / room).rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def core_modules() -> list[Path]:
+    return modules("bot/core")
+
+
+def pure_modules() -> list[Path]:
+    feeds = [p for p in modules("feeds") if p.name not in FEEDS_IO]
+    return [*core_modules(), *modules("handlers"), *feeds]
+
+
+def imported(path: Path) -> set[str]:
+    """Every module a file imports, wherever the import stands (functions and
+    TYPE_CHECKING blocks included): a lazy import is a dependency all the same."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(node.module)
     return names
 
 
-def pure_files() -> list[Path]:
-    files = sorted((REPO / "handlers").rglob("*.py"))
-    files += [REPO / "feeds" / name for name in PURE_FEEDS if (REPO / "feeds" / name).exists()]
-    files.append(REPO / "bot" / "text.py")
-    return files
+def ours(name: str) -> bool:
+    return name.split(".")[0] in {"bot", "feeds", "handlers"}
 
 
-@pytest.mark.parametrize("path", pure_files(), ids=lambda p: str(p.relative_to(REPO)))
-def test_pure_rooms_import_no_platform_sqlite_or_network(path: Path) -> None:
-    assert not imported_modules(path) & PLATFORM_AND_IO
+def in_core(name: str) -> bool:
+    return name == "bot.core" or name.startswith("bot.core.")
+
+
+def label(path: Path) -> str:
+    return str(path.relative_to(REPO))
+
+
+@pytest.mark.parametrize("path", core_modules(), ids=label)
+def test_the_core_imports_only_itself(path: Path) -> None:
+    assert {n for n in imported(path) if ours(n) and not in_core(n)} == set()
+
+
+# The admin room's port is still being cut (issue 10, part 5); these two may not pass yet.
+NOT_YET = {"handlers/admin.py", "handlers/base.py"}
+
+
+def maybe_not_yet(path: Path) -> object:
+    if label(path) in NOT_YET:
+        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason="admin port"))
+    return path
+
+
+@pytest.mark.parametrize(
+    "path", [maybe_not_yet(p) for p in modules("feeds") + modules("handlers")], ids=label
+)
+def test_feeds_and_handlers_import_only_the_core_and_their_own_room(path: Path) -> None:
+    room = path.relative_to(REPO).parts[0]
+    outside = {n for n in imported(path) if ours(n) and not in_core(n) and n.split(".")[0] != room}
+    assert outside == set(), f"{label(path)} imports the application or another room"
+
+
+@pytest.mark.parametrize("path", pure_modules(), ids=label)
+def test_pure_modules_import_no_platform_database_or_network(path: Path) -> None:
+    assert {n.split(".")[0] for n in imported(path)} & IO_LIBRARIES == set()
 
 
 def module_name(path: Path) -> str:
-    return ".".join(path.relative_to(REPO).with_suffix("").parts)
+    return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
 
 
-# A runtime import is not always a line of the module itself: `from bot.store.records
-# import …` runs bot/store/__init__ (and so SQLite), `bot.admin.access` runs bot/admin's
-# __init__ (and so httpx). Import each pure module alone in a fresh interpreter and look.
-# bot/records.py holds the store's row types so that handlers may use them: it is pure too.
-@pytest.mark.parametrize(
-    "path",
-    [*pure_files(), REPO / "bot" / "records.py"],
-    ids=lambda p: str(p.relative_to(REPO)),
-)
-def test_importing_a_pure_module_loads_no_platform_sqlite_or_network(path: Path) -> None:
+# An import runs package __init__ files too; import each pure module alone in a fresh
+# interpreter and look at what it loaded.
+@pytest.mark.parametrize("path", pure_modules(), ids=label)
+def test_importing_a_pure_module_alone_loads_no_io_library(path: Path) -> None:
     probe = (
         "import importlib, json, sys\n"
         f"importlib.import_module({module_name(path)!r})\n"
-        f"print(json.dumps(sorted(n for n in {sorted(PLATFORM_AND_IO)!r} if n in sys.modules)))"
+        f"print(json.dumps(sorted(n for n in {sorted(IO_LIBRARIES)!r} if n in sys.modules)))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe],
@@ -69,9 +115,17 @@ def test_importing_a_pure_module_loads_no_platform_sqlite_or_network(path: Path)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
-def test_only_the_adapters_know_telegram() -> None:
-    allowed = {REPO / "bot" / "platforms" / "telegram.py"}
-    for path in REPO.glob("[bhf]*/**/*.py"):
-        if path in allowed or ".venv" in path.parts:
+def test_only_the_platform_adapters_know_their_platform() -> None:
+    for path in [*modules("bot"), *modules("feeds"), *modules("handlers")]:
+        rel = path.relative_to(REPO).parts
+        names = {n.split(".")[0] for n in imported(path)}
+        if rel[:2] != ("bot", "platforms"):
+            assert "telegram" not in names, label(path)
+
+
+def test_the_store_is_reached_through_its_port_only() -> None:
+    """Nothing outside the store hops threads for it: no `db.call(` elsewhere."""
+    for path in [*modules("bot"), *modules("feeds"), *modules("handlers")]:
+        if path.relative_to(REPO).parts[:2] == ("bot", "store"):
             continue
-        assert "telegram" not in imported_modules(path), path
+        assert "db.call(" not in path.read_text(encoding="utf-8"), label(path)

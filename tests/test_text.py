@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.text import collapse_spaces, fold, normalize, split_sentences, syllables
+from bot.core.text import collapse_spaces, fold, normalize, split_sentences, syllables
 
 
 @pytest.mark.parametrize(

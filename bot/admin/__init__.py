@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from bot.admin.access import CachedChatAccess, Caller, ChatAccess, ChatDirectory, ChatInfo
-from bot.admin.ops import AdminOps, MessageEditor, Outcome
+from bot.admin.access import CachedChatAccess, Caller, ChatDirectory, ChatInfo
+from bot.admin.ops import AdminOps, Outcome
+from bot.core.ports import ChatAccess, MessageEditor
 
 __all__ = [
     "AdminOps",

@@ -13,19 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from bot.config import Config
-
-
-class ChatAccess(Protocol):
-    """What the platform says about a chat (Telegram: getChatMember for the user and the bot)."""
-
-    async def is_admin(self, platform: str, chat_id: str, user_id: str) -> bool:
-        """Is this user an administrator (or the creator) of that chat?"""
-        ...
-
-    async def can_post(self, platform: str, chat_id: str) -> bool:
-        """May the bot send messages there (a channel admin with post rights, a group member)?"""
-        ...
+from bot.core.ports import ChatAccess
+from bot.core.settings import Config
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-from bot.config import FeedConfig
-from bot.store.records import Feed
+from bot.core.records import Feed
+from bot.core.settings import FeedConfig
 
 # Our own attributes ride along on each outline; other readers ignore them.
 NS = "https://bantin.vn/opml"

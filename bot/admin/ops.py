@@ -17,34 +17,21 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 from urllib.parse import urlsplit
 
 from bot.admin import queries
-from bot.admin.access import Caller, ChatAccess, ChatDirectory, ChatInfo
+from bot.admin.access import Caller, ChatDirectory, ChatInfo
 from bot.admin.opml import export_opml, parse_opml
 from bot.admin.probe import FeedProbe, ProbeResult, StoryRefresher
-from bot.config import FeedConfig
+from bot.core.ports import ChatAccess, MessageEditor
+from bot.core.records import Article, Chat, Feed, Stats
+from bot.core.settings import FeedConfig
 from bot.store import Store
-from bot.store.records import Article, Chat, Feed
-from bot.store.stats import Stats
 
 log = logging.getLogger(__name__)
 
 BROADCAST_MAX = 2000  # Zalo's limit; Telegram's is 4096
 ALL_FEEDS = {"all", "*", "tat-ca", "tất-cả", "tatca", "tấtcả"}
-
-
-class MessageEditor(Protocol):
-    """A platform's way to change what it already delivered (Telegram: editMessage*/delete).
-
-    Return False when the platform says the message is gone or can no longer be changed;
-    raise for anything else (it is reported, the other chats are still tried).
-    """
-
-    async def edit_article(self, chat: Chat, message_id: str, article: Article) -> bool: ...
-
-    async def delete_message(self, chat: Chat, message_id: str) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +78,7 @@ class AdminOps:
 
     async def audit(self, caller: Caller, action: str, detail: str, outcome: Outcome) -> Outcome:
         result = "ok" if outcome.ok else "refused: " + outcome.headline
-        await self.store.db.call(self.store.audit.record, caller.actor, action, detail, result)
+        await self.store.audit.record(caller.actor, action, detail, result)
         log.info("admin %s: %s %s → %s", caller.actor, action, detail, result)
         return outcome
 
@@ -104,7 +91,7 @@ class AdminOps:
     # ---- feeds ---------------------------------------------------------------------
 
     async def list_feeds(self) -> Outcome:
-        feeds = await self.store.db.call(self.store.feeds.all)
+        feeds = await self.store.feeds.all()
         if not feeds:
             return Outcome(True, "Chưa có nguồn tin nào.", {"feeds": []})
         lines = [f"Có {len(feeds)} nguồn tin:"]
@@ -143,7 +130,7 @@ class AdminOps:
         if kind == "html" and not selectors.get("item"):
             return refused("Nguồn dạng trang HTML cần bộ chọn cho từng tin (item).")
         name = (name or "").strip() or default_name(url)
-        existing = await self.store.db.call(self._clash, name, url)
+        existing = await self.store.run(self._clash, name, url)
         if existing is not None:
             return refused(f"Đã có nguồn tin này: #{existing.id} «{existing.name}».")
         probe: ProbeResult | None = None
@@ -163,7 +150,7 @@ class AdminOps:
             title=selectors.get("title"),
         )
         try:
-            feed = await self.store.db.call(self.store.feeds.add, config)
+            feed = await self.store.feeds.add(config)
         except sqlite3.IntegrityError:
             return refused(f"Đã có nguồn tin trùng tên hoặc địa chỉ với «{name}».")
         lines = [f"Đã thêm nguồn tin #{feed.id} «{feed.name}»."]
@@ -180,10 +167,10 @@ class AdminOps:
         )
 
     def _clash(self, name: str, url: str) -> Feed | None:
-        return self.store.feeds.find(url) or self.store.feeds.find(name)
+        return self.store.sync.feeds.find(url) or self.store.sync.feeds.find(name)
 
     async def _feed(self, ref: str) -> Feed | None:
-        return await self.store.db.call(self.store.feeds.find, ref.strip())
+        return await self.store.feeds.find(ref.strip())
 
     async def remove_feed(self, caller: Caller, ref: str) -> Outcome:
         feed = await self._feed(ref)
@@ -195,7 +182,7 @@ class AdminOps:
                 "hoặc tạm dừng bằng /pausefeed."
             )
         else:
-            await self.store.db.call(self.store.feeds.remove, feed.id)
+            await self.store.feeds.remove(feed.id)
             outcome = Outcome(True, f"Đã xóa nguồn tin #{feed.id} «{feed.name}».")
         return await self.audit(caller, "feeds.remove", ref, outcome)
 
@@ -208,7 +195,7 @@ class AdminOps:
             state = "đang tạm dừng" if paused else "đang chạy"
             outcome = Outcome(True, f"«{feed.name}» {state} rồi.")
         else:
-            await self.store.db.call(self.store.feeds.set_paused, feed.id, paused)
+            await self.store.feeds.set_paused(feed.id, paused)
             verb = "Đã tạm dừng" if paused else "Đã chạy lại"
             outcome = Outcome(True, f"{verb} nguồn tin #{feed.id} «{feed.name}».")
         return await self.audit(caller, action, ref, outcome)
@@ -216,13 +203,13 @@ class AdminOps:
     # ---- channels ------------------------------------------------------------------
 
     async def list_channels(self) -> Outcome:
-        channels = await self.store.db.call(self.store.chats.channels)
+        channels = await self.store.chats.channels()
         if not channels:
             return Outcome(True, "Chưa có kênh nào.", {"channels": []})
         lines = [f"Có {len(channels)} kênh/nhóm:"]
         data: list[dict[str, object]] = []
         for chat in channels:
-            routes = await self.store.db.call(queries.channel_routes, self.store, chat)
+            routes = await self.store.run(queries.channel_routes, self.store, chat)
             shown = "mọi nguồn" if routes == ["*"] else ", ".join(routes) or "không nguồn nào"
             state = "" if chat.active else f" (ngừng: {chat.inactive_reason or '?'})"
             lines.append(f"• {chat.platform}:{chat.chat_id} «{chat.title or ''}» ← {shown}{state}")
@@ -295,10 +282,10 @@ class AdminOps:
             reason = await self._check_rights(caller, platform, info.chat_id, need_post=True)
             if reason is not None:
                 return refused(f"Không thêm kênh «{ref}»: {reason}.")
-        chat = await self.store.db.call(
+        chat = await self.store.run(
             queries.add_channel, self.store, platform, info.chat_id, info.kind, info.title
         )
-        routes = await self.store.db.call(queries.channel_routes, self.store, chat)
+        routes = await self.store.run(queries.channel_routes, self.store, chat)
         shown = "mọi nguồn" if routes == ["*"] else ", ".join(routes)
         return Outcome(
             True,
@@ -320,7 +307,7 @@ class AdminOps:
         return None
 
     async def _find_channel(self, platform: str, ref: str) -> Chat | None:
-        channels = await self.store.db.call(self.store.chats.channels, platform)
+        channels = await self.store.chats.channels(platform)
         wanted = ref.strip()
         for chat in channels:
             if wanted in (chat.chat_id, chat.title, str(chat.id)):
@@ -347,7 +334,7 @@ class AdminOps:
             if reason is not None:
                 outcome = refused(f"Không gỡ kênh «{ref}»: {reason}.")
             else:
-                await self.store.db.call(
+                await self.store.run(
                     queries.remove_channel, self.store, chat.id, f"removed by {caller.actor}"
                 )
                 outcome = Outcome(True, f"Đã gỡ kênh «{chat.title or chat.chat_id}».")
@@ -375,9 +362,9 @@ class AdminOps:
                 return refused(f"Không đổi kênh «{ref}»: {reason}.")
         parts = [p.strip() for p in " ".join(feed_refs).split(",") if p.strip()]
         if any(word.lower() in ALL_FEEDS for part in parts for word in part.split()):
-            await self.store.db.call(self.store.chats.subscribe, chat.id, None)
+            await self.store.chats.subscribe(chat.id, None)
             return Outcome(True, f"Kênh «{chat.title or chat.chat_id}» nhận mọi nguồn tin.")
-        feeds = await self.store.db.call(self.store.feeds.all)
+        feeds = await self.store.feeds.all()
         chosen: dict[int, Feed] = {}
         for part in parts:
             # "Xã hội" is one feed's name; "3 4 xa-hoi" are three references.
@@ -389,14 +376,14 @@ class AdminOps:
                         return refused(f"Không có nguồn tin hay chuyên mục «{word}».")
                     matches += found
             chosen.update((f.id, f) for f in matches)
-        await self.store.db.call(self.store.chats.subscribe, chat.id, sorted(chosen))
+        await self.store.chats.subscribe(chat.id, sorted(chosen))
         names = ", ".join(f"«{f.name}»" for f in chosen.values())
         return Outcome(True, f"Kênh «{chat.title or chat.chat_id}» chỉ nhận: {names}.")
 
     # ---- broadcast -----------------------------------------------------------------
 
     async def audience(self) -> queries.Audience:
-        return await self.store.db.call(queries.audience, self.store)
+        return await self.store.run(queries.audience, self.store)
 
     async def broadcast_preview(self, caller: Caller, text: str) -> Outcome:
         text = text.strip()
@@ -405,11 +392,11 @@ class AdminOps:
         elif len(text) > BROADCAST_MAX:
             outcome = refused(f"Thông báo dài {len(text)} ký tự, tối đa {BROADCAST_MAX}.")
         else:
-            people = await self.store.db.call(queries.audience, self.store)
+            people = await self.store.run(queries.audience, self.store)
             if people.total == 0:
                 outcome = refused("Chưa có ai nhận tin: không có chat nào đang hoạt động.")
             else:
-                draft = await self.store.db.call(
+                draft = await self.store.run(
                     queries.draft_broadcast, self.store, text, caller.actor
                 )
                 split = ", ".join(f"{n} {p}" for p, n in sorted(people.by_platform.items()))
@@ -423,7 +410,7 @@ class AdminOps:
         return await self.audit(caller, "broadcast.preview", _short(text), outcome)
 
     async def broadcast_confirm(self, caller: Caller, broadcast_id: int) -> Outcome:
-        done = await self.store.db.call(
+        done = await self.store.run(
             queries.confirm_broadcast, self.store, broadcast_id, caller.actor
         )
         outcome = {
@@ -442,7 +429,7 @@ class AdminOps:
         return await self.audit(caller, "broadcast.send", f"#{broadcast_id}", outcome)
 
     async def broadcast_cancel(self, caller: Caller, broadcast_id: int) -> Outcome:
-        dropped = await self.store.db.call(
+        dropped = await self.store.run(
             queries.cancel_broadcast, self.store, broadcast_id, caller.actor
         )
         outcome = (
@@ -459,16 +446,14 @@ class AdminOps:
             article_id = int(ref.strip().lstrip("#"))
         except ValueError:
             return None
-        return await self.store.db.call(self.store.articles.get, article_id)
+        return await self.store.articles.get(article_id)
 
     async def post_again(self, caller: Caller, ref: str) -> Outcome:
         article = await self._article(ref)
         if article is None:
             outcome = refused(f"Không có tin mã «{ref}».")
         else:
-            done = await self.store.db.call(
-                queries.post_again, self.store, article.id, article.feed_id
-            )
+            done = await self.store.run(queries.post_again, self.store, article.id, article.feed_id)
             queued = done.new + done.requeued
             outcome = Outcome(
                 True,
@@ -492,10 +477,10 @@ class AdminOps:
             story = await self.refresher.refresh(article.key, article.url, article.section)
             if isinstance(story, str):
                 return refused(f"Không sửa tin #{article.id}: {story}.")
-            await self.store.db.call(self.store.articles.update_text, article.id, story)
-            fresh = await self.store.db.call(self.store.articles.get, article.id)
+            await self.store.articles.update_text(article.id, story)
+            fresh = await self.store.articles.get(article.id)
             article = fresh or article
-        sent = await self.store.db.call(self.store.deliveries.sent_messages, article.id)
+        sent = await self.store.deliveries.sent_messages(article.id)
         edited, problems = 0, []
         for chat, message_id in sent:
             editor = self.editors.get(chat.platform)
@@ -522,8 +507,8 @@ class AdminOps:
         if article is None:
             return refused(f"Không có tin mã «{ref}».")
         reason = f"retracted by {caller.actor}"
-        cancelled = await self.store.db.call(queries.cancel_pending, self.store, article.id, reason)
-        sent = await self.store.db.call(self.store.deliveries.sent_messages, article.id)
+        cancelled = await self.store.run(queries.cancel_pending, self.store, article.id, reason)
+        sent = await self.store.deliveries.sent_messages(article.id)
         deleted: list[int] = []
         problems: list[str] = []
         for chat, message_id in sent:
@@ -538,7 +523,7 @@ class AdminOps:
                     problems.append(f"{chat.platform}:{chat.chat_id}: tin không còn để xóa")
             except Exception as exc:
                 problems.append(f"{chat.platform}:{chat.chat_id}: {exc}")
-        await self.store.db.call(queries.note_retracted, self.store, article.id, deleted, reason)
+        await self.store.run(queries.note_retracted, self.store, article.id, deleted, reason)
         lines = [
             f"Đã gỡ tin #{article.id} «{article.title}» ở {len(deleted)}/{len(sent)} chat; "
             f"hủy {cancelled} lượt chưa gửi."
@@ -550,10 +535,10 @@ class AdminOps:
     # ---- stats, OPML, backup -------------------------------------------------------
 
     async def stats(self) -> Stats:
-        return await self.store.db.call(self.store.stats.collect)
+        return await self.store.stats.collect()
 
     async def export_opml(self, caller: Caller) -> str:
-        feeds = await self.store.db.call(self.store.feeds.all)
+        feeds = await self.store.feeds.all()
         await self.audit(caller, "feeds.export", f"{len(feeds)} feeds", Outcome(True, "ok"))
         return export_opml(feeds)
 
@@ -569,23 +554,23 @@ class AdminOps:
         added, skipped = [], []
         for entry in entries:
             feed = entry.feed
-            if await self.store.db.call(self._clash, feed.name, feed.url) is not None:
+            if await self.store.run(self._clash, feed.name, feed.url) is not None:
                 skipped.append(feed.name)
                 continue
             try:
-                stored = await self.store.db.call(self.store.feeds.add, feed)
+                stored = await self.store.feeds.add(feed)
             except sqlite3.IntegrityError:
                 skipped.append(feed.name)
                 continue
             if entry.paused:
-                await self.store.db.call(self.store.feeds.set_paused, stored.id, True)
+                await self.store.feeds.set_paused(stored.id, True)
             added.append(stored.name)
         lines = [f"Đã nhập {len(added)} nguồn tin, bỏ qua {len(skipped)} nguồn đã có."]
         lines += [f"+ {name}" for name in added]
         return Outcome(True, "\n".join(lines), {"added": added, "skipped": skipped})
 
     async def backup(self, caller: Caller, target: Path) -> Outcome:
-        outcome = await self.store.db.call(self._backup, target)
+        outcome = await self.store.run(self._backup, target)
         return await self.audit(caller, "backup", str(target), outcome)
 
     def _backup(self, target: Path) -> Outcome:

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.records import StoryRecord
 from feeds.extract import ExtractionError, extract_article
 from feeds.fetch import Fetcher, FetchError
-from feeds.models import FeedEntry, StoryRecord
+from feeds.models import FeedEntry
 from feeds.parse import FeedParseError, parse_feed, parse_listing
 from feeds.summarize import summarize
 from feeds.urlguard import UnsafeURLError

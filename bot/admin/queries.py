@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.records import Chat
 from bot.store import Store
 from bot.store.articles import enqueue_article
 from bot.store.db import now
-from bot.store.records import Chat
+from bot.store.rows import chat_from_row
 
 DRAFT_SECONDS = 3600.0
 
@@ -103,7 +104,7 @@ def post_again(store: Store, article_id: int, feed_id: int | None) -> Reposted:
     """
     at = now()
     with store.db.transaction() as conn:
-        new = enqueue_article(conn, article_id, feed_id, at, store.articles.timezone)
+        new = enqueue_article(conn, article_id, feed_id, at, store.timezone)
         requeued = conn.execute(
             """
             UPDATE deliveries SET status = 'pending', due_at = ?, attempts = 0, last_error = NULL
@@ -179,10 +180,10 @@ def add_channel(store: Store, platform: str, chat_id: str, kind: str, title: str
             "WHERE NOT EXISTS (SELECT 1 FROM subscriptions WHERE chat_ref = ?)",
             (row["id"], at, row["id"]),
         )
-    return Chat.from_row(row)
+    return chat_from_row(row)
 
 
 def remove_channel(store: Store, chat_ref: int, reason: str) -> None:
     """No longer a channel and no longer pushed to; what was queued for it is cancelled."""
-    store.chats.deactivate(chat_ref, reason)
-    store.chats.set_channel(chat_ref, False)
+    store.sync.chats.deactivate(chat_ref, reason)
+    store.sync.chats.set_channel(chat_ref, False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.store.stats import Stats
+from bot.core.records import Stats
 
 KIND_NAMES = {
     "private": "cá nhân",

@@ -6,10 +6,11 @@ import importlib
 import logging
 from collections.abc import Mapping
 
-from bot.admin.access import CachedChatAccess, ChatAccess
-from bot.admin.ops import AdminOps, MessageEditor
+from bot.admin.access import CachedChatAccess
+from bot.admin.ops import AdminOps
 from bot.admin.probe import FeedProbe, StoryRefresher
-from bot.config import Config
+from bot.core.ports import ChatAccess, MessageEditor
+from bot.core.settings import Config
 from bot.store import Store
 from feeds.fetch import Fetcher, FetchSettings
 from feeds.urlguard import UrlGuard

@@ -15,17 +15,19 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from functools import partial
+from typing import TYPE_CHECKING
 
-from bot.delivery.outcome import Kind, Outcome
+from bot.core.outcome import Kind, SendOutcome
+from bot.core.ports import Messenger
+from bot.core.replies import Reply
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.timing import backoff_seconds
-from handlers.base import Reply
 from handlers.cards import article_card, broadcast_reply, digest_reply
 
 if TYPE_CHECKING:
-    from bot.store import Store
-    from bot.store.records import Article, Chat, Delivery
+    from bot.core.ports import StorePort
+    from bot.core.records import Article, Chat, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -34,14 +36,6 @@ MAX_MIGRATIONS = 2
 # 429s one job may draw before it goes back to the queue (not counted as a failed attempt):
 # a chat that keeps drawing them must not hold its row 'sending' and pause everyone forever.
 MAX_FLOOD_WAITS = 3
-
-
-class Messenger(Protocol):
-    """One platform's way to put a reply in a chat; every error becomes an Outcome."""
-
-    platform: str
-
-    async def send(self, chat: Chat, reply: Reply) -> Outcome: ...
 
 
 def compose(deliveries: Sequence[Delivery], language: str, timezone: str) -> Reply:
@@ -79,10 +73,16 @@ class _Job:
     settled: bool = False
     flood_waits: int = 0
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    digest_claim: asyncio.Future[list[Delivery]] | None = field(default=None, repr=False)
 
     @property
     def ids(self) -> list[int]:
         return [d.id for d in self.deliveries]
+
+
+def _join_claim(job: _Job, claim: asyncio.Future[list[Delivery]]) -> None:
+    if not claim.cancelled() and claim.exception() is None:
+        job.deliveries.extend(claim.result())
 
 
 def chat_label(chat: Chat) -> str:
@@ -98,7 +98,7 @@ def what(delivery: Delivery) -> str:
 class DeliveryWorker:
     def __init__(
         self,
-        store: Store,
+        store: StorePort,
         messenger: Messenger,
         limiter: RateLimiter,
         settings: WorkerSettings | None = None,
@@ -148,23 +148,26 @@ class DeliveryWorker:
         tasks = [job.task for job in jobs if job.task is not None]
         if tasks:
             await asyncio.wait(tasks, timeout=1.0)
-        released = await self.store.db.call(self._release_unsettled, jobs)
+        released = await self._release_unsettled(jobs)
         if released:
             log.info("delivery %s: released %d unsent rows", self.platform, released)
         self._jobs.clear()
 
-    def _release_unsettled(self, jobs: Sequence[_Job]) -> int:
-        """On the database thread: a digest claim a cancelled job left running there has
-        finished (and joined its job) before this runs, so its rows are released too."""
+    async def _release_unsettled(self, jobs: Sequence[_Job]) -> int:
+        """A digest claim that a cancelled job left running finishes (and joins its job)
+        first, so the rows it claimed are released too."""
+        claims = [job.digest_claim for job in jobs if job.digest_claim is not None]
+        if claims:
+            await asyncio.wait(claims)
         unsettled = [i for job in jobs if not job.settled for i in job.ids]
-        self.store.deliveries.release(unsettled)
+        await self.store.deliveries.release(unsettled)
         return len(unsettled)
 
     async def drain(self, timeout: float) -> None:
         """Tests and the benchmark: wait until nothing is due or owned."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            pending = await self.store.db.call(self.store.deliveries.pending_count, self.platform)
+            pending = await self.store.deliveries.pending_count(self.platform)
             if pending == 0 and not self._jobs:
                 return
             await asyncio.sleep(0.05)
@@ -182,16 +185,12 @@ class DeliveryWorker:
             # would resend, and one a stop has to release.
             if free > 0 and self.limiter.paused_for == 0 and self.limiter.backlog < 0.5:
                 try:
-                    claimed = await self.store.db.call(
-                        self.store.deliveries.claim, self.platform, free
-                    )
+                    claimed = await self.store.deliveries.claim(self.platform, free)
                 except Exception:
                     log.exception("delivery %s: could not claim from the outbox", self.platform)
                 if self._stopping:
                     if claimed:
-                        await self.store.db.call(
-                            self.store.deliveries.release, [d.id for d in claimed]
-                        )
+                        await self.store.deliveries.release([d.id for d in claimed])
                     break
                 for delivery in claimed:
                     job = _Job([delivery])
@@ -230,7 +229,7 @@ class DeliveryWorker:
     async def _deliver(self, job: _Job) -> None:
         first = job.deliveries[0]
         if first.chat.mode == "digest" and first.article is not None:
-            await self.store.db.call(self._claim_digest, job)
+            await self._claim_digest(job)
         chat = first.chat
         migrations = 0
         while True:
@@ -265,23 +264,24 @@ class DeliveryWorker:
             await self._record(job, chat, outcome)
             return
 
-    def _claim_digest(self, job: _Job) -> None:
-        """On the database thread: claim the digest's other rows and make them the job's in
-        the same step, so a stop that cancels the job while this runs still releases them
-        (`_release_unsettled` runs after it on the same thread)."""
+    async def _claim_digest(self, job: _Job) -> None:
+        """Claim the digest's other rows and make them the job's when the claim ends, even
+        if a stop cancels the job meanwhile (`_release_unsettled` waits for it)."""
         first = job.deliveries[0]
-        more = self.store.deliveries.claim_digest(first.id, self.settings.digest_max - 1)
-        job.deliveries.extend(more)
+        claim = asyncio.ensure_future(
+            self.store.deliveries.claim_digest(first.id, self.settings.digest_max - 1)
+        )
+        claim.add_done_callback(partial(_join_claim, job))
+        job.digest_claim = claim
+        await asyncio.shield(claim)
 
-    async def _send(self, job: _Job, chat: Chat) -> Outcome:
+    async def _send(self, job: _Job, chat: Chat) -> SendOutcome:
         reply = compose(job.deliveries, chat.language, self.timezone)
         return await self.messenger.send(chat, reply)
 
-    async def _migrate(self, chat: Chat, outcome: Outcome) -> Chat:
+    async def _migrate(self, chat: Chat, outcome: SendOutcome) -> Chat:
         assert outcome.new_chat_id is not None
-        moved = await self.store.db.call(
-            self.store.chats.migrate, chat.platform, chat.chat_id, outcome.new_chat_id
-        )
+        moved = await self.store.chats.migrate(chat.platform, chat.chat_id, outcome.new_chat_id)
         log.warning(
             "chat %s migrated to %s: resending there", chat_label(chat), outcome.new_chat_id
         )
@@ -290,11 +290,11 @@ class DeliveryWorker:
 
     # ---- outcomes --------------------------------------------------------------------
 
-    async def _record(self, job: _Job, chat: Chat, outcome: Outcome) -> None:
+    async def _record(self, job: _Job, chat: Chat, outcome: SendOutcome) -> None:
         first = job.deliveries[0]
         store = self.store
         if outcome.kind is Kind.SENT:
-            await store.db.call(store.deliveries.mark_sent_many, job.ids, outcome.message_id)
+            await store.deliveries.mark_sent_many(job.ids, outcome.message_id)
             self._ambiguous.difference_update(job.ids)
             job.settled = True
             self.sent += 1
@@ -305,13 +305,13 @@ class DeliveryWorker:
                 outcome.message_id,
             )
         elif outcome.kind is Kind.GONE:
-            await store.db.call(store.deliveries.chat_gone, chat.id, job.ids, outcome.reason)
+            await store.deliveries.chat_gone(chat.id, job.ids, outcome.reason)
             job.settled = True
             self.limiter.forget(chat.chat_id)
             log.warning("chat %s deactivated: %s", chat_label(chat), outcome.reason)
         elif outcome.kind is Kind.REJECTED or outcome.kind is Kind.MIGRATED:
             reason = outcome.reason or "migrated too many times"
-            await store.db.call(store.deliveries.mark_failed_many, job.ids, reason)
+            await store.deliveries.mark_failed_many(job.ids, reason)
             job.settled = True
             log.error("rejected %s for chat %s: %s", what(first), chat_label(chat), reason)
             await self._alert_once(
@@ -322,8 +322,7 @@ class DeliveryWorker:
         elif outcome.maybe_sent:
             if first.id in self._ambiguous:
                 self._ambiguous.discard(first.id)
-                await store.db.call(
-                    store.deliveries.mark_failed_many,
+                await store.deliveries.mark_failed_many(
                     job.ids,
                     f"{outcome.reason} twice; it may have arrived",
                 )
@@ -345,8 +344,7 @@ class DeliveryWorker:
             await self._retry_later(job, f"{outcome.reason} (may duplicate)", count=True)
         else:
             if first.attempts >= self.settings.max_attempts:
-                await store.db.call(
-                    store.deliveries.mark_failed_many,
+                await store.deliveries.mark_failed_many(
                     job.ids,
                     f"{outcome.reason} (after {first.attempts} attempts)",
                 )
@@ -375,9 +373,7 @@ class DeliveryWorker:
         )
         delay = max(delay, at_least)
         due = time.time() + delay
-        await self.store.db.call(
-            self.store.deliveries.retry_later_many, job.ids, due, reason, count=count
-        )
+        await self.store.deliveries.retry_later_many(job.ids, due, reason, count=count)
         job.settled = True
         log.warning(
             "retry %s for chat %s in %.0f s: %s",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.config import Config
+    from bot.core.settings import Config
     from bot.platforms.base import Platform
     from bot.store import Store
 

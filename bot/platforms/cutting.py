@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.text import split_sentences
+from bot.core.text import split_sentences
 
 ELLIPSIS = "…"
 

@@ -4,7 +4,7 @@ Updates come in through PTB's Application (long polling), become platform-neutra
 `Request`s for the handlers, and each `Reply` is rendered here as Telegram HTML — escaped
 here and only here, cut at Telegram's limits on a sentence or word boundary, never inside
 a tag. Pushes go out through `TelegramMessenger`, driven by the delivery worker, which
-maps every PTB error to a platform-neutral `Outcome`.
+maps every PTB error to a platform-neutral `SendOutcome`.
 """
 
 from __future__ import annotations
@@ -56,15 +56,16 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.admin.access import CachedChatAccess, ChatInfo, admin_ids
-from bot.config import Config
-from bot.delivery.outcome import Kind, Outcome
+from bot.core.outcome import Kind, SendOutcome
+from bot.core.records import Article, Chat
+from bot.core.replies import Button, Reply, Request, Span, safe_url
+from bot.core.settings import Config
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.platforms.cutting import shorten, units
 from bot.platforms.redact import protect_token
 from bot.store import Store
-from bot.store.records import Article, Chat
-from handlers.base import Button, Context, Reply, Request, Span, safe_url
+from handlers.base import Context
 from handlers.router import ALIASES, parse_command
 
 log = logging.getLogger(__name__)
@@ -178,37 +179,39 @@ def keyboard(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def classify(exc: TelegramError) -> Outcome:
+def classify(exc: TelegramError) -> SendOutcome:
     """A PTB error as an outcome. Order matters: BadRequest and TimedOut are NetworkErrors."""
     if isinstance(exc, RetryAfter):
         with warnings.catch_warnings():  # PTB 22 warns that the type will change
             warnings.simplefilter("ignore")
             wait = exc.retry_after
         seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
-        return Outcome.retry(f"flood wait {seconds:g} s", retry_after=float(seconds))
+        return SendOutcome.retry(f"flood wait {seconds:g} s", retry_after=float(seconds))
     if isinstance(exc, ChatMigrated):
-        return Outcome.migrated(exc.new_chat_id, "group upgraded to a supergroup")
+        return SendOutcome.migrated(exc.new_chat_id, "group upgraded to a supergroup")
     if isinstance(exc, Forbidden):
         message = exc.message
-        return Outcome.gone(message if "forbidden" in message.lower() else f"Forbidden: {message}")
+        return SendOutcome.gone(
+            message if "forbidden" in message.lower() else f"Forbidden: {message}"
+        )
     if isinstance(exc, BadRequest):
         message = exc.message.lower()
         if any(text in message for text in _GONE_ERRORS):
-            return Outcome.gone(f"Bad Request: {exc.message}")
-        return Outcome.rejected(f"Bad Request: {exc.message}", cause=_cause(exc.message))
+            return SendOutcome.gone(f"Bad Request: {exc.message}")
+        return SendOutcome.rejected(f"Bad Request: {exc.message}", cause=_cause(exc.message))
     if isinstance(exc, InvalidToken):
-        return Outcome.rejected("the bot token was refused", cause="invalid token")
+        return SendOutcome.rejected("the bot token was refused", cause="invalid token")
     if isinstance(exc, TimedOut):
         cause = exc.__cause__
         if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
-            return Outcome.retry(f"not sent: {type(cause).__name__}")
-        return Outcome.retry("read timeout", maybe_sent=True)
+            return SendOutcome.retry(f"not sent: {type(cause).__name__}")
+        return SendOutcome.retry("read timeout", maybe_sent=True)
     if isinstance(exc, NetworkError):
         cause = exc.__cause__
         if isinstance(cause, httpx.ConnectError):
-            return Outcome.retry(f"not sent: {exc.message}")
-        return Outcome.retry(f"network: {exc.message}")
-    return Outcome.retry(f"{type(exc).__name__}: {exc.message}")
+            return SendOutcome.retry(f"not sent: {exc.message}")
+        return SendOutcome.retry(f"network: {exc.message}")
+    return SendOutcome.retry(f"{type(exc).__name__}: {exc.message}")
 
 
 def _cause(message: str) -> str:
@@ -420,21 +423,21 @@ class Sender:
 
 
 class TelegramMessenger:
-    """The delivery worker's hands on Telegram: every error of a send becomes an Outcome."""
+    """The delivery worker's hands on Telegram: every error of a send becomes an SendOutcome."""
 
     platform = PLATFORM
 
     def __init__(self, sender: Sender) -> None:
         self.sender = sender
 
-    async def send(self, chat: Chat, reply: Reply) -> Outcome:
+    async def send(self, chat: Chat, reply: Reply) -> SendOutcome:
         try:
             message = await self.sender.send(chat.chat_id, reply)
         except TelegramError as exc:
             return classify(exc)
         except httpx.HTTPError as exc:  # PTB wraps these; belt and braces
-            return Outcome.retry(f"network: {type(exc).__name__}")
-        return Outcome.sent(message.message_id)
+            return SendOutcome.retry(f"network: {type(exc).__name__}")
+        return SendOutcome.sent(message.message_id)
 
 
 # ---- what the admin room asks of Telegram ---------------------------------------------
@@ -883,11 +886,9 @@ class TelegramPlatform:
                 outcome = classify(exc)
                 log.warning("chat telegram:%s: reply not sent: %s", chat_id, outcome.reason)
                 if outcome.kind is Kind.GONE:
-                    chat = await self.store.db.call(self.store.chats.get, PLATFORM, chat_id)
+                    chat = await self.store.chats.get(PLATFORM, chat_id)
                     if chat is not None:
-                        await self.store.db.call(
-                            self.store.chats.deactivate, chat.id, outcome.reason
-                        )
+                        await self.store.chats.deactivate(chat.id, outcome.reason)
                 break
         return notice
 
@@ -959,20 +960,17 @@ class TelegramPlatform:
         chat = change.chat
         old, new = change.old_chat_member.status, change.new_chat_member.status
         removed = new in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED)
-        known = await self.store.db.call(self.store.chats.get, PLATFORM, str(chat.id))
+        known = await self.store.chats.get(PLATFORM, str(chat.id))
         if known is None and chat.username:
-            known = await self.store.db.call(self.store.chats.get, PLATFORM, f"@{chat.username}")
+            known = await self.store.chats.get(PLATFORM, f"@{chat.username}")
         if removed:
             if known is not None:
-                await self.store.db.call(
-                    self.store.chats.deactivate, known.id, f"bot removed ({new})"
-                )
+                await self.store.chats.deactivate(known.id, f"bot removed ({new})")
             log.warning("chat telegram:%s (%s) deactivated: bot %s", chat.id, chat.type, new)
             return
         if old in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
             if known is None:
-                known = await self.store.db.call(
-                    self.store.chats.upsert,
+                known = await self.store.chats.upsert(
                     PLATFORM,
                     str(chat.id),
                     kind=chat.type,
@@ -982,7 +980,7 @@ class TelegramPlatform:
                 {chat.username.lower()} if chat.username else set()
             )
             if known.is_channel or configured & self._channels:
-                await self.store.db.call(self.store.chats.subscribe, known.id, None)
+                await self.store.chats.subscribe(known.id, None)
                 log.info(
                     "chat telegram:%s (%s): bot added; configured channel reactivated",
                     chat.id,

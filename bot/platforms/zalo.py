@@ -31,16 +31,17 @@ from typing import Any
 import httpx
 
 from bot.admin.access import admin_ids
-from bot.config import ZALO_API, Config
-from bot.delivery.outcome import Kind, Outcome
+from bot.core.outcome import Kind, SendOutcome
+from bot.core.records import Chat
+from bot.core.replies import Reply, Request, Span, safe_url
+from bot.core.settings import ZALO_API, Config
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.platforms.cutting import shorten as cut_text
 from bot.platforms.cutting import units
 from bot.platforms.redact import protect_token
 from bot.store import Store
-from bot.store.records import Chat
-from handlers.base import Context, Reply, Request, Span, safe_url
+from handlers.base import Context
 
 log = logging.getLogger(__name__)
 
@@ -353,17 +354,17 @@ class ZaloClient:
 # ---- errors → outcomes ---------------------------------------------------------------
 
 
-def classify(exc: Exception, settings: ZaloSettings | None = None) -> Outcome:
+def classify(exc: Exception, settings: ZaloSettings | None = None) -> SendOutcome:
     """A failed send as a delivery outcome: retry later, the chat is gone, or rejected."""
     settings = settings or ZaloSettings()
     if isinstance(exc, ZaloNetworkError):
-        return Outcome.retry(f"network: {exc.reason}", maybe_sent=exc.maybe_sent)
+        return SendOutcome.retry(f"network: {exc.reason}", maybe_sent=exc.maybe_sent)
     if not isinstance(exc, ZaloError):
-        return Outcome.retry(f"{type(exc).__name__}")
+        return SendOutcome.retry(f"{type(exc).__name__}")
     code, description = exc.code, exc.description
     reason = f"Zalo {code}: {description}" if description else f"Zalo {code}"
     if code == 429:
-        return Outcome.retry(f"{reason} (quota)", retry_after=settings.quota_pause_seconds)
+        return SendOutcome.retry(f"{reason} (quota)", retry_after=settings.quota_pause_seconds)
     lowered = description.lower()
     if (
         code in settings.retry_codes
@@ -371,12 +372,12 @@ def classify(exc: Exception, settings: ZaloSettings | None = None) -> Outcome:
         or exc.http_status >= 500
         or any(p in lowered for p in settings.retry_phrases)
     ):
-        return Outcome.retry(reason)
+        return SendOutcome.retry(reason)
     if code in settings.gone_codes or any(p in lowered for p in settings.gone_phrases):
-        return Outcome.gone(reason)
+        return SendOutcome.gone(reason)
     if code == 401:
-        return Outcome.rejected("the Zalo bot token was refused", cause="zalo invalid token")
-    return Outcome.rejected(reason, cause=_cause(f"zalo {code} {description}"))
+        return SendOutcome.rejected("the Zalo bot token was refused", cause="zalo invalid token")
+    return SendOutcome.rejected(reason, cause=_cause(f"zalo {code} {description}"))
 
 
 def _cause(message: str) -> str:
@@ -477,21 +478,21 @@ class ZaloSender:
 
 
 class ZaloMessenger:
-    """The delivery worker's hands on Zalo: every error of a send becomes an Outcome."""
+    """The delivery worker's hands on Zalo: every error of a send becomes an SendOutcome."""
 
     platform = PLATFORM
 
     def __init__(self, sender: ZaloSender) -> None:
         self.sender = sender
 
-    async def send(self, chat: Chat, reply: Reply) -> Outcome:
+    async def send(self, chat: Chat, reply: Reply) -> SendOutcome:
         try:
             sent = await self.sender.send(chat.chat_id, reply)
         except (ZaloError, ZaloNetworkError) as exc:
             return classify(exc, self.sender.settings)
         except ValueError as exc:
-            return Outcome.rejected(f"not sendable on Zalo: {exc}", cause=f"zalo {exc}")
-        return Outcome.sent(sent.message_id or None)
+            return SendOutcome.rejected(f"not sendable on Zalo: {exc}", cause=f"zalo {exc}")
+        return SendOutcome.sent(sent.message_id or None)
 
 
 # ---- the webhook listener ------------------------------------------------------------
@@ -916,11 +917,9 @@ class ZaloPlatform:
                 outcome = classify(exc, self.settings)
                 log.warning("chat zalo:%s: reply not sent: %s", chat_id, outcome.reason)
                 if outcome.kind is Kind.GONE:
-                    chat = await self.store.db.call(self.store.chats.get, PLATFORM, chat_id)
+                    chat = await self.store.chats.get(PLATFORM, chat_id)
                     if chat is not None:
-                        await self.store.db.call(
-                            self.store.chats.deactivate, chat.id, outcome.reason
-                        )
+                        await self.store.chats.deactivate(chat.id, outcome.reason)
                 break
             except ValueError as exc:
                 log.warning("chat zalo:%s: reply not sendable: %s", chat_id, exc)

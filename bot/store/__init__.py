@@ -1,9 +1,26 @@
-"""Bantin's storage: one SQLite file (WAL, FTS5), one object per kind of row."""
+"""Bantin's storage behind the store port: one SQLite file (WAL, FTS5) by default.
+
+Callers `await store.articles.latest(…)`: the hop onto the database thread happens here,
+so handlers, feeds and the worker never know that SQLite blocks. The same repositories,
+called directly on the caller's thread, are `store.sync`: for one-shot CLI commands and
+tests that set up rows, never for code on the event loop.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar, cast
 
+from bot.core.ports import (
+    ArticlesPort,
+    AuditPort,
+    ChatsPort,
+    DeliveriesPort,
+    FeedsPort,
+    SearchPort,
+    StatsPort,
+)
 from bot.store.articles import ArticleStore
 from bot.store.audit import AuditLog
 from bot.store.chats import ChatStore
@@ -13,21 +30,69 @@ from bot.store.feeds import FeedStore
 from bot.store.search import SearchIndex
 from bot.store.stats import StatsStore
 
-__all__ = ["Store", "StoreError"]
+__all__ = ["Store", "StoreError", "Tables"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class Tables:
+    """The blocking repositories over one database, one per kind of row."""
+
+    def __init__(self, db: Database, timezone: str) -> None:
+        self.feeds = FeedStore(db)
+        self.articles = ArticleStore(db, timezone)
+        self.search = SearchIndex(db)
+        self.chats = ChatStore(db, timezone)
+        self.deliveries = DeliveryStore(db)
+        self.audit = AuditLog(db)
+        self.stats = StatsStore(db, timezone)
+
+
+class _OnDatabaseThread:
+    """A repository whose every method is awaited and runs on the database thread.
+
+    The ports say what each method takes and returns (tests/store/test_ports.py holds the
+    repositories to them), so this stays one small proxy instead of a wrapper per method.
+    """
+
+    def __init__(self, repository: object, db: Database) -> None:
+        self._repository = repository
+        self._db = db
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        method = getattr(self._repository, name)
+        if name.startswith("_") or not callable(method):
+            raise AttributeError(name)
+        db, repository = self._db, self._repository
+
+        async def on_database_thread(*args: Any, **kwargs: Any) -> Any:
+            return await db.call(getattr(repository, name), *args, **kwargs)
+
+        on_database_thread.__name__ = name
+        on_database_thread.__doc__ = method.__doc__
+        self.__dict__[name] = on_database_thread  # built once per method
+        return on_database_thread
 
 
 class Store:
-    """The composition the application passes around: `store.articles.get(…)`, …"""
+    """The SQLite store as the port `bot.core.ports.StorePort` describes it."""
 
     def __init__(self, path: Path | str, *, timezone: str = "Asia/Ho_Chi_Minh") -> None:
         self.db = Database(path)
-        self.feeds = FeedStore(self.db)
-        self.articles = ArticleStore(self.db, timezone)
-        self.search = SearchIndex(self.db)
-        self.chats = ChatStore(self.db, timezone)
-        self.deliveries = DeliveryStore(self.db)
-        self.audit = AuditLog(self.db)
-        self.stats = StatsStore(self.db, timezone)
+        self.timezone = timezone
+        self.sync = Tables(self.db, timezone)
+        self.feeds = cast(FeedsPort, _OnDatabaseThread(self.sync.feeds, self.db))
+        self.articles = cast(ArticlesPort, _OnDatabaseThread(self.sync.articles, self.db))
+        self.search = cast(SearchPort, _OnDatabaseThread(self.sync.search, self.db))
+        self.chats = cast(ChatsPort, _OnDatabaseThread(self.sync.chats, self.db))
+        self.deliveries = cast(DeliveriesPort, _OnDatabaseThread(self.sync.deliveries, self.db))
+        self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
+        self.stats = cast(StatsPort, _OnDatabaseThread(self.sync.stats, self.db))
+
+    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a function of the blocking repositories on the database thread."""
+        return await self.db.call(fn, *args, **kwargs)
 
     def close(self) -> None:
         self.db.close()

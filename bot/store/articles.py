@@ -5,20 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
+from bot.core.records import Article, PendingPage, PollOutcome, StoryRecord
 from bot.store.db import Database, now
 from bot.store.feeds import mark_success
-from bot.store.records import Article
+from bot.store.rows import article_from_row
 from bot.store.search import ARTICLE_COLUMNS, index_article, unindex_article
-from feeds.models import PendingPage, StoryRecord
-
-
-@dataclass(frozen=True, slots=True)
-class PollOutcome:
-    article_ids: tuple[int, ...]
-    deliveries: int
-    recovered: bool
 
 
 class ArticleStore:
@@ -117,7 +109,7 @@ class ArticleStore:
                 "WHERE a.id = ?",
                 (article_id,),
             ).fetchone()
-        return Article.from_row(row) if row else None
+        return article_from_row(row) if row else None
 
     def latest(self, limit: int = 5, *, feed_ids: Sequence[int] | None = None) -> list[Article]:
         where = ""
@@ -133,7 +125,7 @@ class ArticleStore:
                 f"{where} ORDER BY COALESCE(a.published_at, a.fetched_at) DESC, a.id DESC LIMIT ?",
                 params,
             ).fetchall()
-        return [Article.from_row(row) for row in rows]
+        return [article_from_row(row) for row in rows]
 
     def count(self) -> int:
         with self.db.reading() as conn:

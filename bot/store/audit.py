@@ -6,19 +6,8 @@ them. Rows are only ever appended.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.core.records import AuditEntry
 from bot.store.db import Database, now
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    id: int
-    at: float
-    actor: str
-    action: str
-    detail: str
-    result: str
 
 
 class AuditLog:

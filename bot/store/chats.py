@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from bot.core.records import Chat, Subscription
 from bot.store.db import Database, now
-from bot.store.records import Chat
+from bot.store.rows import chat_from_row, feed_from_row
 
 
 class ChatStore:
@@ -19,12 +20,12 @@ class ChatStore:
             row = conn.execute(
                 "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
             ).fetchone()
-        return Chat.from_row(row) if row else None
+        return chat_from_row(row) if row else None
 
     def by_ref(self, chat_ref: int) -> Chat | None:
         with self.db.reading() as conn:
             row = conn.execute("SELECT * FROM chats WHERE id = ?", (chat_ref,)).fetchone()
-        return Chat.from_row(row) if row else None
+        return chat_from_row(row) if row else None
 
     def upsert(
         self,
@@ -51,7 +52,7 @@ class ChatStore:
             row = conn.execute(
                 "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
             ).fetchone()
-        return Chat.from_row(row)
+        return chat_from_row(row)
 
     def subscribe(self, chat_ref: int, feed_ids: Sequence[int] | None = None) -> None:
         """Activate the chat; None means every feed, else exactly these feeds."""
@@ -89,6 +90,13 @@ class ChatStore:
     def deactivate(self, chat_ref: int, reason: str) -> None:
         with self.db.transaction() as conn:
             deactivate_chat(conn, chat_ref, reason)
+
+    def subscription(self, chat_ref: int) -> Subscription:
+        """Every feed and the chat's choice among them, read together."""
+        with self.db.reading() as conn:
+            feeds = conn.execute("SELECT * FROM feeds ORDER BY id").fetchall()
+            chosen = self.subscribed_feeds(chat_ref)
+        return Subscription([feed_from_row(row) for row in feeds], chosen)
 
     def subscribed_feeds(self, chat_ref: int) -> list[int | None]:
         with self.db.reading() as conn:
@@ -141,7 +149,7 @@ class ChatStore:
                     {"now": now(), "tz": self.timezone, "chat": chat_ref},
                 )
             row = conn.execute("SELECT * FROM chats WHERE id = ?", (chat_ref,)).fetchone()
-        return Chat.from_row(row)
+        return chat_from_row(row)
 
     def migrate(self, platform: str, old_chat_id: str, new_chat_id: str) -> Chat | None:
         """A Telegram group became a supergroup: same chat, settings and outbox, new id."""
@@ -162,7 +170,7 @@ class ChatStore:
                 (new_chat_id, now(), old["id"]),
             )
             row = conn.execute("SELECT * FROM chats WHERE id = ?", (old["id"],)).fetchone()
-        return Chat.from_row(row)
+        return chat_from_row(row)
 
     def sync_channels(self, platform: str, chat_ids: Sequence[str]) -> None:
         """Configured channels get every story unless an admin routed feeds to them."""
@@ -195,7 +203,7 @@ class ChatStore:
                 "ORDER BY id",
                 (platform, platform),
             ).fetchall()
-        return [Chat.from_row(row) for row in rows]
+        return [chat_from_row(row) for row in rows]
 
     def set_channel(self, chat_ref: int, is_channel: bool) -> None:
         with self.db.transaction() as conn:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 
+from bot.core.records import Article, Chat, Delivery
 from bot.store.chats import deactivate_chat
 from bot.store.db import Database, now
-from bot.store.records import Article, Chat, Delivery
+from bot.store.rows import article_from_row, chat_from_row
 from bot.store.search import ARTICLE_COLUMNS
 
 
@@ -111,7 +112,7 @@ class DeliveryStore:
                 "WHERE d.article_id = ? AND d.status = 'sent' AND d.message_id IS NOT NULL",
                 (article_id,),
             ).fetchall()
-        return [(Chat.from_row(row), row["message_id"]) for row in rows]
+        return [(chat_from_row(row), row["message_id"]) for row in rows]
 
     def counts(self) -> dict[str, int]:
         with self.db.reading() as conn:
@@ -220,11 +221,11 @@ def _load(conn: sqlite3.Connection, ids: list[int]) -> list[Delivery]:
             f"WHERE a.id IN ({amarks})",
             article_ids,
         ):
-            articles[arow["id"]] = Article.from_row(arow)
+            articles[arow["id"]] = article_from_row(arow)
     return [
         Delivery(
             id=row["delivery_id"],
-            chat=Chat.from_row(row),
+            chat=chat_from_row(row),
             article=articles.get(row["delivery_article_id"]),
             broadcast_text=row["broadcast_text"],
             attempts=row["delivery_attempts"],

@@ -5,18 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from bot.config import FeedConfig
+from bot.core.records import FailureOutcome, Feed
+from bot.core.settings import FeedConfig
 from bot.store.db import Database, now
-from bot.store.records import Feed
-
-
-@dataclass(frozen=True, slots=True)
-class FailureOutcome:
-    failures: int
-    next_check_at: float
-    alert: bool
+from bot.store.rows import feed_from_row
 
 
 class FeedStore:
@@ -55,7 +48,7 @@ class FeedStore:
                 (feed.name, feed.url, feed.kind, feed.section, _selectors(feed), origin, now()),
             )
             row = conn.execute("SELECT * FROM feeds WHERE id = ?", (cursor.lastrowid,)).fetchone()
-        return Feed.from_row(row)
+        return feed_from_row(row)
 
     def remove(self, feed_id: int) -> bool:
         with self.db.transaction() as conn:
@@ -72,12 +65,12 @@ class FeedStore:
     def all(self) -> list[Feed]:
         with self.db.reading() as conn:
             rows = conn.execute("SELECT * FROM feeds ORDER BY id").fetchall()
-        return [Feed.from_row(row) for row in rows]
+        return [feed_from_row(row) for row in rows]
 
     def get(self, feed_id: int) -> Feed | None:
         with self.db.reading() as conn:
             row = conn.execute("SELECT * FROM feeds WHERE id = ?", (feed_id,)).fetchone()
-        return Feed.from_row(row) if row else None
+        return feed_from_row(row) if row else None
 
     def find(self, name_or_id: str) -> Feed | None:
         """An admin names a feed by its id, its exact name or its URL."""
@@ -86,7 +79,7 @@ class FeedStore:
                 "SELECT * FROM feeds WHERE CAST(id AS TEXT) = ? OR name = ? OR url = ?",
                 (name_or_id, name_or_id, name_or_id),
             ).fetchone()
-        return Feed.from_row(row) if row else None
+        return feed_from_row(row) if row else None
 
     def due(self, at: float) -> list[Feed]:
         with self.db.reading() as conn:
@@ -95,7 +88,7 @@ class FeedStore:
                 "ORDER BY next_check_at",
                 (at,),
             ).fetchall()
-        return [Feed.from_row(row) for row in rows]
+        return [feed_from_row(row) for row in rows]
 
     def record_not_modified(self, feed_id: int, next_check_at: float) -> bool:
         """A 304 is a success too; returns True when the feed had been failing (recovered)."""

@@ -23,9 +23,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
-from bot.search_query import (
+from bot.core.query import (
     EXACT_WEIGHT,
     Candidate,
     ParsedQuery,
@@ -40,8 +39,9 @@ from bot.search_query import (
     rank,
     split_candidates,
 )
+from bot.core.records import Article, SearchHit, SearchPage
 from bot.store.db import Database
-from bot.store.records import Article
+from bot.store.rows import article_from_row
 
 log = logging.getLogger(__name__)
 
@@ -53,21 +53,6 @@ COMMON_IN_TITLES = 1_000  # a word in this many titles is "very common"
 STORY_WINDOW = 50_000  # newest stories scanned for a query of very common words only
 BODY_CHECK = 20  # stories whose body is read for exact-diacritic matches
 REBUILD_BATCH = 2_000
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    article: Article
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class SearchPage:
-    """One page of results, and whether there is a next one."""
-
-    hits: tuple[SearchHit, ...]
-    query: ParsedQuery
-    has_more: bool
 
 
 def index_article(
@@ -529,7 +514,7 @@ class SearchIndex:
             "WHERE a.id IN ({})",
             ids,
         )
-        return {int(row["id"]): Article.from_row(row) for row in rows}
+        return {int(row["id"]): article_from_row(row) for row in rows}
 
 
 def _expr(term: Term) -> str:

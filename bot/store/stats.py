@@ -3,53 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.records import FailingFeed, Stats
 from bot.store.db import Database, now
 
 DAY = 86_400.0
 WEEK = 7 * DAY
-
-
-@dataclass(frozen=True, slots=True)
-class FailingFeed:
-    id: int
-    name: str
-    failures: int
-    since: float | None
-    last_error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    """`subscribers[platform][kind]` counts active chats; windows end at `generated_at`."""
-
-    generated_at: float
-    feeds: int
-    feeds_paused: int
-    articles: int
-    subscribers: dict[str, dict[str, int]]
-    new_this_week: int
-    lost_this_week: int
-    stories_today: dict[str, int]
-    deliveries_24h: dict[str, int]
-    failing_feeds: list[FailingFeed]
-    latency_p50: float | None
-    latency_p95: float | None
-    latency_samples: int
-    broadcasts_24h: int = 0
-    extra: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def active_chats(self) -> int:
-        return sum(sum(kinds.values()) for kinds in self.subscribers.values())
-
-    def to_json(self) -> dict[str, object]:
-        data = asdict(self)
-        data["active_chats"] = self.active_chats
-        return data
 
 
 def percentile(values: list[float], fraction: float) -> float | None:

@@ -12,12 +12,13 @@ import pytest
 from bot.admin.access import ChatInfo
 from bot.admin.ops import AdminOps
 from bot.admin.probe import FeedProbe, StoryRefresher
+from bot.core.records import Article, Chat
+from bot.core.replies import Reply, Request
 from bot.store import Store
-from bot.store.records import Article, Chat
 from feeds.fetch import Fetcher, FetchSettings
 from feeds.urlguard import UrlGuard
 from handlers import admin as admin_handlers
-from handlers.base import Context, Reply, Request
+from handlers.base import Context
 from tests.fakes.news_site import FakeNewsSite
 
 ADMIN = "111"

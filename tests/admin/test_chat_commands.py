@@ -9,9 +9,9 @@ import pytest
 
 from bot.admin.access import ChatInfo
 from bot.admin.ops import AdminOps
-from bot.config import FeedConfig
+from bot.core.records import StoryRecord
+from bot.core.settings import FeedConfig
 from bot.store import Store
-from feeds.models import StoryRecord
 from handlers import admin as admin_handlers
 from handlers.base import Context
 from tests.admin.conftest import ADMIN, STRANGER, FakeAccess, FakeEditor, channel_id, request, say
@@ -48,11 +48,11 @@ def story(key: str, title: str = "Tin thử") -> StoryRecord:
 
 def seed(store: Store) -> tuple[int, int]:
     """A feed, two active readers, one stored article delivered to both: (feed, article)."""
-    feed = store.feeds.add(FeedConfig(name="Thời sự", url="https://example.vn/rss/thoi-su"))
+    feed = store.sync.feeds.add(FeedConfig(name="Thời sự", url="https://example.vn/rss/thoi-su"))
     for chat_id in ("501", "502"):
-        chat = store.chats.upsert("telegram", chat_id)
-        store.chats.subscribe(chat.id)
-    outcome = store.articles.record_poll(
+        chat = store.sync.chats.upsert("telegram", chat_id)
+        store.sync.chats.subscribe(chat.id)
+    outcome = store.sync.articles.record_poll(
         feed.id,
         [(story("k1"), True)],
         [],
@@ -61,8 +61,8 @@ def seed(store: Store) -> tuple[int, int]:
         next_check_at=0,
     )
     article_id = outcome.article_ids[0]
-    for number, delivery in enumerate(store.deliveries.claim("telegram", 10), start=70):
-        store.deliveries.mark_sent(delivery.id, str(number))
+    for number, delivery in enumerate(store.sync.deliveries.claim("telegram", 10), start=70):
+        store.sync.deliveries.mark_sent(delivery.id, str(number))
     return feed.id, article_id
 
 
@@ -98,7 +98,7 @@ async def test_a_stranger_is_refused_every_admin_command_and_nothing_changes(
     assert not reply.buttons
     assert snapshot(store) == before
     assert not editor.edits and not editor.deletes
-    last = store.audit.recent(1)[0]
+    last = store.sync.audit.recent(1)[0]
     assert last.actor.startswith(f"telegram:{STRANGER}") and last.result.startswith("refused")
 
 
@@ -159,7 +159,7 @@ async def test_addfeed_of_a_good_url_shows_the_three_newest_titles(
         "• Tin xã hội số 1",
         "• Tin xã hội số 2",
     ]
-    feed = store.feeds.find(url)
+    feed = store.sync.feeds.find(url)
     assert feed is not None and feed.name == "Xã hội" and feed.origin == "admin"
     assert not feed.paused and feed.next_check_at == 0  # polled on the next tick
 
@@ -181,8 +181,8 @@ async def test_addfeed_of_a_bad_url_says_why_and_adds_nothing(
     reply = await say(ctx, f"/addfeed {url}")
     assert reason in reply.plain, reply.plain
     assert "\n" not in reply.plain
-    assert store.feeds.all() == []
-    assert store.audit.recent(1)[0].result.startswith("refused")
+    assert store.sync.feeds.all() == []
+    assert store.sync.audit.recent(1)[0].result.startswith("refused")
 
 
 async def test_addfeed_twice_is_refused(store: Store, ctx: Context, site: FakeNewsSite) -> None:
@@ -190,26 +190,26 @@ async def test_addfeed_twice_is_refused(store: Store, ctx: Context, site: FakeNe
     assert (await say(ctx, f"/addfeed {site.feed_url}")).plain.startswith("Đã thêm")
     again = await say(ctx, f"/addfeed {site.feed_url} Tên khác")
     assert again.plain.startswith("Đã có nguồn tin này")
-    assert len(store.feeds.all()) == 1
+    assert len(store.sync.feeds.all()) == 1
 
 
 async def test_remove_pause_resume_feeds(store: Store, ctx: Context) -> None:
     feed_id, _ = seed(store)
-    store.feeds.sync_config([FeedConfig(name="Từ config", url="https://example.vn/rss/cfg")])
-    config_feed = store.feeds.find("Từ config")
+    store.sync.feeds.sync_config([FeedConfig(name="Từ config", url="https://example.vn/rss/cfg")])
+    config_feed = store.sync.feeds.find("Từ config")
     assert config_feed is not None
 
     assert (await say(ctx, f"/pausefeed {feed_id}")).plain.startswith("Đã tạm dừng")
-    assert store.feeds.due(10**12) == [config_feed] or all(
-        f.id != feed_id for f in store.feeds.due(10**12)
+    assert store.sync.feeds.due(10**12) == [config_feed] or all(
+        f.id != feed_id for f in store.sync.feeds.due(10**12)
     )
     assert (await say(ctx, "/resumefeed Thời sự")).plain.startswith("Đã chạy lại")
-    assert any(f.id == feed_id for f in store.feeds.due(10**12))
+    assert any(f.id == feed_id for f in store.sync.feeds.due(10**12))
 
     refused = await say(ctx, f"/removefeed {config_feed.id}")
     assert "config.toml" in refused.plain and "\n" not in refused.plain
     assert (await say(ctx, f"/removefeed {feed_id}")).plain.startswith("Đã xóa")
-    assert store.feeds.get(feed_id) is None
+    assert store.sync.feeds.get(feed_id) is None
     assert (await say(ctx, "/removefeed 12345")).plain.startswith("Không có nguồn tin")
     listing = await say(ctx, "/feeds")
     assert "Từ config" in listing.plain and "Thời sự" not in listing.plain
@@ -225,16 +225,16 @@ async def test_addchannel_needs_the_caller_to_be_admin_there_and_the_bot_to_post
     cannot_post = await say(ctx, "/addchannel @kenh")
     assert "bot chưa được quyền đăng" in cannot_post.plain
     assert "\n" not in cannot_post.plain
-    assert store.chats.channels() == []
-    assert store.chats.get("telegram", kenh) is None
+    assert store.sync.chats.channels() == []
+    assert store.sync.chats.get("telegram", kenh) is None
 
     access.postable.add(kenh)
     added = await say(ctx, "/addchannel @kenh")
     assert added.plain.startswith("Đã thêm kênh")
-    channel = store.chats.get("telegram", kenh)
+    channel = store.sync.chats.get("telegram", kenh)
     assert channel is not None and channel.is_channel and channel.active
-    assert store.chats.subscribed_feeds(channel.id) == [None]
-    results = [e.result for e in store.audit.recent(10) if e.action == "channels.add"]
+    assert store.sync.chats.subscribed_feeds(channel.id) == [None]
+    results = [e.result for e in store.sync.audit.recent(10) if e.action == "channels.add"]
     assert results[0].startswith("refused") and results[1].startswith("refused")
     assert results[2] == "ok"
 
@@ -250,7 +250,7 @@ async def test_a_channel_check_that_errors_is_a_refusal(
     ops.access = broken
     reply = await say(ctx, "/addchannel -1001")
     assert "chat not found" in reply.plain
-    assert store.chats.channels() == []
+    assert store.sync.chats.channels() == []
 
 
 async def test_without_a_platform_check_no_channel_is_added_from_chat(
@@ -259,7 +259,7 @@ async def test_without_a_platform_check_no_channel_is_added_from_chat(
     ops.access = None
     reply = await say(ctx, "/addchannel -1001")
     assert "không kiểm tra được quyền" in reply.plain
-    assert store.chats.channels() == []
+    assert store.sync.chats.channels() == []
 
 
 async def test_addchannel_typed_inside_a_group_adds_that_group(
@@ -269,34 +269,34 @@ async def test_addchannel_typed_inside_a_group_adds_that_group(
     access.postable.add("-2002")
     reply = await say(ctx, "/addchannel", chat_id="-2002", chat_kind="supergroup")
     assert reply.plain.startswith("Đã thêm kênh")
-    assert [(c.chat_id, c.kind) for c in store.chats.channels()] == [("-2002", "supergroup")]
+    assert [(c.chat_id, c.kind) for c in store.sync.chats.channels()] == [("-2002", "supergroup")]
 
 
 async def test_route_and_remove_channel(store: Store, ctx: Context, access: FakeAccess) -> None:
     feed_id, _ = seed(store)
-    other = store.feeds.add(
+    other = store.sync.feeds.add(
         FeedConfig(name="Xã hội", url="https://example.vn/rss/xa-hoi", section="xa-hoi")
     )
     kenh = channel_id("@kenh")
     access.chat_admins.add((kenh, ADMIN))
     access.postable.add(kenh)
     await say(ctx, "/addchannel @kenh")
-    channel = store.chats.get("telegram", kenh)
+    channel = store.sync.chats.get("telegram", kenh)
     assert channel is not None
 
     routed = await say(ctx, "/route @kenh xa-hoi")  # by section
     assert routed.plain.startswith("Kênh «@kenh» chỉ nhận: «Xã hội»")
-    assert store.chats.subscribed_feeds(channel.id) == [other.id]
+    assert store.sync.chats.subscribed_feeds(channel.id) == [other.id]
     both = await say(ctx, f"/route @kenh {feed_id},{other.id}")
     assert both.ok if hasattr(both, "ok") else both.plain.startswith("Kênh")
-    assert store.chats.subscribed_feeds(channel.id) == sorted([feed_id, other.id])
+    assert store.sync.chats.subscribed_feeds(channel.id) == sorted([feed_id, other.id])
     unknown = await say(ctx, "/route @kenh the-thao")
     assert unknown.plain.startswith("Không có nguồn tin hay chuyên mục «the-thao»")
-    assert store.chats.subscribed_feeds(channel.id) == sorted([feed_id, other.id])
+    assert store.sync.chats.subscribed_feeds(channel.id) == sorted([feed_id, other.id])
     listing = await say(ctx, "/channels")
     assert "Thời sự" in listing.plain and "Xã hội" in listing.plain
     await say(ctx, "/route @kenh all")
-    assert store.chats.subscribed_feeds(channel.id) == [None]
+    assert store.sync.chats.subscribed_feeds(channel.id) == [None]
 
     access.chat_admins.clear()
     refused = await say(ctx, "/removechannel @kenh")
@@ -304,7 +304,7 @@ async def test_route_and_remove_channel(store: Store, ctx: Context, access: Fake
     access.chat_admins.add((kenh, ADMIN))
     removed = await say(ctx, "/removechannel @kenh")
     assert removed.plain.startswith("Đã gỡ kênh")
-    gone = store.chats.get("telegram", kenh)
+    gone = store.sync.chats.get("telegram", kenh)
     assert gone is not None and not gone.active and not gone.is_channel
 
 
@@ -331,13 +331,13 @@ async def test_broadcast_needs_confirmation_and_reaches_every_active_chat_once(
     store: Store, ctx: Context
 ) -> None:
     seed(store)
-    gone = store.chats.upsert("telegram", "503")
-    store.chats.subscribe(gone.id)
-    store.chats.deactivate(gone.id, "blocked")
-    zalo = store.chats.upsert("zalo", "z-1")
-    store.chats.subscribe(zalo.id)
-    channel = store.chats.upsert("telegram", "-1009", kind="channel")
-    store.chats.subscribe(channel.id)
+    gone = store.sync.chats.upsert("telegram", "503")
+    store.sync.chats.subscribe(gone.id)
+    store.sync.chats.deactivate(gone.id, "blocked")
+    zalo = store.sync.chats.upsert("zalo", "z-1")
+    store.sync.chats.subscribe(zalo.id)
+    channel = store.sync.chats.upsert("telegram", "-1009", kind="channel")
+    store.sync.chats.subscribe(channel.id)
 
     preview = await say(ctx, "/broadcast Tòa soạn nghỉ Tết\ntừ ngày 8/2.")
     assert "4 chat" in preview.plain
@@ -370,7 +370,7 @@ async def test_broadcast_needs_confirmation_and_reaches_every_active_chat_once(
         ("telegram", "-1009"),
     ]
     assert {r[2] for r in rows} == {"Tòa soạn nghỉ Tết\ntừ ngày 8/2."}
-    claimed = store.deliveries.claim("telegram", 10)
+    claimed = store.sync.deliveries.claim("telegram", 10)
     assert {d.broadcast_text for d in claimed} == {"Tòa soạn nghỉ Tết\ntừ ngày 8/2."}
 
 
@@ -409,11 +409,11 @@ async def test_broadcast_with_nothing_to_say_or_nobody_to_hear(store: Store, ctx
 
 async def test_post_again_queues_the_chats_that_do_not_have_it(store: Store, ctx: Context) -> None:
     _, article_id = seed(store)
-    newcomer = store.chats.upsert("telegram", "504")
-    store.chats.subscribe(newcomer.id)
+    newcomer = store.sync.chats.upsert("telegram", "504")
+    store.sync.chats.subscribe(newcomer.id)
     reply = await say(ctx, f"/post {article_id}")
     assert "cho 1 chat (2 chat đã nhận trước đó)" in reply.plain
-    pending = store.deliveries.claim("telegram", 10)
+    pending = store.sync.deliveries.claim("telegram", 10)
     assert [d.chat.chat_id for d in pending] == ["504"]
     assert (await say(ctx, "/post 999")).plain.startswith("Không có tin mã")
 
@@ -421,7 +421,7 @@ async def test_post_again_queues_the_chats_that_do_not_have_it(store: Store, ctx
 async def test_correct_refetches_and_edits_every_sent_message(
     store: Store, ctx: Context, site: FakeNewsSite, editor: FakeEditor
 ) -> None:
-    feed = store.feeds.add(FeedConfig(name="Tin tức", url=site.feed_url))
+    feed = store.sync.feeds.add(FeedConfig(name="Tin tức", url=site.feed_url))
     url = site.add_story(
         "dinh-chinh-1",
         "Tiêu đề sai",
@@ -441,9 +441,9 @@ async def test_correct_refetches_and_edits_every_sent_message(
         published_at=None,
     )
     for chat_id in ("501", "502"):
-        chat = store.chats.upsert("telegram", chat_id)
-        store.chats.subscribe(chat.id)
-    article_id = store.articles.record_poll(
+        chat = store.sync.chats.upsert("telegram", chat_id)
+        store.sync.chats.subscribe(chat.id)
+    article_id = store.sync.articles.record_poll(
         feed.id,
         [(record, True)],
         [],
@@ -451,8 +451,8 @@ async def test_correct_refetches_and_edits_every_sent_message(
         last_modified=None,
         next_check_at=0,
     ).article_ids[0]
-    for number, delivery in enumerate(store.deliveries.claim("telegram", 10), start=80):
-        store.deliveries.mark_sent(delivery.id, str(number))
+    for number, delivery in enumerate(store.sync.deliveries.claim("telegram", 10), start=80):
+        store.sync.deliveries.mark_sent(delivery.id, str(number))
 
     site.add_story(
         "dinh-chinh-1",
@@ -468,9 +468,9 @@ async def test_correct_refetches_and_edits_every_sent_message(
         ("501", "80", "Tiêu đề đã đính chính"),
         ("502", "81", "Tiêu đề đã đính chính"),
     ]
-    stored = store.articles.get(article_id)
+    stored = store.sync.articles.get(article_id)
     assert stored is not None and stored.title == "Tiêu đề đã đính chính"
-    assert store.search.search("dinh chinh", limit=5)[0].article.id == article_id
+    assert store.sync.search.search("dinh chinh", limit=5)[0].article.id == article_id
 
     site.fail(url, times=1, status=500)
     failed = await say(ctx, f"/correct {article_id}")
@@ -482,13 +482,13 @@ async def test_retract_deletes_the_sent_messages_and_cancels_the_rest(
     store: Store, ctx: Context, editor: FakeEditor
 ) -> None:
     _, article_id = seed(store)
-    late = store.chats.upsert("telegram", "505")
-    store.chats.subscribe(late.id)
+    late = store.sync.chats.upsert("telegram", "505")
+    store.sync.chats.subscribe(late.id)
     await say(ctx, f"/post {article_id}")  # one more row, still pending
     reply = await say(ctx, f"/retract {article_id}")
     assert "2/2 chat" in reply.plain and "hủy 1 lượt" in reply.plain
     assert sorted(editor.deletes) == [("501", "70"), ("502", "71")]
-    assert store.deliveries.claim("telegram", 10) == []
+    assert store.sync.deliveries.claim("telegram", 10) == []
 
 
 async def test_a_platform_without_edits_is_reported_not_crashed(
@@ -532,7 +532,7 @@ async def test_the_audit_log_has_every_action(
     ]
     for text, _ in script:
         await say(ctx, text)
-    entries = store.audit.recent(100)
+    entries = store.sync.audit.recent(100)
     assert [e.action for e in entries] == [action for _, action in script]
     assert all(e.actor == f"telegram:{ADMIN} (Lan)" for e in entries)
     assert all(e.result == "ok" for e in entries), [(e.action, e.result) for e in entries]
@@ -541,7 +541,7 @@ async def test_the_audit_log_has_every_action(
 
 
 def test_a_duplicate_chat_row_is_impossible(store: Store) -> None:
-    store.chats.upsert("telegram", "1")
+    store.sync.chats.upsert("telegram", "1")
     with pytest.raises(sqlite3.IntegrityError), store.db.transaction() as conn:
         conn.execute(
             "INSERT INTO chats (platform, chat_id, created_at, changed_at) "

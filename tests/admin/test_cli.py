@@ -156,8 +156,8 @@ def test_channels_verbs_and_broadcast(
 
     store = Store(tmp_path / "bantin.sqlite3")
     try:
-        reader = store.chats.upsert("zalo", "z-9")
-        store.chats.subscribe(reader.id)
+        reader = store.sync.chats.upsert("zalo", "z-9")
+        store.sync.chats.subscribe(reader.id)
     finally:
         store.close()
     code, out, _ = run(capsys, "broadcast", "Bảo", "trì", "tối", "nay", "--config", config)
@@ -242,7 +242,8 @@ def test_opml_round_trip(
         store = Store(tmp_path / path)
         try:
             return [
-                (f.name, f.url, f.kind, f.section, f.selectors, f.paused) for f in store.feeds.all()
+                (f.name, f.url, f.kind, f.section, f.selectors, f.paused)
+                for f in store.sync.feeds.all()
             ]
         finally:
             store.close()
@@ -325,17 +326,17 @@ async def test_stats_and_slash_stats_agree(
     publish(site, "a", "Tin A", minutes_ago=30)
     await poll(config)
     for chat_id, kind in (("1", "private"), ("2", "private"), ("-3", "group")):
-        chat = store.chats.upsert("telegram", chat_id, kind=kind)
-        store.chats.subscribe(chat.id)
-    zalo = store.chats.upsert("zalo", "z1")
-    store.chats.subscribe(zalo.id)
-    store.chats.deactivate(store.chats.upsert("zalo", "z2").id, "blocked")
+        chat = store.sync.chats.upsert("telegram", chat_id, kind=kind)
+        store.sync.chats.subscribe(chat.id)
+    zalo = store.sync.chats.upsert("zalo", "z1")
+    store.sync.chats.subscribe(zalo.id)
+    store.sync.chats.deactivate(store.sync.chats.upsert("zalo", "z2").id, "blocked")
     publish(site, "b", "Tin B", minutes_ago=10)
     await poll(config)
-    claimed = store.deliveries.claim("telegram", 10)
+    claimed = store.sync.deliveries.claim("telegram", 10)
     for delivery in claimed[:2]:
-        store.deliveries.mark_sent(delivery.id, "1")
-    store.deliveries.mark_failed(claimed[2].id, "Forbidden")
+        store.sync.deliveries.mark_sent(delivery.id, "1")
+    store.sync.deliveries.mark_failed(claimed[2].id, "Forbidden")
     with store.db.transaction() as conn:
         conn.execute(
             "UPDATE feeds SET failures = 3, failing_since = ?, last_error = 'HTTP 500'",
@@ -375,8 +376,8 @@ async def test_done_means_an_admin_adds_a_feed_routes_it_and_only_that_channel_g
     publish(site, "tt-1", "Tin tức cũ", minutes_ago=60)
     publish(site, "xh-1", "Xã hội cũ", section="xa-hoi", minutes_ago=60)
     await poll(config)
-    reader = store.chats.upsert("telegram", "501")
-    store.chats.subscribe(reader.id)
+    reader = store.sync.chats.upsert("telegram", "501")
+    store.sync.chats.subscribe(reader.id)
     kenh = channel_id("@kenh")
     other = channel_id("@khac")
     for name in (kenh, other):
@@ -391,7 +392,7 @@ async def test_done_means_an_admin_adds_a_feed_routes_it_and_only_that_channel_g
     assert (await say(ctx, "/route @khac Tin tức")).plain.startswith("Kênh «@khac» chỉ nhận")
 
     await poll(config)  # the new feed's first poll: stored only
-    assert store.deliveries.pending_count() == 0
+    assert store.sync.deliveries.pending_count() == 0
     publish(site, "xh-2", "Xã hội mới", section="xa-hoi")
     with store.db.transaction() as conn:
         conn.execute("UPDATE feeds SET next_check_at = 0")

@@ -78,7 +78,7 @@ url = "{site.feed_url}"
         assert "Thời sự" in recorder.alerts[0] and "503" in recorder.alerts[0]
         assert "lỗi 2 lần" in recorder.alerts[0]
 
-        stats = await app.store.db.call(app.store.stats.collect)
+        stats = await app.store.stats.collect()
         assert [(f.name, f.failures) for f in stats.failing_feeds] == [("Thời sự", 5)]
 
         await poll()  # the site answers again

@@ -17,7 +17,8 @@ import pytest
 
 from bot.app import App
 from bot.cli import main
-from bot.config import Config, FeedConfig, parse_config
+from bot.config import parse_config
+from bot.core.settings import Config, FeedConfig
 from bot.delivery.worker import WorkerSettings
 from bot.platforms.telegram import TelegramPlatform
 from bot.store import Store
@@ -75,14 +76,14 @@ async def test_a_stranger_is_refused_and_nothing_changes(tmp_path: Path, tg: Fak
     config = telegram_config(tmp_path, tg, admins=(ADMIN,))
     store = Store(config.storage_path)
     try:
-        feed = store.feeds.add(FeedConfig(name="Thời sự", url="https://example.vn/rss"))
+        feed = store.sync.feeds.add(FeedConfig(name="Thời sự", url="https://example.vn/rss"))
         async with running(config, store):
             tg.push_update(tg.message_update(STRANGER, f"/pausefeed {feed.id}"))
             await wait_for(lambda: tg.replies(STRANGER))
         assert "Bạn không phải quản trị viên" in tg.replies(STRANGER)[0]
-        paused = store.feeds.get(feed.id)
+        paused = store.sync.feeds.get(feed.id)
         assert paused is not None and not paused.paused
-        assert store.audit.recent(1)[0].result.startswith("refused")
+        assert store.sync.audit.recent(1)[0].result.startswith("refused")
     finally:
         store.close()
 
@@ -110,7 +111,7 @@ async def test_broadcast_is_confirmed_with_the_button_and_reaches_every_chat_onc
             await asyncio.sleep(0.3)
         for chat in readers:
             assert tg.replies(chat) == ["Tòa soạn nghỉ Tết"]
-        actions = [e.action for e in store.audit.recent(10)]
+        actions = [e.action for e in store.sync.audit.recent(10)]
         assert actions == ["broadcast.preview", "broadcast.send", "broadcast.send"]
     finally:
         store.close()
@@ -288,7 +289,7 @@ async def test_correct_edits_the_delivered_photo_and_text_cards(
 
             again = await ask(tg, f"/correct {story}")  # nothing changed: "not modified"
             assert "2/2 chat" in again
-            assert app.store.audit.recent(1)[0].action == "story.correct"
+            assert app.store.sync.audit.recent(1)[0].action == "story.correct"
 
 
 async def test_retract_deletes_the_delivered_messages(tmp_path: Path, tg: FakeTelegram) -> None:
@@ -302,7 +303,7 @@ async def test_retract_deletes_the_delivered_messages(tmp_path: Path, tg: FakeTe
             assert sent_message(tg, 501) is None  # gone from the chat
             assert [c.ok for c in tg.calls_to("deleteMessage", 501)] == [True]
             assert [c.ok for c in tg.calls_to("deleteMessage", 502)] == [False]
-            assert app.store.audit.recent(1)[0].action == "story.retract"
+            assert app.store.sync.audit.recent(1)[0].action == "story.retract"
 
 
 async def test_addchannel_checks_the_caller_and_the_bot_with_telegram(
@@ -326,17 +327,17 @@ async def test_addchannel_checks_the_caller_and_the_bot_with_telegram(
             assert "bot chưa được quyền đăng bài" in refused, refused
             refused = await ask(tg, "/addchannel @khong_co")
             assert "«@khong_co»: không kiểm tra được quyền: Chat not found" in refused, refused
-            assert app.store.chats.channels() == []
+            assert app.store.sync.chats.channels() == []
 
             added = await ask(tg, "/addchannel @tin_lam_dong")
             assert added.startswith("Đã thêm kênh «Tin Lâm Đồng»"), added
-            (channel,) = app.store.chats.channels()
+            (channel,) = app.store.sync.chats.channels()
             assert (channel.chat_id, channel.title, channel.kind) == (
                 str(ours),
                 "Tin Lâm Đồng",
                 "channel",
             )
-            results = [e.result for e in app.store.audit.recent(10)]
+            results = [e.result for e in app.store.sync.audit.recent(10)]
             assert [r.startswith("refused") for r in results] == [True, True, True, False]
 
 
@@ -351,7 +352,7 @@ def test_bantin_channels_add_asks_telegram_too(tmp_path: Path, tg: FakeTelegram)
         assert main(["channels", "add", "@tin_lam_dong", "--config", config]) == 0
     store = Store(tmp_path / "bantin.sqlite3")
     try:
-        assert [c.chat_id for c in store.chats.channels()] == [str(ours)]
+        assert [c.chat_id for c in store.sync.chats.channels()] == [str(ours)]
     finally:
         store.close()
     asked = {c.params.get("chat_id") for c in tg.calls_to("getChatMember")}

@@ -95,7 +95,7 @@ def test_poll_stores_every_story_once_clean_and_searchable(
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        articles = store.articles.latest(10)
+        articles = store.sync.articles.latest(10)
         assert len(articles) == 2
         seed = next(a for a in articles if a.title == SEED["title"])
         for forbidden in SEED["must_not_be_in_body"]:
@@ -116,7 +116,7 @@ def test_poll_stores_every_story_once_clean_and_searchable(
     assert not [r for r in site.requests if r.path.endswith(".html")]
     store = open_store(tmp_path)
     try:
-        assert store.articles.count() == 2
+        assert store.sync.articles.count() == 2
     finally:
         store.close()
 
@@ -134,14 +134,14 @@ def test_first_poll_stores_without_pushing_and_later_polls_push(
     publish_seed_and_dalat(site)
     config = write_config(tmp_path, site)
     store = open_store(tmp_path)
-    chat = store.chats.upsert("telegram", "1001")
-    store.chats.subscribe(chat.id)
+    chat = store.sync.chats.upsert("telegram", "1001")
+    store.sync.chats.subscribe(chat.id)
     store.close()
 
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        assert store.deliveries.counts() == {}
+        assert store.sync.deliveries.counts() == {}
     finally:
         store.close()
 
@@ -158,8 +158,8 @@ def test_first_poll_stores_without_pushing_and_later_polls_push(
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        assert store.deliveries.counts() == {"pending": 1}
-        delivery = store.deliveries.claim("telegram", 10)[0]
+        assert store.sync.deliveries.counts() == {"pending": 1}
+        delivery = store.sync.deliveries.claim("telegram", 10)[0]
         assert delivery.article is not None
         assert delivery.article.title == "Sạt lở trên đèo Prenn sau mưa lớn"
         assert delivery.chat.chat_id == "1001"
@@ -183,7 +183,7 @@ def test_a_page_that_fails_is_parked_and_stored_on_a_later_poll(
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        assert store.articles.count() == 2
+        assert store.sync.articles.count() == 2
         with store.db.transaction() as conn:
             conn.execute("UPDATE pending_pages SET next_try_at = 0")
     finally:
@@ -192,9 +192,9 @@ def test_a_page_that_fails_is_parked_and_stored_on_a_later_poll(
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        titles = {a.title for a in store.articles.latest(10)}
+        titles = {a.title for a in store.sync.articles.latest(10)}
         assert "Trang tạm thời lỗi" in titles
-        assert store.articles.count() == 3
+        assert store.sync.articles.count() == 3
     finally:
         store.close()
 
@@ -216,7 +216,7 @@ def test_a_failing_feed_backs_off_and_alerts_once(
     assert "Hỏng" in alerts[0].getMessage()
     store = open_store(tmp_path)
     try:
-        feed = store.feeds.all()[0]
+        feed = store.sync.feeds.all()[0]
         assert feed.failures == 3
         assert feed.next_check_at > time.time() + 60
         assert feed.last_error and "500" in feed.last_error
@@ -248,7 +248,7 @@ def test_malformed_feed_and_listing_page_still_give_their_stories(
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        titles = {a.title for a in store.articles.latest(10)}
+        titles = {a.title for a in store.sync.articles.latest(10)}
         assert expected_titles <= titles
         assert len(titles) == 2
     finally:
@@ -279,8 +279,8 @@ def test_hostile_routes_leave_a_log_line_and_the_other_feeds_stored(
         assert any(m.startswith(f"feed {name}:") for m in messages), name
     store = open_store(tmp_path)
     try:
-        assert store.articles.count() == 2
-        failing = {f.name for f in store.feeds.all() if f.failures}
+        assert store.sync.articles.count() == 2
+        failing = {f.name for f in store.sync.feeds.all() if f.failures}
         assert failing == set(hostile)
     finally:
         store.close()
@@ -311,7 +311,7 @@ timeout_seconds = 30.0
         assert model.requests and model.requests[0].headers.get("Authorization") == "Bearer sk-test"
     store = open_store(tmp_path)
     try:
-        summaries = {a.title: a.summary for a in store.articles.latest(10)}
+        summaries = {a.title: a.summary for a in store.sync.articles.latest(10)}
     finally:
         store.close()
     assert summaries["Khai mạc Festival Hoa Đà Lạt lần thứ 10"] == model.reply
@@ -338,7 +338,7 @@ timeout_seconds = 30.0
         assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        newest = store.articles.latest(1)[0]
+        newest = store.sync.articles.latest(1)[0]
     finally:
         store.close()
     assert newest.title.startswith("Mô hình trồng dâu tây")
@@ -380,7 +380,7 @@ def test_a_redirect_chain_within_the_limit_is_followed(tmp_path: Path, site: Fak
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        assert store.articles.count() == 2
+        assert store.sync.articles.count() == 2
     finally:
         store.close()
 
@@ -419,9 +419,9 @@ def test_a_page_that_never_loads_is_stored_from_the_feed_after_the_retry_limit(
     assert attempts == [(1, 0), (2, 0), None]
     store = open_store(tmp_path)
     try:
-        stored = next(a for a in store.articles.latest(10) if a.title == "Trang hỏng hẳn")
+        stored = next(a for a in store.sync.articles.latest(10) if a.title == "Trang hỏng hẳn")
         assert "chỉ còn phần mô tả" in stored.body
-        assert store.deliveries.counts() == {}  # listed at the first poll: never pushed
+        assert store.sync.deliveries.counts() == {}  # listed at the first poll: never pushed
     finally:
         store.close()
 
@@ -445,24 +445,24 @@ def test_a_burst_beyond_the_per_poll_limit_is_taken_newest_first_and_the_rest_ne
         encoding="utf-8",
     )
     store = open_store(tmp_path)
-    reader = store.chats.upsert("telegram", "42")
-    store.chats.subscribe(reader.id)
+    reader = store.sync.chats.upsert("telegram", "42")
+    store.sync.chats.subscribe(reader.id)
     store.close()
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        first = [a.title for a in store.articles.latest(10)]
+        first = [a.title for a in store.sync.articles.latest(10)]
         assert first == [f"Tin của ngày {day} tháng ba" for day in (5, 4, 3)]
-        assert store.feeds.all()[0].etag is None  # the rest is not hidden behind a 304
+        assert store.sync.feeds.all()[0].etag is None  # the rest is not hidden behind a 304
     finally:
         store.close()
     assert main(["poll", "--config", str(config)]) == 0
     store = open_store(tmp_path)
     try:
-        assert store.articles.count() == 5
-        feed = store.feeds.all()[0]
+        assert store.sync.articles.count() == 5
+        feed = store.sync.feeds.all()[0]
         assert feed.etag and feed.primed
-        assert store.deliveries.counts() == {}  # the first listing, taken in two polls
+        assert store.sync.deliveries.counts() == {}  # the first listing, taken in two polls
     finally:
         store.close()
 
@@ -484,6 +484,6 @@ async def test_an_unexpected_error_is_the_feed_failure_not_a_crash(
     async with App(config) as app:
         app.poller.summarizer = broken_summarizer
         (report,) = await app.poll_once()
-        feed = app.store.feeds.all()[0]
+        feed = app.store.sync.feeds.all()[0]
     assert report.error == "internal error: RuntimeError: summarizer bug"
     assert feed.failures == 1 and feed.next_check_at > time.time()

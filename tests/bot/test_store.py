@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import FeedConfig
+from bot.core.records import StoryRecord
+from bot.core.settings import FeedConfig
 from bot.delivery.timing import due_at, in_quiet_hours
 from bot.store import Store, StoreError
 from bot.store.migrations import MIGRATIONS
-from feeds.models import StoryRecord
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -36,17 +36,17 @@ def story(key: str, title: str, published: float) -> StoryRecord:
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     opened = Store(tmp_path / "b.sqlite3")
-    opened.feeds.sync_config([FeedConfig(name="Tin tức", url="https://lamdongtv.vn/rss")])
+    opened.sync.feeds.sync_config([FeedConfig(name="Tin tức", url="https://lamdongtv.vn/rss")])
     return opened
 
 
 def feed_id(store: Store) -> int:
-    return store.feeds.all()[0].id
+    return store.sync.feeds.all()[0].id
 
 
 def publish(store: Store, *stories: tuple[StoryRecord, bool]) -> None:
     """One poll of the test feed that stores these stories (and pushes those marked so)."""
-    store.articles.record_poll(
+    store.sync.articles.record_poll(
         feed_id(store), list(stories), [], etag=None, last_modified=None, next_check_at=0
     )
 
@@ -67,11 +67,11 @@ def test_schema_is_versioned_and_durable(store: Store, tmp_path: Path) -> None:
 
 
 def test_a_story_and_its_deliveries_are_written_once(store: Store) -> None:
-    reader = store.chats.upsert("telegram", "7")
-    store.chats.subscribe(reader.id)
-    quiet = store.chats.upsert("telegram", "8")  # heard from, never subscribed
+    reader = store.sync.chats.upsert("telegram", "7")
+    store.sync.chats.subscribe(reader.id)
+    quiet = store.sync.chats.upsert("telegram", "8")  # heard from, never subscribed
     assert not quiet.active
-    first = store.articles.record_poll(
+    first = store.sync.articles.record_poll(
         feed_id(store),
         [(story("a", "Một", 1.0), True)],
         [],
@@ -79,7 +79,7 @@ def test_a_story_and_its_deliveries_are_written_once(store: Store) -> None:
         last_modified=None,
         next_check_at=0,
     )
-    again = store.articles.record_poll(
+    again = store.sync.articles.record_poll(
         feed_id(store),
         [(story("a", "Một", 1.0), True)],
         [],
@@ -89,9 +89,9 @@ def test_a_story_and_its_deliveries_are_written_once(store: Store) -> None:
     )
     assert (first.deliveries, len(first.article_ids)) == (1, 1)
     assert (again.deliveries, again.article_ids) == (0, ())
-    assert store.deliveries.counts() == {"pending": 1}
-    assert store.feeds.all()[0].etag == '"e2"'
-    assert store.articles.known_keys(["a", "b"]) == {"a"}
+    assert store.sync.deliveries.counts() == {"pending": 1}
+    assert store.sync.feeds.all()[0].etag == '"e2"'
+    assert store.sync.articles.known_keys(["a", "b"]) == {"a"}
 
 
 def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
@@ -107,7 +107,7 @@ def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
         published_at=None,
     )
     with pytest.raises(sqlite3.IntegrityError):
-        store.articles.record_poll(
+        store.sync.articles.record_poll(
             feed_id(store),
             [(story("ok", "Tốt", 1.0), True), (bad, True)],
             [],
@@ -115,56 +115,56 @@ def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
             last_modified=None,
             next_check_at=0,
         )
-    assert store.articles.count() == 0
-    assert store.feeds.all()[0].etag is None
+    assert store.sync.articles.count() == 0
+    assert store.sync.feeds.all()[0].etag is None
 
 
 def test_claims_keep_each_chat_in_publication_order(store: Store) -> None:
-    chats = [store.chats.upsert("telegram", str(i)) for i in range(3)]
+    chats = [store.sync.chats.upsert("telegram", str(i)) for i in range(3)]
     for chat in chats:
-        store.chats.subscribe(chat.id)
+        store.sync.chats.subscribe(chat.id)
     stories = [(story("late", "Sau", 200.0), True), (story("early", "Trước", 100.0), True)]
     publish(store, *stories)
-    first = store.deliveries.claim("telegram", 10)
+    first = store.sync.deliveries.claim("telegram", 10)
     assert len(first) == 3  # one per chat
     assert {d.article.title for d in first if d.article} == {"Trước"}
-    assert store.deliveries.claim("telegram", 10) == []  # each chat has one in flight
-    store.deliveries.retry_later(first[0].id, due_at=10**12, error="timeout")
-    store.deliveries.mark_sent(first[1].id, "m1")
-    store.deliveries.mark_sent(first[2].id, "m2")
-    second = store.deliveries.claim("telegram", 10)
+    assert store.sync.deliveries.claim("telegram", 10) == []  # each chat has one in flight
+    store.sync.deliveries.retry_later(first[0].id, due_at=10**12, error="timeout")
+    store.sync.deliveries.mark_sent(first[1].id, "m1")
+    store.sync.deliveries.mark_sent(first[2].id, "m2")
+    second = store.sync.deliveries.claim("telegram", 10)
     # The chat whose first story waits for a retry does not get the second one first.
     assert {d.chat.id for d in second} == {first[1].chat.id, first[2].chat.id}
     assert {d.article.title for d in second if d.article} == {"Sau"}
 
 
 def test_rows_in_flight_at_a_crash_are_requeued(store: Store) -> None:
-    chat = store.chats.upsert("telegram", "1")
-    store.chats.subscribe(chat.id)
+    chat = store.sync.chats.upsert("telegram", "1")
+    store.sync.chats.subscribe(chat.id)
     publish(store, (story("a", "Một", 1.0), True))
-    assert len(store.deliveries.claim("telegram", 10)) == 1
-    assert store.deliveries.requeue_in_flight() == 1
-    assert len(store.deliveries.claim("telegram", 10)) == 1
+    assert len(store.sync.deliveries.claim("telegram", 10)) == 1
+    assert store.sync.deliveries.requeue_in_flight() == 1
+    assert len(store.sync.deliveries.claim("telegram", 10)) == 1
 
 
 def test_deactivating_a_chat_cancels_its_queue_and_migration_keeps_it(store: Store) -> None:
-    group = store.chats.upsert("telegram", "-100", kind="group")
-    store.chats.subscribe(group.id)
+    group = store.sync.chats.upsert("telegram", "-100", kind="group")
+    store.sync.chats.subscribe(group.id)
     publish(store, (story("a", "Một", 1.0), True))
-    moved = store.chats.migrate("telegram", "-100", "-100999")
+    moved = store.sync.chats.migrate("telegram", "-100", "-100999")
     assert moved is not None and moved.id == group.id and moved.kind == "supergroup"
-    assert store.deliveries.claim("telegram", 1)[0].chat.chat_id == "-100999"
-    assert store.deliveries.requeue_in_flight() == 1
-    store.chats.deactivate(group.id, "blocked by the user")
-    assert store.deliveries.counts() == {"cancelled": 1}
+    assert store.sync.deliveries.claim("telegram", 1)[0].chat.chat_id == "-100999"
+    assert store.sync.deliveries.requeue_in_flight() == 1
+    store.sync.chats.deactivate(group.id, "blocked by the user")
+    assert store.sync.deliveries.counts() == {"cancelled": 1}
 
 
 def test_channels_from_config_get_every_feed(store: Store) -> None:
-    store.chats.sync_channels("telegram", ["@lamdongtv"])
-    store.chats.sync_channels("telegram", ["@lamdongtv"])
-    (channel,) = store.chats.channels("telegram")
+    store.sync.chats.sync_channels("telegram", ["@lamdongtv"])
+    store.sync.chats.sync_channels("telegram", ["@lamdongtv"])
+    (channel,) = store.sync.chats.channels("telegram")
     assert channel.is_channel and channel.active
-    assert store.chats.subscribed_feeds(channel.id) == [None]
+    assert store.sync.chats.subscribed_feeds(channel.id) == [None]
 
 
 def test_digest_and_quiet_hours_decide_when_a_delivery_is_due() -> None:
@@ -182,21 +182,21 @@ def test_digest_and_quiet_hours_decide_when_a_delivery_is_due() -> None:
 
 
 def test_digest_chats_get_rows_due_at_their_hour(store: Store) -> None:
-    chat = store.chats.upsert("telegram", "5")
-    store.chats.subscribe(chat.id)
-    store.chats.update_settings(chat.id, mode="digest", digest_hour=7)
+    chat = store.sync.chats.upsert("telegram", "5")
+    store.sync.chats.subscribe(chat.id)
+    store.sync.chats.update_settings(chat.id, mode="digest", digest_hour=7)
     publish(store, (story("a", "Một", 1.0), True))
-    assert store.deliveries.claim("telegram", 10) == []
-    assert len(store.deliveries.claim("telegram", 10, at=10**11)) == 1
+    assert store.sync.deliveries.claim("telegram", 10) == []
+    assert len(store.sync.deliveries.claim("telegram", 10, at=10**11)) == 1
 
 
 def test_leaving_the_digest_brings_queued_stories_forward(store: Store) -> None:
-    chat = store.chats.upsert("telegram", "6")
-    store.chats.subscribe(chat.id)
-    store.chats.update_settings(chat.id, mode="digest", digest_hour=7)
+    chat = store.sync.chats.upsert("telegram", "6")
+    store.sync.chats.subscribe(chat.id)
+    store.sync.chats.update_settings(chat.id, mode="digest", digest_hour=7)
     publish(store, (story("a", "Một", 1.0), True))
-    assert store.deliveries.claim("telegram", 10) == []
-    store.chats.update_settings(chat.id, mode="instant")
+    assert store.sync.deliveries.claim("telegram", 10) == []
+    store.sync.chats.update_settings(chat.id, mode="instant")
     publish(store, (story("b", "Hai", 2.0), True))
-    (first,) = store.deliveries.claim("telegram", 10)
+    (first,) = store.sync.deliveries.claim("telegram", 10)
     assert first.article is not None and first.article.title == "Một"

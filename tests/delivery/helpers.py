@@ -6,11 +6,11 @@ import itertools
 import time
 from pathlib import Path
 
-from bot.config import Config, parse_config
+from bot.config import parse_config
+from bot.core.records import Chat, StoryRecord
+from bot.core.settings import Config
 from bot.store import Store
 from bot.store.articles import enqueue_article, insert_article
-from bot.store.records import Chat
-from feeds.models import StoryRecord
 from tests.fakes.telegram_api import FakeTelegram
 
 _keys = itertools.count(1)
@@ -58,11 +58,11 @@ def add_chat(
     language: str = "vi",
     mode: str = "instant",
 ) -> Chat:
-    chat = store.chats.upsert("telegram", str(chat_id), kind=kind, language=language)
-    store.chats.subscribe(chat.id)
+    chat = store.sync.chats.upsert("telegram", str(chat_id), kind=kind, language=language)
+    store.sync.chats.subscribe(chat.id)
     if mode != "instant":
-        store.chats.update_settings(chat.id, mode=mode)
-    found = store.chats.get("telegram", str(chat_id))
+        store.sync.chats.update_settings(chat.id, mode=mode)
+    found = store.sync.chats.get("telegram", str(chat_id))
     assert found is not None
     return found
 
@@ -100,4 +100,4 @@ def add_story(
 
 
 def statuses(store: Store) -> dict[str, int]:
-    return store.deliveries.counts()
+    return store.sync.deliveries.counts()

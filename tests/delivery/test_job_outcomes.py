@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery.outcome import Outcome
+from bot.core.outcome import SendOutcome
+from bot.core.records import Chat, Delivery
+from bot.core.replies import Reply
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import MAX_FLOOD_WAITS, DeliveryWorker, WorkerSettings
 from bot.store import Store
-from bot.store.records import Chat, Delivery
-from handlers.base import Reply
 from tests.delivery.helpers import add_chat, add_story
 
 FAST = Limits(messages_per_second=1000.0, private_chat_per_second=1000.0, group_per_minute=60_000)
@@ -33,11 +33,11 @@ class FakeMessenger:
 
     platform = "telegram"
 
-    def __init__(self, answer: Callable[[], Outcome]) -> None:
+    def __init__(self, answer: Callable[[], SendOutcome]) -> None:
         self.answer = answer
         self.sent: list[tuple[Chat, Reply]] = []
 
-    async def send(self, chat: Chat, reply: Reply) -> Outcome:
+    async def send(self, chat: Chat, reply: Reply) -> SendOutcome:
         self.sent.append((chat, reply))
         await asyncio.sleep(0)
         return self.answer()
@@ -98,7 +98,7 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> No
 
 async def test_a_digest_is_recorded_sent_in_one_transaction(store: Store) -> None:
     digest_chat(store)
-    messenger = FakeMessenger(lambda: Outcome.sent(777))
+    messenger = FakeMessenger(lambda: SendOutcome.sent(777))
     worker = DeliveryWorker(store, messenger, RateLimiter(FAST), SETTINGS)
     statements = trace(store)
     worker.start()
@@ -115,7 +115,7 @@ async def test_a_gone_digest_chat_is_deactivated_with_its_rows_in_one_transactio
     store: Store,
 ) -> None:
     chat = digest_chat(store)
-    messenger = FakeMessenger(lambda: Outcome.gone("blocked by the user"))
+    messenger = FakeMessenger(lambda: SendOutcome.gone("blocked by the user"))
     worker = DeliveryWorker(store, messenger, RateLimiter(FAST), SETTINGS)
     statements = trace(store)
     worker.start()
@@ -125,7 +125,7 @@ async def test_a_gone_digest_chat_is_deactivated_with_its_rows_in_one_transactio
         await worker.stop()
     assert len(messenger.sent) == 1
     assert [(s, e) for s, _, _, e in rows(store)] == [("failed", "blocked by the user")] * STORIES
-    gone = store.chats.by_ref(chat.id)
+    gone = store.sync.chats.by_ref(chat.id)
     assert gone is not None and not gone.active
     touched = transactions_touching(statements, "SET status = 'failed'", "SET active = 0")
     assert len(touched) == 1
@@ -133,13 +133,13 @@ async def test_a_gone_digest_chat_is_deactivated_with_its_rows_in_one_transactio
 
 async def test_a_digest_put_back_for_later_goes_back_in_one_transaction(store: Store) -> None:
     digest_chat(store)
-    messenger = FakeMessenger(lambda: Outcome.retry("Bad Gateway"))
+    messenger = FakeMessenger(lambda: SendOutcome.retry("Bad Gateway"))
     worker = DeliveryWorker(store, messenger, RateLimiter(FAST), SETTINGS)
     statements = trace(store)
     worker.start()
     try:
         await wait_until(
-            lambda: bool(messenger.sent) and store.deliveries.counts() == {"pending": STORIES}
+            lambda: bool(messenger.sent) and store.sync.deliveries.counts() == {"pending": STORIES}
         )
     finally:
         await worker.stop()
@@ -153,12 +153,12 @@ async def test_endless_flood_waits_put_the_row_back_without_counting_an_attempt(
 ) -> None:
     add_chat(store, 5151)
     add_story(store, "Đèo Prenn thông xe", image=None)
-    messenger = FakeMessenger(lambda: Outcome.retry("flood wait 0.05 s", retry_after=0.05))
+    messenger = FakeMessenger(lambda: SendOutcome.retry("flood wait 0.05 s", retry_after=0.05))
     worker = DeliveryWorker(store, messenger, RateLimiter(FAST), SETTINGS)
     worker.start()
     try:
         await wait_until(
-            lambda: bool(messenger.sent) and store.deliveries.counts() == {"pending": 1}
+            lambda: bool(messenger.sent) and store.sync.deliveries.counts() == {"pending": 1}
         )
         await asyncio.sleep(0.3)  # long enough for several more 429 rounds, were it looping
     finally:
@@ -178,7 +178,7 @@ async def test_stop_during_the_digest_claim_releases_the_rows_it_claimed(
 ) -> None:
     digest_chat(store)
     claimed = threading.Event()
-    real_claim_digest = store.deliveries.claim_digest
+    real_claim_digest = store.sync.deliveries.claim_digest
 
     def slow_claim_digest(
         delivery_id: int, limit: int = 30, at: float | None = None
@@ -190,14 +190,14 @@ async def test_stop_during_the_digest_claim_releases_the_rows_it_claimed(
         time.sleep(0.5)
         return more
 
-    monkeypatch.setattr(store.deliveries, "claim_digest", slow_claim_digest)
-    messenger = FakeMessenger(lambda: Outcome.sent(1))
+    monkeypatch.setattr(store.sync.deliveries, "claim_digest", slow_claim_digest)
+    messenger = FakeMessenger(lambda: SendOutcome.sent(1))
     worker = DeliveryWorker(store, messenger, RateLimiter(FAST), SETTINGS)
     worker.start()
     stopped = False
     try:
         await wait_until(claimed.is_set)
-        assert store.deliveries.counts() == {"sending": STORIES}
+        assert store.sync.deliveries.counts() == {"sending": STORIES}
         await worker.stop()
         stopped = True
     finally:

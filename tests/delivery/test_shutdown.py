@@ -100,7 +100,7 @@ def test_sigterm_mid_push_then_restart_delivers_each_story_once(
     assert at_stop < CHATS, "the push finished before the signal: make the fake slower"
     store = Store(tmp_path / "bantin.sqlite3")
     try:
-        counts = store.deliveries.counts()
+        counts = store.sync.deliveries.counts()
     finally:
         store.close()
     assert counts.get("sending", 0) == 0  # finished or released, none left in flight

@@ -56,19 +56,19 @@ async def test_a_send_answered_before_stop_is_recorded_as_sent(
         await platform.start()
         stopped = False
         try:
-            await wait_until(lambda: store.deliveries.counts().get("sending") == 1)
+            await wait_until(lambda: store.sync.deliveries.counts().get("sending") == 1)
             # The database thread is busy when the answer arrives: mark_sent waits in line.
             busy = asyncio.ensure_future(store.db.call(time.sleep, 1.5))
             await wait_until(lambda: len(tg.delivered(READER)) == 1)
             await asyncio.sleep(0.2)  # answered; the outcome is queued, not yet written
-            assert store.deliveries.counts() == {"sending": 1}
+            assert store.sync.deliveries.counts() == {"sending": 1}
             await platform.stop()
             stopped = True
             await busy
         finally:
             if not stopped:
                 await platform.stop()
-        assert store.deliveries.counts() == {"sent": 1}
+        assert store.sync.deliveries.counts() == {"sent": 1}
         assert len(tg.delivered(READER)) == 1
     finally:
         store.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.text import collapse_spaces, normalize
+from bot.core.text import collapse_spaces, normalize
 from feeds.extract import ExtractionError, extract_article, extract_generic
 from feeds.models import ExtractedArticle
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.summary_eval import paragraphs_of, read_stories, rouge, select
-from bot.text import split_sentences, syllables
+from bot.core.text import split_sentences, syllables
 from feeds.summarize import _is_speech, _prepare, clean_lead, summarize
 
 TITLE = "Đà Lạt mở rộng đường vành đai phía Nam"

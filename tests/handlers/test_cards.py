@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.store.records import Article
-from handlers.base import Reply, safe_url
+from bot.core.records import Article
+from bot.core.replies import Reply, safe_url
 from handlers.cards import DIGEST_MAX_LINES, article_card, broadcast_reply, clean, digest_reply
 
 NOW = 1_764_000_000.0  # 24/11/2025 16:00 UTC = 23:00 in Ho Chi Minh City

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from bot.config import FeedConfig
+from bot.core.records import Chat, StoryRecord
+from bot.core.replies import Reply, Request
+from bot.core.settings import FeedConfig
 from bot.store import Store
 from bot.store.articles import insert_article
-from bot.store.records import Chat
-from feeds.models import StoryRecord
-from handlers.base import Context, Reply, Request
+from handlers.base import Context
 from handlers.router import COMMANDS, handle, parse_command
 
 NOW = 1_764_000_000.0  # 24/11/2025 23:00 in Asia/Ho_Chi_Minh
@@ -24,8 +24,8 @@ NOW = 1_764_000_000.0  # 24/11/2025 23:00 in Asia/Ho_Chi_Minh
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     store = Store(tmp_path / "b.sqlite3")
-    one = store.feeds.add(FeedConfig(name="Lâm Đồng TV", url="https://ldtv.example/rss"))
-    two = store.feeds.add(FeedConfig(name="Báo Lâm Đồng", url="https://baold.example/rss"))
+    one = store.sync.feeds.add(FeedConfig(name="Lâm Đồng TV", url="https://ldtv.example/rss"))
+    two = store.sync.feeds.add(FeedConfig(name="Báo Lâm Đồng", url="https://baold.example/rss"))
     with store.db.transaction() as conn:
         for i in range(1, 13):
             insert_article(
@@ -81,7 +81,7 @@ def press(data: str, request: Request | None = None) -> Request:
 
 
 def chat_of(store: Store, request: Request) -> Chat:
-    chat = store.chats.get(request.platform, request.chat_id)
+    chat = store.sync.chats.get(request.platform, request.chat_id)
     assert chat is not None
     return chat
 
@@ -103,7 +103,7 @@ async def test_start_subscribes_to_every_feed_and_says_how_to_stop(
     assert "/stop" in reply.plain
     chat = chat_of(store, private())
     assert chat.active and chat.language == "vi"
-    assert store.chats.subscribed_feeds(chat.id) == [None]
+    assert store.sync.chats.subscribed_feeds(chat.id) == [None]
 
 
 async def test_second_start_says_already_subscribed(ctx: Context) -> None:
@@ -128,7 +128,7 @@ async def test_start_after_stop_keeps_chosen_feeds(ctx: Context, store: Store) -
     await handle(private("/start"), ctx)
     chat = chat_of(store, private())
     assert chat.active
-    assert store.chats.subscribed_feeds(chat.id) == [2]
+    assert store.sync.chats.subscribed_feeds(chat.id) == [2]
 
 
 async def test_new_english_user_gets_english(ctx: Context, store: Store) -> None:
@@ -183,7 +183,7 @@ async def test_group_member_cannot_start_or_stop(ctx: Context, store: Store) -> 
 async def test_group_plain_text_gets_no_answer(ctx: Context, store: Store) -> None:
     assert await handle(group("đăng ký"), ctx) == []
     assert await handle(group("chào cả nhà"), ctx) == []
-    assert store.chats.get("telegram", "-200") is None
+    assert store.sync.chats.get("telegram", "-200") is None
 
 
 async def test_group_member_cannot_change_settings(ctx: Context, store: Store) -> None:
@@ -261,18 +261,18 @@ async def test_feed_buttons_toggle_the_subscription(ctx: Context, store: Store) 
     chat = chat_of(store, private())
     reply = one(await handle(press("set:feed:1"), ctx))
     assert reply.edit and reply.notice == "Đã lưu."
-    assert store.chats.subscribed_feeds(chat.id) == [2]
+    assert store.sync.chats.subscribed_feeds(chat.id) == [2]
     assert "Báo Lâm Đồng" in reply.plain
     # The last section cannot be turned off: /stop is for that.
     reply = one(await handle(press("set:feed:2"), ctx))
     assert reply.body == () and reply.notice and "/stop" in reply.notice
-    assert store.chats.subscribed_feeds(chat.id) == [2]
+    assert store.sync.chats.subscribed_feeds(chat.id) == [2]
     # Turning the other back on is "all" again.
     await handle(press("set:feed:1"), ctx)
-    assert store.chats.subscribed_feeds(chat.id) == [None]
+    assert store.sync.chats.subscribed_feeds(chat.id) == [None]
     await handle(press("set:feed:2"), ctx)
     await handle(press("set:feed:all"), ctx)
-    assert store.chats.subscribed_feeds(chat.id) == [None]
+    assert store.sync.chats.subscribed_feeds(chat.id) == [None]
     assert chat_of(store, private()).active
 
 
@@ -324,7 +324,7 @@ async def test_bad_settings_callbacks_change_nothing(ctx: Context, store: Store,
     reply = one(await handle(press(data), ctx))
     assert reply.body == () and reply.notice and "không hợp lệ" in reply.notice
     assert chat_of(store, private()) == before
-    assert store.chats.subscribed_feeds(before.id) == [None]
+    assert store.sync.chats.subscribed_feeds(before.id) == [None]
 
 
 async def test_settings_by_text_on_zalo(ctx: Context, store: Store) -> None:
@@ -350,7 +350,7 @@ class StoreTrips:
         self.calls: list[str] = []
         self.writes = 0
         self.upserts = 0
-        call, transaction, upsert = store.db.call, store.db.transaction, store.chats.upsert
+        call, transaction, upsert = store.db.call, store.db.transaction, store.sync.chats.upsert
 
         async def counted_call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
             self.calls.append(getattr(fn, "__name__", repr(fn)))
@@ -366,7 +366,7 @@ class StoreTrips:
 
         monkeypatch.setattr(store.db, "call", counted_call)
         monkeypatch.setattr(store.db, "transaction", counted_transaction)
-        monkeypatch.setattr(store.chats, "upsert", counted_upsert)
+        monkeypatch.setattr(store.sync.chats, "upsert", counted_upsert)
 
     def reset(self) -> None:
         self.calls.clear()
@@ -413,14 +413,14 @@ async def test_a_settings_press_takes_few_trips_to_the_store(
     reply = one(await handle(press("set:feed:1"), ctx))
     assert reply.edit and "Báo Lâm Đồng" in reply.plain
     # the chat, its feeds, the change, its feeds again for the redrawn message
-    assert trips.calls == ["get", "_read_choice", "set_feeds", "_read_choice"]
+    assert trips.calls == ["get", "subscription", "set_feeds", "subscription"]
     trips.reset()
     reply = one(await handle(press("set:mode:digest"), ctx))
     assert reply.edit and "set:hour:7" in callbacks(reply)
-    assert trips.calls == ["get", "_read_choice", "update_settings"]
+    assert trips.calls == ["get", "subscription", "update_settings"]
     trips.reset()
     reply = one(await handle(press("set:hour:x"), ctx))
-    assert reply.body == () and trips.calls == ["get", "_read_choice"]
+    assert reply.body == () and trips.calls == ["get", "subscription"]
 
 
 # --- /lang ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
+from bot.core.settings import Config
 from bot.delivery.worker import WorkerSettings
 from bot.platforms.telegram import TelegramPlatform
 from bot.store import Store
@@ -34,7 +34,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @asynccontextmanager
 async def running(config: Config, store: Store) -> AsyncIterator[TelegramPlatform]:
-    store.chats.sync_channels("telegram", config.telegram.channels)
+    store.sync.chats.sync_channels("telegram", config.telegram.channels)
     platform = TelegramPlatform(
         config, store, worker_settings=FAST, timeouts=(1.0, 2.0), poll_timeout=1
     )
@@ -66,7 +66,7 @@ async def test_newcomer_start_story_stop(tmp_path: Path, tg: FakeTelegram, store
         tg.push_update(tg.message_update(42, "/start"))
         await until(lambda: tg.replies(42))
         assert tg.replies(42)[0].startswith("Chào mừng")
-        chat = store.chats.get("telegram", "42")
+        chat = store.sync.chats.get("telegram", "42")
         assert chat is not None and chat.active
 
         article = add_story(store, "Đà Lạt mở lễ hội hoa", image="https://baolamdong.vn/hoa.jpg")
@@ -79,7 +79,7 @@ async def test_newcomer_start_story_stop(tmp_path: Path, tg: FakeTelegram, store
 
         tg.push_update(tg.message_update(42, "/stop"))
         await until(lambda: len(tg.replies(42)) == 3)
-        chat = store.chats.get("telegram", "42")
+        chat = store.sync.chats.get("telegram", "42")
         assert chat is not None and not chat.active
         add_story(store, "Tin sau khi ngừng")
         await platform.worker.drain(5)
@@ -115,13 +115,13 @@ async def test_in_groups_only_admins_subscribe_and_plain_text_is_ignored(
         tg.push_update(tg.message_update(group, "chào cả nhóm", user_id=7, kind="supergroup"))
         tg.push_update(tg.message_update(group, "/start", user_id=7, kind="supergroup"))
         await until(lambda: len(tg.replies(group)) == 1)
-        chat = store.chats.get("telegram", str(group))
+        chat = store.sync.chats.get("telegram", str(group))
         assert chat is None or not chat.active
         tg.push_update(
             tg.message_update(group, "/start@bantin_test_bot", user_id=8, kind="supergroup")
         )
         await until(lambda: len(tg.replies(group)) == 2)
-        chat = store.chats.get("telegram", str(group))
+        chat = store.sync.chats.get("telegram", str(group))
         assert chat is not None and chat.active
         tg.push_update(tg.message_update(group, "/start@other_bot", user_id=8, kind="supergroup"))
         await asyncio.sleep(0.3)
@@ -133,8 +133,8 @@ async def test_bot_removed_from_group_deactivates_it_and_readded_channel_comes_b
     tmp_path: Path, tg: FakeTelegram, store: Store
 ) -> None:
     config = telegram_config(tmp_path, tg, channels=("-100555",))
-    group = store.chats.upsert("telegram", "-100666", kind="supergroup")
-    store.chats.subscribe(group.id)
+    group = store.sync.chats.upsert("telegram", "-100666", kind="supergroup")
+    store.sync.chats.subscribe(group.id)
     async with running(config, store):
         tg.push_update(
             tg.my_chat_member_update(-100666, old="member", new="kicked", kind="supergroup")
@@ -147,8 +147,8 @@ async def test_bot_removed_from_group_deactivates_it_and_readded_channel_comes_b
                 not any(
                     c is not None and c.active
                     for c in (
-                        store.chats.get("telegram", "-100666"),
-                        store.chats.get("telegram", "-100555"),
+                        store.sync.chats.get("telegram", "-100666"),
+                        store.sync.chats.get("telegram", "-100555"),
                     )
                 )
             )
@@ -157,7 +157,9 @@ async def test_bot_removed_from_group_deactivates_it_and_readded_channel_comes_b
         tg.push_update(
             tg.my_chat_member_update(-100555, old="left", new="administrator", kind="channel")
         )
-        await until(lambda: (c := store.chats.get("telegram", "-100555")) is not None and c.active)
+        await until(
+            lambda: (c := store.sync.chats.get("telegram", "-100555")) is not None and c.active
+        )
         add_story(store, "Kênh nhận lại")
         await asyncio.sleep(0.3)
     assert [c.text.split("\n")[0] for c in tg.delivered()] == ["<b>Kênh nhận lại</b>"]
@@ -191,7 +193,7 @@ async def test_language_button_edits_the_message(
         tg.push_update(tg.callback_update(45, english["callback_data"]))
         await until(lambda: tg.calls_to("answerCallbackQuery"))
         await until(
-            lambda: (c := store.chats.get("telegram", "45")) is not None and c.language == "en"
+            lambda: (c := store.sync.chats.get("telegram", "45")) is not None and c.language == "en"
         )
     assert tg.calls_to("editMessageText", 45) or len(tg.delivered(45)) == 2
 
@@ -205,11 +207,11 @@ async def test_group_admin_is_asked_of_telegram_once_a_minute(
     async with running(config, store):
         tg.push_update(tg.message_update(group, "/start", user_id=8, kind="supergroup"))
         await until(lambda: len(tg.replies(group)) == 1)
-        chat = store.chats.get("telegram", str(group))
+        chat = store.sync.chats.get("telegram", str(group))
         assert chat is not None and chat.active
         tg.push_update(tg.message_update(group, "/stop", user_id=8, kind="supergroup"))
         await until(lambda: len(tg.replies(group)) == 2)
-        chat = store.chats.get("telegram", str(group))
+        chat = store.sync.chats.get("telegram", str(group))
         assert chat is not None and not chat.active
     assert len(tg.calls_to("getChatMember", group)) <= 1
 
@@ -239,12 +241,13 @@ async def test_group_language_button_is_for_admins_only(
     async with running(config, store):
         tg.push_update(tg.callback_update(group, "lang:en", user_id=7, kind="supergroup"))
         await until(lambda: len(tg.calls_to("answerCallbackQuery")) == 1)
-        chat = store.chats.get("telegram", str(group))
+        chat = store.sync.chats.get("telegram", str(group))
         assert chat is None or chat.language != "en"
         tg.push_update(tg.callback_update(group, "lang:en", user_id=8, kind="supergroup"))
         await until(
             lambda: (
-                (c := store.chats.get("telegram", str(group))) is not None and c.language == "en"
+                (c := store.sync.chats.get("telegram", str(group))) is not None
+                and c.language == "en"
             )
         )
     assert len(tg.calls_to("getChatMember", group)) == 2
@@ -258,7 +261,7 @@ async def test_anonymous_group_admin_can_start_the_group(
     async with running(config, store):
         tg.push_update(tg.message_update(group, "/start", kind="supergroup", anonymous=True))
         await until(lambda: len(tg.replies(group)) == 1)
-        chat = store.chats.get("telegram", str(group))
+        chat = store.sync.chats.get("telegram", str(group))
         assert chat is not None and chat.active
 
 
@@ -280,6 +283,6 @@ async def test_a_command_for_another_bot_gets_no_answer(
         await asyncio.sleep(0.3)
     assert tg.replies(group) == []
     assert len(tg.replies(46)) == 1 and "/start" in tg.replies(46)[0]
-    chat = store.chats.get("telegram", str(group))
+    chat = store.sync.chats.get("telegram", str(group))
     assert chat is None or not chat.active
     assert tg.calls_to("getChatMember") == []

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
+from bot.core.replies import Reply, Request, Span
+from bot.core.settings import Config
 from bot.delivery.worker import WorkerSettings
 from bot.platforms.telegram import TelegramPlatform
 from bot.store import Store
-from handlers.base import Context, Reply, Request, Span
+from handlers.base import Context
 from tests.delivery.helpers import add_chat, add_story, telegram_config
 from tests.fakes.telegram_api import (
     BAD_REQUEST,
@@ -43,7 +44,7 @@ def tg() -> Iterator[FakeTelegram]:
 async def running(
     config: Config, store: Store, read_timeout: float = 2.0
 ) -> AsyncIterator[TelegramPlatform]:
-    store.chats.sync_channels("telegram", config.telegram.channels)
+    store.sync.chats.sync_channels("telegram", config.telegram.channels)
     platform = TelegramPlatform(
         config,
         store,
@@ -71,7 +72,7 @@ async def test_story_reaches_private_chats_group_and_channel_once(
     tmp_path: Path, tg: FakeTelegram, store: Store
 ) -> None:
     config = telegram_config(tmp_path, tg, channels=("@bantin_news",))
-    store.chats.sync_channels("telegram", config.telegram.channels)  # as App does at start
+    store.sync.chats.sync_channels("telegram", config.telegram.channels)  # as App does at start
     add_chat(store, 101)
     add_chat(store, 102, language="en")
     add_chat(store, -100300, kind="supergroup")
@@ -93,7 +94,7 @@ async def test_story_reaches_private_chats_group_and_channel_once(
         assert "<b>Giá rau tăng</b>" in text.params["text"]
     vi_buttons = tg.delivered("101")[0].params["reply_markup"]["inline_keyboard"][0]
     assert vi_buttons[0]["text"] == "Đọc tiếp" and vi_buttons[1]["text"] == "Chia sẻ"
-    assert store.deliveries.counts() == {"sent": 8}
+    assert store.sync.deliveries.counts() == {"sent": 8}
     assert text_story > photo_story
     # setMyCommands: Vietnamese by default, English for language_code en.
     commands = tg.calls_to("setMyCommands")
@@ -118,7 +119,7 @@ async def test_flood_wait_pauses_every_send_and_loses_nothing(
     later = [c for c in tg.calls if c.method == "sendMessage" and c.at - flood.at >= 0.95]
     assert during == [] and later
     assert all(len(tg.delivered(chat)) == 1 for chat in range(201, 211))
-    assert store.deliveries.counts() == {"sent": 10}
+    assert store.sync.deliveries.counts() == {"sent": 10}
     with store.db.reading() as conn:
         attempts = {row[0] for row in conn.execute("SELECT attempts FROM deliveries")}
     assert attempts == {1}  # the wait is not the row's fault
@@ -141,9 +142,9 @@ async def test_blocked_and_missing_chats_are_deactivated_not_retried(
     assert len(tg.calls_to("sendPhoto", 302)) == 1
     assert len(tg.calls_to("sendPhoto", -303)) == 1
     for chat_id in ("302", "-303"):
-        chat = store.chats.get("telegram", chat_id)
+        chat = store.sync.chats.get("telegram", chat_id)
         assert chat is not None and not chat.active
-    assert store.deliveries.counts() == {"sent": 2, "failed": 2, "cancelled": 2}
+    assert store.sync.deliveries.counts() == {"sent": 2, "failed": 2, "cancelled": 2}
     assert "chat telegram:302 deactivated: Forbidden: bot was blocked by the user" in caplog.text
 
 
@@ -158,10 +159,10 @@ async def test_migrated_group_gets_the_story_at_its_new_id(
         await platform.worker.drain(10)
     assert tg.delivered(-400) == []
     assert len(tg.delivered(-100400)) == 1
-    assert store.chats.get("telegram", "-400") is None
-    moved = store.chats.get("telegram", "-100400")
+    assert store.sync.chats.get("telegram", "-400") is None
+    moved = store.sync.chats.get("telegram", "-100400")
     assert moved is not None and moved.active and moved.kind == "supergroup"
-    assert store.deliveries.counts() == {"sent": 1}
+    assert store.sync.deliveries.counts() == {"sent": 1}
 
 
 async def test_refused_photo_falls_back_to_text_with_preview(
@@ -176,7 +177,7 @@ async def test_refused_photo_falls_back_to_text_with_preview(
     (sent,) = tg.delivered(501)
     assert sent.method == "sendMessage"
     assert sent.params["link_preview_options"]["url"] == "https://baolamdong.vn/hoa.html"
-    assert store.deliveries.counts() == {"sent": 1}
+    assert store.sync.deliveries.counts() == {"sent": 1}
 
 
 async def test_html_hostile_title_arrives_escaped(
@@ -221,11 +222,11 @@ async def test_other_bad_requests_are_rejected_and_admins_told_once(
     add_story(store)
     async with running(config, store) as platform:
         await platform.worker.drain(10)
-    assert store.deliveries.counts() == {"failed": 2}
+    assert store.sync.deliveries.counts() == {"failed": 2}
     assert len(tg.calls_to("sendPhoto")) == 2  # rejected, not retried
     alerts = tg.delivered(9001)
     assert len(alerts) == 1 and "message must be non-empty" in alerts[0].text.lower()
-    chat = store.chats.get("telegram", "801")
+    chat = store.sync.chats.get("telegram", "801")
     assert chat is not None and chat.active
 
 
@@ -262,7 +263,7 @@ async def test_digest_chat_gets_one_message_with_a_line_per_story(
     lines = [line for line in digest.params["text"].split("\n") if line.startswith("• ")]
     assert len(lines) == 3 and "Một" in lines[0] and "Ba" in lines[2]
     assert len(tg.delivered(1002)) == 3
-    assert store.deliveries.counts() == {"sent": 6}
+    assert store.sync.deliveries.counts() == {"sent": 6}
 
 
 async def test_read_timeout_is_retried_once_with_a_note(

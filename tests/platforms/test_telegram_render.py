@@ -6,7 +6,8 @@ import httpx
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.delivery.outcome import Kind
+from bot.core.outcome import Kind
+from bot.core.replies import Button, Span
 from bot.platforms.telegram import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
@@ -19,7 +20,6 @@ from bot.platforms.telegram import (
     shorten,
     units,
 )
-from handlers.base import Button, Span
 from tests.fakes.telegram_api import check_html
 
 

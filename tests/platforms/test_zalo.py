@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, parse_config
+from bot.config import parse_config
+from bot.core.records import Chat
+from bot.core.settings import Config
 from bot.delivery.worker import WorkerSettings
 from bot.platforms.zalo import ZaloPlatform, ZaloSettings, build_zalo
 from bot.store import Store
-from bot.store.records import Chat
 from tests.delivery.helpers import add_story
 from tests.fakes.zalo_api import (
     BAD_REQUEST,
@@ -64,9 +65,9 @@ webhook_listen = "{webhook_listen}"
 
 
 def add_zalo_chat(store: Store, chat_id: str, *, language: str = "vi") -> Chat:
-    chat = store.chats.upsert("zalo", chat_id, kind="private", language=language)
-    store.chats.subscribe(chat.id)
-    found = store.chats.get("zalo", chat_id)
+    chat = store.sync.chats.upsert("zalo", chat_id, kind="private", language=language)
+    store.sync.chats.subscribe(chat.id)
+    found = store.sync.chats.get("zalo", chat_id)
     assert found is not None
     return found
 
@@ -124,9 +125,9 @@ async def test_subscribe_by_start_and_by_plain_words(
         replies = await zalo.wait_for_replies("u2", 2)
         assert replies[1].startswith("Đã ngừng gửi tin.")
     for user, active in (("u1", True), ("u2", False), ("u3", True)):
-        chat = store.chats.get("zalo", user)
+        chat = store.sync.chats.get("zalo", user)
         assert chat is not None and chat.active is active and chat.kind == "private"
-    assert store.chats.get("zalo", "u1").title == "Lan"  # type: ignore[union-attr]
+    assert store.sync.chats.get("zalo", "u1").title == "Lan"  # type: ignore[union-attr]
     assert zalo.calls_to("sendChatAction", "u1")  # "typing…" while the handlers work
     assert all(c.method == "sendMessage" for c in zalo.delivered())
 
@@ -180,8 +181,8 @@ async def test_sticker_and_unsupported_events_are_ignored_image_caption_is_read(
         await zalo.wait_for_replies("x3")
         await asyncio.sleep(0.2)
     assert zalo.replies("x1") == [] and zalo.replies("x2") == []
-    assert store.chats.get("zalo", "x2") is None  # nothing kept of a protected user
-    chat = store.chats.get("zalo", "x3")
+    assert store.sync.chats.get("zalo", "x2") is None  # nothing kept of a protected user
+    chat = store.sync.chats.get("zalo", "x3")
     assert chat is not None and chat.active
 
 
@@ -210,7 +211,7 @@ async def test_story_card_is_a_photo_with_caption_and_written_out_links(
     assert "Chia sẻ" not in caption  # no inline sharing on Zalo
     assert text.method == "sendMessage"
     assert text.params["text"].endswith("Đọc tiếp: https://baolamdong.vn/rau.html")
-    assert store.deliveries.counts() == {"sent": 2}
+    assert store.sync.deliveries.counts() == {"sent": 2}
     with store.db.reading() as conn:
         ids = [row[0] for row in conn.execute("SELECT message_id FROM deliveries")]
     assert all(ids) and ids == [c.message_id for c in (photo, text)]
@@ -227,7 +228,7 @@ async def test_refused_photo_falls_back_to_text(
         await platform.worker.drain(10)
     (sent,) = zalo.delivered("p1")
     assert sent.method == "sendMessage" and "Hoa mai anh đào" in sent.params["text"]
-    assert store.deliveries.counts() == {"sent": 1}
+    assert store.sync.deliveries.counts() == {"sent": 1}
 
 
 async def test_story_reaches_50_users_exactly_once_and_a_blocked_user_is_deactivated(
@@ -248,14 +249,14 @@ async def test_story_reaches_50_users_exactly_once_and_a_blocked_user_is_deactiv
     assert len(zalo.delivered()) == 50
     for blocker in ("blocker", "blocker200"):
         assert len(zalo.calls_to("sendPhoto", blocker)) == 1  # not retried
-        chat = store.chats.get("zalo", blocker)
+        chat = store.sync.chats.get("zalo", blocker)
         assert chat is not None and not chat.active
         assert chat.inactive_reason == "Zalo 403: User has blocked the bot"
-    assert store.deliveries.counts() == {"sent": 50, "failed": 2}
+    assert store.sync.deliveries.counts() == {"sent": 50, "failed": 2}
     assert "chat zalo:blocker deactivated: Zalo 403: User has blocked the bot" in caplog.text
     # The next story is not even queued for them.
     add_story(store, "Tin thứ hai")
-    assert store.deliveries.pending_count("zalo") == 50
+    assert store.sync.deliveries.pending_count("zalo") == 50
 
 
 async def test_restart_mid_push_loses_nothing_and_duplicates_only_in_flight(
@@ -283,14 +284,14 @@ async def test_restart_mid_push_loses_nothing_and_duplicates_only_in_flight(
         sent_before = len(zalo.delivered())
         assert 15 <= sent_before < 50, "the push should be cut mid-way"
         # What `bantin run` does at start: rows a crash left 'sending' go out again.
-        store.deliveries.requeue_in_flight()
+        store.sync.deliveries.requeue_in_flight()
         async with running(config, store, worker=worker) as second:
             await second.worker.drain(15)
         counts = [len(zalo.delivered(user)) for user in users]
     assert min(counts) == 1, "every user has the story"
     assert max(counts) <= 2
     assert sum(1 for c in counts if c == 2) <= worker.max_in_flight  # only sends in flight
-    assert store.deliveries.counts() == {"sent": 50}
+    assert store.sync.deliveries.counts() == {"sent": 50}
 
 
 async def test_quota_server_errors_and_refusals(
@@ -310,9 +311,9 @@ async def test_quota_server_errors_and_refusals(
     assert len(zalo.delivered("q1")) == 1 and len(zalo.delivered("q2")) == 1
     assert len(zalo.calls_to("sendMessage", "q2")) == 3
     assert len(zalo.calls_to("sendMessage", "q3")) == 1  # not retried
-    assert store.deliveries.counts() == {"sent": 2, "failed": 2}
+    assert store.sync.deliveries.counts() == {"sent": 2, "failed": 2}
     for user in ("q3", "q4"):
-        chat = store.chats.get("zalo", user)
+        chat = store.sync.chats.get("zalo", user)
         assert chat is not None and chat.active  # a refusal is not the reader's doing
     (alert,) = zalo.replies("admin1")  # one alert for one cause, not one per chat
     assert alert.startswith("zalo từ chối gửi tin") and "Zalo 400: Bad request" in alert
@@ -346,7 +347,7 @@ async def test_webhook_accepts_the_right_secret_and_refuses_others(
             assert await post(zalo.post_to_webhook, update, raw=b"{not json") == 400
             assert platform.webhook is not None and platform.webhook.refused == 3
             await asyncio.sleep(0.1)
-            assert zalo.replies("w1") == [] and store.chats.get("zalo", "w1") is None
+            assert zalo.replies("w1") == [] and store.sync.chats.get("zalo", "w1") is None
             assert await post(zalo.post_to_webhook, update) == 200
             (answer,) = await zalo.wait_for_replies("w1")
             assert answer.startswith("Chào mừng bạn đến với Bantin!")
@@ -355,7 +356,7 @@ async def test_webhook_accepts_the_right_secret_and_refuses_others(
             await asyncio.sleep(0.2)
             assert len(zalo.replies("w1")) == 1
         assert zalo.calls_to("getUpdates") == []  # webhook mode does not poll
-    chat = store.chats.get("zalo", "w1")
+    chat = store.sync.chats.get("zalo", "w1")
     assert chat is not None and chat.active
 
 

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.delivery.outcome import Kind
+from bot.core.outcome import Kind
+from bot.core.replies import Button, Reply, Span
 from bot.platforms.zalo import (
     TEXT_LIMIT,
     WebhookListener,
@@ -22,7 +23,6 @@ from bot.platforms.zalo import (
     shorten,
     units,
 )
-from handlers.base import Button, Reply, Span
 from tests.fakes.zalo_api import BLOCKED_IN_200, QUOTA, FakeZalo
 
 

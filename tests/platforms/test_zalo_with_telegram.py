@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.app import App
-from bot.config import Config, load_config
+from bot.config import load_config
+from bot.core.settings import Config
 from bot.store import Store
 from tests.bot.test_pipeline import DALAT_PARAGRAPHS, publish_seed_and_dalat, write_config
 from tests.fakes.news_site import VN_TZ, FakeNewsSite
@@ -162,7 +163,7 @@ def test_one_story_reaches_telegram_subscribers_channel_and_zalo_subscribers_onc
     assert {c.chat_id for c in zalo.delivered()} == {"z1", "z2"}
     store = Store(config.storage_path)
     try:
-        assert store.deliveries.counts() == {"sent": 5}
+        assert store.sync.deliveries.counts() == {"sent": 5}
     finally:
         store.close()
 

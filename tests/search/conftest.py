@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.records import StoryRecord
 from bot.store import Store
 from bot.store.articles import insert_article
-from feeds.models import StoryRecord
 
 BASE = 1_700_000_000.0
 HOUR = 3600.0

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.records import StoryRecord
 from bot.store import Store
 from bot.store.articles import insert_article
-from feeds.models import StoryRecord
 
 QUERIES = Path(__file__).with_name("queries.toml")
 CORPUS_SIZE = 400
@@ -91,7 +91,7 @@ def build_corpus(store: Store, shared_dir: Path, size: int = CORPUS_SIZE) -> dic
 def evaluate(store: Store, ids: dict[int, str], queries: Sequence[Query]) -> list[Outcome]:
     outcomes = []
     for query in queries:
-        hits = store.search.search(query.q, limit=10)
+        hits = store.sync.search.search(query.q, limit=10)
         outcomes.append(Outcome(query, tuple(ids[h.article.id] for h in hits)))
     return outcomes
 

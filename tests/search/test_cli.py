@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.core.records import StoryRecord
 from bot.store import Store
 from bot.store.articles import insert_article
-from feeds.models import StoryRecord
 
 
 def test_cli_search_since(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.replies import Reply, Request
 from bot.store import Store
-from handlers.base import Context, Reply, Request
+from handlers.base import Context
 from handlers.search import CALLBACK_LIMIT, PAGE_SIZE, inline_results, search_command
 from tests.search.conftest import add_story
 
@@ -252,10 +253,10 @@ async def test_replies_speak_the_readers_language(store: Store) -> None:
 async def test_the_chats_stored_language_comes_first(store: Store) -> None:
     seed(store)
     ctx = Context(store=store, default_language="en")
-    store.chats.upsert("telegram", "1", language="vi")
+    store.sync.chats.upsert("telegram", "1", language="vi")
     [first] = await search_command(replace(request("bão"), user_language="en"), ctx)
     assert "Trang sau »" in nav(first)
-    store.chats.upsert("zalo", "1", language="en")
+    store.sync.chats.upsert("zalo", "1", language="en")
     [zalo] = await search_command(request("bão", platform="zalo"), ctx)
     assert "/search bão page 2" in zalo.plain and "Other pages" in zalo.plain
     [unknown] = await search_command(replace(request(), chat_id="2", user_language="fr"), ctx)

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.records import StoryRecord
 from bot.store import Store
 from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS
 from bot.store.search import BODY_CANDIDATES, TITLE_CANDIDATES
-from feeds.models import StoryRecord
 from tests.search.conftest import BASE, HOUR, add_story
 
 
 def ids(store: Store, query: str, **kwargs: object) -> list[int]:
-    return [hit.article.id for hit in store.search.search(query, **kwargs)]  # type: ignore[arg-type]
+    return [hit.article.id for hit in store.sync.search.search(query, **kwargs)]  # type: ignore[arg-type]
 
 
 def test_with_or_without_diacritics(store: Store) -> None:
@@ -82,21 +82,21 @@ def test_feed_section_and_time_window(store: Store) -> None:
     a = add_story(store, "a", "Sạt lở ở Lâm Đồng", hours=0, feed="Lâm Đồng", section="thoi-su")
     b = add_story(store, "b", "Sạt lở ở Huế", hours=200, feed="Huế", section="xa-hoi")
     assert set(ids(store, "sạt lở")) == {a, b}
-    huế = store.search.feed_id("hue")
+    huế = store.sync.search.feed_id("hue")
     assert ids(store, "sạt lở", feed_id=huế) == [b]
     assert ids(store, "sạt lở feed:lamdong") == [a]
     assert ids(store, "sạt lở feed:khongco") == []
     assert ids(store, "sạt lở", section="thoi-su") == [a]
     assert ids(store, "sạt lở", since=BASE + 100 * HOUR) == [b]
-    page = store.search.search_page("7d sạt lở", now=BASE + 205 * HOUR)
+    page = store.sync.search.search_page("7d sạt lở", now=BASE + 205 * HOUR)
     assert [h.article.id for h in page.hits] == [b]
-    assert store.search.search_page("7d sạt lở", now=BASE + 900 * HOUR).hits == ()
+    assert store.sync.search.search_page("7d sạt lở", now=BASE + 900 * HOUR).hits == ()
 
 
 def test_paging(store: Store) -> None:
     made = [add_story(store, f"k{i}", f"Tin bão số {i}", hours=i) for i in range(12)]
-    first = store.search.search_page("bão", limit=5)
-    last = store.search.search_page("bão", limit=5, offset=10)
+    first = store.sync.search.search_page("bão", limit=5)
+    last = store.sync.search.search_page("bão", limit=5, offset=10)
     assert first.has_more and not last.has_more
     assert [h.article.id for h in first.hits] == made[::-1][:5]
     assert [h.article.id for h in last.hits] == made[::-1][10:]
@@ -127,16 +127,16 @@ def test_corrected_story_is_reindexed(store: Store) -> None:
     story = StoryRecord(
         "a", "https://bao.example.vn/a.html", "Lốc xoáy ở Gia Lai", "", "", "", None, None, BASE
     )
-    assert store.articles.update_text(article_id, story)
+    assert store.sync.articles.update_text(article_id, story)
     assert ids(store, "lu quet") == []
     assert ids(store, "loc xoay") == [article_id]
 
 
 def test_long_queries_are_remembered(store: Store) -> None:
-    number = store.search.remember_query("một truy vấn rất dài " * 5)
-    assert store.search.remember_query("một truy vấn rất dài " * 5) == number
-    assert store.search.recall_query(number) == "một truy vấn rất dài " * 5
-    assert store.search.recall_query(number + 100) is None
+    number = store.sync.search.remember_query("một truy vấn rất dài " * 5)
+    assert store.sync.search.remember_query("một truy vấn rất dài " * 5) == number
+    assert store.sync.search.recall_query(number) == "một truy vấn rất dài " * 5
+    assert store.sync.search.recall_query(number + 100) is None
 
 
 def test_a_schema_1_database_is_indexed_on_upgrade(tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_a_schema_1_database_is_indexed_on_upgrade(tmp_path: Path) -> None:
         assert ids(store, "da lat") == [1]
         with store.db.reading() as c:
             assert c.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
-        assert store.search.rebuild() == 1
+        assert store.sync.search.rebuild() == 1
         assert ids(store, "da lat") == [1]
     finally:
         store.close()

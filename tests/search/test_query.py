@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search_query import (
+from bot.core.query import (
     Candidate,
     Term,
     all_expression,
@@ -15,7 +15,7 @@ from bot.search_query import (
     rank,
     snippet,
 )
-from bot.text import normalize
+from bot.core.text import normalize
 
 DAY = 86400.0
 

@@ -19,7 +19,7 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
+class SendOutcome:
     kind: Kind
     message_id: str | None = None
     reason: str = ""
@@ -33,23 +33,23 @@ class Outcome:
     cause: str = ""
 
     @classmethod
-    def sent(cls, message_id: str | int | None) -> Outcome:
+    def sent(cls, message_id: str | int | None) -> SendOutcome:
         return cls(Kind.SENT, message_id=None if message_id is None else str(message_id))
 
     @classmethod
     def retry(
         cls, reason: str, *, retry_after: float | None = None, maybe_sent: bool = False
-    ) -> Outcome:
+    ) -> SendOutcome:
         return cls(Kind.RETRY, reason=reason, retry_after=retry_after, maybe_sent=maybe_sent)
 
     @classmethod
-    def gone(cls, reason: str) -> Outcome:
+    def gone(cls, reason: str) -> SendOutcome:
         return cls(Kind.GONE, reason=reason)
 
     @classmethod
-    def migrated(cls, new_chat_id: str | int, reason: str = "") -> Outcome:
+    def migrated(cls, new_chat_id: str | int, reason: str = "") -> SendOutcome:
         return cls(Kind.MIGRATED, new_chat_id=str(new_chat_id), reason=reason)
 
     @classmethod
-    def rejected(cls, reason: str, cause: str = "") -> Outcome:
+    def rejected(cls, reason: str, cause: str = "") -> SendOutcome:
         return cls(Kind.REJECTED, reason=reason, cause=cause or reason[:80])

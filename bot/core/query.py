@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from bot.text import fold, normalize
+from bot.core.text import fold, normalize
 
 _TOKEN = re.compile(r"[^\W_]+")
 

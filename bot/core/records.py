@@ -1,0 +1,207 @@
+"""The newsroom's records as every room sees them: feed, article, chat, delivery, story.
+
+Frozen dataclasses with no storage types: each store backend maps its rows to these
+(`bot.store.rows`), and handlers, feeds and the worker read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from bot.core.query import ParsedQuery
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    name: str
+    url: str
+    kind: str
+    section: str | None
+    selectors: dict[str, str]
+    origin: str
+    paused: bool
+    primed: bool
+    etag: str | None
+    last_modified: str | None
+    failures: int
+    last_error: str | None
+    failing_since: float | None
+    alerted: bool
+    last_success_at: float | None
+    next_check_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    key: str
+    feed_id: int | None
+    feed_name: str | None
+    url: str
+    title: str
+    lead: str
+    body: str
+    summary: str
+    image: str | None
+    section: str | None
+    published_at: float | None
+    fetched_at: float
+
+    @property
+    def time(self) -> float:
+        """When the story appeared: its publication time, else when we first saw it."""
+        return self.published_at if self.published_at is not None else self.fetched_at
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    id: int
+    platform: str
+    chat_id: str
+    kind: str
+    title: str | None
+    language: str
+    active: bool
+    is_channel: bool
+    mode: str
+    digest_hour: int
+    quiet_start: int | None
+    quiet_end: int | None
+    inactive_reason: str | None
+
+    @property
+    def is_private(self) -> bool:
+        return self.kind == "private"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """What a chat takes: every feed, and its subscription rows as stored (`[None]`: all)."""
+
+    feeds: list[Feed]
+    chosen: list[int | None]
+
+    @property
+    def chosen_ids(self) -> set[int] | None:
+        """The chosen feeds; None when the chat takes every feed."""
+        if not self.chosen or None in self.chosen:
+            return None
+        return {feed_id for feed_id in self.chosen if feed_id is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A claimed outbox row with what is needed to send it."""
+
+    id: int
+    chat: Chat
+    article: Article | None
+    broadcast_text: str | None
+    attempts: int
+    message_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """A story ready to be stored: extracted, cleaned and summarized."""
+
+    key: str
+    url: str
+    title: str
+    lead: str
+    body: str
+    summary: str
+    image: str | None
+    section: str | None
+    published_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingPage:
+    """A story whose page could not be fetched or extracted yet; `entry` is its feed data."""
+
+    key: str
+    entry: dict[str, object]
+    error: str
+    next_try_at: float
+    attempts: int = 1
+    push: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    article_ids: tuple[int, ...]
+    deliveries: int
+    recovered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FailureOutcome:
+    failures: int
+    next_check_at: float
+    alert: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: float
+    actor: str
+    action: str
+    detail: str
+    result: str
+
+
+@dataclass(frozen=True, slots=True)
+class FailingFeed:
+    id: int
+    name: str
+    failures: int
+    since: float | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """`subscribers[platform][kind]` counts active chats; windows end at `generated_at`."""
+
+    generated_at: float
+    feeds: int
+    feeds_paused: int
+    articles: int
+    subscribers: dict[str, dict[str, int]]
+    new_this_week: int
+    lost_this_week: int
+    stories_today: dict[str, int]
+    deliveries_24h: dict[str, int]
+    failing_feeds: list[FailingFeed]
+    latency_p50: float | None
+    latency_p95: float | None
+    latency_samples: int
+    broadcasts_24h: int = 0
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def active_chats(self) -> int:
+        return sum(sum(kinds.values()) for kinds in self.subscribers.values())
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["active_chats"] = self.active_chats
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    article: Article
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of results, and whether there is a next one."""
+
+    hits: tuple[SearchHit, ...]
+    query: ParsedQuery
+    has_more: bool

@@ -1,0 +1,66 @@
+"""Rows of the SQLite store mapped to the core records."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from bot.core.records import Article, Chat, Feed
+
+
+def feed_from_row(row: sqlite3.Row) -> Feed:
+    return Feed(
+        id=row["id"],
+        name=row["name"],
+        url=row["url"],
+        kind=row["kind"],
+        section=row["section"],
+        selectors=json.loads(row["selectors"] or "{}"),
+        origin=row["origin"],
+        paused=bool(row["paused"]),
+        primed=bool(row["primed"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        failures=row["failures"],
+        last_error=row["last_error"],
+        failing_since=row["failing_since"],
+        alerted=bool(row["alerted"]),
+        last_success_at=row["last_success_at"],
+        next_check_at=row["next_check_at"],
+    )
+
+
+def article_from_row(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        key=row["key"],
+        feed_id=row["feed_id"],
+        feed_name=row["feed_name"],
+        url=row["url"],
+        title=row["title"],
+        lead=row["lead"],
+        body=row["body"],
+        summary=row["summary"],
+        image=row["image"],
+        section=row["section"],
+        published_at=row["published_at"],
+        fetched_at=row["fetched_at"],
+    )
+
+
+def chat_from_row(row: sqlite3.Row) -> Chat:
+    return Chat(
+        id=row["id"],
+        platform=row["platform"],
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        title=row["title"],
+        language=row["language"],
+        active=bool(row["active"]),
+        is_channel=bool(row["is_channel"]),
+        mode=row["mode"],
+        digest_hour=row["digest_hour"],
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        inactive_reason=row["inactive_reason"],
+    )
