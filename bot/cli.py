@@ -13,20 +13,18 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from bot.admin.ops import Outcome
 from bot.app import App
 from bot.config import ConfigError, load_config
-from bot.core.records import Article
+from bot.core.records import AdminReply, Article
 from bot.core.settings import Config
 from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
-    from bot.admin.access import Caller
-    from bot.admin.ops import AdminOps
-    from bot.core.records import Stats
+    from bot.admin.desk import AdminDesk
+    from bot.core.records import Caller, Stats
 
 log = logging.getLogger("bantin")
 
@@ -161,11 +159,11 @@ def article_json(article: Article, zone: ZoneInfo) -> dict[str, object]:
 
 def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     """The same numbers `/stats` shows in chat (one function computes both)."""
-    from bot.admin.report import format_stats
+    from handlers.stats import format_stats
 
     async def main() -> Stats:
-        async with admin_session(config) as (ops, _):
-            return await ops.stats()
+        async with admin_session(config) as session:
+            return await session.store.stats.collect()
 
     stats = asyncio.run(main())
     if args.json:
@@ -178,54 +176,60 @@ def cmd_stats(args: argparse.Namespace, config: Config) -> int:
 # --- admin: the same operations as the chat commands, for scripts and cron -------------
 
 
+class AdminSession(NamedTuple):
+    desk: AdminDesk
+    caller: Caller
+    store: Store
+
+
 @asynccontextmanager
-async def admin_session(config: Config) -> AsyncIterator[tuple[AdminOps, Caller]]:
+async def admin_session(config: Config) -> AsyncIterator[AdminSession]:
     """The store (with the config's feeds and channels synced, as the bot does at start),
     a guarded fetcher for test fetches, and the platform's ChatAccess when it has one.
 
     Everything is a row in the same SQLite file a running bot reads on each tick, so
     changes made here take effect there without a restart.
     """
-    from bot.admin.access import Caller
-    from bot.admin.wiring import build_admin_ops, make_fetcher, platform_chat_access
+    from bot.admin.access import shell_caller
+    from bot.admin.wiring import build_admin_desk, make_fetcher, platform_chat_access
 
     store = Store(config.storage_path, timezone=config.timezone)
     fetcher = make_fetcher(config)
     try:
         store.sync.feeds.sync_config(config.feeds)
         store.sync.chats.sync_channels("telegram", config.telegram.channels)
-        ops = build_admin_ops(config, store, fetcher, access=platform_chat_access(config))
-        yield ops, Caller.cli()
+        desk = build_admin_desk(config, store, fetcher, access=platform_chat_access(config))
+        yield AdminSession(desk, shell_caller(), store)
     finally:
         await fetcher.aclose()
         store.close()
 
 
-def report(outcome: Outcome, as_json: bool = False) -> int:
-    """Print an outcome: the answer on stdout, a refusal (one line why) on stderr; 0 or 1."""
+def report(answer: AdminReply, as_json: bool = False) -> int:
+    """Print an answer on stdout, or a refusal (one line why) on stderr; 0 or 1."""
     if as_json:
         print(
             json.dumps(
-                {"ok": outcome.ok, "text": outcome.text, **outcome.data},
+                {"ok": answer.ok, "text": answer.text, **answer.data},
                 ensure_ascii=False,
                 indent=2,
             )
         )
-    elif outcome.ok:
-        print(outcome.text)
+    elif answer.ok:
+        print(answer.text)
     else:
-        print(f"bantin: {outcome.text}", file=sys.stderr)
-    return 0 if outcome.ok else 1
+        print(f"bantin: {answer.text}", file=sys.stderr)
+    return 0 if answer.ok else 1
 
 
 def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
-    async def main() -> Outcome:
-        async with admin_session(config) as (ops, caller):
+    async def main() -> AdminReply:
+        async with admin_session(config) as (desk, caller, _):
             if args.verb == "list":
-                return await ops.list_feeds()
+                return await desk.feeds.show()
             if args.verb == "add":
                 selectors = {"item": args.item, "link": args.link, "title": args.title}
-                return await ops.add_feed(
+                return await desk.feeds.add(
                     caller,
                     args.url,
                     args.name,
@@ -235,24 +239,26 @@ def cmd_feeds(args: argparse.Namespace, config: Config) -> int:
                     check=not args.no_check,
                 )
             if args.verb == "remove":
-                return await ops.remove_feed(caller, args.feed)
-            return await ops.set_paused(caller, args.feed, args.verb == "pause")
+                return await desk.feeds.remove(caller, args.feed)
+            return await desk.feeds.set_paused(caller, args.feed, args.verb == "pause")
 
     return report(asyncio.run(main()), getattr(args, "json", False))
 
 
 def cmd_channels(args: argparse.Namespace, config: Config) -> int:
-    async def main() -> Outcome:
-        async with admin_session(config) as (ops, caller):
+    async def main() -> AdminReply:
+        async with admin_session(config) as (desk, caller, _):
             if args.verb == "list":
-                return await ops.list_channels()
+                return await desk.channels.show()
             if args.verb == "add":
-                return await ops.add_channel(
+                return await desk.channels.add(
                     caller, args.channel, platform=args.platform, check=not args.no_check
                 )
             if args.verb == "remove":
-                return await ops.remove_channel(caller, args.channel, platform=args.platform)
-            return await ops.route_channel(caller, args.channel, args.feeds, platform=args.platform)
+                return await desk.channels.remove(caller, args.channel, platform=args.platform)
+            return await desk.channels.route(
+                caller, args.channel, args.feeds, platform=args.platform
+            )
 
     return report(asyncio.run(main()), getattr(args, "json", False))
 
@@ -262,21 +268,21 @@ def cmd_broadcast(args: argparse.Namespace, config: Config) -> int:
     if text == "-":
         text = sys.stdin.read().strip()
 
-    async def main() -> Outcome:
-        async with admin_session(config) as (ops, caller):
+    async def main() -> AdminReply:
+        async with admin_session(config) as (desk, caller, store):
             if not args.yes:
-                people = await ops.audience()
-                return Outcome(
+                people = await store.broadcasts.audience()
+                return AdminReply(
                     True,
                     f"Sẽ gửi tới {people.total} chat:\n\n{text}\n\n"
                     "Chưa gửi: chạy lại với --yes để gửi.",
                     {"audience": people.total},
                 )
-            preview = await ops.broadcast_preview(caller, text)
+            preview = await desk.broadcasts.preview(caller, text)
             broadcast_id = preview.data.get("broadcast_id")
             if not preview.ok or not isinstance(broadcast_id, int):
                 return preview
-            return await ops.broadcast_confirm(caller, broadcast_id)
+            return await desk.broadcasts.confirm(caller, broadcast_id)
 
     return report(asyncio.run(main()))
 
@@ -303,8 +309,8 @@ def cmd_audit(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_export_opml(args: argparse.Namespace, config: Config) -> int:
     async def main() -> str:
-        async with admin_session(config) as (ops, caller):
-            return await ops.export_opml(caller)
+        async with admin_session(config) as (desk, caller, _):
+            return await desk.backup.export_opml(caller)
 
     text = asyncio.run(main())
     if args.output and args.output != "-":
@@ -321,17 +327,17 @@ def cmd_import_opml(args: argparse.Namespace, config: Config) -> int:
         print(f"bantin: không đọc được {args.file}: {exc}", file=sys.stderr)
         return 1
 
-    async def main() -> Outcome:
-        async with admin_session(config) as (ops, caller):
-            return await ops.import_opml(caller, text, source=args.file)
+    async def main() -> AdminReply:
+        async with admin_session(config) as (desk, caller, _):
+            return await desk.backup.import_opml(caller, text, source=args.file)
 
     return report(asyncio.run(main()))
 
 
 def cmd_backup(args: argparse.Namespace, config: Config) -> int:
-    async def main() -> Outcome:
-        async with admin_session(config) as (ops, caller):
-            return await ops.backup(caller, Path(args.file))
+    async def main() -> AdminReply:
+        async with admin_session(config) as (desk, caller, _):
+            return await desk.backup.copy(caller, Path(args.file))
 
     return report(asyncio.run(main()))
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.app import App
 from bot.cli import main
 from bot.config import parse_config
@@ -46,14 +47,19 @@ def tg() -> Iterator[FakeTelegram]:
 
 @asynccontextmanager
 async def running(config: Config, store: Store) -> AsyncIterator[TelegramPlatform]:
+    """The platform alone, with the admin room wired as the composition root wires it."""
     platform = TelegramPlatform(
         config, store, worker_settings=FAST, timeouts=(1.0, 2.0), poll_timeout=1
     )
-    await platform.start()
-    try:
-        yield platform
-    finally:
-        await platform.stop()
+    async with make_fetcher(config) as fetcher:
+        platform.context.admin = build_admin_desk(
+            config, store, fetcher, access=platform.chats, editors={"telegram": platform.chats}
+        )
+        await platform.start()
+        try:
+            yield platform
+        finally:
+            await platform.stop()
 
 
 async def wait_for(condition: Any, timeout: float = 5.0) -> None:
