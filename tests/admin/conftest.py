@@ -21,6 +21,7 @@ from feeds.urlguard import UrlGuard
 from handlers import admin as admin_handlers
 from handlers.base import Context
 from tests.fakes.news_site import VN_TZ, FakeNewsSite
+from tests.fakes.telegram_api import FakeTelegram
 
 ADMIN = "111"
 STRANGER = "999"
@@ -68,6 +69,12 @@ class FakeEditor:
     async def delete_message(self, chat: Chat, message_id: str) -> bool:
         self.deletes.append((chat.chat_id, message_id))
         return True
+
+
+@pytest.fixture
+def tg() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        yield fake
 
 
 @pytest.fixture
