@@ -141,3 +141,12 @@ def test_a_duplicate_chat_row_is_impossible(store: Store) -> None:
             "INSERT INTO chats (platform, chat_id, created_at, changed_at) "
             "VALUES ('telegram', '1', 0, 0)"
         )
+
+
+async def test_a_context_without_the_admin_room_is_a_wiring_error(store: Store) -> None:
+    """No bare fallback: the composition root always puts the admin room in the context."""
+    unwired = Context(store=store, admins={"telegram": frozenset({ADMIN})})
+    with pytest.raises(LookupError, match="composition root"):
+        await admin_handlers.handle_admin(request("/feeds"), unwired)
+    assert await admin_handlers.handle_admin(request("/start"), unwired) is None
+    assert store.sync.audit.recent(1) == []
