@@ -57,5 +57,5 @@ SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE)\b|\.db\b|store\.run\(|\.sync\
 
 def test_the_admin_room_holds_no_sql_and_awaits_the_store_port() -> None:
     for path in sorted((REPO / "bot" / "admin").glob("*.py")):
-        found = SQL.findall(path.read_text(encoding="utf-8"))
+        found = [m.group(0) for m in SQL.finditer(path.read_text(encoding="utf-8"))]
         assert found == [], (path.name, found)
