@@ -8,8 +8,8 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.admin.ops import AdminOps
-from bot.admin.wiring import build_admin_ops, make_fetcher
+from bot.admin.desk import AdminDesk
+from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.core.ports import ChatAccess, MessageEditor, Summarizer
 from bot.core.settings import Config
 from bot.platforms import build_platforms
@@ -59,9 +59,9 @@ class App:
         self.store.sync.chats.sync_channels("telegram", config.telegram.channels)
         self.fetcher = make_fetcher(config)
         self.platforms: list[Platform] = build_platforms(config, self.store)
-        self.admin = self._admin_ops()
+        self.admin = self._admin_desk()
         for platform in self.platforms:
-            platform.context.admin_ops = self.admin
+            platform.context.admin = self.admin
         self.llm = make_llm(config)
         summarizer: Summarizer = self.llm.summarize if self.llm else extractive_summary
         self.poller = Poller(
@@ -74,7 +74,7 @@ class App:
             notify_admins=self.notify_admins,
         )
 
-    def _admin_ops(self) -> AdminOps:
+    def _admin_desk(self) -> AdminDesk:
         """The admin room; with Telegram running, its rights checks, lookups and edits."""
         access: ChatAccess | None = None
         editors: dict[str, MessageEditor] = {}
@@ -85,7 +85,7 @@ class App:
                 assert isinstance(platform, TelegramPlatform)
                 access = platform.chats
                 editors["telegram"] = platform.chats
-        return build_admin_ops(
+        return build_admin_desk(
             self.config, self.store, self.fetcher, access=access, editors=editors
         )
 

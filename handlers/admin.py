@@ -3,24 +3,17 @@
 The router hands us every command it does not know (and callbacks starting "adm:");
 `None` means "not an admin command". Whoever is not in `[telegram] admins` / `[zalo]
 admins` is refused in one line, and the attempt is audited like every action. The work
-itself is `bot.admin.AdminOps`, the same code `bantin feeds …` runs.
-
-The admin room (`bot.admin`) reaches SQLite and the network, so it is imported only when
-an admin command or button arrives, never when handlers/ is imported (see
-tests/test_architecture.py). The composition root has loaded it by then anyway.
+itself is the admin room behind `AdminPort` (`ctx.admin`, put there by the composition
+root), the same code `bantin feeds …` runs.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
-
+from bot.core.ports import AdminPort
+from bot.core.records import AdminReply, Caller
 from bot.core.replies import Button, Reply, Request, Span
 from handlers.base import Context
-
-if TYPE_CHECKING:
-    from bot.admin.access import Caller
-    from bot.admin.ops import AdminOps, Outcome
-    from bot.store import Store
+from handlers.stats import format_stats
 
 CALLBACK_PREFIX = "adm:"
 
@@ -60,14 +53,11 @@ MENU = (
 )
 
 
-def ops_for(ctx: Context) -> AdminOps:
-    """The AdminOps the composition root put in the context, else a bare one that refuses
-    what needs a platform (test fetches, channel checks, edits)."""
-    if ctx.admin_ops is None:
-        from bot.admin.ops import AdminOps
-
-        ctx.admin_ops = AdminOps(cast("Store", ctx.store), timezone=ctx.timezone)
-    return ctx.admin_ops
+def desk_of(ctx: Context) -> AdminPort:
+    """The admin room the composition root put in the context."""
+    if ctx.admin is None:
+        raise LookupError("no admin room in this context: the composition root wires one")
+    return ctx.admin
 
 
 async def handle_admin(request: Request, ctx: Context) -> list[Reply] | None:
@@ -80,15 +70,13 @@ async def handle_admin(request: Request, ctx: Context) -> list[Reply] | None:
         command, args = ALIASES.get(request.command, request.command), request.args
     else:
         return None
-    from bot.admin.access import Caller
-
-    ops = ops_for(ctx)
+    desk = desk_of(ctx)
     caller = Caller.chat(request.platform, request.user_id or "?", request.user_name)
     if not ctx.is_admin(request):
-        outcome = await ops.refuse_not_admin(caller, command, " ".join(args))
-        return [_reply(outcome, edit=False)]
-    outcome = await _run(ops, ctx, request, caller, command, args)
-    return [_reply(outcome, edit=from_button and command in ("bc:ok", "bc:no"))]
+        refusal = await desk.refuse_not_admin(caller, command, " ".join(args))
+        return [_reply(refusal, edit=False)]
+    answer = await _run(desk, ctx, request, caller, command, args)
+    return [_reply(answer, edit=from_button and command in ("bc:ok", "bc:no"))]
 
 
 def _parse_callback(data: str) -> tuple[str, tuple[str, ...]]:
@@ -100,18 +88,15 @@ def _parse_callback(data: str) -> tuple[str, tuple[str, ...]]:
 
 
 async def _run(
-    ops: AdminOps,
+    desk: AdminPort,
     ctx: Context,
     request: Request,
     caller: Caller,
     command: str,
     args: tuple[str, ...],
-) -> Outcome:
-    from bot.admin.ops import Outcome
-    from bot.admin.report import format_stats
-
+) -> AdminReply:
     if command == "admin":
-        return Outcome(
+        return AdminReply(
             True,
             MENU,
             actions=(
@@ -121,52 +106,52 @@ async def _run(
             ),
         )
     if command == "feeds":
-        return await ops.list_feeds()
+        return await desk.feeds.show()
     if command == "channels":
-        return await ops.list_channels()
+        return await desk.channels.show()
     if command == "stats":
-        return Outcome(True, format_stats(await ops.stats(), ctx.timezone))
+        return AdminReply(True, format_stats(await ctx.store.stats.collect(), ctx.timezone))
     if command in ("bc:ok", "bc:no", "xacnhan"):
         number = _number(args[0]) if args else None
         if number is None:
-            return Outcome(False, f"Cần mã thông báo: {USAGE['xacnhan']}.")
+            return AdminReply(False, f"Cần mã thông báo: {USAGE['xacnhan']}.")
         if command == "bc:no":
-            return await ops.broadcast_cancel(caller, number)
-        return await ops.broadcast_confirm(caller, number)
+            return await desk.broadcasts.cancel(caller, number)
+        return await desk.broadcasts.confirm(caller, number)
     if command == "broadcast":
         text = _rest_of_text(request, args)
         if not text:
-            return Outcome(False, f"Cách dùng: {USAGE['broadcast']}.")
-        return await ops.broadcast_preview(caller, text)
+            return AdminReply(False, f"Cách dùng: {USAGE['broadcast']}.")
+        return await desk.broadcasts.preview(caller, text)
     if command == "addchannel" and not args and request.is_group:
         # Typed inside the group itself: that group is the one meant.
-        return await ops.add_channel(
+        return await desk.channels.add(
             caller, request.chat_id, kind=request.chat_kind, title=request.chat_title
         )
     if command in USAGE and not args:
-        return Outcome(False, f"Cách dùng: {USAGE[command]}.")
+        return AdminReply(False, f"Cách dùng: {USAGE[command]}.")
     first = args[0] if args else ""
     if command == "addfeed":
-        return await ops.add_feed(caller, first, " ".join(args[1:]) or None)
+        return await desk.feeds.add(caller, first, " ".join(args[1:]) or None)
     if command == "removefeed":
-        return await ops.remove_feed(caller, " ".join(args))
+        return await desk.feeds.remove(caller, " ".join(args))
     if command in ("pausefeed", "resumefeed"):
-        return await ops.set_paused(caller, " ".join(args), command == "pausefeed")
+        return await desk.feeds.set_paused(caller, " ".join(args), command == "pausefeed")
     if command == "addchannel":
-        return await ops.add_channel(caller, first)
+        return await desk.channels.add(caller, first)
     if command == "removechannel":
-        return await ops.remove_channel(caller, first)
+        return await desk.channels.remove(caller, first)
     if command == "route":
         if len(args) < 2:
-            return Outcome(False, f"Cách dùng: {USAGE['route']}.")
-        return await ops.route_channel(caller, first, args[1:])
+            return AdminReply(False, f"Cách dùng: {USAGE['route']}.")
+        return await desk.channels.route(caller, first, args[1:])
     if command == "post":
-        return await ops.post_again(caller, first)
+        return await desk.stories.post_again(caller, first)
     if command == "correct":
-        return await ops.correct(caller, first)
+        return await desk.stories.correct(caller, first)
     if command == "retract":
-        return await ops.retract(caller, first)
-    return Outcome(False, f"Không có lệnh quản trị «{command}». Gõ /admin.")
+        return await desk.stories.retract(caller, first)
+    return AdminReply(False, f"Không có lệnh quản trị «{command}». Gõ /admin.")
 
 
 def _number(text: str) -> int | None:
@@ -188,11 +173,11 @@ def _rest_of_text(request: Request, args: tuple[str, ...]) -> str:
     return " ".join(args).strip()
 
 
-def _reply(outcome: Outcome, *, edit: bool) -> Reply:
-    headline, _, rest = outcome.text.partition("\n")
+def _reply(answer: AdminReply, *, edit: bool) -> Reply:
+    headline, _, rest = answer.text.partition("\n")
     body: tuple[Span, ...] = (Span(headline, bold=True),)
     if rest:
         body += (Span("\n" + rest),)
-    row = tuple(Button(label, callback=CALLBACK_PREFIX + act) for label, act in outcome.actions)
+    row = tuple(Button(label, callback=CALLBACK_PREFIX + act) for label, act in answer.actions)
     buttons = (row,) if row else ()
     return Reply(body=body, buttons=buttons, edit=edit, notice=headline[:190] if edit else None)

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 from bot.core.replies import Request
 
 if TYPE_CHECKING:
-    from bot.admin.ops import AdminOps
-    from bot.core.ports import StorePort
+    from bot.core.ports import AdminPort, StorePort
 
 
 @dataclass(slots=True)
@@ -22,9 +21,9 @@ class Context:
     admins: dict[str, frozenset[str]] = field(default_factory=dict)
     # The name the bot greets with ("Chào mừng bạn đến với Bantin!"): the newsroom's own.
     bot_name: str = "Bantin"
-    # The admin room's operations, with the platform's rights checks and message editors;
-    # None: a bare one (no test fetch, no channel checks, so those commands refuse).
-    admin_ops: AdminOps | None = None
+    # The admin room, with the platform's rights checks and message editors: the
+    # composition root puts it here. None only where no admin command can come.
+    admin: AdminPort | None = None
 
     def is_admin(self, request: Request) -> bool:
         """Fail closed: an empty admin list means nobody."""

@@ -66,19 +66,7 @@ def test_the_core_imports_only_itself(path: Path) -> None:
     assert {n for n in imported(path) if ours(n) and not in_core(n)} == set()
 
 
-# The admin room's port is still being cut (issue 10, part 5); these two may not pass yet.
-NOT_YET = {"handlers/admin.py", "handlers/base.py"}
-
-
-def maybe_not_yet(path: Path) -> object:
-    if label(path) in NOT_YET:
-        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason="admin port"))
-    return path
-
-
-@pytest.mark.parametrize(
-    "path", [maybe_not_yet(p) for p in modules("feeds") + modules("handlers")], ids=label
-)
+@pytest.mark.parametrize("path", modules("feeds") + modules("handlers"), ids=label)
 def test_feeds_and_handlers_import_only_the_core_and_their_own_room(path: Path) -> None:
     room = path.relative_to(REPO).parts[0]
     outside = {n for n in imported(path) if ours(n) and not in_core(n) and n.split(".")[0] != room}

@@ -10,25 +10,10 @@ from __future__ import annotations
 import getpass
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
-from bot.core.ports import ChatAccess
+from bot.core.ports import ChatAccess, ChatDirectory
+from bot.core.records import Caller, ChatInfo
 from bot.core.settings import Config
-
-
-@dataclass(frozen=True, slots=True)
-class ChatInfo:
-    chat_id: str
-    title: str | None = None
-    kind: str = "channel"
-
-
-@runtime_checkable
-class ChatDirectory(Protocol):
-    """Optional: turn "@name" into the chat's numeric id and title (Telegram: getChat)."""
-
-    async def resolve(self, platform: str, ref: str) -> ChatInfo | None: ...
 
 
 class CachedChatAccess:
@@ -74,38 +59,14 @@ class CachedChatAccess:
             return await self.inner.resolve(platform, ref)
         return None
 
-    def forget(self, platform: str, chat_id: str) -> None:
-        for key in [k for k in self._cache if k[1] == platform and k[2] == chat_id]:
-            del self._cache[key]
 
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who asks: a chat user ("telegram:123") or the shell ("cli:alice").
-
-    The shell is trusted as the operator of the machine; chat users are checked.
-    """
-
-    actor: str
-    platform: str | None = None
-    user_id: str | None = None
-
-    @property
-    def is_shell(self) -> bool:
-        return self.platform is None
-
-    @classmethod
-    def cli(cls) -> Caller:
-        try:
-            user = getpass.getuser()
-        except (KeyError, OSError):
-            user = "unknown"
-        return cls(actor=f"cli:{user}")
-
-    @classmethod
-    def chat(cls, platform: str, user_id: str, name: str | None = None) -> Caller:
-        label = f"{platform}:{user_id}" + (f" ({name})" if name else "")
-        return cls(actor=label, platform=platform, user_id=user_id)
+def shell_caller() -> Caller:
+    """The operator at the shell ("cli:alice"), trusted as the operator of the machine."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Caller(actor=f"cli:{user}")
 
 
 def admin_ids(config: Config) -> dict[str, frozenset[str]]:

@@ -1,21 +1,17 @@
-"""Building `AdminOps` from the config: one place for the composition root and the CLI."""
+"""Building the admin room from the config: one place for the composition root and the CLI."""
 
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Mapping
 
 from bot.admin.access import CachedChatAccess
-from bot.admin.ops import AdminOps
+from bot.admin.desk import AdminDesk
 from bot.admin.probe import FeedProbe, StoryRefresher
-from bot.core.ports import ChatAccess, MessageEditor
+from bot.core.ports import ChatAccess, MessageEditor, StorePort
 from bot.core.settings import Config
-from bot.store import Store
 from feeds.fetch import Fetcher, FetchSettings
 from feeds.urlguard import UrlGuard
-
-log = logging.getLogger(__name__)
 
 
 def make_fetcher(config: Config) -> Fetcher:
@@ -35,21 +31,21 @@ def make_fetcher(config: Config) -> Fetcher:
     )
 
 
-def build_admin_ops(
+def build_admin_desk(
     config: Config,
-    store: Store,
+    store: StorePort,
     fetcher: Fetcher,
     *,
     access: ChatAccess | None = None,
     editors: Mapping[str, MessageEditor] | None = None,
-) -> AdminOps:
-    return AdminOps(
+) -> AdminDesk:
+    """The admin room with test fetches and, given a platform's access, its rights checks."""
+    return AdminDesk(
         store,
         probe=FeedProbe(fetcher),
         refresher=StoryRefresher(fetcher, budget=config.summary.budget),
         access=CachedChatAccess(access) if access is not None else None,
         editors=editors,
-        timezone=config.timezone,
     )
 
 

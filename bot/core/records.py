@@ -205,3 +205,94 @@ class SearchPage:
     hits: tuple[SearchHit, ...]
     query: ParsedQuery
     has_more: bool
+
+
+# ---- the admin room: who asks, what it answers, what the store reports back ----------
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who asks: a chat user ("telegram:123") or the shell ("cli:alice").
+
+    The shell is trusted as the operator of the machine; chat users are checked.
+    """
+
+    actor: str
+    platform: str | None = None
+    user_id: str | None = None
+
+    @property
+    def is_shell(self) -> bool:
+        return self.platform is None
+
+    @classmethod
+    def chat(cls, platform: str, user_id: str, name: str | None = None) -> Caller:
+        label = f"{platform}:{user_id}" + (f" ({name})" if name else "")
+        return cls(actor=label, platform=platform, user_id=user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AdminReply:
+    """What an admin operation answers, in chat and in the shell alike.
+
+    `text`: the first line is the answer (or the refusal, with its reason), then details.
+    `actions` are follow-ups as (label, action) pairs, e.g. ("Xác nhận", "bc:ok:12"); chat
+    renders them as buttons, the CLI ignores them.
+    """
+
+    ok: bool
+    text: str
+    data: dict[str, object] = field(default_factory=dict)
+    actions: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def headline(self) -> str:
+        return self.text.splitlines()[0] if self.text else ""
+
+    @classmethod
+    def refused(cls, reason: str) -> AdminReply:
+        return cls(False, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatInfo:
+    """A chat as the platform describes it ("@name" resolved to its id and title)."""
+
+    chat_id: str
+    title: str | None = None
+    kind: str = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Every active chat a broadcast would reach, per platform."""
+
+    by_platform: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_platform.values())
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastConfirmation:
+    status: str  # "queued" | "already" | "missing" | "expired" | "not_author"
+    queued: int = 0
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reposted:
+    """A story queued again: new rows, failed or cancelled rows requeued, chats that have it."""
+
+    new: int
+    requeued: int
+    already_sent: int
+
+
+@dataclass(frozen=True, slots=True)
+class BackupResult:
+    status: str  # "ok" | "same_file" | "no_directory" | "corrupt" | "failed"
+    path: str
+    size: int = 0
+    detail: str = ""

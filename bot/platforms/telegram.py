@@ -55,9 +55,9 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.admin.access import CachedChatAccess, ChatInfo, admin_ids
+from bot.admin.access import CachedChatAccess, admin_ids
 from bot.core.outcome import Kind, SendOutcome
-from bot.core.records import Article, Chat
+from bot.core.records import Article, Chat, ChatInfo
 from bot.core.replies import Button, Reply, Request, Span, safe_url
 from bot.core.settings import Config
 from bot.delivery.ratelimit import Limits, RateLimiter

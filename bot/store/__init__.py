@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, cast
 
 from bot.core.ports import (
     ArticlesPort,
     AuditPort,
+    BroadcastsPort,
     ChatsPort,
     DeliveriesPort,
     FeedsPort,
     SearchPort,
     StatsPort,
 )
+from bot.core.records import BackupResult
 from bot.store.articles import ArticleStore
 from bot.store.audit import AuditLog
+from bot.store.backup import backup
+from bot.store.broadcasts import BroadcastStore
 from bot.store.chats import ChatStore
 from bot.store.db import Database, StoreError
 from bot.store.deliveries import DeliveryStore
@@ -31,9 +35,6 @@ from bot.store.search import SearchIndex
 from bot.store.stats import StatsStore
 
 __all__ = ["Store", "StoreError", "Tables"]
-
-P = ParamSpec("P")
-T = TypeVar("T")
 
 
 class Tables:
@@ -47,6 +48,7 @@ class Tables:
         self.deliveries = DeliveryStore(db)
         self.audit = AuditLog(db)
         self.stats = StatsStore(db, timezone)
+        self.broadcasts = BroadcastStore(db)
 
 
 class _OnDatabaseThread:
@@ -89,10 +91,11 @@ class Store:
         self.deliveries = cast(DeliveriesPort, _OnDatabaseThread(self.sync.deliveries, self.db))
         self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
         self.stats = cast(StatsPort, _OnDatabaseThread(self.sync.stats, self.db))
+        self.broadcasts = cast(BroadcastsPort, _OnDatabaseThread(self.sync.broadcasts, self.db))
 
-    async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a function of the blocking repositories on the database thread."""
-        return await self.db.call(fn, *args, **kwargs)
+    async def backup(self, target: Path) -> BackupResult:
+        """A consistent copy of the whole store at `target`, taken while the bot runs."""
+        return await self.db.call(backup, self.db, target)
 
     def close(self) -> None:
         self.db.close()

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from bot.core.records import Article, PendingPage, PollOutcome, StoryRecord
+from bot.core.records import Article, PendingPage, PollOutcome, Reposted, StoryRecord
 from bot.store.db import Database, now
 from bot.store.feeds import mark_success
 from bot.store.rows import article_from_row
@@ -158,6 +158,35 @@ class ArticleStore:
             )
             index_article(conn, article_id, story.title, story.lead, story.body)
         return True
+
+    def post_again(self, article_id: int) -> Reposted:
+        """Queue a stored story for every subscribed chat that does not have it yet.
+
+        A chat that got it keeps its message (one row per story and chat); a row that
+        failed or was cancelled goes back to the queue.
+        """
+        at = now()
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT feed_id FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            if row is None:
+                return Reposted(new=0, requeued=0, already_sent=0)
+            new = enqueue_article(conn, article_id, row["feed_id"], at, self.timezone)
+            requeued = conn.execute(
+                """
+                UPDATE deliveries SET status = 'pending', due_at = ?, attempts = 0,
+                    last_error = NULL
+                WHERE article_id = ? AND status IN ('failed', 'cancelled')
+                  AND chat_ref IN (SELECT id FROM chats WHERE active = 1)
+                """,
+                (at, article_id),
+            ).rowcount
+            sent = conn.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE article_id = ? AND status = 'sent'",
+                (article_id,),
+            ).fetchone()[0]
+        return Reposted(new=new, requeued=requeued, already_sent=int(sent))
 
 
 def insert_article(

@@ -205,12 +205,51 @@ class ChatStore:
             ).fetchall()
         return [chat_from_row(row) for row in rows]
 
-    def set_channel(self, chat_ref: int, is_channel: bool) -> None:
+    def add_channel(self, platform: str, chat_id: str, kind: str, title: str | None) -> Chat:
+        """One transaction: the chat exists, is a channel, is active, gets every feed by default.
+
+        A channel that had routes keeps them (it was removed and is added back).
+        """
+        at = now()
         with self.db.transaction() as conn:
             conn.execute(
-                "UPDATE chats SET is_channel = ?, changed_at = ? WHERE id = ?",
-                (int(is_channel), now(), chat_ref),
+                """
+                INSERT INTO chats (platform, chat_id, kind, title, is_channel, active, created_at,
+                    changed_at)
+                VALUES (?, ?, ?, ?, 1, 1, ?, ?)
+                ON CONFLICT (platform, chat_id) DO UPDATE SET is_channel = 1, active = 1,
+                    inactive_reason = NULL, kind = excluded.kind,
+                    title = COALESCE(excluded.title, title), changed_at = excluded.changed_at
+                """,
+                (platform, chat_id, kind, title, at, at),
             )
+            row = conn.execute(
+                "SELECT * FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO subscriptions (chat_ref, feed_id, created_at) SELECT ?, NULL, ? "
+                "WHERE NOT EXISTS (SELECT 1 FROM subscriptions WHERE chat_ref = ?)",
+                (row["id"], at, row["id"]),
+            )
+        return chat_from_row(row)
+
+    def remove_channel(self, chat_ref: int, reason: str) -> None:
+        """No longer a channel and no longer pushed to; what was queued for it is cancelled."""
+        with self.db.transaction() as conn:
+            deactivate_chat(conn, chat_ref, reason)
+            conn.execute(
+                "UPDATE chats SET is_channel = 0, changed_at = ? WHERE id = ?", (now(), chat_ref)
+            )
+
+    def channel_routes(self, chat_ref: int) -> list[str]:
+        """Names of the feeds routed to a channel; ["*"] for every feed."""
+        with self.db.reading() as conn:
+            rows = conn.execute(
+                "SELECT s.feed_id, f.name FROM subscriptions s "
+                "LEFT JOIN feeds f ON f.id = s.feed_id WHERE s.chat_ref = ? ORDER BY s.feed_id",
+                (chat_ref,),
+            ).fetchall()
+        return ["*" if row[0] is None else str(row[1]) for row in rows]
 
 
 def deactivate_chat(conn: sqlite3.Connection, chat_ref: int, reason: str) -> None:

@@ -185,6 +185,27 @@ class DeliveryStore:
                 )
             deactivate_chat(conn, chat_ref, reason)
 
+    def cancel_pending(self, article_id: int, reason: str) -> int:
+        """Stop what has not gone out yet for a retracted story."""
+        with self.db.transaction() as conn:
+            return conn.execute(
+                "UPDATE deliveries SET status = 'cancelled', last_error = ? "
+                "WHERE article_id = ? AND status = 'pending'",
+                (reason, article_id),
+            ).rowcount
+
+    def note_retracted(self, article_id: int, chat_refs: Sequence[int], reason: str) -> None:
+        """The row stays 'sent' (it was), with a note that its message was deleted."""
+        if not chat_refs:
+            return
+        marks = ",".join("?" * len(chat_refs))
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"UPDATE deliveries SET last_error = ? WHERE article_id = ? AND status = 'sent' "
+                f"AND chat_ref IN ({marks})",
+                [reason, article_id, *chat_refs],
+            )
+
 
 def _mark_sending(conn: sqlite3.Connection, ids: list[int], at: float) -> list[Delivery]:
     """Claim these rows for this worker (inside the caller's transaction) and load them."""

@@ -5,24 +5,30 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from bot.admin.access import ChatInfo
-from bot.admin.ops import AdminOps
+from bot.admin.desk import AdminDesk
 from bot.admin.probe import FeedProbe, StoryRefresher
-from bot.core.records import Article, Chat
+from bot.core.records import Article, Chat, ChatInfo, StoryRecord
 from bot.core.replies import Reply, Request
+from bot.core.settings import FeedConfig
 from bot.store import Store
 from feeds.fetch import Fetcher, FetchSettings
 from feeds.urlguard import UrlGuard
 from handlers import admin as admin_handlers
 from handlers.base import Context
-from tests.fakes.news_site import FakeNewsSite
+from tests.fakes.news_site import VN_TZ, FakeNewsSite
+from tests.fakes.telegram_api import FakeTelegram
 
 ADMIN = "111"
 STRANGER = "999"
+PARAGRAPHS = [
+    "Sáng nay, tỉnh Lâm Đồng tổ chức hội nghị tổng kết công tác năm với nhiều đại biểu.",
+    "Hội nghị đánh giá kết quả đạt được và đề ra nhiệm vụ trọng tâm cho năm tới.",
+]
 
 
 @dataclass
@@ -66,6 +72,12 @@ class FakeEditor:
 
 
 @pytest.fixture
+def tg() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
 def site() -> Iterator[FakeNewsSite]:
     with FakeNewsSite(slow_seconds=2.0) as running:
         yield running
@@ -98,20 +110,19 @@ def editor() -> FakeEditor:
 
 
 @pytest.fixture
-def ops(store: Store, fetcher: Fetcher, access: FakeAccess, editor: FakeEditor) -> AdminOps:
-    built = AdminOps(
+def desk(store: Store, fetcher: Fetcher, access: FakeAccess, editor: FakeEditor) -> AdminDesk:
+    return AdminDesk(
         store,
         probe=FeedProbe(fetcher),
         refresher=StoryRefresher(fetcher),
         access=access,
         editors={"telegram": editor},
     )
-    return built
 
 
 @pytest.fixture
-def ctx(store: Store, ops: AdminOps) -> Context:
-    return Context(store=store, admins={"telegram": frozenset({ADMIN})}, admin_ops=ops)
+def ctx(store: Store, desk: AdminDesk) -> Context:
+    return Context(store=store, admins={"telegram": frozenset({ADMIN})}, admin=desk)
 
 
 def request(
@@ -148,3 +159,46 @@ async def say(ctx: Context, text: str = "", **kwargs: object) -> Reply:
     assert replies is not None, text
     assert len(replies) == 1
     return replies[0]
+
+
+def snapshot(store: Store) -> dict[str, list[tuple[object, ...]]]:
+    """Every table an admin command could change, except the audit log itself."""
+    tables = ["feeds", "chats", "subscriptions", "broadcasts", "deliveries", "articles"]
+    with store.db.reading() as conn:
+        return {
+            t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY id")] for t in tables
+        }
+
+
+def story(key: str, title: str = "Tin thử") -> StoryRecord:
+    return StoryRecord(
+        key=key,
+        url=f"https://example.vn/{key}.html",
+        title=title,
+        lead="Mở đầu.",
+        body="Thân bài.",
+        summary="Tóm tắt.",
+        image=None,
+        section=None,
+        published_at=datetime.now(VN_TZ).timestamp() - 120,
+    )
+
+
+def seed(store: Store) -> tuple[int, int]:
+    """A feed, two active readers, one stored article delivered to both: (feed, article)."""
+    feed = store.sync.feeds.add(FeedConfig(name="Thời sự", url="https://example.vn/rss/thoi-su"))
+    for chat_id in ("501", "502"):
+        chat = store.sync.chats.upsert("telegram", chat_id)
+        store.sync.chats.subscribe(chat.id)
+    outcome = store.sync.articles.record_poll(
+        feed.id,
+        [(story("k1"), True)],
+        [],
+        etag=None,
+        last_modified=None,
+        next_check_at=0,
+    )
+    article_id = outcome.article_ids[0]
+    for number, delivery in enumerate(store.sync.deliveries.claim("telegram", 10), start=70):
+        store.sync.deliveries.mark_sent(delivery.id, str(number))
+    return feed.id, article_id

@@ -2,82 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
-import sqlite3
-import threading
 import time
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.admin.ops import AdminOps
-from bot.admin.report import format_stats
-from bot.cli import main
 from bot.store import Store
 from handlers.base import Context
+from handlers.stats import format_stats
 from tests.admin.conftest import FakeAccess, channel_id, say
-from tests.fakes.news_site import VN_TZ, FakeNewsSite
-
-PARAGRAPHS = [
-    "Sáng nay, tỉnh Lâm Đồng tổ chức hội nghị tổng kết công tác năm với nhiều đại biểu.",
-    "Hội nghị đánh giá kết quả đạt được và đề ra nhiệm vụ trọng tâm cho năm tới.",
-]
-
-
-def write_config(tmp_path: Path, site: FakeNewsSite, *, db: str = "bantin.sqlite3") -> Path:
-    config = tmp_path / f"{db}.toml"
-    config.write_text(
-        f"""
-[storage]
-path = "{db}"
-
-[poll]
-interval_seconds = 60
-alert_after_failures = 2
-
-[fetch]
-trusted_networks = ["127.0.0.1/32"]
-timeout_seconds = 2.0
-
-[[feeds]]
-name = "Tin tức"
-url = "{site.feed_url}"
-""",
-        encoding="utf-8",
-    )
-    return config
-
-
-def publish(
-    site: FakeNewsSite, slug: str, title: str, section: str = "tin-tuc", minutes_ago: int = 5
-) -> str:
-    return site.add_story(
-        slug,
-        title,
-        "(Lamdongtv.vn) - Mở đầu của tin.",
-        PARAGRAPHS,
-        published=datetime.now(VN_TZ) - timedelta(minutes=minutes_ago),
-        section=section,
-    )
-
-
-async def poll(config: str) -> None:
-    """`bantin poll` from an async test: the CLI runs its own event loop, so in a thread."""
-    assert await asyncio.to_thread(main, ["poll", "--config", config]) == 0
-
-
-async def arun(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    return await asyncio.to_thread(run, capsys, *argv)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.admin.shell import arun, poll, publish, run, write_config
+from tests.fakes.news_site import FakeNewsSite
 
 
 def test_feeds_verbs_end_to_end(
@@ -186,139 +123,11 @@ def test_channels_verbs_and_broadcast(
     ]
 
 
-def test_opml_round_trip(
-    tmp_path: Path, site: FakeNewsSite, capsys: pytest.CaptureFixture[str]
-) -> None:
-    publish(site, "xh-1", "Tin xã hội", section="xa-hoi")
-    config = str(write_config(tmp_path, site))
-    assert (
-        run(
-            capsys,
-            "feeds",
-            "add",
-            site.section_feed_url("xa-hoi"),
-            "--name",
-            "Xã hội & đời sống",
-            "--section",
-            "xa-hoi",
-            "--config",
-            config,
-        )[0]
-        == 0
-    )
-    assert (
-        run(
-            capsys,
-            "feeds",
-            "add",
-            site.listing_url,
-            "--kind",
-            "html",
-            "--name",
-            "Danh sách",
-            "--item",
-            site.listing_selectors["item"],
-            "--link",
-            site.listing_selectors["link"],
-            "--no-check",
-            "--config",
-            config,
-        )[0]
-        == 0
-    )
-    assert run(capsys, "feeds", "pause", "Danh sách", "--config", config)[0] == 0
-    opml = tmp_path / "feeds.opml"
-    assert run(capsys, "export-opml", "-o", str(opml), "--config", config)[0] == 0
-    text = opml.read_text(encoding="utf-8")
-    assert "Xã hội &amp; đời sống" in text and "<opml" in text
-
-    other = str(write_config(tmp_path, site, db="other.sqlite3"))
-    code, out, _ = run(capsys, "import-opml", str(opml), "--config", other)
-    assert code == 0 and "Đã nhập 2 nguồn tin, bỏ qua 1" in out  # "Tin tức" is in its config
-    code, out, _ = run(capsys, "import-opml", str(opml), "--config", other)
-    assert "Đã nhập 0 nguồn tin, bỏ qua 3" in out
-
-    def shape(path: str) -> list[tuple[object, ...]]:
-        store = Store(tmp_path / path)
-        try:
-            return [
-                (f.name, f.url, f.kind, f.section, f.selectors, f.paused)
-                for f in store.sync.feeds.all()
-            ]
-        finally:
-            store.close()
-
-    assert shape("bantin.sqlite3") == shape("other.sqlite3")
-    bad = tmp_path / "bad.opml"
-    bad.write_text("<html><body/></html>", encoding="utf-8")
-    code, _, err = run(capsys, "import-opml", str(bad), "--config", other)
-    assert code == 1 and "<opml>" in err
-    bomb = tmp_path / "bomb.opml"
-    bomb.write_text('<!DOCTYPE x [<!ENTITY a "aaaa">]><opml/>', encoding="utf-8")
-    assert run(capsys, "import-opml", str(bomb), "--config", other)[0] == 1
-
-
-def test_backup_while_a_writer_is_writing_is_consistent(
-    tmp_path: Path, site: FakeNewsSite, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A second process-like writer commits pairs of audit rows; a copy never has half a pair."""
-    config = str(write_config(tmp_path, site))
-    assert run(capsys, "feeds", "list", "--config", config)[0] == 0  # create the file
-    stop = threading.Event()
-    written = [0]
-
-    def writer() -> None:
-        conn = sqlite3.connect(tmp_path / "bantin.sqlite3", timeout=30, isolation_level=None)
-        conn.execute("PRAGMA busy_timeout=30000")
-        while not stop.is_set():
-            conn.execute("BEGIN IMMEDIATE")
-            for half in ("a", "b"):
-                conn.execute(
-                    "INSERT INTO audit_log (at, actor, action, detail, result) "
-                    "VALUES (?, 'writer', 'pair', ?, 'ok')",
-                    (time.time(), "x" * 2000 + half),
-                )
-            conn.execute("COMMIT")
-            written[0] += 1
-            time.sleep(0.002)
-        conn.close()
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        while written[0] < 50:
-            time.sleep(0.01)
-        copies = []
-        for number in range(3):
-            target = tmp_path / f"copy-{number}.sqlite3"
-            code, out, _ = run(capsys, "backup", str(target), "--config", config)
-            assert code == 0 and "Đã sao lưu" in out
-            copies.append(target)
-    finally:
-        stop.set()
-        thread.join()
-    for target in copies:
-        copy = sqlite3.connect(target)
-        try:
-            assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            pairs = copy.execute(
-                "SELECT COUNT(*) FROM audit_log WHERE actor = 'writer'"
-            ).fetchone()[0]
-            assert pairs > 0 and pairs % 2 == 0
-            assert copy.execute("SELECT COUNT(*) FROM feeds").fetchone()[0] == 1
-        finally:
-            copy.close()
-    assert not list(tmp_path.glob(".bantin-backup-*"))
-    code, _, err = run(capsys, "backup", str(tmp_path / "bantin.sqlite3"), "--config", config)
-    assert code == 1 and "đè" in err
-
-
 async def test_stats_and_slash_stats_agree(
     tmp_path: Path,
     site: FakeNewsSite,
     ctx: Context,
     store: Store,
-    ops: AdminOps,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`ctx`/`store` are on tmp_path/bantin.sqlite3, the same file the config names."""
@@ -359,7 +168,7 @@ async def test_stats_and_slash_stats_agree(
     answer = (await say(ctx, "/stats")).plain
     # Same lines but the first (the time it was computed).
     assert answer.splitlines()[1:] == text.strip().splitlines()[1:]
-    shared = format_stats(await ops.stats(), "Asia/Ho_Chi_Minh")
+    shared = format_stats(await store.stats.collect(), "Asia/Ho_Chi_Minh")
     assert shared.splitlines()[1:] == answer.splitlines()[1:]
     assert "p50 10" in answer and "Nguồn đang lỗi: 1" in answer
 

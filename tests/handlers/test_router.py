@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.admin.desk import AdminDesk
 from bot.core.records import Chat, StoryRecord
 from bot.core.replies import Reply, Request
 from bot.core.settings import FeedConfig
@@ -50,7 +51,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def ctx(store: Store) -> Context:
-    return Context(store=store)
+    # The admin room without a platform: admin commands from these readers are refused.
+    return Context(store=store, admin=AdminDesk(store))
 
 
 def private(text: str = "", **kw: object) -> Request:
@@ -515,6 +517,8 @@ async def test_admin_commands_and_buttons_reach_the_admin_room(ctx: Context) -> 
     # handlers.admin refuses a non-admin in one line; without it, the unknown-command hint.
     assert await handle(private("/stats"), ctx)
     assert await handle(press("adm:cmd:feeds"), ctx)
+    for update in (private("/stats"), press("adm:cmd:feeds")):
+        assert one(await handle(update, ctx)).plain.startswith("Bạn không phải quản trị viên")
 
 
 async def test_unknown_button(ctx: Context) -> None:

@@ -23,6 +23,7 @@ REPOSITORIES = {
     "search": ports.SearchPort,
     "audit": ports.AuditPort,
     "stats": ports.StatsPort,
+    "broadcasts": ports.BroadcastsPort,
 }
 
 

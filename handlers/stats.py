@@ -1,4 +1,4 @@
-"""Stats as people read them (Vietnamese lines); `/stats` and `bantin stats` print this."""
+"""The newsroom's numbers as people read them: `/stats` and `bantin stats` print this."""
 
 from __future__ import annotations
 

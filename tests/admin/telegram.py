@@ -1,0 +1,57 @@
+"""Running the Telegram platform on the fake Bot API, with the admin room wired in."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from bot.admin.wiring import build_admin_desk, make_fetcher
+from bot.core.settings import Config
+from bot.delivery.worker import WorkerSettings
+from bot.platforms.telegram import TelegramPlatform
+from bot.store import Store
+
+ADMIN = 111
+
+
+STRANGER = 999
+
+
+FAST = WorkerSettings(max_in_flight=20, idle_seconds=0.05, backoff_base=0.05, backoff_cap=0.2)
+
+
+@asynccontextmanager
+async def running(config: Config, store: Store) -> AsyncIterator[TelegramPlatform]:
+    """The platform alone, with the admin room wired as the composition root wires it."""
+    platform = TelegramPlatform(
+        config, store, worker_settings=FAST, timeouts=(1.0, 2.0), poll_timeout=1
+    )
+    async with make_fetcher(config) as fetcher:
+        platform.context.admin = build_admin_desk(
+            config, store, fetcher, access=platform.chats, editors={"telegram": platform.chats}
+        )
+        await platform.start()
+        try:
+            yield platform
+        finally:
+            await platform.stop()
+
+
+async def wait_for(condition: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def buttons(call: Any) -> list[dict[str, Any]]:
+    markup = call.params.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return [button for row in (markup or {}).get("inline_keyboard", []) for button in row]
