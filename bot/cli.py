@@ -21,7 +21,7 @@ from bot.app import App
 from bot.config import ConfigError, load_config
 from bot.core.records import Article
 from bot.core.settings import Config
-from bot.store import Store, StoreError
+from bot.store import StoreError, open_store
 
 if TYPE_CHECKING:
     from bot.admin.access import Caller
@@ -76,7 +76,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
             log.info(
                 "bantin: %d feeds, store %s, polling every %d s",
                 len(config.feeds),
-                config.storage_path,
+                config.storage_label,
                 config.poll.interval_seconds,
             )
             await app.run(stop)
@@ -189,7 +189,7 @@ async def admin_session(config: Config) -> AsyncIterator[tuple[AdminOps, Caller]
     from bot.admin.access import Caller
     from bot.admin.wiring import build_admin_ops, make_fetcher, platform_chat_access
 
-    store = Store(config.storage_path, timezone=config.timezone)
+    store = open_store(config)
     fetcher = make_fetcher(config)
     try:
         store.sync.feeds.sync_config(config.feeds)
@@ -282,7 +282,7 @@ def cmd_broadcast(args: argparse.Namespace, config: Config) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, config: Config) -> int:
-    store = Store(config.storage_path, timezone=config.timezone)
+    store = open_store(config)
     try:
         entries = store.sync.audit.recent(args.limit)
     finally:
