@@ -99,6 +99,8 @@ class Database(ABC):
     # Where the data lives, fit for a log line: a file path, or a URL with no password.
     where: str
     path: str
+    # How many store calls run at once (`call`): one on SQLite, a few on PostgreSQL.
+    threads: int
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Connection]:

@@ -118,6 +118,7 @@ class SqliteDatabase(Database):
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self.where = self.path
+        self.threads = 1
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:

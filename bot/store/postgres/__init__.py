@@ -52,6 +52,7 @@ class PostgresDatabase(Database):
     def __init__(self, url: str, *, pool_size: int = POOL_SIZE, threads: int = THREADS) -> None:
         self.where = redact_url(url)
         self.path = self.where
+        self.threads = threads
         self._secret = _password(url)
         self._local = threading.local()
         kwargs = connection_kwargs()
