@@ -7,7 +7,8 @@ never reaches a log line or an error: those name `where`, the URL without it.
 The repositories are SQLite's (`bot/store/*.py`), read through `connection.PgConnection`.
 Each `transaction()` or `reading()` borrows one pooled connection for its block and
 gives it back; a thread keeps the connection it holds for blocks nested inside (a read
-inside a transaction sees that transaction's writes, as on SQLite). Writes run at READ
+inside a transaction sees that transaction's writes, as on SQLite; a transaction inside
+one is a savepoint). Writes run at READ
 COMMITTED, with the outbox claim locking its rows (`FOR UPDATE ... SKIP LOCKED`) so
 senders in other processes never take the same delivery; reads run as one REPEATABLE
 READ, READ ONLY snapshot, so numbers read together belong together. `call` runs store
@@ -104,7 +105,8 @@ class PostgresDatabase(Database):
     def transaction(self) -> Iterator[Connection]:
         held: PgConnection | None = getattr(self._local, "conn", None)
         if held is not None and held.writing:
-            yield held
+            with held.raw.transaction():  # a savepoint: a failure undoes this block only
+                yield held
             return
         with self._borrow(writing=True) as conn:
             yield conn
