@@ -14,7 +14,7 @@ from bot.core.ports import ChatAccess, MessageEditor, Summarizer
 from bot.core.settings import Config
 from bot.platforms import build_platforms
 from bot.scheduler import make_scheduler
-from bot.store import Store
+from bot.store import open_store
 from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport
 from feeds.summarize import summarize
@@ -54,7 +54,7 @@ class App:
     def __init__(self, config: Config, *, on_article: Callable[[Article], None] | None = None):
         self.config = config
         self._polls: set[asyncio.Task[None]] = set()
-        self.store = Store(config.storage_path, timezone=config.timezone)
+        self.store = open_store(config)
         self.store.sync.feeds.sync_config(config.feeds)
         self.store.sync.chats.sync_channels("telegram", config.telegram.channels)
         self.fetcher = make_fetcher(config)

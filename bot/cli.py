@@ -71,7 +71,7 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
             log.info(
                 "bantin: %d feeds, store %s, polling every %d s",
                 len(config.feeds),
-                config.storage_path,
+                config.storage_label,
                 config.poll.interval_seconds,
             )
             await app.run(stop)

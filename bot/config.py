@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.settings import (
@@ -29,12 +30,14 @@ from bot.core.settings import (
     SummaryConfig,
     TelegramConfig,
     ZaloConfig,
+    redact_url,
 )
 from feeds.urlguard import UrlGuard
 
 CONFIG_ENV = "BANTIN_CONFIG"
 TELEGRAM_TOKEN_ENV = "BANTIN_TELEGRAM_TOKEN"
 ZALO_TOKEN_ENV = "BANTIN_ZALO_TOKEN"
+DATABASE_URL_ENV = "BANTIN_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "config.toml"
 
 # The embedded defaults: what `bantin run` does with no config file at all. They match
@@ -212,6 +215,14 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     storage_path = Path(storage.text("path", "data/bantin.sqlite3"))
     if not str(storage_path):
         raise storage.fail("path", "a file path", "")
+    storage_url = storage.text("url", "") or env.get(DATABASE_URL_ENV, "")
+    if storage_url and not _is_postgres_url(storage_url):
+        raise storage.fail(
+            "url",
+            f"a PostgreSQL URL such as 'postgresql://bantin@127.0.0.1:5432/bantin' "
+            f"(or ${DATABASE_URL_ENV})",
+            redact_url(storage_url),
+        )
     storage.finish()
 
     p = _table(source, document, "poll")
@@ -324,6 +335,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         timezone=timezone,
         language=language,
         storage_path=storage_path,
+        storage_url=storage_url,
         poll=poll,
         fetch=fetch,
         summary=summary,
@@ -331,6 +343,16 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         zalo=zalo,
         feeds=tuple(feeds),
     )
+
+
+def _is_postgres_url(url: str) -> bool:
+    """postgresql://[user[:password]@][host][:port][/database][?options], as libpq reads it."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        return False
+    return parts.scheme in ("postgresql", "postgres") and bool(parts.netloc or parts.query)
 
 
 def find_config_path(explicit: str | None, env: Mapping[str, str] | None = None) -> Path | None:

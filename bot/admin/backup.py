@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from bot.admin.audit import AuditTrail
@@ -10,6 +9,7 @@ from bot.admin.feeds import existing_feed
 from bot.admin.opml import export_opml, parse_opml
 from bot.core.ports import StorePort
 from bot.core.records import AdminReply, BackupResult, Caller
+from bot.store import IntegrityError
 
 refused = AdminReply.refused
 
@@ -45,7 +45,7 @@ class BackupAdmin:
                 continue
             try:
                 stored = await self.store.feeds.add(feed)
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 skipped.append(feed.name)
                 continue
             if entry.paused:

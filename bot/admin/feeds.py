@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
@@ -11,6 +10,7 @@ from bot.admin.probe import FeedProbe, ProbeResult
 from bot.core.ports import FeedsPort, StorePort
 from bot.core.records import AdminReply, Caller, Feed
 from bot.core.settings import FeedConfig
+from bot.store import IntegrityError
 
 refused = AdminReply.refused
 
@@ -81,7 +81,7 @@ class FeedAdmin:
         )
         try:
             feed = await self.store.feeds.add(config)
-        except sqlite3.IntegrityError:  # added meanwhile, by another admin or the CLI
+        except IntegrityError:  # added meanwhile, by another admin or the CLI
             return refused(f"Đã có nguồn tin trùng tên hoặc địa chỉ với «{name}».")
         lines = [f"Đã thêm nguồn tin #{feed.id} «{feed.name}»."]
         if probe is not None and probe.count:

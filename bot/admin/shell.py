@@ -19,7 +19,7 @@ from bot.admin.desk import AdminDesk
 from bot.admin.wiring import build_admin_desk, make_fetcher, platform_chat_access
 from bot.core.records import AdminReply, AuditEntry, Caller
 from bot.core.settings import Config
-from bot.store import Store
+from bot.store import Store, open_store
 
 
 class AdminSession(NamedTuple):
@@ -36,7 +36,7 @@ async def admin_session(config: Config) -> AsyncIterator[AdminSession]:
     Everything is a row in the same SQLite file a running bot reads on each tick, so
     changes made here take effect there without a restart.
     """
-    store = Store(config.storage_path, timezone=config.timezone)
+    store = open_store(config)
     fetcher = make_fetcher(config)
     try:
         await store.feeds.sync_config(config.feeds)
@@ -132,7 +132,7 @@ def cmd_broadcast(args: argparse.Namespace, config: Config) -> int:
 
 def cmd_audit(args: argparse.Namespace, config: Config) -> int:
     async def main() -> list[AuditEntry]:
-        store = Store(config.storage_path, timezone=config.timezone)
+        store = open_store(config)
         try:
             return await store.audit.recent(args.limit)
         finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 DEFAULT_USER_AGENT = "Bantin/0.1 (+https://github.com/bantin/bantin)"
@@ -93,6 +94,9 @@ class Config:
     timezone: str = "Asia/Ho_Chi_Minh"
     language: str = "vi"
     storage_path: Path = Path("data/bantin.sqlite3")
+    # A PostgreSQL URL ([storage] url or BANTIN_DATABASE_URL); when set, storage_path is
+    # not used. It may hold a password: never print it, print `storage_label`.
+    storage_url: str = field(default="", repr=False)
     poll: PollConfig = PollConfig()
     fetch: FetchConfig = FetchConfig()
     summary: SummaryConfig = SummaryConfig()
@@ -103,3 +107,28 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def storage_label(self) -> str:
+        """Where the data lives, fit for a log line (no password)."""
+        return redact_url(self.storage_url) if self.storage_url else str(self.storage_path)
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password (if any) replaced by "***", for logs and errors."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return "<a database URL that cannot be read>"
+    if password is None and "password=" not in parts.query:
+        return url
+    netloc = parts.netloc
+    if password is not None:
+        userinfo, _, host = netloc.rpartition("@")
+        user = userinfo.partition(":")[0]
+        netloc = f"{user}:***@{host}"
+    query = "&".join(
+        "password=***" if item.startswith("password=") else item for item in parts.query.split("&")
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

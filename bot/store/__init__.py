@@ -1,16 +1,18 @@
-"""Bantin's storage behind the store port: one SQLite file (WAL, FTS5) by default.
+"""Bantin's storage behind the store port: one SQLite file (WAL, FTS5) by default,
+PostgreSQL for a fleet (`[storage] url`).
 
-Callers `await store.articles.latest(…)`: the hop onto the database thread happens here,
-so handlers, feeds and the worker never know that SQLite blocks. The same repositories,
-called directly on the caller's thread, are `store.sync`: for one-shot CLI commands and
-tests that set up rows, never for code on the event loop.
+Callers `await store.articles.latest(…)`: the hop onto a database thread happens here,
+so handlers, feeds and the worker never know that the database blocks. The same
+repositories, called directly on the caller's thread, are `store.sync`: for one-shot CLI
+commands and tests that set up rows, never for code on the event loop. The repositories
+are written once against `bot.store.db`; `open_store` picks the backend from the config.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.core.ports import (
     ArticlesPort,
@@ -28,13 +30,17 @@ from bot.store.audit import AuditLog
 from bot.store.backup import backup
 from bot.store.broadcasts import BroadcastStore
 from bot.store.chats import ChatStore
-from bot.store.db import Database, StoreError
+from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
 from bot.store.search import SearchIndex
+from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
 
-__all__ = ["Store", "StoreError", "Tables"]
+if TYPE_CHECKING:
+    from bot.core.settings import Config
+
+__all__ = ["IntegrityError", "Store", "StoreError", "Tables", "open_store"]
 
 
 class Tables:
@@ -78,10 +84,16 @@ class _OnDatabaseThread:
 
 
 class Store:
-    """The SQLite store as the port `bot.core.ports.StorePort` describes it."""
+    """The store as the port `bot.core.ports.StorePort` describes it.
 
-    def __init__(self, path: Path | str, *, timezone: str = "Asia/Ho_Chi_Minh") -> None:
-        self.db = Database(path)
+    Given a path, it opens (and migrates) that SQLite file; given a `Database`, it uses
+    it (`open_store` gives it a PostgreSQL one when the config has a URL).
+    """
+
+    def __init__(
+        self, target: Path | str | Database, *, timezone: str = "Asia/Ho_Chi_Minh"
+    ) -> None:
+        self.db = target if isinstance(target, Database) else SqliteDatabase(target)
         self.timezone = timezone
         self.sync = Tables(self.db, timezone)
         self.feeds = cast(FeedsPort, _OnDatabaseThread(self.sync.feeds, self.db))
@@ -99,3 +111,17 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def open_store(config: Config) -> Store:
+    """The store the config names: PostgreSQL when `[storage] url` is set, else the file."""
+    if not config.storage_url:
+        return Store(config.storage_path, timezone=config.timezone)
+    try:
+        from bot.store.postgres import PostgresDatabase
+    except ImportError as exc:
+        raise StoreError(
+            f"[storage] url is a PostgreSQL database, but its driver is missing ({exc.name}): "
+            "pip install 'bantin[postgres]'"
+        ) from None
+    return Store(PostgresDatabase(config.storage_url), timezone=config.timezone)

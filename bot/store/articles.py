@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 
 from bot.core.records import Article, PendingPage, PollOutcome, Reposted, StoryRecord
-from bot.store.db import Database, now
+from bot.store.db import Connection, Database, now
 from bot.store.feeds import mark_success
 from bot.store.rows import article_from_row
-from bot.store.search import ARTICLE_COLUMNS, index_article, unindex_article
+from bot.store.search import ARTICLE_COLUMNS
 
 
 class ArticleStore:
@@ -84,7 +83,8 @@ class ArticleStore:
                     ),
                 )
             conn.execute(
-                "UPDATE feeds SET etag = ?, last_modified = ?, primed = primed OR ? WHERE id = ?",
+                "UPDATE feeds SET etag = ?, last_modified = ?, "
+                "primed = CASE WHEN ? = 1 THEN 1 ELSE primed END WHERE id = ?",
                 (etag, last_modified, int(not backlog_left), feed_id),
             )
             recovered = mark_success(conn, feed_id, next_check_at)
@@ -114,6 +114,8 @@ class ArticleStore:
     def latest(self, limit: int = 5, *, feed_ids: Sequence[int] | None = None) -> list[Article]:
         where = ""
         params: list[object] = []
+        if feed_ids is not None and not feed_ids:
+            return []
         if feed_ids is not None:
             # "+": walk the time index newest first and filter, rather than sort a feed's rows.
             where = f"WHERE +a.feed_id IN ({','.join('?' * len(feed_ids))})"
@@ -139,7 +141,7 @@ class ArticleStore:
             ).fetchone()
             if old is None:
                 return False
-            unindex_article(conn, article_id, old["title"], old["lead"], old["body"])
+            conn.dialect.fulltext.unindex(conn, article_id, old["title"], old["lead"], old["body"])
             conn.execute(
                 """
                 UPDATE articles SET title = ?, lead = ?, body = ?, summary = ?, image = ?,
@@ -156,7 +158,7 @@ class ArticleStore:
                     article_id,
                 ),
             )
-            index_article(conn, article_id, story.title, story.lead, story.body)
+            conn.dialect.fulltext.index(conn, article_id, story.title, story.lead, story.body)
         return True
 
     def post_again(self, article_id: int) -> Reposted:
@@ -190,15 +192,16 @@ class ArticleStore:
 
 
 def insert_article(
-    conn: sqlite3.Connection, feed_id: int | None, story: StoryRecord, at: float
+    conn: Connection, feed_id: int | None, story: StoryRecord, at: float
 ) -> int | None:
     """Store and index a story; None when its key is stored already."""
-    cursor = conn.execute(
+    row = conn.execute(
         """
         INSERT INTO articles (key, feed_id, url, title, lead, body, summary, image, section,
             published_at, fetched_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO NOTHING
+        RETURNING id
         """,
         (
             story.key,
@@ -213,20 +216,21 @@ def insert_article(
             story.published_at,
             at,
         ),
-    )
-    if cursor.rowcount == 0 or cursor.lastrowid is None:
+    ).fetchone()
+    if row is None:
         return None
-    index_article(conn, cursor.lastrowid, story.title, story.lead, story.body)
-    return cursor.lastrowid
+    article_id = int(row[0])
+    conn.dialect.fulltext.index(conn, article_id, story.title, story.lead, story.body)
+    return article_id
 
 
 def enqueue_article(
-    conn: sqlite3.Connection, article_id: int, feed_id: int | None, at: float, timezone: str
+    conn: Connection, article_id: int, feed_id: int | None, at: float, timezone: str
 ) -> int:
     """One delivery row per active chat subscribed to this feed (or to every feed)."""
     cursor = conn.execute(
         """
-        INSERT OR IGNORE INTO deliveries (article_id, chat_ref, due_at, created_at)
+        INSERT INTO deliveries (article_id, chat_ref, due_at, created_at)
         SELECT :article, c.id,
             CASE WHEN c.mode = 'instant' AND c.quiet_start IS NULL THEN :now
                  ELSE bantin_due(:now, :tz, c.mode, c.digest_hour, c.quiet_start, c.quiet_end)
@@ -237,6 +241,7 @@ def enqueue_article(
             SELECT 1 FROM subscriptions s
             WHERE s.chat_ref = c.id AND (s.feed_id IS NULL OR s.feed_id = :feed)
         )
+        ON CONFLICT DO NOTHING
         """,
         {"article": article_id, "feed": feed_id, "now": at, "tz": timezone},
     )

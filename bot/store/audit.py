@@ -16,11 +16,12 @@ class AuditLog:
 
     def record(self, actor: str, action: str, detail: str, result: str) -> int:
         with self.db.transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO audit_log (at, actor, action, detail, result) VALUES (?, ?, ?, ?, ?)",
+            row = conn.execute(
+                "INSERT INTO audit_log (at, actor, action, detail, result) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id",
                 (now(), actor, action, detail, result),
-            )
-            return int(cursor.lastrowid or 0)
+            ).fetchone()
+            return int(row[0])
 
     def recent(
         self, limit: int = 50, *, since: float | None = None, actor: str | None = None
@@ -33,7 +34,7 @@ class AuditLog:
                     SELECT * FROM audit_log
                     WHERE (:since IS NULL OR at >= :since) AND (:actor IS NULL OR actor = :actor)
                     ORDER BY id DESC LIMIT :limit
-                ) ORDER BY id
+                ) AS recent ORDER BY id
                 """,
                 {"since": since, "actor": actor, "limit": limit},
             ).fetchall()

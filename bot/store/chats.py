@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from bot.core.records import Chat, Subscription
-from bot.store.db import Database, now
+from bot.store.db import Connection, Database, now
 from bot.store.rows import chat_from_row, feed_from_row
 
 
@@ -45,7 +44,7 @@ class ChatStore:
                     changed_at)
                 VALUES (?, ?, ?, ?, COALESCE(?, 'vi'), 0, ?, ?)
                 ON CONFLICT (platform, chat_id) DO UPDATE SET kind = excluded.kind,
-                    title = COALESCE(excluded.title, title)
+                    title = COALESCE(excluded.title, chats.title)
                 """,
                 (platform, chat_id, kind, title, language, at, at),
             )
@@ -219,7 +218,7 @@ class ChatStore:
                 VALUES (?, ?, ?, ?, 1, 1, ?, ?)
                 ON CONFLICT (platform, chat_id) DO UPDATE SET is_channel = 1, active = 1,
                     inactive_reason = NULL, kind = excluded.kind,
-                    title = COALESCE(excluded.title, title), changed_at = excluded.changed_at
+                    title = COALESCE(excluded.title, chats.title), changed_at = excluded.changed_at
                 """,
                 (platform, chat_id, kind, title, at, at),
             )
@@ -252,7 +251,7 @@ class ChatStore:
         return ["*" if row[0] is None else str(row[1]) for row in rows]
 
 
-def deactivate_chat(conn: sqlite3.Connection, chat_ref: int, reason: str) -> None:
+def deactivate_chat(conn: Connection, chat_ref: int, reason: str) -> None:
     """Inside the caller's transaction: no more pushes, and what was queued is cancelled."""
     conn.execute(
         "UPDATE chats SET active = 0, inactive_reason = ?, changed_at = ? WHERE id = ?",

@@ -1,121 +1,125 @@
-"""One SQLite file: connection settings, migrations, transactions, and a way off the event loop.
+"""The seam between the repositories and a database: SQLite (embedded) or PostgreSQL (a fleet).
 
-SQLite calls are short but not free; `Database.call` runs them on one worker thread so the
-event loop never waits on the disk, and so writes are serialized without lock contention.
+There is one set of repositories (`bot/store/*.py`); each backend gives them the same
+small surface, so a repository is written once:
+
+- `Database.transaction()` / `Database.reading()` yield a `Connection` whose `execute`
+  takes SQLite's placeholders (`?` and `:name`) and returns rows readable by index and by
+  column name (`row[0]`, `row["id"]`);
+- `conn.dialect` holds what truly differs: the full-text index (`bot.store.fulltext`)
+  and the row lock a claim takes;
+- `Database.call` runs a repository method off the event loop (one SQLite thread, or a
+  few threads over PostgreSQL's connection pool).
+
+The SQL the repositories write is the part both engines read alike: `ON CONFLICT ...
+DO NOTHING / DO UPDATE` (with the target table named in `DO UPDATE` expressions, as
+PostgreSQL wants), `RETURNING id` for a new row's id, `CASE` rather than `MAX(a, b)` or
+`a OR b` on integers, an alias on every subquery in `FROM`, and `bantin_due(...)` (a
+Python function on SQLite, PL/pgSQL on PostgreSQL). Booleans are stored as 0/1 on both.
+Each backend's migrations hold the same schema in its own DDL.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from functools import partial
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
-from bot.delivery.timing import due_at
-from bot.store.migrations import MIGRATIONS
-
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from bot.store.fulltext import FullText
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
+Params = Sequence[Any] | Mapping[str, Any]
+
 
 class StoreError(RuntimeError):
-    """The database file cannot be used (newer schema, not a database, no permission)."""
+    """The database cannot be used (newer schema, not a database, no permission, no server)."""
 
 
-class Database:
-    def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.conn = sqlite3.connect(
-                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-            )
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.execute("PRAGMA busy_timeout=30000")
-            self.conn.create_function("bantin_due", 6, due_at, deterministic=True)
-            self._lock = threading.RLock()
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bantin-db")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
+# A broken constraint (a duplicate name, a NULL where none may be) is this class on both
+# backends: SQLite raises it itself, the PostgreSQL backend raises a subclass of it
+# (`bot.store.postgres.connection.ConstraintError`), so callers catch one type.
+IntegrityError = sqlite3.IntegrityError
 
-    def _migrate(self) -> None:
-        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"{self.path}: schema version {version} is newer than this Bantin knows "
-                f"({len(MIGRATIONS)}); upgrade Bantin"
-            )
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            with self.transaction() as conn:
-                for statement in _statements(script):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
-            log.info("store %s: migrated to schema %d", self.path, number)
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE … COMMIT, rolled back on any exception."""
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+class Row(Protocol):
+    """A result row: `row[0]` or `row["name"]` (sqlite3.Row, or the PostgreSQL backend's)."""
 
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            yield self.conn
+    def __getitem__(self, key: int | str, /) -> Any: ...
 
+
+class Cursor(Protocol):
+    """What a repository reads back from `execute`: the DB-API subset both drivers share."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    @property
+    def lastrowid(self) -> int | None: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """What differs between the engines beyond their DDL."""
+
+    name: str
+    fulltext: FullText
+    # Appended to the outbox claim's SELECT: lock the chosen rows, skip those another
+    # sender holds ("" on SQLite, whose one writer at a time makes it moot).
+    claim_lock: str = ""
+
+
+class Connection(Protocol):
+    """One connection inside a transaction (or a read), as repositories use it."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    def execute(self, sql: str, parameters: Params = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Sequence[Params], /) -> Cursor: ...
+
+
+class Database(ABC):
+    """A store's database: transactions, reads, the thread hop, backup, close."""
+
+    # Where the data lives, fit for a log line: a file path, or a URL with no password.
+    where: str
+    path: str
+    # How many store calls run at once (`call`): one on SQLite, a few on PostgreSQL.
+    threads: int
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """One write transaction, committed at the end, rolled back on any exception."""
+
+    @abstractmethod
+    def reading(self) -> AbstractContextManager[Connection]:
+        """Reads that belong together (one snapshot); inside a transaction, that transaction."""
+
+    @abstractmethod
     async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run a store method on the database thread and await its result."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+        """Run a blocking store method off the event loop and await its result."""
 
+    @abstractmethod
     def backup(self, target: Path | str) -> None:
-        """A consistent copy while the bot runs, through SQLite's online backup API."""
-        with self._lock:
-            destination = sqlite3.connect(str(target))
-            try:
-                self.conn.backup(destination)
-            finally:
-                destination.close()
+        """A consistent copy of the whole database into `target`, while the bot runs."""
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=True)
-        with self._lock:
-            self.conn.close()
-
-
-def _statements(script: str) -> Iterator[str]:
-    """Split a migration into statements (sqlite3.executescript would commit on its own)."""
-    buffer = ""
-    for line in script.splitlines(keepends=True):
-        if line.strip().startswith("--"):
-            continue
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            if buffer.strip():
-                yield buffer.strip()
-            buffer = ""
-    if buffer.strip():
-        yield buffer.strip()
+    @abstractmethod
+    def close(self) -> None: ...
 
 
 def now() -> float:

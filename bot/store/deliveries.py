@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from bot.core.records import Article, Chat, Delivery
 from bot.store.chats import deactivate_chat
-from bot.store.db import Database, now
+from bot.store.db import Connection, Database, now
 from bot.store.rows import article_from_row, chat_from_row
 from bot.store.search import ARTICLE_COLUMNS
 
@@ -44,7 +43,8 @@ class DeliveryStore:
                           < (COALESCE(a.published_at, a.fetched_at, d.created_at), d.id)
                   )
                 ORDER BY d.due_at, d.id LIMIT :limit
-                """,
+                """
+                + conn.dialect.claim_lock,
                 {"platform": platform, "now": at, "limit": limit},
             ).fetchall()
             return _mark_sending(conn, [row[0] for row in rows], at)
@@ -68,7 +68,8 @@ class DeliveryStore:
                   AND d.article_id IS NOT NULL AND d.due_at <= :now
                 ORDER BY COALESCE(a.published_at, a.fetched_at, d.created_at), d.id
                 LIMIT :limit
-                """,
+                """
+                + conn.dialect.claim_lock,
                 {"claimed": delivery_id, "now": at, "limit": limit},
             ).fetchall()
             return _mark_sending(conn, [row[0] for row in rows], at)
@@ -207,7 +208,7 @@ class DeliveryStore:
             )
 
 
-def _mark_sending(conn: sqlite3.Connection, ids: list[int], at: float) -> list[Delivery]:
+def _mark_sending(conn: Connection, ids: list[int], at: float) -> list[Delivery]:
     """Claim these rows for this worker (inside the caller's transaction) and load them."""
     if not ids:
         return []
@@ -220,7 +221,7 @@ def _mark_sending(conn: sqlite3.Connection, ids: list[int], at: float) -> list[D
     return _load(conn, ids)
 
 
-def _load(conn: sqlite3.Connection, ids: list[int]) -> list[Delivery]:
+def _load(conn: Connection, ids: list[int]) -> list[Delivery]:
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
         f"""

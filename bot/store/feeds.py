@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 
 from bot.core.records import FailureOutcome, Feed
 from bot.core.settings import FeedConfig
-from bot.store.db import Database, now
+from bot.store.db import Connection, Database, now
 from bot.store.rows import feed_from_row
 
 
@@ -32,22 +31,20 @@ class FeedStore:
                     (feed.name, feed.url, feed.kind, feed.section, selectors, at),
                 )
             names = [feed.name for feed in feeds]
-            conn.execute(
-                f"UPDATE feeds SET paused = 1 WHERE origin = 'config' "
-                f"AND name NOT IN ({','.join('?' * len(names))})",
-                names,
-            )
+            kept = f"AND name NOT IN ({','.join('?' * len(names))})" if names else ""
+            conn.execute(f"UPDATE feeds SET paused = 1 WHERE origin = 'config' {kept}", names)
 
     def add(self, feed: FeedConfig, *, origin: str = "admin") -> Feed:
         with self.db.transaction() as conn:
-            cursor = conn.execute(
+            new = conn.execute(
                 """
                 INSERT INTO feeds (name, url, kind, section, selectors, origin, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
+                RETURNING id
                 """,
                 (feed.name, feed.url, feed.kind, feed.section, _selectors(feed), origin, now()),
-            )
-            row = conn.execute("SELECT * FROM feeds WHERE id = ?", (cursor.lastrowid,)).fetchone()
+            ).fetchone()
+            row = conn.execute("SELECT * FROM feeds WHERE id = ?", (new[0],)).fetchone()
         return feed_from_row(row)
 
     def remove(self, feed_id: int) -> bool:
@@ -122,7 +119,8 @@ class FeedStore:
             conn.execute(
                 """
                 UPDATE feeds SET failures = ?, last_error = ?, next_check_at = ?,
-                    failing_since = COALESCE(failing_since, ?), alerted = alerted OR ?
+                    failing_since = COALESCE(failing_since, ?),
+                    alerted = CASE WHEN ? = 1 THEN 1 ELSE alerted END
                 WHERE id = ?
                 """,
                 (failures, error, at + delay, at, int(alert), feed_id),
@@ -130,7 +128,7 @@ class FeedStore:
         return FailureOutcome(failures=failures, next_check_at=at + delay, alert=alert)
 
 
-def mark_success(conn: sqlite3.Connection, feed_id: int, next_check_at: float) -> bool:
+def mark_success(conn: Connection, feed_id: int, next_check_at: float) -> bool:
     """Clear a feed's failure state inside the caller's transaction; True if it had alerted."""
     row = conn.execute("SELECT alerted FROM feeds WHERE id = ?", (feed_id,)).fetchone()
     conn.execute(

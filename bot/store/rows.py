@@ -1,14 +1,14 @@
-"""Rows of the SQLite store mapped to the core records."""
+"""Rows of the store (either backend) mapped to the core records."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from bot.core.records import Article, Chat, Feed
+from bot.store.db import Row
 
 
-def feed_from_row(row: sqlite3.Row) -> Feed:
+def feed_from_row(row: Row) -> Feed:
     return Feed(
         id=row["id"],
         name=row["name"],
@@ -30,7 +30,7 @@ def feed_from_row(row: sqlite3.Row) -> Feed:
     )
 
 
-def article_from_row(row: sqlite3.Row) -> Article:
+def article_from_row(row: Row) -> Article:
     return Article(
         id=row["id"],
         key=row["key"],
@@ -48,7 +48,7 @@ def article_from_row(row: sqlite3.Row) -> Article:
     )
 
 
-def chat_from_row(row: sqlite3.Row) -> Chat:
+def chat_from_row(row: Row) -> Chat:
     return Chat(
         id=row["id"],
         platform=row["platform"],

@@ -1,46 +1,45 @@
-"""The full-text index of articles and the search over it.
+"""The search over stored articles: which words to look for, and the ranking.
 
-Two contentless FTS5 tables hold the folded form (lowercase, no diacritics, đ→d, see
-`bot.search_query.index_form`) so that "da lat" finds "Đà Lạt"; SQLite's own
-remove_diacritics would leave "đ" alone:
+The index holds the folded form of every story (lowercase, no diacritics, đ→d, see
+`bot.core.query.index_form`) so that "da lat" finds "Đà Lạt"; each backend keeps it in
+its own engine (`bot.store.fulltext`: FTS5 on SQLite, tsvector/GIN on PostgreSQL), in two
+parts: every word of a story, and the titles alone (small, so "these words in the
+title" stays cheap).
 
-- `articles_fts(title, lead, body)`: every word of a story;
-- `titles_fts(title)`: titles only, small, so "these words in the title" stays cheap.
-
-A search never asks SQLite to rank everything that matches. It runs a few candidate
+A search never asks the engine to rank everything that matches. It runs a few candidate
 queries (the words as a phrase in titles, all words in titles, the phrase anywhere, all
 words anywhere), each walking the index newest first and stopping at `CANDIDATES`
 rows, so a query made of very common words costs the same as a rare one. The union is
-ranked in Python by `bot.search_query.rank` from the title and lead (diacritics kept,
+ranked in Python by `bot.core.query.rank` from the title and lead (diacritics kept,
 so a query typed with them prefers stories that match them exactly), then by recency.
+Both engines match the same tokens, so both give the same answers.
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from bot.core.query import (
     EXACT_WEIGHT,
     Candidate,
     ParsedQuery,
     Term,
-    all_expression,
     exact_share,
     idf_weights,
     index_form,
     order,
     parse_query,
-    phrase_expression,
     rank,
     split_candidates,
 )
 from bot.core.records import Article, SearchHit, SearchPage
-from bot.store.db import Database
+from bot.store.db import Connection, Database
+from bot.store.fulltext import Filters, Match, Scope
 from bot.store.rows import article_from_row
 
 log = logging.getLogger(__name__)
@@ -55,37 +54,10 @@ BODY_CHECK = 20  # stories whose body is read for exact-diacritic matches
 REBUILD_BATCH = 2_000
 
 
-def index_article(
-    conn: sqlite3.Connection, article_id: int, title: str, lead: str, body: str
-) -> None:
-    conn.execute(
-        "INSERT INTO articles_fts (rowid, title, lead, body) VALUES (?, ?, ?, ?)",
-        (article_id, index_form(title), index_form(lead), index_form(body)),
-    )
-    conn.execute(
-        "INSERT INTO titles_fts (rowid, title) VALUES (?, ?)", (article_id, index_form(title))
-    )
-
-
-def unindex_article(
-    conn: sqlite3.Connection, article_id: int, title: str, lead: str, body: str
-) -> None:
-    """A contentless index forgets a row only when told the exact text it indexed."""
-    conn.execute(
-        "INSERT INTO articles_fts (articles_fts, rowid, title, lead, body) "
-        "VALUES ('delete', ?, ?, ?, ?)",
-        (article_id, index_form(title), index_form(lead), index_form(body)),
-    )
-    conn.execute(
-        "INSERT INTO titles_fts (titles_fts, rowid, title) VALUES ('delete', ?, ?)",
-        (article_id, index_form(title)),
-    )
-
-
-def rebuild_index(conn: sqlite3.Connection, batch: int = REBUILD_BATCH) -> int:
-    """Empty both tables and index every stored article again; returns how many."""
-    conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('delete-all')")
-    conn.execute("INSERT INTO titles_fts (titles_fts) VALUES ('delete-all')")
+def rebuild_index(conn: Connection, batch: int = REBUILD_BATCH) -> int:
+    """Empty the index and index every stored article again; returns how many."""
+    fulltext = conn.dialect.fulltext
+    fulltext.clear(conn)
     last = 0
     count = 0
     while True:
@@ -96,10 +68,13 @@ def rebuild_index(conn: sqlite3.Connection, batch: int = REBUILD_BATCH) -> int:
         if not rows:
             break
         for row in rows:
-            index_article(conn, row[0], row[1], row[2], row[3])
+            fulltext.index(conn, row[0], row[1], row[2], row[3])
         last = rows[-1][0]
         count += len(rows)
-    conn.execute("INSERT OR REPLACE INTO search_state (key, value) VALUES ('rebuild', '0')")
+    conn.execute(
+        "INSERT INTO search_state (key, value) VALUES ('rebuild', '0') "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
     return count
 
 
@@ -199,40 +174,36 @@ class SearchIndex:
 
     # --- statistics ---------------------------------------------------------------------
 
-    def _count(self, conn: sqlite3.Connection, table: str, expression: str, cap: int) -> int:
-        sql = f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?)"
-        return int(conn.execute(sql, (expression, cap)).fetchone()[0])
-
-    def doc_freq(self, conn: sqlite3.Connection, expression: str) -> int:
+    def doc_freq(self, conn: Connection, match: Match) -> int:
         """How many titles hold a word (capped): the rarity that weighs query words.
 
         Titles are a fair sample of a story's vocabulary and their index is small, so
         counting there is cheap; a word in no title still counts when the stories hold
         it (`known`).
         """
-        cached = self._df.get(expression)
+        cached = self._df.get(match.key)
         if cached is None:
-            cached = self._count(conn, "titles_fts", expression, DF_CAP)
-            self._df.put(expression, cached)
+            cached = conn.dialect.fulltext.count(conn, "titles", match, DF_CAP)
+            self._df.put(match.key, cached)
         return cached
 
-    def known(self, conn: sqlite3.Connection, expression: str) -> bool:
-        key = "?" + expression
+    def known(self, conn: Connection, match: Match) -> bool:
+        key = "?" + match.key
         cached = self._df.get(key)
         if cached is None:
-            cached = self.doc_freq(conn, expression) or self._count(
-                conn, "articles_fts", expression, 1
+            cached = self.doc_freq(conn, match) or conn.dialect.fulltext.count(
+                conn, "stories", match, 1
             )
             self._df.put(key, cached)
         return cached > 0
 
-    def _total_docs(self, conn: sqlite3.Connection) -> int:
+    def _total_docs(self, conn: Connection) -> int:
         if self._total is None or time.monotonic() - self._total[0] > 60:
             row = conn.execute("SELECT max(id) FROM articles").fetchone()
             self._total = (time.monotonic(), int(row[0] or 0))
         return self._total[1]
 
-    def _resolve(self, conn: sqlite3.Connection, terms: Sequence[Term]) -> list[Term]:
+    def _resolve(self, conn: Connection, terms: Sequence[Term]) -> list[Term]:
         """Mend words the index has never seen: run-together syllables, half-typed words.
 
         "dalat" becomes "da" "lat" when both are known; an unknown word of three letters
@@ -243,7 +214,7 @@ class SearchIndex:
         pending = list(terms)
         while pending:
             term = pending.pop(0)
-            if self.known(conn, _expr(term)):
+            if self.known(conn, Match.word(term)):
                 resolved.append(term)
                 continue
             if pending:  # "mang khut" → "mangkhut"
@@ -252,7 +223,7 @@ class SearchIndex:
                     term.exact + pending[0].exact,
                     prefix=pending[0].prefix,
                 )
-                if self.known(conn, _expr(joined)):
+                if self.known(conn, Match.word(joined)):
                     pending.pop(0)
                     resolved.append(joined)
                     continue
@@ -262,7 +233,7 @@ class SearchIndex:
                     resolved[-1].exact + term.exact,
                     prefix=term.prefix,
                 )
-                if self.known(conn, _expr(joined)):
+                if self.known(conn, Match.word(joined)):
                     resolved[-1] = joined
                     continue
             split = self._split(conn, term)
@@ -271,14 +242,14 @@ class SearchIndex:
                 continue
             if not term.prefix and len(term.folded) >= 3:
                 as_prefix = Term(term.folded, term.exact, prefix=True)
-                if self.known(conn, _expr(as_prefix)):
+                if self.known(conn, Match.word(as_prefix)):
                     resolved.append(as_prefix)
                     continue
             resolved.append(term)  # unknown: kept only if nothing else is left
-        known = [t for t in resolved if self.known(conn, _expr(t))]
+        known = [t for t in resolved if self.known(conn, Match.word(t))]
         return known or resolved
 
-    def _split(self, conn: sqlite3.Connection, term: Term) -> list[Term] | None:
+    def _split(self, conn: Connection, term: Term) -> list[Term] | None:
         if len(term.folded) < 3 or term.folded.isdigit():
             return None
         best: tuple[int, list[Term]] | None = None
@@ -288,49 +259,19 @@ class SearchIndex:
             elif len(left) < 2 or len(right) < 2:
                 continue
             pair = [Term(left, left), Term(right, right, prefix=term.prefix)]
-            found = self._count(conn, "titles_fts", phrase_expression(pair), 1) or self._count(
-                conn, "articles_fts", phrase_expression(pair), 1
+            both = Match(tuple(pair), phrase=True)
+            fulltext = conn.dialect.fulltext
+            found = fulltext.count(conn, "titles", both, 1) or fulltext.count(
+                conn, "stories", both, 1
             )
             if not found:
                 continue
-            weight = min(self.doc_freq(conn, _expr(p)) for p in pair)
+            weight = min(self.doc_freq(conn, Match.word(p)) for p in pair)
             if best is None or weight > best[0]:
                 best = (weight, pair)
         return best[1] if best else None
 
     # --- search -------------------------------------------------------------------------
-
-    def _candidate_ids(
-        self,
-        conn: sqlite3.Connection,
-        table: str,
-        expression: str,
-        *,
-        feed_id: int | None,
-        section: str | None,
-        since: float | None,
-        min_id: int,
-        cap: int,
-    ) -> list[int]:
-        if feed_id is None and section is None and since is None:
-            rows = conn.execute(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH ? AND rowid >= ? "
-                "ORDER BY rowid DESC LIMIT ?",
-                (expression, min_id, cap),
-            ).fetchall()
-        else:
-            rows = conn.execute(
-                f"""
-                SELECT t.rowid FROM {table} t JOIN articles a ON a.id = t.rowid
-                WHERE {table} MATCH ? AND t.rowid >= ?
-                  AND (? IS NULL OR a.feed_id = ?)
-                  AND (? IS NULL OR a.section = ?)
-                  AND (? IS NULL OR COALESCE(a.published_at, a.fetched_at) >= ?)
-                ORDER BY t.rowid DESC LIMIT ?
-                """,
-                (expression, min_id, feed_id, feed_id, section, section, since, since, cap),
-            ).fetchall()
-        return [int(r[0]) for r in rows]
 
     def feed_id(self, name: str) -> int | None:
         """A feed by its name, case and diacritics ignored (`feed:lamdong`)."""
@@ -392,7 +333,7 @@ class SearchIndex:
 
     def _ranked(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         parsed: ParsedQuery,
         feed_id: int | None,
         section: str | None,
@@ -408,49 +349,39 @@ class SearchIndex:
             if row[0] is None:
                 return []
             min_id = int(row[0])
-        phrase = phrase_expression(terms)
-        every = all_expression(terms)
+        phrase = Match(tuple(terms), phrase=True)
+        every = Match(tuple(terms))
         # A prefix over every story's words expands to thousands of terms ("than*": thanh,
         # thang, ...); there the last word stays whole when stories know it as a word.
         story_terms = list(terms)
         last = terms[-1]
-        if last.prefix and self.known(conn, _expr(Term(last.folded, last.exact))):
+        if last.prefix and self.known(conn, Match.word(Term(last.folded, last.exact))):
             story_terms[-1] = Term(last.folded, last.exact)
-        story_phrase = phrase_expression(story_terms)
-        story_every = all_expression(story_terms)
+        story_phrase = Match(tuple(story_terms), phrase=True)
+        story_every = Match(tuple(story_terms))
 
         # Every word very common ("thăm của ngoại"): a phrase that is rare as a whole
         # would make SQLite walk each word's whole list; walk only the newest stories.
         story_min_id = min_id
-        if all(self.doc_freq(conn, _expr(t)) >= COMMON_IN_TITLES for t in story_terms):
+        if all(self.doc_freq(conn, Match.word(t)) >= COMMON_IN_TITLES for t in story_terms):
             story_min_id = max(min_id, self._total_docs(conn) - STORY_WINDOW)
 
-        def newest(table: str, expression: str, cap: int) -> set[int]:
-            floor = story_min_id if table == "articles_fts" else min_id
-            return set(
-                self._candidate_ids(
-                    conn,
-                    table,
-                    expression,
-                    feed_id=feed_id,
-                    section=section,
-                    since=since,
-                    min_id=floor,
-                    cap=cap,
-                )
-            )
+        def newest(scope: Scope, match: Match, cap: int) -> set[int]:
+            floor = story_min_id if scope == "stories" else min_id
+            filters = Filters(feed_id, section, since, floor)
+            return set(conn.dialect.fulltext.newest(conn, scope, match, filters, cap))
 
         several = len(terms) > 1
-        title_phrase = newest("titles_fts", phrase, TITLE_CANDIDATES) if several else set()
-        title_all = newest("titles_fts", every, TITLE_CANDIDATES)
-        any_phrase = newest("articles_fts", story_phrase, BODY_CANDIDATES) if several else set()
-        all_terms = newest("articles_fts", story_every, BODY_CANDIDATES)
+        title_phrase = newest("titles", phrase, TITLE_CANDIDATES) if several else set()
+        title_all = newest("titles", every, TITLE_CANDIDATES)
+        any_phrase = newest("stories", story_phrase, BODY_CANDIDATES) if several else set()
+        all_terms = newest("stories", story_every, BODY_CANDIDATES)
         ids = title_phrase | title_all | any_phrase | all_terms
         if not ids:
             return []
         total = self._total_docs(conn)
         weights = idf_weights(
-            terms, {t.folded: self.doc_freq(conn, _expr(t)) for t in terms}, total
+            terms, {t.folded: self.doc_freq(conn, Match.word(t)) for t in terms}, total
         )
         candidates = [
             Candidate(
@@ -480,7 +411,7 @@ class SearchIndex:
 
     def _exact_bodies(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         ranked: list[Candidate],
         terms: Sequence[Term],
         weights: Sequence[float],
@@ -505,7 +436,7 @@ class SearchIndex:
                 candidate.features["exact"] = share
         return order(ranked)
 
-    def _articles(self, conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Article]:
+    def _articles(self, conn: Connection, ids: Sequence[int]) -> dict[int, Article]:
         if not ids:
             return {}
         rows = _rows(
@@ -517,13 +448,9 @@ class SearchIndex:
         return {int(row["id"]): article_from_row(row) for row in rows}
 
 
-def _expr(term: Term) -> str:
-    return f'"{term.folded}"' + ("*" if term.prefix else "")
-
-
-def _rows(conn: sqlite3.Connection, sql: str, ids: Iterable[int]) -> list[sqlite3.Row]:
+def _rows(conn: Connection, sql: str, ids: Iterable[int]) -> list[Any]:
     values = list(ids)
-    out: list[sqlite3.Row] = []
+    out: list[Any] = []
     for start in range(0, len(values), 500):
         chunk = values[start : start + 500]
         out.extend(conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall())

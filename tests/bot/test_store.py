@@ -1,9 +1,15 @@
 """The store's promises: WAL and versioned schema, one transaction per poll, an outbox
-unique per (article, chat), claims in publication order, nothing forgotten at a crash."""
+unique per (article, chat), claims in publication order, nothing forgotten at a crash.
+
+Every test that takes `store` runs on both backends (SQLite and a real PostgreSQL
+server, tests/conftest.py); what is SQLite's own (WAL, PRAGMAs) is tested on SQLite and
+its PostgreSQL counterpart in tests/store/test_postgres.py.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +19,7 @@ import pytest
 from bot.core.records import StoryRecord
 from bot.core.settings import FeedConfig
 from bot.delivery.timing import due_at, in_quiet_hours
-from bot.store import Store, StoreError
+from bot.store import IntegrityError, Store, StoreError
 from bot.store.migrations import MIGRATIONS
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -34,8 +40,8 @@ def story(key: str, title: str, published: float) -> StoryRecord:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = Store(tmp_path / "b.sqlite3")
+def store(new_store: Callable[[], Store]) -> Store:
+    opened = new_store()
     opened.sync.feeds.sync_config([FeedConfig(name="Tin tức", url="https://lamdongtv.vn/rss")])
     return opened
 
@@ -51,7 +57,8 @@ def publish(store: Store, *stories: tuple[StoryRecord, bool]) -> None:
     )
 
 
-def test_schema_is_versioned_and_durable(store: Store, tmp_path: Path) -> None:
+def test_schema_is_versioned_and_durable(tmp_path: Path) -> None:
+    store = Store(tmp_path / "b.sqlite3")
     with store.db.reading() as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
@@ -106,7 +113,7 @@ def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
         section=None,
         published_at=None,
     )
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         store.sync.articles.record_poll(
             feed_id(store),
             [(story("ok", "Tốt", 1.0), True), (bad, True)],

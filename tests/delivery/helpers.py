@@ -25,13 +25,20 @@ def telegram_config(
     per_second: float = 200.0,
     private_per_second: float = 50.0,
     group_per_minute: float = 3000.0,
+    database_url: str = "",
 ) -> Config:
-    """Fast limits by default: the tests are about outcomes, the limiter has its own."""
+    """Fast limits by default: the tests are about outcomes, the limiter has its own.
+
+    `database_url` puts the store on PostgreSQL (the `database_url` fixture), else the
+    SQLite file in `tmp_path`.
+    """
+    storage_url = f'url = "{database_url}"' if database_url else ""
     channel_list = ", ".join(f'"{c}"' for c in channels)
     admin_list = ", ".join(str(a) for a in admins)
     text = f"""
 [storage]
 path = "{tmp_path / "bantin.sqlite3"}"
+{storage_url}
 
 [poll]
 interval_seconds = 3600

@@ -1,8 +1,9 @@
 """One job, one outcome: a digest's rows change together, 429s are bounded, a stop during
 the digest claim releases what it claimed.
 
-The real worker, limiter and store (a temp file); only the platform is a small fake, since
-the platform is not what is under test here.
+The real worker, limiter and store (a temp file, or a real PostgreSQL server: each test
+runs on both); only the platform is a small fake, since the platform is not what is under
+test here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -44,12 +46,8 @@ class FakeMessenger:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(tmp_path / "bantin.sqlite3")
-    try:
-        yield store
-    finally:
-        store.close()
+def store(new_store: Callable[[], Store]) -> Store:
+    return new_store()
 
 
 def digest_chat(store: Store, chat_id: int = 4242) -> Chat:
@@ -70,10 +68,38 @@ def rows(store: Store) -> list[tuple[str, str | None, int, str | None]]:
     return [(r["status"], r["message_id"], r["attempts"], r["last_error"]) for r in found]
 
 
-def trace(store: Store) -> list[str]:
-    """Every statement the store's connection runs, from now on."""
+def trace(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the store's connection runs, from now on.
+
+    SQLite's own trace on its one connection; on PostgreSQL, every statement run inside
+    the store's transactions, each transaction opened by a "BEGIN".
+    """
     statements: list[str] = []
-    store.db.conn.set_trace_callback(statements.append)
+    if hasattr(store.db, "conn"):
+        store.db.conn.set_trace_callback(statements.append)
+        return statements
+    real = store.db.transaction
+
+    class Traced:
+        def __init__(self, conn: Any) -> None:
+            self.conn = conn
+            self.dialect = conn.dialect
+
+        def execute(self, sql: str, *args: Any) -> Any:
+            statements.append(sql)
+            return self.conn.execute(sql, *args)
+
+        def executemany(self, sql: str, *args: Any) -> Any:
+            statements.append(sql)
+            return self.conn.executemany(sql, *args)
+
+    @contextmanager
+    def traced() -> Iterator[Any]:
+        with real() as conn:
+            statements.append("BEGIN")
+            yield Traced(conn)
+
+    monkeypatch.setattr(store.db, "transaction", traced)
     return statements
 
 
@@ -96,11 +122,13 @@ async def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> No
         await asyncio.sleep(0.01)
 
 
-async def test_a_digest_is_recorded_sent_in_one_transaction(store: Store) -> None:
+async def test_a_digest_is_recorded_sent_in_one_transaction(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     digest_chat(store)
     messenger = FakeMessenger(lambda: SendOutcome.sent(777))
     worker = DeliveryWorker(store, messenger, RateLimiter(FAST), SETTINGS)
-    statements = trace(store)
+    statements = trace(store, monkeypatch)
     worker.start()
     try:
         await worker.drain(5.0)
@@ -112,12 +140,12 @@ async def test_a_digest_is_recorded_sent_in_one_transaction(store: Store) -> Non
 
 
 async def test_a_gone_digest_chat_is_deactivated_with_its_rows_in_one_transaction(
-    store: Store,
+    store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chat = digest_chat(store)
     messenger = FakeMessenger(lambda: SendOutcome.gone("blocked by the user"))
     worker = DeliveryWorker(store, messenger, RateLimiter(FAST), SETTINGS)
-    statements = trace(store)
+    statements = trace(store, monkeypatch)
     worker.start()
     try:
         await worker.drain(5.0)
@@ -131,11 +159,13 @@ async def test_a_gone_digest_chat_is_deactivated_with_its_rows_in_one_transactio
     assert len(touched) == 1
 
 
-async def test_a_digest_put_back_for_later_goes_back_in_one_transaction(store: Store) -> None:
+async def test_a_digest_put_back_for_later_goes_back_in_one_transaction(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     digest_chat(store)
     messenger = FakeMessenger(lambda: SendOutcome.retry("Bad Gateway"))
     worker = DeliveryWorker(store, messenger, RateLimiter(FAST), SETTINGS)
-    statements = trace(store)
+    statements = trace(store, monkeypatch)
     worker.start()
     try:
         await wait_until(

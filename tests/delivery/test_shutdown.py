@@ -14,10 +14,12 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from bot.store import Store
+from bot.config import load_config
+from bot.store import open_store
 from tests.conftest import REPO
 from tests.delivery.helpers import add_chat, add_story, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
@@ -32,9 +34,11 @@ def tg() -> Iterator[FakeTelegram]:
         yield fake
 
 
-def prepare(tmp_path: Path, tg: FakeTelegram) -> Path:
-    config = telegram_config(tmp_path, tg, per_second=RATE, private_per_second=5.0)
-    store = Store(config.storage_path)
+def prepare(tmp_path: Path, tg: FakeTelegram, database_url: str) -> Path:
+    config = telegram_config(
+        tmp_path, tg, per_second=RATE, private_per_second=5.0, database_url=database_url
+    )
+    store = open_store(config)
     try:
         for chat in range(1, CHATS + 1):
             add_chat(store, 10_000 + chat)
@@ -82,9 +86,9 @@ def finish_after_restart(config_path: Path, log_path: Path, tg: FakeTelegram) ->
 
 
 def test_sigterm_mid_push_then_restart_delivers_each_story_once(
-    tmp_path: Path, tg: FakeTelegram
+    tmp_path: Path, tg: FakeTelegram, database_url: str
 ) -> None:
-    config_path = prepare(tmp_path, tg)
+    config_path = prepare(tmp_path, tg, database_url)
     log_path = tmp_path / "bantin.log"
     process = start(config_path, log_path)
     try:
@@ -98,7 +102,7 @@ def test_sigterm_mid_push_then_restart_delivers_each_story_once(
     assert time.monotonic() - began < 10
     at_stop = len(tg.delivered())
     assert at_stop < CHATS, "the push finished before the signal: make the fake slower"
-    store = Store(tmp_path / "bantin.sqlite3")
+    store = open_store(load_config(str(config_path)))
     try:
         counts = store.sync.deliveries.counts()
     finally:
@@ -112,10 +116,13 @@ def test_sigterm_mid_push_then_restart_delivers_each_story_once(
     log_text = log_path.read_text(encoding="utf-8")
     assert tg.token not in log_text
     assert tg.token.split(":")[1] not in log_text
+    assert_no_database_password(database_url, log_text)
 
 
-def test_sigkill_mid_push_then_restart_misses_no_chat(tmp_path: Path, tg: FakeTelegram) -> None:
-    config_path = prepare(tmp_path, tg)
+def test_sigkill_mid_push_then_restart_misses_no_chat(
+    tmp_path: Path, tg: FakeTelegram, database_url: str
+) -> None:
+    config_path = prepare(tmp_path, tg, database_url)
     log_path = tmp_path / "bantin.log"
     process = start(config_path, log_path)
     try:
@@ -130,4 +137,12 @@ def test_sigkill_mid_push_then_restart_misses_no_chat(tmp_path: Path, tg: FakeTe
     assert max(delivered.values()) <= 2
     twice = [chat for chat, n in delivered.items() if n == 2]
     assert len(twice) <= RATE  # only what was on the wire at the kill
-    assert "sends were in flight at the last stop" in log_path.read_text(encoding="utf-8")
+    log_text = log_path.read_text(encoding="utf-8")
+    assert "sends were in flight at the last stop" in log_text
+    assert_no_database_password(database_url, log_text)
+
+
+def assert_no_database_password(database_url: str, log_text: str) -> None:
+    password = urlsplit(database_url).password
+    if password:
+        assert password not in log_text

@@ -18,7 +18,7 @@ import pytest
 
 from bot.delivery.worker import WorkerSettings
 from bot.platforms.telegram import TelegramPlatform
-from bot.store import Store
+from bot.store import open_store
 from tests.delivery.helpers import add_chat, add_story, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -42,10 +42,10 @@ async def wait_until(condition: object, timeout: float = 5.0) -> None:
 
 
 async def test_a_send_answered_before_stop_is_recorded_as_sent(
-    tmp_path: Path, tg: FakeTelegram
+    tmp_path: Path, tg: FakeTelegram, database_url: str
 ) -> None:
-    config = telegram_config(tmp_path, tg)
-    store = Store(config.storage_path)
+    config = telegram_config(tmp_path, tg, database_url=database_url)
+    store = open_store(config)
     try:
         add_chat(store, READER)
         add_story(store, "Đèo Prenn thông xe", image=None)
@@ -57,8 +57,10 @@ async def test_a_send_answered_before_stop_is_recorded_as_sent(
         stopped = False
         try:
             await wait_until(lambda: store.sync.deliveries.counts().get("sending") == 1)
-            # The database thread is busy when the answer arrives: mark_sent waits in line.
-            busy = asyncio.ensure_future(store.db.call(time.sleep, 1.5))
+            # The database threads are busy when the answer arrives: mark_sent waits in line.
+            busy = asyncio.gather(
+                *(store.db.call(time.sleep, 1.5) for _ in range(store.db.threads))
+            )
             await wait_until(lambda: len(tg.delivered(READER)) == 1)
             await asyncio.sleep(0.2)  # answered; the outcome is queued, not yet written
             assert store.sync.deliveries.counts() == {"sending": 1}

@@ -1,9 +1,8 @@
-"""A small store of stories for the search tests."""
+"""A small store of stories for the search tests, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
@@ -49,9 +48,6 @@ def add_story(
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(tmp_path / "search.sqlite3")
-    try:
-        yield s
-    finally:
-        s.close()
+def store(new_store: Callable[[], Store]) -> Store:
+    """A store on each backend in turn: the search must answer alike on both."""
+    return new_store()

@@ -9,9 +9,9 @@ import pytest
 
 from bot.core.records import StoryRecord
 from bot.store import Store
-from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS
 from bot.store.search import BODY_CANDIDATES, TITLE_CANDIDATES
+from bot.store.sqlite import SqliteDatabase
 from tests.search.conftest import BASE, HOUR, add_story
 
 
@@ -159,7 +159,7 @@ def test_a_schema_1_database_is_indexed_on_upgrade(tmp_path: Path) -> None:
         assert ids(store, "da lat") == [1]
     finally:
         store.close()
-    Database(path).close()  # opening again does not rebuild or fail
+    SqliteDatabase(path).close()  # opening again does not rebuild or fail
 
 
 def test_a_phrase_of_very_common_words_scans_only_the_newest_stories(
