@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.admin.ops import Outcome
-from bot.app import App
+from bot.app import App, configured_summarizer, make_llm
 from bot.config import ConfigError, load_config
 from bot.core.records import Article
 from bot.core.settings import Config
@@ -191,13 +191,22 @@ async def admin_session(config: Config) -> AsyncIterator[tuple[AdminOps, Caller]
 
     store = Store(config.storage_path, timezone=config.timezone)
     fetcher = make_fetcher(config)
+    llm = make_llm(config)
     try:
         store.sync.feeds.sync_config(config.feeds)
         store.sync.chats.sync_channels("telegram", config.telegram.channels)
-        ops = build_admin_ops(config, store, fetcher, access=platform_chat_access(config))
+        ops = build_admin_ops(
+            config,
+            store,
+            fetcher,
+            configured_summarizer(llm),
+            access=platform_chat_access(config),
+        )
         yield ops, Caller.cli()
     finally:
         await fetcher.aclose()
+        if llm is not None:
+            await llm.aclose()
         store.close()
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from bot.admin.access import CachedChatAccess
 from bot.admin.ops import AdminOps
 from bot.admin.probe import FeedProbe, StoryRefresher
-from bot.core.ports import ChatAccess, MessageEditor
+from bot.core.ports import ChatAccess, MessageEditor, Summarizer
 from bot.core.settings import Config
 from bot.store import Store
 from feeds.fetch import Fetcher, FetchSettings
@@ -39,6 +39,7 @@ def build_admin_ops(
     config: Config,
     store: Store,
     fetcher: Fetcher,
+    summarizer: Summarizer,
     *,
     access: ChatAccess | None = None,
     editors: Mapping[str, MessageEditor] | None = None,
@@ -46,7 +47,7 @@ def build_admin_ops(
     return AdminOps(
         store,
         probe=FeedProbe(fetcher),
-        refresher=StoryRefresher(fetcher, budget=config.summary.budget),
+        refresher=StoryRefresher(fetcher, summarizer, budget=config.summary.budget),
         access=CachedChatAccess(access) if access is not None else None,
         editors=editors,
         timezone=config.timezone,

@@ -12,6 +12,7 @@ import pytest
 from bot.admin.access import ChatInfo
 from bot.admin.ops import AdminOps
 from bot.admin.probe import FeedProbe, StoryRefresher
+from bot.app import extractive_summary
 from bot.core.records import Article, Chat
 from bot.core.replies import Reply, Request
 from bot.store import Store
@@ -102,7 +103,7 @@ def ops(store: Store, fetcher: Fetcher, access: FakeAccess, editor: FakeEditor) 
     built = AdminOps(
         store,
         probe=FeedProbe(fetcher),
-        refresher=StoryRefresher(fetcher),
+        refresher=StoryRefresher(fetcher, extractive_summary),
         access=access,
         editors={"telegram": editor},
     )
