@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import feeds.poller as poller_module
+import feeds.ingest as ingest_module
 from bench.common import peak_rss_mib, progress, reproduce_line, vietnews
 from bot.app import App
 from bot.config import parse_config
@@ -115,10 +115,10 @@ url = "{feed_url}"
         poller.summarizer = clock.coro("summarize", poller.summarizer)
         store.sync.articles.record_poll = clock.sync("store", store.sync.articles.record_poll)  # type: ignore[method-assign]
         originals = {
-            name: getattr(poller_module, name) for name in ("parse_feed", "extract_article")
+            name: getattr(ingest_module, name) for name in ("parse_feed", "extract_article")
         }
-        poller_module.parse_feed = clock.sync("parse", originals["parse_feed"])
-        poller_module.extract_article = clock.sync("extract", originals["extract_article"])
+        ingest_module.parse_feed = clock.sync("parse", originals["parse_feed"])
+        ingest_module.extract_article = clock.sync("extract", originals["extract_article"])
         try:
             print(f"ingesting {args.stories} stories ...", file=sys.stderr)
             began = time.perf_counter()
@@ -126,7 +126,7 @@ url = "{feed_url}"
             elapsed = time.perf_counter() - began
         finally:
             for name, fn in originals.items():
-                setattr(poller_module, name, fn)
+                setattr(ingest_module, name, fn)
         stored = store.sync.articles.count()
         deliveries = sum(store.sync.deliveries.counts().values())
 

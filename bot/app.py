@@ -48,6 +48,11 @@ def make_llm(config: Config) -> LLMSummarizer | None:
     )
 
 
+def configured_summarizer(llm: LLMSummarizer | None) -> Summarizer:
+    """The summarizer the config asks for: the model's (with its fallback), or ours."""
+    return llm.summarize if llm is not None else extractive_summary
+
+
 class App:
     """Owns every long-lived object; `async with App(config)` opens and closes them in order."""
 
@@ -58,16 +63,16 @@ class App:
         self.store.sync.feeds.sync_config(config.feeds)
         self.store.sync.chats.sync_channels("telegram", config.telegram.channels)
         self.fetcher = make_fetcher(config)
+        self.llm = make_llm(config)
+        self.summarizer = configured_summarizer(self.llm)
         self.platforms: list[Platform] = build_platforms(config, self.store)
         self.admin = self._admin_desk()
         for platform in self.platforms:
             platform.context.admin = self.admin
-        self.llm = make_llm(config)
-        summarizer: Summarizer = self.llm.summarize if self.llm else extractive_summary
         self.poller = Poller(
             self.store,
             self.fetcher,
-            summarizer,
+            self.summarizer,
             config.poll,
             config.summary.budget,
             on_article=on_article,
@@ -86,7 +91,7 @@ class App:
                 access = platform.chats
                 editors["telegram"] = platform.chats
         return build_admin_desk(
-            self.config, self.store, self.fetcher, access=access, editors=editors
+            self.config, self.store, self.fetcher, self.summarizer, access=access, editors=editors
         )
 
     async def __aenter__(self) -> App:

@@ -14,10 +14,9 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from time import struct_time
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import feedparser
 import lxml.etree
@@ -25,40 +24,22 @@ import lxml.html
 from cssselect import SelectorError
 
 from bot.core.text import collapse_spaces, normalize
+from feeds.htmltools import (
+    BLOCK_TAGS,
+    INVISIBLE_TAGS,
+    PARSE_ERRORS,
+    absolute_url,
+    decode_html,
+    image_url,
+    parse_document,
+    parse_timestamp,
+)
 from feeds.models import FeedEntry
 
 log = logging.getLogger(__name__)
 
 _TAG = re.compile(r"<\s*[A-Za-z!/?]")
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".bmp")
-_BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "tr",
-        "td",
-        "table",
-        "blockquote",
-        "section",
-        "article",
-        "figure",
-        "figcaption",
-        "header",
-        "footer",
-    }
-)
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object")
 
 
 class FeedParseError(ValueError):
@@ -79,10 +60,10 @@ def html_to_text(fragment: str) -> str:
 
 
 def _element_text(root: Any) -> str:
-    for bad in list(root.iter(*_DROP_TAGS)):
+    for bad in list(root.iter(*INVISIBLE_TAGS)):
         _drop_keep_tail(bad)
     for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+        if isinstance(el.tag, str) and el.tag.lower() in BLOCK_TAGS:
             el.tail = " " + (el.tail or "")
     return collapse_spaces(normalize(root.text_content()))
 
@@ -101,23 +82,6 @@ def _drop_keep_tail(el: Any) -> None:
     parent.remove(el)
 
 
-def _http_url(candidate: str | None, base: str) -> str | None:
-    """`candidate` made absolute against `base`, if it is http(s) with a host."""
-    if not candidate:
-        return None
-    text = candidate.strip()
-    if not text:
-        return None
-    try:
-        absolute = urljoin(base, text)
-        parts = urlsplit(absolute)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    return absolute
-
-
 def _is_image(mime: str | None, href: str | None) -> bool:
     if mime:
         return mime.lower().startswith("image/")
@@ -125,7 +89,7 @@ def _is_image(mime: str | None, href: str | None) -> bool:
     return path.endswith(_IMAGE_SUFFIXES)
 
 
-def _first_img_src(fragment: str) -> str | None:
+def _first_img(fragment: str, base: str) -> str | None:
     if not fragment or "<img" not in fragment.lower():
         return None
     try:
@@ -133,9 +97,9 @@ def _first_img_src(fragment: str) -> str | None:
     except (lxml.etree.ParserError, ValueError):
         return None
     for img in root.iter("img"):
-        src = img.get("src") or img.get("data-src")
-        if src and src.strip():
-            return str(src)
+        found = image_url(img, base)
+        if found:
+            return found
     return None
 
 
@@ -152,12 +116,11 @@ def _entry_image(entry: Any, base: str, description_html: str) -> str | None:
             candidates.append(url)
     for thumb in entry.get("media_thumbnail", []) or []:
         candidates.append(thumb.get("url"))
-    candidates.append(_first_img_src(description_html))
     for candidate in candidates:
-        absolute = _http_url(candidate, base)
+        absolute = absolute_url(candidate, base)
         if absolute:
             return absolute
-    return None
+    return _first_img(description_html, base)
 
 
 def _entry_published(entry: Any) -> datetime | None:
@@ -175,24 +138,10 @@ def _entry_published(entry: Any) -> datetime | None:
     for key in ("published", "updated", "created"):
         raw = dict.get(entry, key)
         if isinstance(raw, str) and raw.strip():
-            parsed = _parse_date(raw.strip())
+            parsed = parse_timestamp(raw, zone=UTC)
             if parsed is not None:
-                return parsed
+                return parsed.astimezone(UTC)
     return None
-
-
-def _parse_date(text: str) -> datetime | None:
-    when: datetime | None = None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        try:
-            when = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    if when.tzinfo is None:
-        return when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
 
 
 def _entry_link(entry: Any) -> str | None:
@@ -239,7 +188,7 @@ def parse_feed(body: bytes, headers: Mapping[str, str], base_url: str) -> list[F
 
 
 def _feed_entry(raw: Any, base_url: str) -> FeedEntry | None:
-    url = _http_url(_entry_link(raw), base_url)
+    url = absolute_url(_entry_link(raw), base_url)
     if url is None:
         log.debug("feed %s: skipped an entry without an http(s) link", base_url)
         return None
@@ -259,27 +208,6 @@ def _feed_entry(raw: Any, base_url: str) -> FeedEntry | None:
         published=_entry_published(raw),
         image=_entry_image(raw, url, description_html),
     )
-
-
-def _sniff_encoding(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    match = _META_CHARSET.search(data[:4096])
-    if match:
-        name = match.group(1).decode("ascii", "replace")
-        try:
-            "".encode(name)
-        except LookupError:
-            pass
-        else:
-            return name
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return "windows-1252"
-    return "utf-8"
 
 
 def _select(root: Any, selector: str, what: str) -> list[Any]:
@@ -304,15 +232,13 @@ def parse_listing(
     right) the page's story-like links are taken instead, with a warning an admin sees in
     the log; FeedParseError only when there are none of those either.
     """
-    text_encoding = encoding or _sniff_encoding(html)
-    parser = lxml.html.HTMLParser(encoding=text_encoding)
     try:
-        root = lxml.html.document_fromstring(html, parser=parser)
-    except (lxml.etree.ParserError, ValueError) as exc:
+        root = parse_document(decode_html(html, encoding))
+    except PARSE_ERRORS as exc:
         raise FeedParseError(f"not an HTML page at {base_url}: {exc}") from None
     base = base_url
     for base_el in root.iter("base"):
-        base = _http_url(base_el.get("href"), base_url) or base_url
+        base = absolute_url(base_el.get("href"), base_url) or base_url
         break
     blocks = _select(root, item, "item")
     if not blocks:
@@ -357,7 +283,7 @@ def _story_links(root: Any, base: str) -> list[FeedEntry]:
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     for anchor in root.iter("a"):
-        url = _http_url(anchor.get("href"), base)
+        url = absolute_url(anchor.get("href"), base)
         if url is None or urlsplit(url).hostname != host:
             continue
         path = urlsplit(url).path
@@ -376,7 +302,7 @@ def _listing_entry(block: Any, base: str, link: str, title: str | None) -> FeedE
     url = None
     anchor = None
     for candidate in anchors:
-        url = _http_url(candidate.get("href"), base)
+        url = absolute_url(candidate.get("href"), base)
         if url:
             anchor = candidate
             break
@@ -396,7 +322,7 @@ def _listing_entry(block: Any, base: str, link: str, title: str | None) -> FeedE
         text = _first_alt(anchor)
     image = None
     for img in block.iter("img"):
-        image = _http_url(img.get("src") or img.get("data-src"), base)
+        image = image_url(img, base)
         if image:
             break
     return FeedEntry(url=url, title=text, image=image)

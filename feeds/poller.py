@@ -10,18 +10,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.ports import Summarizer
 from bot.core.records import PendingPage, StoryRecord
-from feeds.extract import ExtractionError, extract_article
+from feeds.extract import ExtractionError
 from feeds.fetch import Fetcher, FetchError
+from feeds.ingest import read_entries, read_story, story_from_entry, timestamp
 from feeds.keys import article_key
 from feeds.models import FeedEntry
-from feeds.parse import FeedParseError, parse_feed, parse_listing
+from feeds.parse import FeedParseError
 from feeds.urlguard import UnsafeURLError
 
 if TYPE_CHECKING:
@@ -107,9 +108,7 @@ class Poller:
         entries: list[FeedEntry] = []
         if not result.not_modified:
             try:
-                entries = self._parse(
-                    feed, result.body, result.headers, result.url, result.encoding
-                )
+                entries = read_entries(result, feed.kind, feed.selectors)
             except FeedParseError as exc:
                 return await self._failed(feed, f"unreadable feed: {exc}", None)
 
@@ -164,21 +163,6 @@ class Poller:
             feed=feed.name, new=len(outcome.article_ids), pushed=pushed, parked=len(parked)
         )
 
-    def _parse(
-        self, feed: Feed, body: bytes, headers: Mapping[str, str], url: str, encoding: str | None
-    ) -> list[FeedEntry]:
-        if feed.kind == "html":
-            selectors = feed.selectors
-            return parse_listing(
-                body,
-                url,
-                item=selectors.get("item") or "article",
-                link=selectors.get("link") or "a",
-                title=selectors.get("title"),
-                encoding=encoding,
-            )
-        return parse_feed(body, headers, url)
-
     async def _fresh(self, entries: list[FeedEntry]) -> tuple[list[tuple[str, FeedEntry]], bool]:
         """Entries not stored before, oldest first: at most `max_new_per_poll`, the newest.
 
@@ -191,83 +175,52 @@ class Poller:
         known = await self.store.articles.known_keys(list(keyed))
         fresh = [(key, entry) for key, entry in keyed.items() if key not in known]
         if all(entry.published is not None for _, entry in fresh):
-            fresh.sort(key=lambda item: _timestamp(item[1].published) or 0.0, reverse=True)
+            fresh.sort(key=lambda item: timestamp(item[1].published) or 0.0, reverse=True)
         limit = self.settings.max_new_per_poll
         return fresh[:limit][::-1], len(fresh) > limit
 
     async def _story(self, entry: FeedEntry, key: str, push: bool, *, attempts: int) -> _Outcome:
-        async with self._pages:
-            try:
-                page = await self.fetcher.fetch(entry.url)
-                article = extract_article(page.body, page.url, encoding=page.encoding)
-            except Exception as exc:  # one hostile page never stops the feed's other stories
-                if not isinstance(exc, FetchError | UnsafeURLError | ExtractionError):
-                    log.exception("article %s: unexpected error", entry.url)
-                reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
-                if attempts + 1 >= self.settings.page_retry_limit:
-                    log.warning(
-                        "article %s: page failed %d times (%s); storing the feed's own text",
-                        entry.url,
-                        attempts + 1,
-                        reason,
-                    )
-                    story = await self._record(
-                        entry,
-                        key,
-                        entry.title,
-                        entry.description or "",
-                        [entry.description or ""],
-                        entry.image,
-                        entry.published,
-                    )
-                    return _Outcome(story=story, push=push)
-                delay = min(
-                    self.settings.max_backoff_seconds,
-                    self.settings.interval_seconds * 2**attempts,
-                )
-                log.warning("article %s: %s; will retry in %.0f s", entry.url, reason, delay)
-                pending = PendingPage(
-                    key=key,
-                    entry=_entry_to_dict(entry),
-                    error=reason,
-                    next_try_at=time.time() + delay,
-                    attempts=attempts + 1,
-                    push=push,
-                )
-                return _Outcome(pending=pending, push=push)
-        story = await self._record(
-            entry,
-            key,
-            article.title or entry.title,
-            article.lead or entry.description or "",
-            list(article.paragraphs),
-            article.image or entry.image,
-            article.published or entry.published,
-        )
+        try:
+            story = await read_story(
+                self.fetcher,
+                entry,
+                self.summarizer,
+                self.summary_budget,
+                key=key,
+                page_slot=self._pages,
+            )
+        except (FetchError, UnsafeURLError, ExtractionError) as exc:
+            return await self._page_failed(entry, key, push, attempts, exc)
         return _Outcome(story=story, push=push)
 
-    async def _record(
-        self,
-        entry: FeedEntry,
-        key: str,
-        title: str,
-        lead: str,
-        paragraphs: list[str],
-        image: str | None,
-        published: datetime | None,
-    ) -> StoryRecord:
-        summary = await self.summarizer(title, paragraphs, lead or None, self.summary_budget)
-        return StoryRecord(
-            key=key,
-            url=entry.url,
-            title=title,
-            lead=lead,
-            body="\n\n".join(p for p in paragraphs if p),
-            summary=summary,
-            image=image,
-            section=None,
-            published_at=_timestamp(published),
+    async def _page_failed(
+        self, entry: FeedEntry, key: str, push: bool, attempts: int, exc: Exception
+    ) -> _Outcome:
+        """Park the page for a later poll, or after too many tries store the feed's text."""
+        reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
+        if attempts + 1 >= self.settings.page_retry_limit:
+            log.warning(
+                "article %s: page failed %d times (%s); storing the feed's own text",
+                entry.url,
+                attempts + 1,
+                reason,
+            )
+            story = await story_from_entry(entry, self.summarizer, self.summary_budget, key=key)
+            return _Outcome(story=story, push=push)
+        delay = min(
+            self.settings.max_backoff_seconds,
+            self.settings.interval_seconds * 2**attempts,
         )
+        log.warning("article %s: %s; will retry in %.0f s", entry.url, reason, delay)
+        pending = PendingPage(
+            key=key,
+            entry=_entry_to_dict(entry),
+            error=reason,
+            next_try_at=time.time() + delay,
+            attempts=attempts + 1,
+            push=push,
+        )
+        return _Outcome(pending=pending, push=push)
 
     async def _failed(self, feed: Feed, reason: str, retry_after: float | None) -> PollReport:
         outcome = await self.store.feeds.record_failure(
@@ -304,10 +257,6 @@ class _Outcome:
     push: bool
     story: StoryRecord | None = None
     pending: PendingPage | None = None
-
-
-def _timestamp(moment: datetime | None) -> float | None:
-    return moment.timestamp() if moment is not None else None
 
 
 def _entry_to_dict(entry: FeedEntry) -> dict[str, object]:

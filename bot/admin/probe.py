@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
+from bot.core.ports import Summarizer
 from bot.core.records import StoryRecord
-from feeds.extract import ExtractionError, extract_article
+from feeds.extract import ExtractionError
 from feeds.fetch import Fetcher, FetchError
+from feeds.ingest import read_entries, read_story
 from feeds.models import FeedEntry
-from feeds.parse import FeedParseError, parse_feed, parse_listing
-from feeds.summarize import summarize
+from feeds.parse import FeedParseError
 from feeds.urlguard import UnsafeURLError
 
 SHOWN_TITLES = 3
@@ -47,18 +47,7 @@ class FeedProbe:
         except UnsafeURLError as exc:
             return ProbeResult(url, reason=f"địa chỉ bị chặn: {exc}")
         try:
-            if kind == "html":
-                chosen = dict(selectors or {})
-                entries = parse_listing(
-                    result.body,
-                    result.url,
-                    item=chosen.get("item") or "article",
-                    link=chosen.get("link") or "a",
-                    title=chosen.get("title"),
-                    encoding=result.encoding,
-                )
-            else:
-                entries = parse_feed(result.body, result.headers, result.url)
+            entries = read_entries(result, kind, selectors)
         except FeedParseError as exc:
             return ProbeResult(url, reason=f"không phải nguồn RSS/Atom đọc được ({exc})")
         if not entries:
@@ -72,38 +61,28 @@ def _published(entry: FeedEntry) -> float:
 
 
 class StoryRefresher:
-    """Re-read a stored story's page after the site corrected it (same key, new text)."""
+    """Re-read a stored story's page after the site corrected it (same key, new text),
+    through the poller's own path and with the configured summarizer."""
 
-    def __init__(self, fetcher: Fetcher, budget: int = 600) -> None:
+    def __init__(self, fetcher: Fetcher, summarizer: Summarizer, budget: int = 600) -> None:
         self.fetcher = fetcher
+        self.summarizer = summarizer
         self.budget = budget
 
     async def refresh(self, key: str, url: str, section: str | None) -> StoryRecord | str:
         """The new record, or the reason (Vietnamese, one line) it could not be read."""
         try:
-            page = await self.fetcher.fetch(url)
-            article = extract_article(page.body, page.url, encoding=page.encoding)
+            return await read_story(
+                self.fetcher,
+                FeedEntry(url=url, title=""),
+                self.summarizer,
+                self.budget,
+                key=key,
+                section=section,
+            )
         except FetchError as exc:
             return f"không tải lại được trang: {exc.reason}"
         except UnsafeURLError as exc:
             return f"địa chỉ bị chặn: {exc}"
         except ExtractionError as exc:
             return f"không đọc được nội dung trang: {exc}"
-        paragraphs = list(article.paragraphs)
-        return StoryRecord(
-            key=key,
-            url=url,
-            title=article.title,
-            lead=article.lead,
-            body="\n\n".join(p for p in paragraphs if p),
-            summary=summarize(
-                article.title, paragraphs, lead=article.lead or None, budget=self.budget
-            ),
-            image=article.image,
-            section=section,
-            published_at=_timestamp(article.published),
-        )
-
-
-def _timestamp(moment: datetime | None) -> float | None:
-    return moment.timestamp() if moment is not None else None

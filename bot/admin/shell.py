@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from bot.admin.access import shell_caller
 from bot.admin.desk import AdminDesk
 from bot.admin.wiring import build_admin_desk, make_fetcher, platform_chat_access
+from bot.app import configured_summarizer, make_llm
 from bot.core.records import AdminReply, AuditEntry, Caller
 from bot.core.settings import Config
 from bot.store import Store, open_store
@@ -38,13 +39,22 @@ async def admin_session(config: Config) -> AsyncIterator[AdminSession]:
     """
     store = open_store(config)
     fetcher = make_fetcher(config)
+    llm = make_llm(config)
     try:
         await store.feeds.sync_config(config.feeds)
         await store.chats.sync_channels("telegram", config.telegram.channels)
-        desk = build_admin_desk(config, store, fetcher, access=platform_chat_access(config))
+        desk = build_admin_desk(
+            config,
+            store,
+            fetcher,
+            configured_summarizer(llm),
+            access=platform_chat_access(config),
+        )
         yield AdminSession(desk, shell_caller(), store)
     finally:
         await fetcher.aclose()
+        if llm is not None:
+            await llm.aclose()
         store.close()
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from bot.admin.access import CachedChatAccess
 from bot.admin.desk import AdminDesk
 from bot.admin.probe import FeedProbe, StoryRefresher
-from bot.core.ports import ChatAccess, MessageEditor, StorePort
+from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
 from feeds.fetch import Fetcher, FetchSettings
 from feeds.urlguard import UrlGuard
@@ -35,6 +35,7 @@ def build_admin_desk(
     config: Config,
     store: StorePort,
     fetcher: Fetcher,
+    summarizer: Summarizer,
     *,
     access: ChatAccess | None = None,
     editors: Mapping[str, MessageEditor] | None = None,
@@ -43,7 +44,7 @@ def build_admin_desk(
     return AdminDesk(
         store,
         probe=FeedProbe(fetcher),
-        refresher=StoryRefresher(fetcher, budget=config.summary.budget),
+        refresher=StoryRefresher(fetcher, summarizer, budget=config.summary.budget),
         access=CachedChatAccess(access) if access is not None else None,
         editors=editors,
     )

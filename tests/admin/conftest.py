@@ -12,6 +12,7 @@ import pytest
 
 from bot.admin.desk import AdminDesk
 from bot.admin.probe import FeedProbe, StoryRefresher
+from bot.app import extractive_summary
 from bot.core.records import Article, Chat, ChatInfo, StoryRecord
 from bot.core.replies import Reply, Request
 from bot.core.settings import FeedConfig
@@ -114,7 +115,7 @@ def desk(store: Store, fetcher: Fetcher, access: FakeAccess, editor: FakeEditor)
     return AdminDesk(
         store,
         probe=FeedProbe(fetcher),
-        refresher=StoryRefresher(fetcher),
+        refresher=StoryRefresher(fetcher, extractive_summary),
         access=access,
         editors={"telegram": editor},
     )

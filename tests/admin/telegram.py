@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.admin.wiring import build_admin_desk, make_fetcher
+from bot.app import extractive_summary
 from bot.core.settings import Config
 from bot.delivery.worker import WorkerSettings
 from bot.platforms.telegram import TelegramPlatform
@@ -32,7 +33,12 @@ async def running(config: Config, store: Store) -> AsyncIterator[TelegramPlatfor
     )
     async with make_fetcher(config) as fetcher:
         platform.context.admin = build_admin_desk(
-            config, store, fetcher, access=platform.chats, editors={"telegram": platform.chats}
+            config,
+            store,
+            fetcher,
+            extractive_summary,
+            access=platform.chats,
+            editors={"telegram": platform.chats},
         )
         await platform.start()
         try:

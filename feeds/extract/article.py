@@ -1,0 +1,159 @@
+"""One page's parts put together into the story: the order in which they are taken."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from lxml.html import HtmlElement
+
+from feeds.extract import metadata
+from feeds.extract.clean import blocks, clean_container, first_image, story_paragraphs
+from feeds.extract.density import generic_container, match_rule
+from feeds.extract.lead import bold_first_paragraph, lead_element
+from feeds.extract.nodes import drop, first, inside, key, plain
+from feeds.htmltools import PARSE_ERRORS, absolute_url, decode_html, parse_document
+from feeds.models import ExtractedArticle
+
+
+class ExtractionError(Exception):
+    """The page has no story we can use; the message says what was missing."""
+
+
+class _RuleFoundNothing(ExtractionError):
+    """A rule's container held no story text: the generic extractor gets a chance."""
+
+
+def extract_article(
+    html: bytes | str, url: str, *, encoding: str | None = None
+) -> ExtractedArticle:
+    """Extract one story; `encoding` is the charset from the HTTP headers, if any."""
+    return _extract(html, url, encoding=encoding, use_rules=True)
+
+
+def extract_generic(
+    html: bytes | str, url: str, *, encoding: str | None = None
+) -> ExtractedArticle:
+    """The same extraction with site rules switched off: what a brand-new layout gets."""
+    return _extract(html, url, encoding=encoding, use_rules=False)
+
+
+def _parse(text: str) -> HtmlElement:
+    if not text.strip():
+        raise ExtractionError("empty document: no title found, no body found")
+    try:
+        return parse_document(text)
+    except PARSE_ERRORS as exc:
+        raise ExtractionError(f"not parseable as HTML ({exc}): no title found") from exc
+
+
+def _extract(
+    html: bytes | str, url: str, *, encoding: str | None, use_rules: bool
+) -> ExtractedArticle:
+    if not isinstance(html, bytes | str):
+        raise ExtractionError(f"expected bytes or str, got {type(html).__name__}: no body found")
+    text = decode_html(html, encoding)
+    if not use_rules:
+        return _extract_tree(_parse(text), url, use_rules=False)
+    try:
+        return _extract_tree(_parse(text), url, use_rules=True)
+    except _RuleFoundNothing as exc:
+        article = _extract_tree(_parse(text), url, use_rules=False)
+        return replace(article, warnings=(str(exc), *article.warnings))
+
+
+def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedArticle:
+    meta = metadata.read_meta(root)
+    drop(el for el in root.iter("script", "style", "noscript", "template"))
+    base = absolute_url(meta.base, url) or url
+    warnings: list[str] = []
+
+    matched = match_rule(root) if use_rules else None
+    rule = matched[0] if matched else None
+    container = matched[1] if matched else generic_container(root)
+    if rule is None:
+        warnings.append("no site rule matched: generic extraction")
+
+    title, title_el = metadata.title(rule, root, meta)
+    if not title:
+        raise ExtractionError("no title found (no h1, og:title, JSON-LD headline or <title>)")
+    if container is None:
+        raise ExtractionError("no body found: the page has no block of running text")
+
+    region = container.getparent() if container.getparent() is not None else container
+    lead_el = lead_element(rule, root, container, title_el)
+    date_el = first(rule.date, root) if rule else None
+    if date_el is None:
+        date_el = metadata.generic_date_element(root)
+    byline_el = metadata.byline_element(rule, region, container)
+    byline = plain(byline_el.text_content()) if byline_el is not None else None
+    if not byline:
+        byline = plain(metadata.ld_str(meta.ld.get("author"), ("name",))) or None
+
+    image = (
+        absolute_url(meta.tags.get("og:image"), base)
+        or absolute_url(meta.tags.get("twitter:image"), base)
+        or absolute_url(metadata.ld_str(meta.ld.get("image")), base)
+        or first_image(container, base)
+        or absolute_url(meta.tags.get("image_src"), base)
+    )
+    published = metadata.published(meta, root, date_el)
+    if published is None:
+        warnings.append("no published time found")
+
+    if lead_el is None:
+        lead_el = bold_first_paragraph(container)
+    lead = plain(lead_el.text_content()) if lead_el is not None else ""
+    body_size = len(container.text_content())
+    for el in (title_el, lead_el, date_el, byline_el):
+        if el is not None and inside(el, container) and len(el.text_content()) < body_size / 2:
+            el.drop_tree()
+    clean_container(container, rule)
+    paragraphs = blocks(container)
+
+    if not lead:
+        lead = _lead_from_meta(meta, paragraphs, warnings)
+
+    kept, signed = story_paragraphs(paragraphs, title, lead, byline)
+    byline = byline or signed
+    if not kept:
+        if rule is not None:
+            raise _RuleFoundNothing(f"site rule {rule.name!r} found no body text")
+        raise ExtractionError("no body found: no paragraphs of text after removing page chrome")
+
+    return ExtractedArticle(
+        title=title,
+        lead=lead,
+        paragraphs=tuple(kept),
+        image=image,
+        published=published,
+        canonical_url=(
+            absolute_url(meta.canonical, base) or absolute_url(meta.tags.get("og:url"), base)
+        ),
+        byline=byline or None,
+        section=metadata.section(rule, root, meta),
+        warnings=tuple(warnings),
+    )
+
+
+def _lead_from_meta(meta: metadata.Meta, paragraphs: list[str], warnings: list[str]) -> str:
+    """No sapo element: the body's first paragraph when the description says it is the
+    sapo (popped from `paragraphs`), else the description itself."""
+    description = next(
+        (
+            plain(d)
+            for d in (
+                meta.tags.get("description"),
+                meta.tags.get("og:description"),
+                metadata.ld_str(meta.ld.get("description")),
+            )
+            if d and plain(d)
+        ),
+        "",
+    )
+    if description and paragraphs and key(paragraphs[0]).startswith(key(description)[:80]):
+        return paragraphs.pop(0)
+    if description:
+        warnings.append("lead taken from the meta description")
+        return description
+    warnings.append("no lead found")
+    return ""

@@ -1,0 +1,138 @@
+"""From the story's container to its paragraphs: page chrome out, block edges as breaks."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+from lxml.html import HtmlElement
+
+from feeds.extract.nodes import clean, drop, is_junk, link_density, same, text_of
+from feeds.extract.site_rules import SiteRule
+from feeds.htmltools import BLOCK_TAGS, CHROME_TAGS, image_url
+
+_RELATED_PROMPT = re.compile(
+    r"^\s*(?:>>+|đọc thêm|xem thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|"
+    r"có thể bạn quan tâm|đọc tiếp|tin khác)\s*[:\-–>»]*\s*",
+    re.I,
+)
+_BOILERPLATE = re.compile(
+    r"^(?:chia sẻ|share|tweet|in bài|gửi email|bình luận|thích|trả lời|lưu|quay lại|"
+    r"theo dõi .{0,40}trên google news|sao chép liên kết|tặng sao|cỡ chữ.{0,20})\W*$",
+    re.I,
+)
+_CAPTION_TEXT = re.compile(r"^(?:ảnh|ảnh minh họa|nguồn ảnh|photo|clip|đồ họa)\s*[:.]", re.I)
+_SENTENCE_END = re.compile(r"[.!?…:;\"”»'’]\s*$")
+
+
+def first_image(container: HtmlElement, base: str) -> str | None:
+    for img in container.iterdescendants("img"):
+        found = image_url(img, base)
+        if found:
+            return found
+    return None
+
+
+def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
+    """Remove from the body what a reader does not read as the story."""
+    if rule is not None and rule.drop is not None:
+        drop(rule.drop(container))
+    doomed: list[HtmlElement] = []
+    for el in container.iterdescendants():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in CHROME_TAGS or is_junk(el):
+            doomed.append(el)
+    drop(doomed)
+    doomed = []
+    for el in container.iterdescendants("table", "ul", "ol", "div", "section", "p", "dl"):
+        text = text_of(el)
+        if not text:
+            continue
+        if (
+            el.tag == "table"
+            and len(text) < 300
+            and next(el.iterdescendants("img"), None) is not None
+        ):
+            doomed.append(el)
+            continue
+        links = sum(1 for _ in el.iterdescendants("a"))
+        if not links:
+            continue
+        density = link_density(el, len(text))
+        if (
+            (el.tag == "p" and density >= 0.9 and len(text) < 300)
+            or (el.tag != "p" and links >= 2 and density > 0.5)
+            or (len(text) < 600 and _is_related_prompt(text))
+        ):
+            doomed.append(el)
+    drop(doomed)
+
+
+def _is_related_prompt(text: str) -> bool:
+    """ "Xem thêm: <title>" or "ĐỌC THÊM<titles>", but not prose like "Xem thêm về ..."."""
+    match = _RELATED_PROMPT.match(text)
+    if not match:
+        return False
+    rest = text[match.end() :]
+    return not rest or not rest[0].islower() or match.group().rstrip()[-1:] in ":>»-–"
+
+
+def blocks(container: HtmlElement) -> list[str]:
+    """The container's text as the reader sees paragraphs: a break at every block edge."""
+    out: list[str] = []
+    buf: list[str] = []
+
+    def flush() -> None:
+        text = clean("".join(buf))
+        buf.clear()
+        if text:
+            out.append(text)
+
+    for event, el in lxml.etree.iterwalk(container, events=("start", "end")):
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "start":
+            if tag in BLOCK_TAGS:
+                flush()
+            if el.text and tag:
+                buf.append(el.text)
+        else:
+            if tag in BLOCK_TAGS:
+                flush()
+            if el.tail and el is not container:
+                buf.append(el.tail)
+    flush()
+    return out
+
+
+def _is_byline(text: str) -> bool:
+    """A short, capitalised, unpunctuated line: "Mạnh Thành", "Hải Vân (tổng hợp)"."""
+    if len(text) > 60 or _SENTENCE_END.search(text):
+        return False
+    bare = re.sub(r"\([^)]*\)", " ", text)
+    words = [w for w in re.findall(r"[^\W\d_][\w.]*", bare)]
+    if not 1 <= len(words) <= 6:
+        return False
+    return all(w[0].isupper() for w in words)
+
+
+def story_paragraphs(
+    paragraphs: list[str], title: str, lead: str, byline: str | None
+) -> tuple[list[str], str | None]:
+    """The paragraphs that are the story, and a byline signed under it (if any).
+
+    Repeats of the headline, sapo or byline, share/print labels and photo credits go; up
+    to two short name lines at the end are the authors, not the story.
+    """
+    kept: list[str] = []
+    for text in paragraphs:
+        if same(text, title) or same(text, lead) or (byline and same(text, byline)):
+            continue
+        if _BOILERPLATE.match(text):
+            continue
+        if _CAPTION_TEXT.match(text) and len(text) < 200:
+            continue
+        kept.append(text)
+    trailing: list[str] = []
+    while kept and len(trailing) < 2 and _is_byline(kept[-1]):
+        trailing.append(kept.pop())
+    return kept, trailing[0] if trailing else None

@@ -1,0 +1,114 @@
+"""Text and element helpers every part of the extractor reads pages with."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+from bot.core.text import collapse_spaces, normalize
+from feeds.htmltools import BLOCK_TAGS
+
+_MARKUP_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
+_MARKUP_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
+
+# Class/id words of what is not the story, and of what is.
+JUNK = re.compile(
+    r"comment|binh-?luan|relate|lien-?quan|readmore|read-more|doc-?them|xem-?them|share|"
+    r"social|sharing|like-?box|\btags?\b|keyword|tu-?khoa|banner|advert|\bads?\b|\bqc\b|"
+    r"quang-?cao|sponsor|sidebar|widget|breadcrumb|\bmenu\b|\bnav\b|navigation|footer|"
+    r"toolbar|\btools?\b|\bprint|rating|\bvote|newsletter|subscribe|popup|modal|caption|"
+    r"(?:image|img|photo|pic)[-_]?(?:desc|note|title)|author|byline|other-?news|"
+    r"tin-?khac|box-?category|most-?read|xem-?nhieu|doc-?nhieu|recommend|suggest|"
+    r"list-?news|complementary",
+    re.I,
+)
+GOOD = re.compile(
+    r"article|content|detail|body|entry|\bmain\b|post|story|\btext|fck|noi-?dung|"
+    r"chi-?tiet|bai-?viet|news-?detail",
+    re.I,
+)
+
+
+def clean(text: str | None) -> str:
+    return collapse_spaces(normalize(text or ""))
+
+
+def plain(text: str | None) -> str:
+    """Text that should never hold markup (titles, leads from meta): literal tags go."""
+    return clean(_MARKUP_TAG.sub(" ", _MARKUP_SCRIPT.sub(" ", text or "")))
+
+
+def text_of(el: HtmlElement) -> str:
+    return clean(el.text_content())
+
+
+def key(text: str) -> str:
+    """What two spellings of the same line have in common: letters and digits, casefolded."""
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def same(a: str, b: str) -> bool:
+    return bool(a) and key(a) == key(b)
+
+
+def own_text(el: HtmlElement) -> str:
+    """The element's text without that of its block children."""
+    parts = [el.text or ""]
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag not in BLOCK_TAGS:
+            parts.append(child.text_content())
+        parts.append(child.tail or "")
+    return clean("".join(parts))
+
+
+def signature(el: HtmlElement) -> str:
+    parts = (el.get(attr) for attr in ("class", "id", "data-campaign", "type", "role"))
+    return " ".join(p for p in parts if p)
+
+
+def is_junk(el: HtmlElement) -> bool:
+    style = (el.get("style") or "").replace(" ", "").lower()
+    if "display:none" in style or el.get("hidden") is not None:
+        return True
+    sig = signature(el)
+    return bool(sig) and bool(JUNK.search(sig))
+
+
+def link_density(el: HtmlElement, text_len: int) -> float:
+    if text_len == 0:
+        return 0.0
+    linked = sum(len(clean(a.text_content())) for a in el.iterdescendants("a"))
+    return min(1.0, linked / text_len)
+
+
+def inside(el: HtmlElement, ancestor: HtmlElement) -> bool:
+    return any(a is ancestor for a in el.iterancestors())
+
+
+def drop(elements: Iterable[HtmlElement]) -> None:
+    for el in list(elements):
+        if el.getparent() is not None:
+            el.drop_tree()
+
+
+def find_by_class(
+    root: HtmlElement, pattern: re.Pattern[str], tags: tuple[str, ...]
+) -> Iterator[HtmlElement]:
+    for el in root.iter(*tags):
+        sig = signature(el)
+        if sig and pattern.search(sig):
+            yield el
+
+
+def first(selector: CSSSelector | None, root: HtmlElement) -> HtmlElement | None:
+    """The first element a site rule's selector finds that has any text."""
+    if selector is None:
+        return None
+    for el in selector(root):
+        if text_of(el):
+            return el
+    return None
