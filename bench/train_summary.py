@@ -1,0 +1,220 @@
+"""Train the summarizer's sentence scorer on VietNews and write `feeds/summary/weights.json`.
+
+    .venv/bin/python bench/train_summary.py            # train, write the weights
+    .venv/bin/python bench/train_summary.py --check    # exit 1 unless it reproduces them
+
+Stories come from `../shared/vietnews/train.jsonl` (never `dev.jsonl`), in file order.
+The last 2,000 are held out for choosing the selection constants; the scorer is fit on
+the others. Targets come from the human-written lead (sapo): each body sentence, as our
+own splitter cuts it, is worth its own ROUGE-1 F1 against the sapo, plus a bonus if the
+greedy oracle (the eval's: up to two sentences that maximize ROUGE-1 + ROUGE-2) picks it.
+The model is ridge regression, solved in closed form in float64 (numpy, from the `bench`
+extra); weights are rounded to six decimals, so the file is the same on every machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(REPO))
+
+from bench.summary_eval import Story, paragraphs_of, read_stories, rouge, rouge_n, rouge_tokens  # noqa: E402
+from feeds.summarize import summarize  # noqa: E402
+from feeds.summary.clean import story_sentences  # noqa: E402
+from feeds.summary.features import FEATURES, prepare, rows  # noqa: E402
+from feeds.summary.model import Model  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "vietnews" / "train.jsonl"
+WEIGHTS = REPO / "feeds" / "summary" / "weights.json"
+HOLDOUT = 2000
+BUDGET = 350  # the eval's budget: about Lead-2's length
+L2 = 1.0
+ORACLE_BONUS = 0.05
+ROUND = 6
+# Selection constants tried on the held-out stories. The length guard keeps summaries at
+# least as long as the story's own first sentence on average (Lead-1; the human sapo is
+# about as long), so they are not won by saying less.
+GRID_REDUNDANCY = (0.1, 0.3)
+GRID_FILL = (0.6, 0.7, 0.8, 0.9)
+MAX_OVERLAP = 0.42
+LEAD_FACTS = 0.1
+MIN_LENGTH_SHARE = 1.0  # of Lead-1's mean length on the held-out stories
+
+
+def oracle_labels(sentences: Sequence[str], sapo: str, size: int = 2) -> list[int]:
+    """1 for each sentence the greedy R1+R2 oracle picks, else 0."""
+    ref = rouge_tokens(sapo)
+    tokens = [rouge_tokens(s) for s in sentences]
+    chosen: list[int] = []
+    best = 0.0
+    while len(chosen) < size:
+        best_i = None
+        for i in range(len(sentences)):
+            if i in chosen:
+                continue
+            cand = [t for j in sorted([*chosen, i]) for t in tokens[j]]
+            score = rouge_n(cand, ref, 1) + rouge_n(cand, ref, 2)
+            if score > best:
+                best_i, best = i, score
+        if best_i is None:
+            break
+        chosen.append(best_i)
+    return [int(i in chosen) for i in range(len(sentences))]
+
+
+def story_rows(story: Story) -> tuple[list[list[float]], list[float]]:
+    """Each sentence's features and its worth: ROUGE-1 F1, plus a bonus if the oracle
+    picks it."""
+    sentences = story_sentences(paragraphs_of(story.body))
+    ref = rouge_tokens(story.sapo)
+    picked = oracle_labels(sentences, story.sapo)
+    targets = [
+        rouge_n(rouge_tokens(s), ref, 1) + ORACLE_BONUS * p
+        for s, p in zip(sentences, picked, strict=True)
+    ]
+    return rows(story.title, prepare(sentences)), targets
+
+
+def table(stories: Sequence[Story], what: str) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of every sentence, in story order (two processes)."""
+    xs: list[list[float]] = []
+    ys: list[float] = []
+    started = time.monotonic()
+    with Pool(2) as pool:
+        for n, (x, y) in enumerate(pool.imap(story_rows, stories, chunksize=64), 1):
+            xs.extend(x)
+            ys.extend(y)
+            if n % 1000 == 0 or n == len(stories):
+                print(
+                    f"\r{what}: {n}/{len(stories)} stories, {len(ys)} sentences, "
+                    f"{time.monotonic() - started:.0f} s",
+                    end="",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    print(file=sys.stderr)
+    return np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = L2) -> np.ndarray:
+    """Ridge regression in closed form; the intercept (last) is not penalized."""
+    design = np.hstack([x, np.ones((len(x), 1))])
+    penalty = np.full(design.shape[1], l2)
+    penalty[-1] = 0.0
+    w = np.linalg.solve(design.T @ design + np.diag(penalty), design.T @ y)
+    residual = y - design @ w
+    print(f"  mean squared error {np.mean(residual**2):.5f}", file=sys.stderr)
+    return np.asarray(w)
+
+
+def weights_file(w: np.ndarray, selection: dict[str, float], about: str) -> dict[str, Any]:
+    return {
+        "about": about,
+        "link": "identity",
+        "bias": round(float(w[-1]), ROUND),
+        "weights": {name: round(float(v), ROUND) for name, v in zip(FEATURES, w[:-1], strict=True)},
+        "selection": selection,
+    }
+
+
+def score(model: Model, stories: Sequence[Story]) -> tuple[float, float, float]:
+    """Mean R1, RL (×100) and characters of our summaries at the eval's budget."""
+    r1: list[float] = []
+    rl: list[float] = []
+    lengths: list[int] = []
+    for story in stories:
+        summary = summarize(story.title, paragraphs_of(story.body), budget=BUDGET, model=model)
+        one, _, lcs = rouge(summary, story.sapo)
+        r1.append(one)
+        rl.append(lcs)
+        lengths.append(len(summary))
+    return 100 * statistics.fmean(r1), 100 * statistics.fmean(rl), statistics.fmean(lengths)
+
+
+def _score_job(job: tuple[dict[str, Any], list[Story]]) -> tuple[float, float, float]:
+    data, stories = job
+    return score(Model.from_json(data), stories)
+
+
+def choose_selection(base: dict[str, Any], stories: list[Story]) -> dict[str, float]:
+    """The grid point with the best R1 + RL on held-out stories, at Lead-1's length or more."""
+    lead1 = statistics.fmean(len(s.body[0]) for s in stories if s.body)
+    points = [(r, f) for r in GRID_REDUNDANCY for f in GRID_FILL]
+    jobs: list[tuple[dict[str, Any], list[Story]]] = []
+    for redundancy, fill in points:
+        selection = {
+            "redundancy": redundancy,
+            "max_overlap": MAX_OVERLAP,
+            "fill": fill,
+            "lead_facts": LEAD_FACTS,
+        }
+        jobs.append(({**base, "selection": selection}, stories))
+    best: tuple[float, dict[str, float]] | None = None
+    with Pool(2) as pool:
+        for (redundancy, fill), (job, _), (r1, rl, length) in zip(
+            points, jobs, pool.imap(_score_job, jobs), strict=True
+        ):
+            fits = length >= MIN_LENGTH_SHARE * lead1
+            print(
+                f"  redundancy {redundancy} fill {fill}: R1 {r1:.2f} RL {rl:.2f} "
+                f"{length:.0f} chars (Lead-1 {lead1:.0f}){'' if fits else ' too short'}",
+                file=sys.stderr,
+            )
+            if fits and (best is None or r1 + rl > best[0]):
+                best = (r1 + rl, job["selection"])
+    if best is None:
+        raise SystemExit("no selection constants keep Lead-1's length")
+    return best[1]
+
+
+def train(data: Path, limit: int | None) -> str:
+    stories = list(read_stories(data, limit))
+    fitting, held_out = stories[:-HOLDOUT], stories[-HOLDOUT:]
+    print(f"{len(fitting)} stories to fit, {len(held_out)} held out, from {data}", file=sys.stderr)
+    x, y = table(fitting, "features")
+    print(f"fitting {x.shape[1]} features on {len(y)} sentences", file=sys.stderr)
+    w = fit(x, y)
+    about = (
+        "Sentence scorer of feeds/summarize.py, written by bench/train_summary.py: ridge "
+        f"regression on {len(fitting)} VietNews training stories (each sentence's ROUGE-1 "
+        f"against the sapo); selection constants chosen on the {len(held_out)} held out."
+    )
+    base = weights_file(w, {}, about)
+    print("choosing selection constants on the held-out stories", file=sys.stderr)
+    base["selection"] = choose_selection(base, held_out)
+    return json.dumps(base, ensure_ascii=False, indent=1) + "\n"
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="VietNews JSON lines")
+    parser.add_argument("--limit", type=int, default=None, help="only the first N stories")
+    parser.add_argument("--out", type=Path, default=WEIGHTS, help="where to write the weights")
+    parser.add_argument(
+        "--check", action="store_true", help="compare with the shipped weights, write nothing"
+    )
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    text = train(args.data, args.limit)
+    if args.check:
+        same = args.out.read_text(encoding="utf-8") == text
+        print(f"{args.out}: {'reproduced exactly' if same else 'DIFFERS from training'}")
+        return 0 if same else 1
+    args.out.write_text(text, encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

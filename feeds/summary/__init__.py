@@ -1,0 +1,1 @@
+"""Parts of the extractive summarizer; `feeds.summarize` is its entry point."""

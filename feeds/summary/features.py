@@ -1,0 +1,240 @@
+"""What the sentence scorer reads: one row of features per body sentence, in [0, 1].
+
+The same code computes the rows at run time and in `bench/train_summary.py`, so the
+shipped weights always meet the features they were trained on. Each feature is one reason
+a sentence belongs in the lead an editor would write (or does not).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.text import syllables
+from feeds.summary.clean import starts_inside_clause
+
+# Function syllables that say nothing about what a story is about.
+# fmt: off
+STOPWORDS = frozenset({
+    "và", "của", "là", "có", "được", "các", "những", "trong", "cho", "với", "đã", "này",
+    "không", "một", "để", "khi", "thì", "từ", "theo", "về", "tại", "ra", "đến", "cũng", "nhưng",
+    "như", "sẽ", "nên", "vì", "đó", "bị", "do", "mà", "hay", "hoặc", "nhiều", "rất", "lại",
+    "vào", "trên", "dưới", "sau", "trước", "đang", "vẫn", "còn", "nữa", "chỉ", "đều", "kia",
+    "ấy", "nào", "gì", "ai", "đây", "thế", "vậy", "rằng", "nếu", "tuy", "nhiên", "ngoài",
+    "cùng", "qua", "bằng", "lên", "xuống", "hơn", "nhất", "mới", "hiện", "việc", "điều",
+    "người", "năm", "ngày", "tháng", "ông", "bà", "anh", "chị", "cô", "em", "họ", "chúng",
+    "tôi", "ta", "mình", "thể", "cần", "phải", "làm", "biết", "nói", "số", "nay", "hôm",
+    "khoảng", "gần",
+})
+# fmt: on
+
+_BASE = (
+    "pos0",  # the first sentence
+    "pos1",
+    "pos2",
+    "pos3",
+    "pos4_6",
+    "pos7_12",
+    "lead_prior",  # 0.6 ** index: the lead-first prior of the hand-tuned scorer
+    "relpos",  # index / (n - 1): how far into the story
+    "central",  # TF-IDF cosine with the story's centroid
+    "first_like",  # cosine with the first sentence (0 for the first itself)
+    "title_words",  # share of the title's content syllables the sentence has
+    "title_bigrams",  # share of the title's syllable bigrams
+    "title_share",  # share of the sentence's content syllables that are in the title
+    "facts",  # figures (twice) and names, saturating at six
+    "figures",  # share of syllables that are figures
+    "speech",  # a quotation or a question
+    "quoted",  # has quotation marks inside
+    "reported",  # "cho biết", "nói": someone's account
+    "wordy",  # length in syllables, saturating at 80
+    "short",  # fewer than 8 syllables: captions, fragments
+    "long",  # more than 50 syllables: run-ons
+    "time_open",  # opens on when it happened: "Sáng 3/5,", "Ngày 10-4,"
+    "outcome",  # what happened: deaths, arrests, fines, decisions
+    "background",  # what came before: "trước đó", "năm ngoái", "theo thống kê"
+    "inside_clause",  # opens on a bracket, a lowercase word or a conjunction
+    "colon_end",  # ends on a colon: introduces a list it does not hold
+    "few_sentences",  # the story has five sentences or fewer
+)
+# Products of two graded features, so a linear model can weigh one reason by another
+# (centrality counts for more near the top, title words for more in a short sentence).
+_GRADED = (
+    "central",
+    "first_like",
+    "title_words",
+    "title_bigrams",
+    "title_share",
+    "facts",
+    "wordy",
+    "lead_prior",
+    "relpos",
+    "figures",
+)
+_PAIRS = tuple((_BASE.index(a), _BASE.index(b)) for i, a in enumerate(_GRADED) for b in _GRADED[i:])
+FEATURES: tuple[str, ...] = (
+    *_BASE,
+    *(f"{a}*{b}" for i, a in enumerate(_GRADED) for b in _GRADED[i:]),
+)
+
+_SPEECH_START = re.compile(r"^[“\"'‘«]")
+_QUOTE_MARKS = re.compile(r"[“”\"«»]")
+_REPORTED = re.compile(
+    r"\b(?:cho biết|cho hay|nói|khẳng định|chia sẻ|nhấn mạnh|phát biểu|thông tin|bày tỏ|kể)\b"
+)
+_TIME_OPEN = re.compile(
+    r"^(?:(?:Sáng|Trưa|Chiều|Tối|Đêm|Rạng sáng|Khuya|Ngày|Hôm|Từ|Đầu|Cuối|Giữa)\b[^,]{0,24}"
+    r"\d|(?:Sáng|Trưa|Chiều|Tối|Đêm)\s+(?:nay|qua|mai)\b)"
+)
+_OUTCOME = re.compile(
+    r"\b(?:tử vong|thiệt mạng|chết|bị thương|thương vong|thiệt hại|mất tích|khởi tố|bắt giữ"
+    r"|bắt giam|tạm giữ|tạm giam|truy nã|xử phạt|phạt tiền|tuyên án|án tù|kỷ luật|đình chỉ"
+    r"|cách chức|bãi nhiệm|thu giữ|phát hiện|quyết định|thông qua|phê duyệt|khánh thành"
+    r"|khởi công|ký kết|công bố|giành|vô địch|chiến thắng|thắng|thua|tăng|giảm|đạt)\b",
+    re.IGNORECASE,
+)
+_BACKGROUND = re.compile(
+    r"\b(?:trước đó|trước đây|năm ngoái|năm trước|từng|như đã đưa tin|như .{0,12}đã đưa tin"
+    r"|theo thống kê|được biết|được thành lập|lịch sử|trước khi)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A body sentence with what scoring and redundancy checks need of it."""
+
+    index: int
+    text: str
+    words: Counter[str]  # content syllables and syllable bigrams
+    norm: float
+    n_tokens: int
+    facts: int
+
+
+def grams(tokens: list[str]) -> Counter[str]:
+    """Content syllables and the bigrams that make Vietnamese words ("dân vận")."""
+    lower = [t.lower() for t in tokens]
+    counts = Counter(t for t in lower if t not in STOPWORDS)
+    counts.update(
+        f"{a} {b}" for a, b in itertools.pairwise(lower) if a not in STOPWORDS or b not in STOPWORDS
+    )
+    return counts
+
+
+def _count_facts(tokens: list[str]) -> int:
+    """Figures (counted twice) and name syllables: what a reader wants from a summary."""
+    count = 0
+    for i, token in enumerate(tokens):
+        if token[0].isdigit():
+            count += 2
+        elif i > 0 and token[0].isupper():
+            count += 1
+    return count
+
+
+def vector_norm(vector: Counter[str]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values()))
+
+
+def cosine(a: Sentence, b: Sentence) -> float:
+    """Cosine of two sentences' syllable and bigram counts."""
+    x, y = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
+    dot = sum(v * y[k] for k, v in x.items() if k in y)
+    return dot / (a.norm * b.norm) if dot else 0.0
+
+
+def prepare(sentences: Sequence[str]) -> list[Sentence]:
+    prepared = []
+    for i, text in enumerate(sentences):
+        tokens = syllables(text)
+        words = grams(tokens)
+        prepared.append(
+            Sentence(i, text, words, vector_norm(words), len(tokens), _count_facts(tokens))
+        )
+    return prepared
+
+
+def is_speech(sentence: Sentence) -> float:
+    """A quotation or a question: someone's words, not the story's facts."""
+    text = sentence.text
+    return 1.0 if _SPEECH_START.match(text) or text.rstrip("”\"'’»)").endswith("?") else 0.0
+
+
+def _position(index: int) -> tuple[float, ...]:
+    return (
+        float(index == 0),
+        float(index == 1),
+        float(index == 2),
+        float(index == 3),
+        float(4 <= index <= 6),
+        float(7 <= index <= 12),
+        0.6**index,
+    )
+
+
+def rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
+    """One row of `FEATURES` per sentence."""
+    out = _base_rows(title, sentences)
+    for row in out:
+        row.extend([row[a] * row[b] for a, b in _PAIRS])
+    return out
+
+
+def _base_rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
+    df: Counter[str] = Counter()
+    for s in sentences:
+        df.update(s.words.keys())
+    n = len(sentences)
+    idf = {k: math.log((n + 1) / c) + 1.0 for k, c in df.items()}
+    centroid: dict[str, float] = {}
+    for s in sentences:
+        for k, v in s.words.items():
+            centroid[k] = centroid.get(k, 0.0) + v * idf[k]
+    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+    title_grams = grams(syllables(title))
+    title_words = {k for k in title_grams if " " not in k}
+    title_bigrams = {k for k in title_grams if " " in k}
+    few = float(n <= 5)
+    out = []
+    for s in sentences:
+        dot = norm = 0.0
+        for k, v in s.words.items():
+            weighted = v * idf[k]
+            norm += weighted * weighted
+            dot += weighted * centroid[k]
+        central = dot / (math.sqrt(norm) * centroid_norm) if dot else 0.0
+        keys = s.words.keys()
+        unigrams = [k for k in keys if " " not in k]
+        text = s.text
+        figures = sum(1 for k in unigrams if k[0].isdigit())
+        out.append(
+            [
+                *_position(s.index),
+                s.index / (n - 1) if n > 1 else 0.0,
+                central,
+                cosine(s, sentences[0]) if s.index else 0.0,
+                len(title_words & keys) / len(title_words) if title_words else 0.0,
+                len(title_bigrams & keys) / len(title_bigrams) if title_bigrams else 0.0,
+                sum(1 for k in unigrams if k in title_words) / len(unigrams) if unigrams else 0.0,
+                min(s.facts / 6.0, 1.0),
+                min(figures / max(s.n_tokens, 1) * 5, 1.0),
+                is_speech(s),
+                1.0 if _QUOTE_MARKS.search(text) else 0.0,
+                1.0 if _REPORTED.search(text) else 0.0,
+                min(s.n_tokens / 80, 1.0),
+                float(s.n_tokens < 8),
+                float(s.n_tokens > 50),
+                1.0 if _TIME_OPEN.match(text) else 0.0,
+                1.0 if _OUTCOME.search(text) else 0.0,
+                1.0 if _BACKGROUND.search(text) else 0.0,
+                float(starts_inside_clause(text)),
+                float(text.endswith(":")),
+                few,
+            ]
+        )
+    return out
