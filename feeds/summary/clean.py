@@ -36,6 +36,8 @@ _INLINE_CREDIT = re.compile(
     r"|\s*(?<![\w])(?:[Ảả]nh|[Đđ]ồ\s+họa|[Vv]ideo|[Cc]lip)(?:\s*,\s*\w+)?\s*:\s*"
     r"(?:[A-ZĐ][\w.]*\.?\s?){1,5}(?:\s*[-–/]\s*(?:[A-ZĐ][\w.]*\s?){1,4})?\s*$"
 )
+# What every credit has, for a fast first look.
+_MAY_CREDIT = re.compile(r"[Ảả]nh|[Nn]guồn|[Vv]ideo|[Cc]lip|[Đđ]ồ\s+họa")
 # Paragraphs that point elsewhere or credit someone: dropped whole.
 _NOT_STORY = re.compile(
     r"^\s*[*•>+-]?\s*(?:xem\s+thêm|đọc\s+thêm|tin\s+liên\s+quan|xem\s+video|xem\s+clip|bài\s+liên\s+quan"
@@ -145,8 +147,9 @@ def _drop_connective(sentence: str) -> str:
 def _tidy(text: str) -> str:
     """Official end marks ("./.") and stray separators are not for readers; a sentence the
     page left open (a lead, a last line) gets its full stop, so summaries read as prose."""
-    text = re.sub(r"\s*\./\.\s*$", ".", text)
-    text = re.sub(r"\s*/\.\s*$", ".", text)
+    if "/." in text:
+        text = re.sub(r"\s*\./\.\s*$", ".", text)
+        text = re.sub(r"\s*/\.\s*$", ".", text)
     text = text.strip(" -–—,;")
     if text and text[-1].isalnum():
         text += "."
@@ -156,6 +159,8 @@ def _tidy(text: str) -> str:
 def _strip_glued_captions(sentence: str) -> str:
     """Captions glued one after another: "… - Ảnh: AFPNhà vua … - Ảnh: REUTERSCác …"."""
     for _ in range(4):
+        if "Ảnh" not in sentence and "Clip" not in sentence and "Video" not in sentence:
+            break
         stripped = _GLUED_CAPTION.sub("", sentence, count=1)
         if stripped == sentence:
             break
@@ -179,7 +184,8 @@ def story_sentences(paragraphs: Sequence[str]) -> list[str]:
             line = _POINTER_TAIL.sub("", _SERIES_MARK.sub("", _strip_dateline(line)))
             for sentence in split_sentences(line):
                 sentence = _strip_glued_captions(sentence)
-                sentence = collapse_spaces(_INLINE_CREDIT.sub("", sentence))
+                if _MAY_CREDIT.search(sentence):
+                    sentence = collapse_spaces(_INLINE_CREDIT.sub("", sentence))
                 if not sentence or _is_byline(sentence) or _NOT_STORY.match(sentence):
                     continue
                 if out and _opens_inside(sentence) and sentence[0] not in ",;:-":

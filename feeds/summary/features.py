@@ -94,13 +94,11 @@ _OUTCOME = re.compile(
     r"\b(?:tử vong|thiệt mạng|chết|bị thương|thương vong|thiệt hại|mất tích|khởi tố|bắt giữ"
     r"|bắt giam|tạm giữ|tạm giam|truy nã|xử phạt|phạt tiền|tuyên án|án tù|kỷ luật|đình chỉ"
     r"|cách chức|bãi nhiệm|thu giữ|phát hiện|quyết định|thông qua|phê duyệt|khánh thành"
-    r"|khởi công|ký kết|công bố|giành|vô địch|chiến thắng|thắng|thua|tăng|giảm|đạt)\b",
-    re.IGNORECASE,
+    r"|khởi công|ký kết|công bố|giành|vô địch|chiến thắng|thắng|thua|tăng|giảm|đạt)\b"
 )
 _BACKGROUND = re.compile(
     r"\b(?:trước đó|trước đây|năm ngoái|năm trước|từng|như đã đưa tin|như .{0,12}đã đưa tin"
-    r"|theo thống kê|được biết|được thành lập|lịch sử|trước khi)\b",
-    re.IGNORECASE,
+    r"|theo thống kê|được biết|được thành lập|lịch sử|trước khi)\b"
 )
 
 
@@ -148,10 +146,16 @@ def cosine(a: Sentence, b: Sentence) -> float:
     return dot / (a.norm * b.norm) if dot else 0.0
 
 
+# `syllables` without its `normalize`: body sentences are normalized once, on the way in.
+_TOKEN = re.compile(r"\d+(?:[.,/:]\d+)+|[^\W_]+")
+
+
 def prepare(sentences: Sequence[str]) -> list[Sentence]:
+    """Sentences as `story_sentences`, `split_sentences` or `clean_lead` give them
+    (normalized)."""
     prepared = []
     for i, text in enumerate(sentences):
-        tokens = syllables(text)
+        tokens = _TOKEN.findall(text)
         words = grams(tokens)
         prepared.append(
             Sentence(i, text, words, vector_norm(words), len(tokens), _count_facts(tokens))
@@ -211,6 +215,7 @@ def _base_rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
         keys = s.words.keys()
         unigrams = [k for k in keys if " " not in k]
         text = s.text
+        lower = text.lower()
         figures = sum(1 for k in unigrams if k[0].isdigit())
         out.append(
             [
@@ -225,13 +230,13 @@ def _base_rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
                 min(figures / max(s.n_tokens, 1) * 5, 1.0),
                 is_speech(s),
                 1.0 if _QUOTE_MARKS.search(text) else 0.0,
-                1.0 if _REPORTED.search(text) else 0.0,
+                1.0 if _REPORTED.search(lower) else 0.0,
                 min(s.n_tokens / 80, 1.0),
                 float(s.n_tokens < 8),
                 float(s.n_tokens > 50),
                 1.0 if _TIME_OPEN.match(text) else 0.0,
-                1.0 if _OUTCOME.search(text) else 0.0,
-                1.0 if _BACKGROUND.search(text) else 0.0,
+                1.0 if _OUTCOME.search(lower) else 0.0,
+                1.0 if _BACKGROUND.search(lower) else 0.0,
                 float(starts_inside_clause(text)),
                 float(text.endswith(":")),
                 few,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -35,7 +36,7 @@ class Model:
     def scores(self, rows: list[list[float]]) -> list[float]:
         out = []
         for row in rows:
-            z = self.bias + sum(w * x for w, x in zip(self.weights, row, strict=True))
+            z = self.bias + sum(map(operator.mul, self.weights, row))
             out.append(1.0 / (1.0 + math.exp(-z)) if self.logistic else z)
         return out
 

@@ -300,9 +300,10 @@ def test_weights_for_other_features_are_refused() -> None:
 # --- quality floor ---------------------------------------------------------------------
 
 # Measured on these 300 stories (odd-indexed among dev.jsonl's first 600, which training
-# never reads): see the margins below; the floors leave room for small changes elsewhere.
-R1_MARGIN = 0.0
-RL_MARGIN = 0.0
+# never reads): R1 +4.1 and RL +3.2 over the best Lead-k; the floors leave room for small
+# changes elsewhere.
+R1_MARGIN = 0.035
+RL_MARGIN = 0.025
 
 
 def test_rouge_floor_over_the_best_lead_on_stories_training_never_saw(shared_dir: Path) -> None:
