@@ -187,14 +187,15 @@ async def admin_session(config: Config) -> AsyncIterator[tuple[AdminOps, Caller]
     changes made here take effect there without a restart.
     """
     from bot.admin.access import Caller
-    from bot.admin.wiring import build_admin_ops, make_fetcher, platform_chat_access
+    from bot.admin.wiring import build_admin_ops, make_fetcher
+    from bot.app import cli_chat_access
 
     store = Store(config.storage_path, timezone=config.timezone)
     fetcher = make_fetcher(config)
     try:
         store.sync.feeds.sync_config(config.feeds)
         store.sync.chats.sync_channels("telegram", config.telegram.channels)
-        ops = build_admin_ops(config, store, fetcher, access=platform_chat_access(config))
+        ops = build_admin_ops(config, store, fetcher, access=cli_chat_access(config))
         yield ops, Caller.cli()
     finally:
         await fetcher.aclose()

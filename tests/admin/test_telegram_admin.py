@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from bot.app import App
+from bot.app import App, Outlet
 from bot.cli import main
 from bot.config import parse_config
 from bot.core.settings import Config, FeedConfig
 from bot.delivery.worker import WorkerSettings
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram import TelegramAdapter
 from bot.store import Store
 from tests.delivery.helpers import add_chat, telegram_config
 from tests.fakes.news_site import VN_TZ, FakeNewsSite
@@ -32,6 +32,7 @@ from tests.fakes.telegram_api import (
     FakeTelegram,
     check_html,
 )
+from tests.platforms.telegram.helpers import running as start_telegram
 
 ADMIN = 111
 STRANGER = 999
@@ -45,15 +46,9 @@ def tg() -> Iterator[FakeTelegram]:
 
 
 @asynccontextmanager
-async def running(config: Config, store: Store) -> AsyncIterator[TelegramPlatform]:
-    platform = TelegramPlatform(
-        config, store, worker_settings=FAST, timeouts=(1.0, 2.0), poll_timeout=1
-    )
-    await platform.start()
-    try:
+async def running(config: Config, store: Store) -> AsyncIterator[Outlet]:
+    async with start_telegram(config, store, worker_settings=FAST) as platform:
         yield platform
-    finally:
-        await platform.stop()
 
 
 async def wait_for(condition: Any, timeout: float = 5.0) -> None:
@@ -388,7 +383,7 @@ async def test_done_means_a_feed_added_and_routed_from_chat_reaches_only_its_cha
             await poll_now(app)
             await wait_for(lambda: tg.delivered(kenh) and tg.delivered(501))
             (platform,) = app.platforms
-            assert isinstance(platform, TelegramPlatform)
+            assert isinstance(platform.platform, TelegramAdapter)
             await platform.worker.drain(5.0)
             await asyncio.sleep(0.3)
             assert ["Xã hội mới" in visible(t) for t in tg.replies(kenh)] == [True]
