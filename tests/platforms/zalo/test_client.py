@@ -188,3 +188,28 @@ def test_parse_update_reads_the_documented_shapes() -> None:
         }
     )
     assert group is not None and not group.is_private and group.chat_id == "g"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"event_name": 5, "message": {}},
+        {"event_name": "message.text.received", "message": []},
+        {"event_name": "message.text.received", "message": {"chat": 5, "from": "x"}},
+        {"result": [1, 2]},
+        {"result": {"event_name": "message.text.received", "message": {"chat": {"id": {}}}}},
+    ],
+)
+def test_parse_update_takes_wrong_types_for_no_update(payload: object) -> None:
+    assert parse_update(payload) is None
+
+
+def test_parse_update_survives_odd_field_types() -> None:
+    update = parse_update(
+        {
+            "event_name": "message.text.received",
+            "message": {"chat": {"id": 7}, "from": [], "text": {"a": 1}, "date": 1e400},
+        }
+    )
+    assert update is not None and update.chat_id == "7"
+    assert update.text is None and update.date is None and update.user_id is None
