@@ -70,7 +70,7 @@ def write_story(store: Store) -> tuple[int, float]:
 
 
 async def fan_out(store: Store, fake: FakeTelegram, tmp: Path, rate: float, chats: int) -> None:
-    from bot.platforms.telegram import TelegramPlatform
+    from bot.app import make_context, telegram_outlet
 
     text = f"""
 [storage]
@@ -85,7 +85,12 @@ messages_per_second = {rate}
     async def nothing(*_: object) -> list[object]:
         return []
 
-    platform = TelegramPlatform(config, store, handle=nothing, commands={})  # type: ignore[arg-type]
+    platform = telegram_outlet(
+        config,
+        make_context(config, store),
+        handle=nothing,  # type: ignore[arg-type]
+        commands={},
+    )
     await platform.start()
     began = time.monotonic()
     try:

@@ -1,27 +1,36 @@
-"""The composition root: config in, store, fetcher, poller, scheduler and platforms wired."""
+"""The composition root: config in, store, fetcher, poller, scheduler and platforms wired.
+
+The one place that builds the handlers' Context, each platform's rate limiter and delivery
+worker, and the admin room; platforms are read by their capabilities, never their names.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import os
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from bot.admin.access import admin_ids
 from bot.admin.desk import AdminDesk
 from bot.admin.wiring import build_admin_desk, make_fetcher
-from bot.core.ports import ChatAccess, MessageEditor, Summarizer
+from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
-from bot.platforms import build_platforms
+from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.scheduler import make_scheduler
 from bot.store import open_store
 from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport
 from feeds.summarize import summarize
+from handlers.base import Context
 
 if TYPE_CHECKING:
+    import httpx
+
     from bot.core.records import Article
-    from bot.platforms.base import Platform
+    from bot.platforms.base import Handle, Platform
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +74,10 @@ class App:
         self.fetcher = make_fetcher(config)
         self.llm = make_llm(config)
         self.summarizer = configured_summarizer(self.llm)
-        self.platforms: list[Platform] = build_platforms(config, self.store)
+        self.context = make_context(config, self.store)
+        self.platforms: list[Outlet] = build_outlets(config, self.context)
         self.admin = self._admin_desk()
-        for platform in self.platforms:
-            platform.context.admin = self.admin
+        self.context.admin = self.admin
         self.poller = Poller(
             self.store,
             self.fetcher,
@@ -80,16 +89,15 @@ class App:
         )
 
     def _admin_desk(self) -> AdminDesk:
-        """The admin room; with Telegram running, its rights checks, lookups and edits."""
+        """The admin room, with the rights checks and message editors the platforms have."""
         access: ChatAccess | None = None
         editors: dict[str, MessageEditor] = {}
-        for platform in self.platforms:
-            if platform.name == "telegram":
-                from bot.platforms.telegram import TelegramPlatform
-
-                assert isinstance(platform, TelegramPlatform)
-                access = platform.chats
-                editors["telegram"] = platform.chats
+        for outlet in self.platforms:
+            platform = outlet.platform
+            if platform.chat_access is not None and access is None:
+                access = platform.chat_access
+            if platform.message_editor is not None:
+                editors[platform.name] = platform.message_editor
         return build_admin_desk(
             self.config, self.store, self.fetcher, self.summarizer, access=access, editors=editors
         )
@@ -140,7 +148,7 @@ class App:
         scheduler = make_scheduler(
             self._poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
-        started: list[Platform] = []
+        started: list[Outlet] = []
         requeued = await self.store.deliveries.requeue_in_flight()
         if requeued:
             log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
@@ -158,9 +166,128 @@ class App:
             await asyncio.gather(*(_stop(platform) for platform in started))
 
 
-async def _stop(platform: Platform) -> None:
+async def _stop(platform: Outlet) -> None:
     """Platforms stop side by side, so together they keep within SIGTERM's 10 seconds."""
     try:
         await asyncio.wait_for(platform.stop(), SHUTDOWN_SECONDS)
     except (TimeoutError, Exception):
         log.exception("platform %s: did not stop cleanly", platform.name)
+
+
+# ---- the platforms, each with its limiter and delivery worker -----------------------------
+
+
+class Outlet:
+    """A platform and the delivery worker that pushes the outbox through its messenger."""
+
+    def __init__(self, platform: Platform, worker: DeliveryWorker) -> None:
+        self.platform = platform
+        self.worker = worker
+
+    @property
+    def name(self) -> str:
+        return self.platform.name
+
+    async def start(self) -> None:
+        await self.platform.start()
+        self.worker.start()
+
+    async def stop(self) -> None:
+        """The worker first (it owns claimed rows), then the platform's intake and client."""
+        try:
+            await self.worker.stop()
+        finally:
+            await self.platform.stop()
+
+    async def notify_admins(self, text: str) -> None:
+        await self.platform.notify_admins(text)
+
+
+def make_context(config: Config, store: StorePort) -> Context:
+    """What every platform's handlers see; the admin room is added once it is built."""
+    return Context(
+        store=store,
+        timezone=config.timezone,
+        default_language=config.language,
+        admins=admin_ids(config),
+    )
+
+
+def _outlet(
+    platform: Platform,
+    context: Context,
+    limits: Limits,
+    in_flight: int,
+    worker_settings: WorkerSettings | None,
+) -> Outlet:
+    worker = DeliveryWorker(
+        context.store,
+        platform.messenger,
+        RateLimiter(limits),
+        worker_settings or WorkerSettings(max_in_flight=in_flight),
+        timezone=context.timezone,
+        notify_admins=platform.notify_admins,
+    )
+    return Outlet(platform, worker)
+
+
+def telegram_outlet(
+    config: Config,
+    context: Context,
+    *,
+    handle: Handle | None = None,
+    commands: Mapping[str, Any] | None = None,
+    worker_settings: WorkerSettings | None = None,
+) -> Outlet:
+    """Telegram: about 30 messages/s overall, 1/s per private chat, 20/min per group."""
+    from bot.platforms.telegram import TelegramAdapter
+
+    settings = config.telegram
+    adapter = TelegramAdapter(settings, context, handle=handle, commands=commands)
+    limits = Limits(
+        messages_per_second=settings.messages_per_second,
+        private_chat_per_second=settings.private_chat_per_second,
+        group_per_minute=settings.group_per_minute,
+    )
+    in_flight = max(8, int(settings.messages_per_second * 2))
+    return _outlet(adapter, context, limits, in_flight, worker_settings)
+
+
+def zalo_outlet(
+    config: Config,
+    context: Context,
+    *,
+    handle: Handle | None = None,
+    worker_settings: WorkerSettings | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> Outlet:
+    """Zalo: one-to-one chats only, so a fleet-wide rate and one per reader."""
+    from bot.platforms.zalo import ZaloAdapter
+
+    settings = config.zalo
+    adapter = ZaloAdapter(settings, context, handle=handle, transport=transport)
+    limits = Limits(
+        messages_per_second=settings.messages_per_second,
+        private_chat_per_second=settings.private_chat_per_second,
+    )
+    in_flight = max(4, int(settings.messages_per_second * 2))
+    return _outlet(adapter, context, limits, in_flight, worker_settings)
+
+
+def build_outlets(config: Config, context: Context) -> list[Outlet]:
+    """One per platform that has a token; none means Bantin only polls."""
+    outlets: list[Outlet] = []
+    if config.telegram.token:
+        outlets.append(telegram_outlet(config, context))
+    if config.zalo.token:
+        outlets.append(zalo_outlet(config, context))
+    return outlets
+
+
+def cli_chat_access(config: Config) -> ChatAccess | None:
+    """For `bantin channels add`: Telegram's checks with a bot of its own, when it has a token."""
+    if not config.telegram.token:
+        return None
+    from bot.platforms.telegram import make_chat_access
+
+    return make_chat_access(config.telegram, config.timezone)

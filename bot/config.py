@@ -22,6 +22,8 @@ from bot.core.settings import (
     DEFAULT_USER_AGENT,
     TELEGRAM_API,
     ZALO_API,
+    ZALO_GONE_PHRASES,
+    ZALO_RETRY_PHRASES,
     ZALO_WEBHOOK_LISTEN,
     Config,
     FeedConfig,
@@ -274,6 +276,9 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         messages_per_second=t.number("messages_per_second", 30.0, minimum=0.1, maximum=1000),
         private_chat_per_second=t.number("private_chat_per_second", 1.0, minimum=0.01, maximum=100),
         group_per_minute=t.number("group_per_minute", 20.0, minimum=0.1, maximum=6000),
+        connect_timeout_seconds=t.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
+        read_timeout_seconds=t.number("read_timeout_seconds", 10.0, minimum=0.1, maximum=300),
+        poll_timeout_seconds=t.whole("poll_timeout_seconds", 10, minimum=1, maximum=120),
     )
     t.finish()
 
@@ -290,6 +295,19 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         webhook_url=z.url("webhook_url", ""),
         webhook_secret=z.text("webhook_secret", "") or env.get("BANTIN_ZALO_WEBHOOK_SECRET", ""),
         webhook_listen=z.text("webhook_listen", ZALO_WEBHOOK_LISTEN),
+        gone_phrases=z.texts("gone_phrases") or ZALO_GONE_PHRASES,
+        retry_error_codes=z.ids("retry_error_codes", what="Zalo error codes", default=(408, 429)),
+        retry_phrases=z.texts("retry_phrases") or ZALO_RETRY_PHRASES,
+        connect_timeout_seconds=z.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
+        read_timeout_seconds=z.number("read_timeout_seconds", 15.0, minimum=0.1, maximum=300),
+        typing_action=z.flag("typing_action", True),
+        delete_webhook_for_polling=z.flag("delete_webhook_for_polling", True),
+        handler_concurrency=z.whole("handler_concurrency", 8, minimum=1, maximum=256),
+        webhook_max_body_bytes=z.whole(
+            "webhook_max_body_bytes", 1 << 20, minimum=1024, maximum=64 << 20
+        ),
+        webhook_read_seconds=z.number("webhook_read_seconds", 10.0, minimum=0.1, maximum=300),
+        recent_updates=z.whole("recent_updates", 2048, minimum=16, maximum=1_000_000),
     )
     if zalo.webhook_url and not 8 <= len(zalo.webhook_secret) <= 256:
         raise z.fail("webhook_secret", "8 to 256 characters when webhook_url is set", "<hidden>")

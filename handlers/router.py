@@ -51,6 +51,12 @@ ALIASES: dict[str, str] = {
 
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
+# In a group, only these change what the group gets (`subscriber.may_change`): only for them
+# is the sender's admin status worth asking the platform (getChatMember).
+_GROUP_ADMIN_COMMANDS = frozenset({"start", "stop", "settings", "lang"})
+_GROUP_ADMIN_BUTTONS = frozenset({"set", "lang"})  # callback data "set:…", "lang:…"
+_GROUPS = frozenset({"group", "supergroup"})
+
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, tuple[str, ...]] | None:
     """Split a typed command: "/latest@BantinBot 3" → ("latest", ("3",)).
@@ -65,6 +71,21 @@ def parse_command(text: str, bot_username: str | None = None) -> tuple[str, tupl
     if target and bot_username and target.lower() != bot_username.lower():
         return None
     return name.lower(), tuple(rest[:64])
+
+
+def needs_group_admin(request: Request) -> bool:
+    """Does this request change a group, so that whether its sender is an admin matters?
+
+    Adapters ask before they look the sender up; what a group's admin may do is decided
+    here and in the handlers, never in an adapter.
+    """
+    if request.chat_kind not in _GROUPS:
+        return False
+    if request.command is not None:
+        return ALIASES.get(request.command, request.command) in _GROUP_ADMIN_COMMANDS
+    if request.callback is not None:
+        return request.callback.partition(":")[0] in _GROUP_ADMIN_BUTTONS
+    return False
 
 
 async def handle(request: Request, ctx: Context) -> list[Reply]:

@@ -158,12 +158,12 @@ async def _page_reply(
     result: SearchPage = await store.search.search_page(
         parsed, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
-    if request.platform == "zalo" and result.hits:
+    if not request.buttons and result.hits:
         await store.search.remember_last(request.platform, request.chat_id, query, page)
     if not result.hits:
         return Reply(_nothing(parsed, page, language), edit=edit)
     zone = ZoneInfo(ctx.timezone)
-    zalo = request.platform == "zalo"
+    written_out = not request.buttons
     spans: list[Span] = [Span(t(language, "search.header", query=query, page=page) + "\n")]
     rows: list[tuple[Button, ...]] = []
     first = (page - 1) * PAGE_SIZE + 1
@@ -171,7 +171,7 @@ async def _page_reply(
         article = hit.article
         spans.append(Span(f"\n{n}. "))
         spans.append(Span(article.title, bold=True, url=_http(article.url)))
-        if zalo and _http(article.url):
+        if written_out and _http(article.url):
             spans.append(Span(f"\n{article.url}"))
         when = datetime.fromtimestamp(article.time, zone).strftime("%d/%m/%Y %H:%M")
         source = f" · {article.feed_name}" if article.feed_name else ""
@@ -185,7 +185,7 @@ async def _page_reply(
                 Button(t(language, "card.share"), share=f"a_{article.id}"),
             )
         )
-    if zalo:
+    if written_out:
         hints = []
         if page > 1:
             hints.append(t(language, "search.page_command", query=query, page=page - 1))

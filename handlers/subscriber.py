@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 10
-# Platforms without inline keyboards: settings are changed by typing, hints say how.
-BUTTONLESS_PLATFORMS = frozenset({"zalo"})
 DEEP_LINK = re.compile(r"a_(\d{1,12})")
 DIGEST_HOURS = (6, 7, 12, 18, 21)
 QUIET_PRESETS = ((22, 6), (23, 7), (21, 6))
@@ -54,8 +52,8 @@ def text_reply(*lines: str, edit: bool = False, notice: str | None = None) -> Re
 
 
 def speaks_words(request: Request) -> bool:
-    """Hints name typed words where people type rather than tap (Zalo)."""
-    return request.platform in BUTTONLESS_PLATFORMS
+    """Hints name typed words where people type rather than tap (no buttons: Zalo)."""
+    return not request.buttons
 
 
 # --- the chat -----------------------------------------------------------------------------
@@ -357,7 +355,7 @@ async def settings_view(
         choice = await feed_choice(ctx, chat)
     feeds = choice.feeds
     chosen = choice.chosen_ids
-    buttonless = request.platform in BUTTONLESS_PLATFORMS
+    buttonless = not request.buttons
     visible = [f for f in feeds if not f.paused or (chosen is not None and f.id in chosen)]
 
     if chosen is None:
@@ -510,7 +508,7 @@ async def _set_language(
 
 
 def _language_choice(request: Request, language: str, note: str) -> Reply:
-    if request.platform in BUTTONLESS_PLATFORMS:
+    if not request.buttons:
         return text_reply(note, t(language, "lang.choose_words"))
     buttons = (tuple(Button(LANGUAGE_NAMES[code], callback=f"lang:{code}") for code in LANGUAGES),)
     return Reply(

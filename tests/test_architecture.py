@@ -107,7 +107,7 @@ def test_only_the_platform_adapters_know_their_platform() -> None:
     for path in [*modules("bot"), *modules("feeds"), *modules("handlers")]:
         rel = path.relative_to(REPO).parts
         names = {n.split(".")[0] for n in imported(path)}
-        if rel[:2] != ("bot", "platforms"):
+        if rel[:3] != ("bot", "platforms", "telegram"):
             assert "telegram" not in names, label(path)
 
 
@@ -117,3 +117,24 @@ def test_the_store_is_reached_through_its_port_only() -> None:
         if path.relative_to(REPO).parts[:2] == ("bot", "store"):
             continue
         assert "db.call(" not in path.read_text(encoding="utf-8"), label(path)
+
+
+def _platform_tests(path: Path) -> list[str]:
+    """Comparisons that ask which platform this is: `x.platform == "zalo"`, `p.name == …`."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Compare):
+            continue
+        for side in (node.left, *node.comparators):
+            named = isinstance(side, ast.Attribute) and side.attr in ("platform", "name")
+            literal = isinstance(side, ast.Constant) and side.value in ("telegram", "zalo")
+            if named or literal:
+                found.append(f"{label(path)}:{node.lineno}")
+    return found
+
+
+def test_handlers_and_the_composition_root_never_ask_a_platform_its_name() -> None:
+    """A platform's capabilities travel on the request (`buttons`) or on the adapter
+    (`has_buttons`, `chat_access`, `message_editor`); nobody branches on its name."""
+    paths = [*modules("handlers"), REPO / "bot" / "app.py"]
+    assert [hit for path in paths for hit in _platform_tests(path)] == []

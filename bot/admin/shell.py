@@ -16,8 +16,8 @@ from typing import Any, NamedTuple
 
 from bot.admin.access import shell_caller
 from bot.admin.desk import AdminDesk
-from bot.admin.wiring import build_admin_desk, make_fetcher, platform_chat_access
-from bot.app import configured_summarizer, make_llm
+from bot.admin.wiring import build_admin_desk, make_fetcher
+from bot.app import cli_chat_access, configured_summarizer, make_llm
 from bot.core.records import AdminReply, AuditEntry, Caller
 from bot.core.settings import Config
 from bot.store import Store, open_store
@@ -48,7 +48,7 @@ async def admin_session(config: Config) -> AsyncIterator[AdminSession]:
             store,
             fetcher,
             configured_summarizer(llm),
-            access=platform_chat_access(config),
+            access=cli_chat_access(config),
         )
         yield AdminSession(desk, shell_caller(), store)
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 
 from bot.admin.access import CachedChatAccess
@@ -48,21 +47,3 @@ def build_admin_desk(
         access=CachedChatAccess(access) if access is not None else None,
         editors=editors,
     )
-
-
-def platform_chat_access(config: Config) -> ChatAccess | None:
-    """The Telegram adapter's `make_chat_access(config)`, when it exists and has a token.
-
-    The CLI uses it to check that the bot may post in a channel before adding it.
-    """
-    if not config.telegram.token:
-        return None
-    try:
-        module = importlib.import_module("bot.platforms.telegram")
-    except ImportError:
-        return None
-    factory = getattr(module, "make_chat_access", None)
-    if factory is None:
-        return None
-    access: ChatAccess | None = factory(config)
-    return access

@@ -87,6 +87,9 @@ class Request:
     bot_username: str | None = None
     # True when `text` is an inline query (Telegram's "@bot words"), answered with cards.
     inline: bool = False
+    # The platform shows a reply's buttons (Telegram); without them (Zalo) links are written
+    # out, hints name typed words and a search remembers its page for «xem thêm».
+    buttons: bool = True
 
     @property
     def is_group(self) -> bool:

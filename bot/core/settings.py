@@ -18,6 +18,24 @@ DEFAULT_LLM_KEY_ENV = "BANTIN_LLM_API_KEY"
 TELEGRAM_API = "https://api.telegram.org"
 ZALO_API = "https://bot-api.zaloplatforms.com"
 ZALO_WEBHOOK_LISTEN = "127.0.0.1:8443"
+# The Zalo docs list no error for "the user blocked the bot" or "never wrote to it": a send
+# failing with one of these phrases in its description deactivates the chat.
+ZALO_GONE_PHRASES = (
+    "block",
+    "chặn",
+    "not reachable",
+    "unreachable",
+    "has not interacted",
+    "user not found",
+    "chat not found",
+    "recipient not found",
+    "not follow",
+    "không tồn tại",
+    "không tìm thấy người dùng",
+)
+# Besides every 5xx and network trouble: a description saying "server error" is retried
+# whatever its code.
+ZALO_RETRY_PHRASES = ("server error", "internal error", "timeout", "try again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +89,20 @@ class TelegramConfig:
     messages_per_second: float = 30.0
     private_chat_per_second: float = 1.0
     group_per_minute: float = 20.0
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 10.0
+    poll_timeout_seconds: int = 10  # getUpdates `timeout`
 
 
 @dataclass(frozen=True, slots=True)
 class ZaloConfig:
+    """`[zalo]`; what the Zalo documentation leaves open has a field, each default the safe side.
+
+    The docs' table labels 403 "Internal server error", yet their own webhook sample answers
+    403 for "Unauthorized": 403 is read as Telegram's "Forbidden" (the user is unreachable).
+    A 429 carries no retry_after: every send waits `quota_pause_seconds`.
+    """
+
     token: str = field(default="", repr=False)
     api_base_url: str = ZALO_API
     admins: tuple[str, ...] = ()
@@ -86,6 +114,17 @@ class ZaloConfig:
     webhook_url: str = ""
     webhook_secret: str = field(default="", repr=False)
     webhook_listen: str = ZALO_WEBHOOK_LISTEN
+    gone_phrases: tuple[str, ...] = ZALO_GONE_PHRASES
+    retry_error_codes: tuple[int, ...] = (408, 429)
+    retry_phrases: tuple[str, ...] = ZALO_RETRY_PHRASES
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 15.0
+    typing_action: bool = True  # "typing…" while the handlers work (sendChatAction)
+    delete_webhook_for_polling: bool = True  # getUpdates does not work while one is set
+    handler_concurrency: int = 8
+    webhook_max_body_bytes: int = 1 << 20
+    webhook_read_seconds: float = 10.0
+    recent_updates: int = 2048  # message ids remembered to drop a redelivered event
 
 
 @dataclass(frozen=True, slots=True)

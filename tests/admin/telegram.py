@@ -10,11 +10,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.admin.wiring import build_admin_desk, make_fetcher
-from bot.app import extractive_summary
+from bot.app import Outlet, extractive_summary
 from bot.core.settings import Config
 from bot.delivery.worker import WorkerSettings
-from bot.platforms.telegram import TelegramPlatform
 from bot.store import Store
+from tests.platforms.telegram.helpers import telegram
 
 ADMIN = 111
 
@@ -26,25 +26,25 @@ FAST = WorkerSettings(max_in_flight=20, idle_seconds=0.05, backoff_base=0.05, ba
 
 
 @asynccontextmanager
-async def running(config: Config, store: Store) -> AsyncIterator[TelegramPlatform]:
-    """The platform alone, with the admin room wired as the composition root wires it."""
-    platform = TelegramPlatform(
-        config, store, worker_settings=FAST, timeouts=(1.0, 2.0), poll_timeout=1
-    )
+async def running(config: Config, store: Store) -> AsyncIterator[Outlet]:
+    """The platform and its worker, with the admin room wired as the composition root wires it."""
+    outlet = telegram(config, store, worker_settings=FAST)
+    platform = outlet.platform
     async with make_fetcher(config) as fetcher:
+        editors = {"telegram": platform.message_editor} if platform.message_editor else {}
         platform.context.admin = build_admin_desk(
             config,
             store,
             fetcher,
             extractive_summary,
-            access=platform.chats,
-            editors={"telegram": platform.chats},
+            access=platform.chat_access,
+            editors=editors,
         )
-        await platform.start()
+        await outlet.start()
         try:
-            yield platform
+            yield outlet
         finally:
-            await platform.stop()
+            await outlet.stop()
 
 
 async def wait_for(condition: Any, timeout: float = 5.0) -> None:

@@ -15,7 +15,7 @@ from bot.app import App
 from bot.cli import main
 from bot.config import parse_config
 from bot.core.settings import Config
-from bot.platforms.telegram import TelegramPlatform
+from bot.platforms.telegram import TelegramAdapter
 from bot.store import Store
 from tests.admin.telegram import ADMIN, buttons, wait_for
 from tests.delivery.helpers import add_chat
@@ -266,7 +266,7 @@ async def test_done_means_a_feed_added_and_routed_from_chat_reaches_only_its_cha
             await poll_now(app)
             await wait_for(lambda: tg.delivered(kenh) and tg.delivered(501))
             (platform,) = app.platforms
-            assert isinstance(platform, TelegramPlatform)
+            assert isinstance(platform.platform, TelegramAdapter)
             await platform.worker.drain(5.0)
             await asyncio.sleep(0.3)
             assert ["Xã hội mới" in visible(t) for t in tg.replies(kenh)] == [True]

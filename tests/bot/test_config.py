@@ -105,3 +105,31 @@ def test_cli_reports_a_bad_config_and_exits_2(
     assert f"{bad}: [storage] path: expected a string, got 5" in err
     assert main(["poll", "--config", str(tmp_path / "missing.toml")]) == 2
     assert "cannot read the config file" in capsys.readouterr().err
+
+
+def test_platform_timeouts_and_zalo_policy_are_config_keys() -> None:
+    """One settings type per platform: what the adapters need is `[telegram]` / `[zalo]`."""
+    text = """
+[telegram]
+connect_timeout_seconds = 2
+read_timeout_seconds = 7.5
+poll_timeout_seconds = 20
+
+[zalo]
+gone_phrases = ["opted out"]
+retry_error_codes = [408]
+typing_action = false
+handler_concurrency = 2
+webhook_max_body_bytes = 65536
+"""
+    config = parse_config(text, "x", env={})
+    telegram, zalo = config.telegram, config.zalo
+    assert (telegram.connect_timeout_seconds, telegram.read_timeout_seconds) == (2.0, 7.5)
+    assert telegram.poll_timeout_seconds == 20
+    assert zalo.gone_phrases == ("opted out",) and zalo.retry_error_codes == (408,)
+    assert not zalo.typing_action and zalo.handler_concurrency == 2
+    assert zalo.webhook_max_body_bytes == 65536
+    defaults = parse_config("", "x", env={}).zalo
+    assert "block" in defaults.gone_phrases and defaults.retry_error_codes == (408, 429)
+    with pytest.raises(ConfigError, match="webhook_max_body_bytes"):
+        parse_config("[zalo]\nwebhook_max_body_bytes = 10\n", "x", env={})

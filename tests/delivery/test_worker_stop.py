@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from bot.delivery.worker import WorkerSettings
-from bot.platforms.telegram import TelegramPlatform
 from bot.store import open_store
 from tests.delivery.helpers import add_chat, add_story, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
+from tests.platforms.telegram.helpers import telegram
 
 READER = 4242
 # A long idle tick: the claim loop is asleep, not queued on the database thread, at stop.
@@ -50,9 +50,7 @@ async def test_a_send_answered_before_stop_is_recorded_as_sent(
         add_chat(store, READER)
         add_story(store, "Đèo Prenn thông xe", image=None)
         tg.slow(READER, 0.4)  # the answer comes 0.4 s after the request
-        platform = TelegramPlatform(
-            config, store, worker_settings=IDLE, timeouts=(1.0, 3.0), poll_timeout=1
-        )
+        platform = telegram(config, store, worker_settings=IDLE, read_timeout=3.0)
         await platform.start()
         stopped = False
         try:

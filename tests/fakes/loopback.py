@@ -1,7 +1,8 @@
 """The plumbing every fake API shares: a threaded HTTP server on 127.0.0.1:<free port>.
 
 A fake subclasses `LoopbackFake`, sets up its state (calling `super().__init__()`), and
-answers each request in `_handle`. `_cond` wakes long polls (getUpdates) at stop.
+answers each request in `_handle`, or brings a request handler class of its own
+(`handler_class`). `_cond` wakes long polls (getUpdates) at stop.
 """
 
 from __future__ import annotations
@@ -34,11 +35,16 @@ class LoopbackFake:
         raise NotImplementedError
 
     @property
-    def url(self) -> str:
+    def port(self) -> int:
         assert self._server is not None, "start the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return int(self._server.server_address[1])
 
-    def start(self) -> Self:
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        """By default every GET and POST goes to `_handle`, on HTTP/1.1."""
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -52,7 +58,12 @@ class LoopbackFake:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        return Handler
+
+    def start(self) -> Self:
+        if self._server is not None:
+            return self
+        self._server = _Server(("127.0.0.1", 0), self.handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -66,6 +77,9 @@ class LoopbackFake:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
     def __enter__(self) -> Self:
         return self.start()

@@ -26,16 +26,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 from urllib.parse import parse_qs, quote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 import lxml.html
 
 from tests.conftest import SHARED
+from tests.fakes.loopback import LoopbackFake
 
 VN_TZ = timezone(timedelta(hours=7), "ICT")
 SEED_PAGE = "seed/lamdongtv-dan-van.html"
@@ -112,7 +112,7 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=VN_TZ)
 
 
-class FakeNewsSite:
+class FakeNewsSite(LoopbackFake):
     """A news site on 127.0.0.1:<free port>, started by `with`/`async with` or `start()`.
 
     Routes (each also has a URL property or helper below):
@@ -156,60 +156,25 @@ class FakeNewsSite:
         self._failures: dict[str, list[int]] = {}  # path -> [remaining, status]
         self._changed_at: dict[str, datetime] = {}
         self._started_at = datetime.now(UTC).replace(microsecond=0)
-        self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.base_url = ""
+        super().__init__()
 
     # -- lifecycle -----------------------------------------------------------------
 
-    def start(self) -> FakeNewsSite:
-        if self._server is not None:
-            return self
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _make_handler(self)
+
+    def start(self) -> Self:
         _template(self.template_path)  # fail early if the shared seed page is missing
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _make_handler(self))
-        server.daemon_threads = True
-        self._server = server
-        host, port = server.server_address[:2]
-        self.base_url = f"http://{host!s}:{port}"
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._stopping.clear()
+        super().start()
+        self.base_url = f"http://127.0.0.1:{self.port}"  # `url(path)` is this site's own
         return self
 
     def stop(self) -> None:
         self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FakeNewsSite:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> FakeNewsSite:
-        return self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
+        super().stop()
 
     # -- addresses -----------------------------------------------------------------
 

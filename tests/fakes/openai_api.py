@@ -1,4 +1,4 @@
-"""A fake OpenAI-compatible chat-completions server: a real HTTP server on 127.0.0.1.
+"""A fake OpenAI-compatible chat-completions server on the loopback base (127.0.0.1).
 
 Tests set what it answers (`reply`, `status`, `delay`, `raw`) and read what it was sent
 (`requests`), so the client is exercised over a real socket, timeouts included.
@@ -7,13 +7,14 @@ Tests set what it answers (`reply`, `status`, `delay`, `raw`) and read what it w
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.loopback import LoopbackFake
 
 
 @dataclass
@@ -35,62 +36,52 @@ class FakeOpenAI:
     requests: list[Received] = field(default_factory=list)
 
 
-def _handler(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # quiet test output
-            pass
+class _Server(LoopbackFake):
+    def __init__(self, state: FakeOpenAI) -> None:
+        super().__init__()
+        self.state = state
 
-        def do_POST(self) -> None:
-            length = int(self.headers.get("Content-Length", "0"))
-            body = json.loads(self.rfile.read(length) or b"{}")
-            state.requests.append(Received(self.path, dict(self.headers.items()), body))
-            if state.delay:
-                time.sleep(state.delay)
-            if state.raw is not None:
-                payload = state.raw
-            elif state.status != 200:
-                payload = json.dumps({"error": {"message": "boom"}}).encode()
-            else:
-                payload = json.dumps(
-                    {
-                        "id": "chatcmpl-fake",
-                        "object": "chat.completion",
-                        "model": body.get("model", ""),
-                        "choices": [
-                            {
-                                "index": 0,
-                                "message": {"role": "assistant", "content": state.reply},
-                                "finish_reason": "stop",
-                            }
-                        ],
-                    },
-                    ensure_ascii=False,
-                ).encode()
-            try:
-                self.send_response(state.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout test)
-
-    return Handler
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        state = self.state
+        length = int(request.headers.get("Content-Length", "0"))
+        body = json.loads(request.rfile.read(length) or b"{}")
+        state.requests.append(Received(request.path, dict(request.headers.items()), body))
+        if state.delay:
+            time.sleep(state.delay)
+        if state.raw is not None:
+            payload = state.raw
+        elif state.status != 200:
+            payload = json.dumps({"error": {"message": "boom"}}).encode()
+        else:
+            payload = json.dumps(
+                {
+                    "id": "chatcmpl-fake",
+                    "object": "chat.completion",
+                    "model": body.get("model", ""),
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": state.reply},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                },
+                ensure_ascii=False,
+            ).encode()
+        try:
+            request.send_response(state.status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(payload)))
+            request.end_headers()
+            request.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout test)
 
 
 @contextmanager
 def serve_openai() -> Iterator[FakeOpenAI]:
     """Run the fake on a free port for the duration of the block."""
     state = FakeOpenAI()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    host, port = server.server_address[:2]
-    state.base_url = f"http://{host!s}:{port}/v1"
-    try:
+    with _Server(state) as server:
+        state.base_url = f"{server.url}/v1"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

@@ -17,7 +17,7 @@ from bot.core.settings import FeedConfig
 from bot.store import Store
 from bot.store.articles import insert_article
 from handlers.base import Context
-from handlers.router import COMMANDS, handle, parse_command
+from handlers.router import COMMANDS, handle, needs_group_admin, parse_command
 
 NOW = 1_764_000_000.0  # 24/11/2025 23:00 in Asia/Ho_Chi_Minh
 
@@ -75,7 +75,7 @@ def group(text: str = "", *, admin: bool = False) -> Request:
 
 
 def zalo(text: str) -> Request:
-    return Request(platform="zalo", chat_id="z1", user_id="z1", text=text)
+    return Request(platform="zalo", chat_id="z1", user_id="z1", text=text, buttons=False)
 
 
 def press(data: str, request: Request | None = None) -> Request:
@@ -583,3 +583,18 @@ async def test_inline_share_and_search(ctx: Context) -> None:
     assert found and all("Đà Lạt" in card.body[0].text for card in found)
     latest = await handle(Request("telegram", "100", text="", inline=True), ctx)
     assert latest[0].body[0].text == "Tin số 12 về Đà Lạt"
+
+
+def test_only_changes_to_a_group_need_its_admin() -> None:
+    """The adapters ask this before they look a sender up; the rule lives here alone."""
+    for text in ("/start", "/dangky", "/stop", "/huy", "/settings", "/caidat", "/lang en"):
+        assert needs_group_admin(group(text)), text
+    for text in ("/help", "/latest", "/search đà lạt", "/feeds"):
+        assert not needs_group_admin(group(text)), text
+    assert needs_group_admin(press("set:hour:7", group()))
+    assert needs_group_admin(press("lang:en", group()))
+    assert not needs_group_admin(press("search:2:x", group()))
+    assert not needs_group_admin(group("xin chào"))
+    # Private chats and channels: nothing to ask (a channel post comes from its admins).
+    assert not needs_group_admin(private("/start"))
+    assert not needs_group_admin(replace(group("/start"), chat_kind="channel"))

@@ -1,4 +1,4 @@
-"""Both platforms at once, as `bantin run` wires them: App + build_platforms, two fakes.
+"""Both platforms at once, as `bantin run` wires them: App + build_outlets, two fakes.
 
 A story the poller finds on the fake news site reaches Telegram subscribers, the Telegram
 channel and Zalo subscribers, each exactly once; and Zalo alone works without Telegram.

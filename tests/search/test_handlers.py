@@ -24,6 +24,7 @@ def request(text: str = "", *, callback: str | None = None, platform: str = "tel
         command="search",
         args=args,
         callback=callback,
+        buttons=platform != "zalo",  # as each adapter sets it
     )
 
 

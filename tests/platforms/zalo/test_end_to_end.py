@@ -8,15 +8,17 @@ import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.app import Outlet, build_outlets, make_context, zalo_outlet
 from bot.config import parse_config
 from bot.core.records import Chat
 from bot.core.settings import Config
 from bot.delivery.worker import WorkerSettings
-from bot.platforms.zalo import ZaloPlatform, ZaloSettings, build_zalo
+from bot.platforms.zalo import ZaloAdapter
 from bot.store import Store
 from tests.delivery.helpers import add_story
 from tests.fakes.zalo_api import (
@@ -30,7 +32,22 @@ from tests.fakes.zalo_api import (
 )
 
 FAST = WorkerSettings(max_in_flight=20, idle_seconds=0.05, backoff_base=0.05, backoff_cap=0.2)
-QUICK = ZaloSettings(poll_timeout=1, connect_timeout=1.0, read_timeout=3.0, quota_pause_seconds=0.3)
+
+
+def quick(config: Config) -> Config:
+    """A one-second long poll and short waits: the fake answers on loopback."""
+    zalo = replace(
+        config.zalo,
+        poll_timeout_seconds=1,
+        connect_timeout_seconds=1.0,
+        read_timeout_seconds=3.0,
+        quota_pause_seconds=0.3,
+    )
+    return replace(config, zalo=zalo)
+
+
+def zalo_platform(config: Config, store: Store, worker: WorkerSettings = FAST) -> Outlet:
+    return zalo_outlet(quick(config), make_context(config, store), worker_settings=worker)
 
 
 def zalo_config(
@@ -89,10 +106,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 async def running(
     config: Config,
     store: Store,
-    settings: ZaloSettings = QUICK,
     worker: WorkerSettings = FAST,
-) -> AsyncIterator[ZaloPlatform]:
-    platform = ZaloPlatform(config, store, settings=settings, worker_settings=worker)
+) -> AsyncIterator[Outlet]:
+    platform = zalo_platform(config, store, worker)
     await platform.start()
     try:
         yield platform
@@ -275,7 +291,7 @@ async def test_restart_mid_push_loses_nothing_and_duplicates_only_in_flight(
         for user in users:
             add_zalo_chat(store, user)
         add_story(store, "Tin nóng giữa lúc khởi động lại", image=None)
-        first = ZaloPlatform(config, store, settings=QUICK, worker_settings=worker)
+        first = zalo_platform(config, store, worker)
         await first.start()
         deadline = time.monotonic() + 10
         while len(zalo.delivered()) < 15 and time.monotonic() < deadline:
@@ -345,7 +361,9 @@ async def test_webhook_accepts_the_right_secret_and_refuses_others(
             assert await post(zalo.post_to_webhook, update, secret=secret[:-1]) == 403
             assert await post(zalo.post_to_webhook, update, secret=secret, method="GET") == 405
             assert await post(zalo.post_to_webhook, update, raw=b"{not json") == 400
-            assert platform.webhook is not None and platform.webhook.refused == 3
+            adapter = platform.platform
+            assert isinstance(adapter, ZaloAdapter)
+            assert adapter.webhook is not None and adapter.webhook.refused == 3
             await asyncio.sleep(0.1)
             assert zalo.replies("w1") == [] and store.sync.chats.get("zalo", "w1") is None
             assert await post(zalo.post_to_webhook, update) == 200
@@ -382,7 +400,7 @@ async def test_admin_alert_longer_than_2000_is_cut_on_a_sentence_boundary(
     sentences = [f"Câu thứ {n} nói về nguồn tin Lâm Đồng bị lỗi liên tục." for n in range(80)]
     text = " ".join(sentences)
     assert len(text) > 4000
-    platform = ZaloPlatform(config, store, settings=QUICK, worker_settings=FAST)
+    platform = ZaloAdapter(quick(config).zalo, make_context(config, store))
     try:
         await platform.notify_admins(text)
     finally:
@@ -425,10 +443,11 @@ async def test_token_is_never_logged_and_a_refused_token_stops_start(
     assert TOKEN not in caplog.text
     assert TOKEN.split(":")[1] not in caplog.text
 
-    bad = ZaloPlatform(
-        parse_config(f'[zalo]\ntoken = "999:wrong"\napi_base_url = "{zalo.url}"\n', "x", env={}),
-        store,
-        settings=QUICK,
+    bad = ZaloAdapter(
+        quick(
+            parse_config(f'[zalo]\ntoken = "999:wrong"\napi_base_url = "{zalo.url}"\n', "x", env={})
+        ).zalo,
+        make_context(config, store),
     )
     with pytest.raises(RuntimeError, match="refused the bot token"):
         await bad.start()
@@ -437,12 +456,21 @@ async def test_token_is_never_logged_and_a_refused_token_stops_start(
 
 
 async def test_build_zalo_only_with_a_token(tmp_path: Path, zalo: FakeZalo, store: Store) -> None:
-    assert build_zalo(parse_config("", "x", env={}), store) is None
-    platform = build_zalo(zalo_config(tmp_path, zalo), store)
-    assert isinstance(platform, ZaloPlatform) and platform.name == "zalo"
-    from_env = build_zalo(parse_config("", "x", env={"BANTIN_ZALO_TOKEN": "1:env"}), store)
-    assert isinstance(from_env, ZaloPlatform)
-    assert from_env.config.zalo.api_base_url == "https://bot-api.zaloplatforms.com"
+    def build_zalo(config: Config) -> ZaloAdapter | None:
+        outlets = build_outlets(config, make_context(config, store))
+        assert len(outlets) <= 1
+        if not outlets:
+            return None
+        assert isinstance(outlets[0].platform, ZaloAdapter)
+        return outlets[0].platform
+
+    assert build_zalo(parse_config("", "x", env={})) is None
+    platform = build_zalo(zalo_config(tmp_path, zalo))
+    assert isinstance(platform, ZaloAdapter) and platform.name == "zalo"
+    assert not platform.has_buttons and platform.chat_access is None
+    from_env = build_zalo(parse_config("", "x", env={"BANTIN_ZALO_TOKEN": "1:env"}))
+    assert isinstance(from_env, ZaloAdapter)
+    assert from_env.settings.api_base_url == "https://bot-api.zaloplatforms.com"
     for built in (platform, from_env):
         await built.client.aclose()
 

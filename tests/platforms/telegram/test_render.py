@@ -7,18 +7,16 @@ import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.outcome import Kind
-from bot.core.replies import Button, Span
-from bot.platforms.telegram import (
+from bot.core.replies import Button, Span, safe_url
+from bot.platforms.cutting import shorten, units
+from bot.platforms.telegram.errors import classify
+from bot.platforms.telegram.render import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
-    classify,
     command_descriptions,
     keyboard,
     render_html,
     render_plain,
-    safe_url,
-    shorten,
-    units,
 )
 from tests.fakes.telegram_api import check_html
 

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Outlet
 from bot.core.settings import Config
-from bot.delivery.worker import WorkerSettings
-from bot.platforms.telegram import TelegramPlatform
 from bot.store import Store
 from tests.delivery.helpers import add_story, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
-
-FAST = WorkerSettings(max_in_flight=20, idle_seconds=0.05, backoff_base=0.05, backoff_cap=0.2)
+from tests.platforms.telegram.helpers import running as start_telegram
 
 
 @pytest.fixture
@@ -33,16 +31,10 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @asynccontextmanager
-async def running(config: Config, store: Store) -> AsyncIterator[TelegramPlatform]:
+async def running(config: Config, store: Store) -> AsyncIterator[Outlet]:
     store.sync.chats.sync_channels("telegram", config.telegram.channels)
-    platform = TelegramPlatform(
-        config, store, worker_settings=FAST, timeouts=(1.0, 2.0), poll_timeout=1
-    )
-    await platform.start()
-    try:
+    async with start_telegram(config, store) as platform:
         yield platform
-    finally:
-        await platform.stop()
 
 
 async def until(condition: Callable[[], object], timeout: float = 5.0) -> None:

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import Outlet
 from bot.core.replies import Reply, Request, Span
 from bot.core.settings import Config
-from bot.delivery.worker import WorkerSettings
-from bot.platforms.telegram import TelegramPlatform
 from bot.store import Store
 from handlers.base import Context
 from tests.delivery.helpers import add_chat, add_story, telegram_config
@@ -26,8 +25,7 @@ from tests.fakes.telegram_api import (
     RETRY_AFTER,
     FakeTelegram,
 )
-
-FAST = WorkerSettings(max_in_flight=20, idle_seconds=0.05, backoff_base=0.05, backoff_cap=0.2)
+from tests.platforms.telegram.helpers import running as start_telegram
 
 
 async def echo(request: Request, ctx: Context) -> list[Reply]:
@@ -41,24 +39,16 @@ def tg() -> Iterator[FakeTelegram]:
 
 
 @asynccontextmanager
-async def running(
-    config: Config, store: Store, read_timeout: float = 2.0
-) -> AsyncIterator[TelegramPlatform]:
+async def running(config: Config, store: Store, read_timeout: float = 2.0) -> AsyncIterator[Outlet]:
     store.sync.chats.sync_channels("telegram", config.telegram.channels)
-    platform = TelegramPlatform(
+    async with start_telegram(
         config,
         store,
         handle=echo,
         commands={"start": {"vi": "Nhận tin", "en": "Subscribe"}},
-        worker_settings=FAST,
-        timeouts=(1.0, read_timeout),
-        poll_timeout=1,
-    )
-    await platform.start()
-    try:
+        read_timeout=read_timeout,
+    ) as platform:
         yield platform
-    finally:
-        await platform.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,131 @@
+"""The Telegram adapter: PTB's Application (updates in by long polling) and the pieces the
+composition root wires to it (the messenger for its delivery worker, the chat access and
+message editor for its admin room)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeDefault
+from telegram.error import TelegramError
+from telegram.ext import ApplicationBuilder
+
+from bot.admin.access import CachedChatAccess
+from bot.core.settings import TelegramConfig
+from bot.platforms.base import Handle, Replies, alert_admins
+from bot.platforms.telegram.access import TelegramChats, silence_logs
+from bot.platforms.telegram.intake import ALLOWED_UPDATES, TelegramIntake
+from bot.platforms.telegram.render import command_descriptions
+from bot.platforms.telegram.send import PLATFORM, Sender, TelegramMessenger
+from handlers.base import Context
+
+log = logging.getLogger(__name__)
+
+
+class TelegramAdapter:
+    """Telegram as a `Platform`: buttons, chat rights, editable messages."""
+
+    name = PLATFORM
+    has_buttons = True
+
+    def __init__(
+        self,
+        settings: TelegramConfig,
+        context: Context,
+        *,
+        handle: Handle | None = None,
+        commands: Mapping[str, Any] | None = None,
+    ) -> None:
+        from handlers.cards import article_card
+        from handlers.router import COMMANDS
+        from handlers.router import handle as route
+
+        self.settings = settings
+        self.context = context
+        self.commands: Mapping[str, Any] = (
+            commands if commands is not None else (COMMANDS if handle is None else {})
+        )
+        connect, read = settings.connect_timeout_seconds, settings.read_timeout_seconds
+        base = settings.api_base_url.rstrip("/")
+        self.application = (
+            ApplicationBuilder()
+            .token(settings.token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .connection_pool_size(max(16, int(settings.messages_per_second * 4)))
+            .connect_timeout(connect)
+            .read_timeout(read)
+            .write_timeout(read)
+            .pool_timeout(connect)
+            .get_updates_read_timeout(settings.poll_timeout_seconds + read)
+            .concurrent_updates(8)
+            .build()
+        )
+        bot = self.application.bot
+        self.bot_username: str | None = None
+        sender = Sender(bot)
+        self.messenger = TelegramMessenger(sender)
+        # For the admin room: rights, "@name" lookups, edits and deletes.
+        self.chats = TelegramChats(
+            bot,
+            card=article_card,
+            timezone=context.timezone,
+            bot_username=lambda: self.bot_username,
+        )
+        self.chat_access = self.chats
+        self.message_editor = self.chats
+        self.intake = TelegramIntake(
+            handle or route,
+            context,
+            Replies(context, self.messenger),
+            sender,
+            CachedChatAccess(self.chats),
+            channels=settings.channels,
+            bot_username=lambda: self.bot_username,
+        )
+        self.intake.install(self.application)
+
+    async def start(self) -> None:
+        silence_logs(self.settings.token)
+        app = self.application
+        await app.initialize()
+        self.bot_username = app.bot.username
+        await self._set_commands()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(
+            timeout=self.settings.poll_timeout_seconds, allowed_updates=ALLOWED_UPDATES
+        )
+        log.info("telegram: @%s polling", self.bot_username)
+
+    async def stop(self) -> None:
+        """The updater, then the application (the root stops the delivery worker first)."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def notify_admins(self, text: str) -> None:
+        await alert_admins(self.messenger, self.settings.admins, text)
+
+    async def _set_commands(self) -> None:
+        """Vietnamese for everyone, English for clients set to English."""
+        for language in ("vi", "en"):
+            listed = [
+                BotCommand(name, description[:256] or name)
+                for name, description in command_descriptions(self.commands, language).items()
+            ]
+            if not listed:
+                return
+            try:
+                await self.application.bot.set_my_commands(
+                    listed,
+                    scope=BotCommandScopeDefault(),
+                    language_code=None if language == "vi" else language,
+                )
+            except TelegramError as exc:
+                log.warning("telegram: setMyCommands (%s) failed: %s", language, exc)

@@ -1,0 +1,119 @@
+"""python-telegram-bot's errors as delivery outcomes, and the Bad Requests we act on.
+
+Order matters: PTB's `BadRequest` and `TimedOut` are subclasses of `NetworkError`, so they
+are caught before it.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import httpx
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from bot.core.outcome import SendOutcome
+from bot.platforms.base import stable_cause
+
+_PHOTO_ERRORS = (
+    "wrong file identifier",
+    "http url",
+    "failed to get http url content",
+    "image_process_failed",
+    "photo_invalid",
+    "wrong type of the web page content",
+    "wrong remote file",
+    "photo_save_file_invalid",
+    "media_empty",
+    "photo_ext_invalid",
+)
+_GONE_ERRORS = (
+    "chat not found",
+    "user not found",
+    "peer_id_invalid",
+    "bot was kicked",
+    "bot is not a member",
+    "chat_write_forbidden",
+    "user is deactivated",
+)
+# The message no longer exists, or may no longer be changed: a fact, not a failure.
+_MESSAGE_GONE = (
+    "message to edit not found",
+    "message to delete not found",
+    "message can't be edited",
+    "message can't be deleted",
+    "message_id_invalid",
+)
+
+
+def classify(exc: TelegramError) -> SendOutcome:
+    """A PTB error as an outcome. Order matters: BadRequest and TimedOut are NetworkErrors."""
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22 warns that the type will change
+            warnings.simplefilter("ignore")
+            wait = exc.retry_after
+        seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+        return SendOutcome.retry(f"flood wait {seconds:g} s", retry_after=float(seconds))
+    if isinstance(exc, ChatMigrated):
+        return SendOutcome.migrated(exc.new_chat_id, "group upgraded to a supergroup")
+    if isinstance(exc, Forbidden):
+        message = exc.message
+        return SendOutcome.gone(
+            message if "forbidden" in message.lower() else f"Forbidden: {message}"
+        )
+    if isinstance(exc, BadRequest):
+        message = exc.message.lower()
+        if any(text in message for text in _GONE_ERRORS):
+            return SendOutcome.gone(f"Bad Request: {exc.message}")
+        return SendOutcome.rejected(f"Bad Request: {exc.message}", cause=stable_cause(exc.message))
+    if isinstance(exc, InvalidToken):
+        return SendOutcome.rejected("the bot token was refused", cause="invalid token")
+    if isinstance(exc, TimedOut):
+        cause = exc.__cause__
+        if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return SendOutcome.retry(f"not sent: {type(cause).__name__}")
+        return SendOutcome.retry("read timeout", maybe_sent=True)
+    if isinstance(exc, NetworkError):
+        cause = exc.__cause__
+        if isinstance(cause, httpx.ConnectError):
+            return SendOutcome.retry(f"not sent: {exc.message}")
+        return SendOutcome.retry(f"network: {exc.message}")
+    return SendOutcome.retry(f"{type(exc).__name__}: {exc.message}")
+
+
+def outcome_of(exc: Exception) -> SendOutcome | None:
+    """Any exception of a send: PTB's classified, httpx's (PTB wraps them) retried."""
+    if isinstance(exc, TelegramError):
+        return classify(exc)
+    if isinstance(exc, httpx.HTTPError):
+        return SendOutcome.retry(f"network: {type(exc).__name__}")
+    return None
+
+
+def _says(exc: BadRequest, phrases: tuple[str, ...]) -> bool:
+    message = exc.message.lower()
+    return any(text in message for text in phrases)
+
+
+def is_photo_error(exc: BadRequest) -> bool:
+    return _says(exc, _PHOTO_ERRORS)
+
+
+def is_html_error(exc: BadRequest) -> bool:
+    return _says(exc, ("can't parse entities", "can't find end tag"))
+
+
+def is_not_modified(exc: BadRequest) -> bool:
+    return _says(exc, ("not modified",))
+
+
+def is_message_gone(exc: BadRequest) -> bool:
+    return _says(exc, _MESSAGE_GONE)

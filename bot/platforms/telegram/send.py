@@ -1,0 +1,228 @@
+"""Putting a Reply in a Telegram chat: photo with caption, else text, with fallbacks.
+
+A refused photo goes out as text, refused HTML as plain text; an edit puts a corrected
+story in place of the one delivered. `TelegramMessenger` is what the delivery worker uses.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.core.outcome import SendOutcome
+from bot.core.replies import Reply, safe_url
+from bot.platforms.base import PlatformMessenger
+from bot.platforms.telegram.errors import (
+    is_html_error,
+    is_not_modified,
+    is_photo_error,
+    outcome_of,
+)
+from bot.platforms.telegram.render import (
+    CAPTION_LIMIT,
+    TEXT_LIMIT,
+    keyboard,
+    preview,
+    render_html,
+    render_plain,
+)
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+
+
+class Sender:
+    """Puts a Reply in a chat: photo with caption, else text; falls back instead of failing."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, reply: Reply) -> Message:
+        markup = keyboard(reply.buttons)
+        photo = safe_url(reply.photo)
+        if photo:
+            try:
+                return await self._send_html(chat_id, reply, markup, photo)
+            except BadRequest as exc:
+                if not is_photo_error(exc):
+                    raise
+                log.warning(
+                    "chat telegram:%s: photo refused (%s); sending the story as text",
+                    chat_id,
+                    exc.message,
+                )
+        return await self._send_html(chat_id, reply, markup, None)
+
+    async def _send_html(
+        self, chat_id: str, reply: Reply, markup: InlineKeyboardMarkup | None, photo: str | None
+    ) -> Message:
+        limit = CAPTION_LIMIT if photo else TEXT_LIMIT
+        try:
+            return await self._send_once(
+                chat_id, render_html(reply.body, limit), ParseMode.HTML, markup, photo, reply
+            )
+        except BadRequest as exc:
+            if not is_html_error(exc):
+                raise
+            log.error(
+                "chat telegram:%s: Telegram refused our HTML (%s); sent as plain text",
+                chat_id,
+                exc.message,
+            )
+            return await self._send_once(
+                chat_id, render_plain(reply.body, limit), None, markup, photo, reply
+            )
+
+    async def _send_once(
+        self,
+        chat_id: str,
+        text: str,
+        parse_mode: str | None,
+        markup: InlineKeyboardMarkup | None,
+        photo: str | None,
+        reply: Reply,
+    ) -> Message:
+        if photo:
+            message: Message = await self.bot.send_photo(
+                chat_id=chat_id,
+                photo=photo,
+                caption=text,
+                parse_mode=parse_mode,
+                reply_markup=markup,
+            )
+            return message
+        message = await self.bot.send_message(
+            chat_id=chat_id,
+            text=text,
+            parse_mode=parse_mode,
+            reply_markup=markup,
+            link_preview_options=preview(reply.preview_url),
+        )
+        return message
+
+    async def replace(self, chat_id: str, message_id: int, reply: Reply) -> None:
+        """Put `reply` in place of a message we sent, as `send` would have sent it.
+
+        A photo card's caption is edited, else the text; when the message turns out to
+        be the other kind (the photo was refused at send time and it went out as text,
+        or the corrected story lost its image), the other edit is made instead. Telegram
+        answering "not modified" means it already reads so: success.
+        """
+        photo = safe_url(reply.photo) is not None
+        try:
+            await self._replace_html(chat_id, message_id, reply, caption=photo)
+        except BadRequest as exc:
+            other_kind = "there is no caption" if photo else "there is no text"
+            if other_kind not in exc.message.lower():
+                raise
+            await self._replace_html(chat_id, message_id, reply, caption=not photo)
+
+    async def _replace_html(
+        self, chat_id: str, message_id: int, reply: Reply, *, caption: bool
+    ) -> None:
+        limit = CAPTION_LIMIT if caption else TEXT_LIMIT
+        try:
+            await self._replace_once(
+                chat_id,
+                message_id,
+                render_html(reply.body, limit),
+                ParseMode.HTML,
+                reply,
+                caption=caption,
+            )
+        except BadRequest as exc:
+            if not is_html_error(exc):
+                raise
+            log.error(
+                "chat telegram:%s: Telegram refused our HTML in an edit (%s); plain text",
+                chat_id,
+                exc.message,
+            )
+            await self._replace_once(
+                chat_id,
+                message_id,
+                render_plain(reply.body, limit),
+                None,
+                reply,
+                caption=caption,
+            )
+
+    async def _replace_once(
+        self,
+        chat_id: str,
+        message_id: int,
+        text: str,
+        parse_mode: str | None,
+        reply: Reply,
+        *,
+        caption: bool,
+    ) -> None:
+        markup = keyboard(reply.buttons)
+        try:
+            if caption:
+                await self.bot.edit_message_caption(
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    caption=text,
+                    parse_mode=parse_mode,
+                    reply_markup=markup,
+                )
+            else:
+                await self.bot.edit_message_text(
+                    text,
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=parse_mode,
+                    reply_markup=markup,
+                    link_preview_options=preview(reply.preview_url),
+                )
+        except BadRequest as exc:
+            if not is_not_modified(exc):
+                raise
+
+    async def edit(self, message: Message, reply: Reply) -> None:
+        markup = keyboard(reply.buttons)
+        try:
+            if message.photo:
+                await message.edit_caption(
+                    caption=render_html(reply.body, CAPTION_LIMIT),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                )
+            else:
+                await message.edit_text(
+                    text=render_html(reply.body, TEXT_LIMIT),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+        except BadRequest as exc:
+            if not is_not_modified(exc):
+                raise
+
+
+class TelegramMessenger(PlatformMessenger):
+    """The delivery worker's hands on Telegram: every error of a send becomes a SendOutcome."""
+
+    platform = PLATFORM
+
+    def __init__(self, sender: Sender) -> None:
+        self.sender = sender
+
+    async def put(self, chat_id: str, reply: Reply) -> int:
+        message = await self.sender.send(chat_id, reply)
+        return message.message_id
+
+    def outcome_of(self, exc: Exception) -> SendOutcome | None:
+        return outcome_of(exc)
+
+    async def put_alert(self, chat_id: str, text: str) -> None:
+        await self.sender.bot.send_message(
+            chat_id=chat_id,
+            text=text[:TEXT_LIMIT],
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )

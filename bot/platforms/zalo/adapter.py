@@ -1,0 +1,132 @@
+"""The Zalo adapter: updates in by long polling, or on the webhook when `[zalo] webhook_url`
+is set; the messenger for the composition root's delivery worker.
+
+Zalo has one-to-one chats only, no buttons, no chat rights to ask and no message edits:
+the adapter says so through its capabilities rather than its name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+
+from bot.core.settings import ZaloConfig
+from bot.platforms.base import Handle, Replies, alert_admins, silence_library_logs
+from bot.platforms.zalo.client import BotInfo, ZaloClient, ZaloError, ZaloNetworkError
+from bot.platforms.zalo.intake import ZaloIntake
+from bot.platforms.zalo.send import PLATFORM, ZaloMessenger, ZaloSender
+from bot.platforms.zalo.webhook import WebhookListener
+from handlers.base import Context
+
+log = logging.getLogger(__name__)
+
+
+class ZaloAdapter:
+    """Zalo as a `Platform`: no buttons, no chat access, no message editor."""
+
+    name = PLATFORM
+    has_buttons = False
+    chat_access = None
+    message_editor = None
+
+    def __init__(
+        self,
+        settings: ZaloConfig,
+        context: Context,
+        *,
+        handle: Handle | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        from handlers.router import handle as route
+
+        if not settings.token:
+            raise ValueError("[zalo] token (or BANTIN_ZALO_TOKEN) is not set")
+        self.settings = settings
+        self.context = context
+        self.client = ZaloClient(
+            settings.token,
+            settings.api_base_url,
+            connect_timeout=settings.connect_timeout_seconds,
+            read_timeout=settings.read_timeout_seconds,
+            max_connections=max(8, int(settings.messages_per_second * 2) + 2),
+            transport=transport,
+        )
+        sender = ZaloSender(self.client, settings)
+        self.messenger = ZaloMessenger(sender)
+        self.intake = ZaloIntake(
+            settings,
+            self.client,
+            handle or route,
+            context,
+            Replies(context, self.messenger),
+            sender,
+        )
+        self.bot: BotInfo | None = None
+        self.webhook: WebhookListener | None = None
+
+    async def start(self) -> None:
+        settings = self.settings
+        silence_library_logs(settings.token)
+        try:
+            self.bot = await self.client.get_me()
+        except ZaloError as exc:
+            if exc.code == 401:
+                raise RuntimeError("Zalo refused the bot token ([zalo] token)") from None
+            log.warning("zalo: getMe failed (%s %s); going on", exc.code, exc.description)
+        except ZaloNetworkError as exc:
+            log.warning("zalo: getMe failed (%s); going on, updates will retry", exc.reason)
+        if settings.webhook_url:
+            await self._start_webhook()
+        else:
+            await self.intake.prepare_polling()
+            self.intake.start_polling()
+        log.info("zalo: bot %s running", self.bot.account_name if self.bot else "(unknown)")
+
+    async def _start_webhook(self) -> None:
+        settings = self.settings
+        self.webhook = WebhookListener(
+            settings.webhook_listen,
+            settings.webhook_secret,
+            self.intake.accept,
+            max_body=settings.webhook_max_body_bytes,
+            read_seconds=settings.webhook_read_seconds,
+        )
+        await self.webhook.start()
+        try:
+            await self.client.set_webhook(settings.webhook_url, settings.webhook_secret)
+        except ZaloError as exc:  # the URL or the secret was refused: a config error
+            await self.webhook.stop()
+            raise RuntimeError(
+                f"Zalo refused [zalo] webhook_url: {exc.code} {exc.description}"
+            ) from None
+        except ZaloNetworkError as exc:
+            log.warning("zalo: setWebhook failed (%s); retrying in the background", exc)
+            self.intake.spawn(self._set_webhook_later(), "zalo-set-webhook")
+        log.info("zalo: webhook listener on %s:%d", self.webhook.host, self.webhook.port)
+
+    async def _set_webhook_later(self) -> None:
+        settings = self.settings
+        wait = 1.0
+        while not self.intake.stopping:
+            await asyncio.sleep(wait)
+            try:
+                await self.client.set_webhook(settings.webhook_url, settings.webhook_secret)
+            except (ZaloError, ZaloNetworkError) as exc:
+                wait = min(wait * 2, 60.0)
+                log.warning("zalo: setWebhook failed again (%s); next try in %.0f s", exc, wait)
+                continue
+            log.info("zalo: webhook set")
+            return
+
+    async def stop(self) -> None:
+        """Intake, then the HTTP client (the root stops the delivery worker first)."""
+        self.intake.stopping = True
+        if self.webhook is not None:
+            await self.webhook.stop()
+        await self.intake.stop()
+        await self.client.aclose()
+
+    async def notify_admins(self, text: str) -> None:
+        await alert_admins(self.messenger, self.settings.admins, text)

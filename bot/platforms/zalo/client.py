@@ -1,0 +1,268 @@
+"""Our own small client of the Zalo Bot API, typed, over httpx.
+
+No Python package for the Zalo Bot Platform is good enough to depend on. Every failure is
+a `ZaloError` (Zalo answered `ok: false`) or a `ZaloNetworkError` (no answer); neither
+carries the URL, which holds the token. Redirects are not followed: one would carry the
+token somewhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bot.core.settings import ZALO_API
+from bot.platforms.cutting import units
+
+TEXT_LIMIT = 2000  # sendMessage text and sendPhoto caption: 1–2000 characters (docs)
+EVENT_TEXT = "message.text.received"
+EVENT_IMAGE = "message.image.received"
+EVENT_STICKER = "message.sticker.received"
+EVENT_UNSUPPORTED = "message.unsupported.received"
+
+
+class ZaloError(Exception):
+    """Zalo answered `ok: false`. Carries its error_code and description, never the URL."""
+
+    def __init__(self, method: str, code: int, description: str, http_status: int) -> None:
+        super().__init__(f"{method}: {code} {description}")
+        self.method = method
+        self.code = code
+        self.description = description
+        self.http_status = http_status
+
+
+class ZaloNetworkError(Exception):
+    """No answer from Zalo. `maybe_sent`: the request may have arrived (a read timeout)."""
+
+    def __init__(self, method: str, reason: str, *, maybe_sent: bool) -> None:
+        super().__init__(f"{method}: {reason}")
+        self.method = method
+        self.reason = reason
+        self.maybe_sent = maybe_sent
+
+
+@dataclass(frozen=True, slots=True)
+class BotInfo:
+    id: str
+    account_name: str
+    account_type: str = ""
+    can_join_groups: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    message_id: str
+    date: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookInfo:
+    url: str
+    updated_at: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ZaloUpdate:
+    """One incoming event, as the docs' webhook sample shapes it (getUpdates: the same)."""
+
+    event_name: str
+    chat_id: str
+    chat_type: str = "PRIVATE"
+    user_id: str | None = None
+    user_name: str | None = None
+    is_bot: bool = False
+    text: str | None = None
+    photo: str | None = None
+    caption: str | None = None
+    message_id: str | None = None
+    date: int | None = None
+
+    @property
+    def is_private(self) -> bool:
+        return self.chat_type.upper() == "PRIVATE"
+
+
+def _str(value: object) -> str | None:
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload,no-any-return]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def parse_update(payload: object) -> ZaloUpdate | None:
+    """`{ok, result: {event_name, message}}` or the bare result; None when it is not one."""
+    if not isinstance(payload, dict):
+        return None
+    if "result" in payload and "event_name" not in payload:
+        payload = payload["result"]
+        if not isinstance(payload, dict):
+            return None
+    event = payload.get("event_name")
+    message = payload.get("message")
+    if not isinstance(event, str) or not isinstance(message, dict):
+        return None
+    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
+    assert isinstance(chat, dict) and isinstance(sender, dict)
+    chat_id = _str(chat.get("id")) or _str(sender.get("id"))
+    if not chat_id:
+        return None
+    return ZaloUpdate(
+        event_name=event,
+        chat_id=chat_id,
+        chat_type=_str(chat.get("chat_type")) or "PRIVATE",
+        user_id=_str(sender.get("id")),
+        user_name=_str(sender.get("display_name")),
+        is_bot=sender.get("is_bot") is True,
+        text=_str(message.get("text")),
+        photo=_str(message.get("photo")),
+        caption=_str(message.get("caption")),
+        message_id=_str(message.get("message_id")),
+        date=_int(message.get("date")),
+    )
+
+
+class ZaloClient:
+    """The Bot API methods we use, typed. Every failure is a ZaloError or ZaloNetworkError."""
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = ZALO_API,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 15.0,
+        max_connections: int = 32,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not token:
+            raise ValueError("a Zalo bot token is required")
+        self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
+        self.read_timeout = read_timeout
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            follow_redirects=False,  # a redirect would carry the token somewhere else
+            transport=transport,
+            headers={"User-Agent": "Bantin (Zalo Bot API client)"},
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def call(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        read_timeout: float | None = None,
+    ) -> Any:
+        """POST JSON to /bot<TOKEN>/<method>; the `result` of an `ok` answer."""
+        timeout = self._http.timeout
+        if read_timeout is not None:
+            timeout = httpx.Timeout(read_timeout, connect=timeout.connect, pool=timeout.pool)
+        try:
+            response = await self._http.post(
+                self._prefix + method, json=params or {}, timeout=timeout
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise ZaloNetworkError(
+                method, f"not sent: {type(exc).__name__}", maybe_sent=False
+            ) from None
+        except httpx.TimeoutException as exc:
+            raise ZaloNetworkError(method, type(exc).__name__, maybe_sent=True) from None
+        except httpx.HTTPError as exc:
+            raise ZaloNetworkError(method, type(exc).__name__, maybe_sent=True) from None
+        try:
+            body = response.json()
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            raise ZaloError(
+                method,
+                response.status_code,
+                f"HTTP {response.status_code}, no JSON",
+                response.status_code,
+            )
+        if body.get("ok") is True:
+            return body.get("result")
+        code = _int(body.get("error_code")) or response.status_code
+        description = str(body.get("description") or body.get("message") or "")[:300]
+        raise ZaloError(method, code, description, response.status_code)
+
+    # -- methods --
+
+    async def get_me(self) -> BotInfo:
+        result = await self.call("getMe")
+        data = result if isinstance(result, dict) else {}
+        return BotInfo(
+            id=_str(data.get("id")) or "",
+            account_name=_str(data.get("account_name")) or _str(data.get("display_name")) or "",
+            account_type=_str(data.get("account_type")) or "",
+            can_join_groups=data.get("can_join_groups") is True,
+        )
+
+    async def get_updates(self, timeout: int = 30) -> list[ZaloUpdate]:
+        """Long poll: at most one update per call (the API has no offset); [] when none came."""
+        try:
+            result = await self.call(
+                "getUpdates", {"timeout": timeout}, read_timeout=timeout + self.read_timeout
+            )
+        except ZaloError as exc:
+            if exc.code == 408:  # "Request timeout": nobody wrote during the poll
+                return []
+            raise
+        items = result if isinstance(result, list) else [result]
+        updates = [parse_update(item) for item in items]
+        return [u for u in updates if u is not None]
+
+    async def set_webhook(self, url: str, secret_token: str) -> WebhookInfo:
+        if not 8 <= len(secret_token) <= 256:
+            raise ValueError("secret_token must be 8 to 256 characters")
+        return self._webhook(
+            await self.call("setWebhook", {"url": url, "secret_token": secret_token})
+        )
+
+    async def delete_webhook(self) -> WebhookInfo:
+        return self._webhook(await self.call("deleteWebhook"))
+
+    async def get_webhook_info(self) -> WebhookInfo:
+        return self._webhook(await self.call("getWebhookInfo"))
+
+    @staticmethod
+    def _webhook(result: object) -> WebhookInfo:
+        data = result if isinstance(result, dict) else {}
+        return WebhookInfo(url=_str(data.get("url")) or "", updated_at=_int(data.get("updated_at")))
+
+    async def send_message(self, chat_id: str, text: str) -> SentMessage:
+        if not 1 <= units(text) <= TEXT_LIMIT:
+            raise ValueError("text must be 1 to 2000 characters")
+        return self._sent(await self.call("sendMessage", {"chat_id": chat_id, "text": text}))
+
+    async def send_photo(self, chat_id: str, photo: str, caption: str | None = None) -> SentMessage:
+        params: dict[str, Any] = {"chat_id": chat_id, "photo": photo}
+        if caption:
+            if units(caption) > TEXT_LIMIT:
+                raise ValueError("caption must be at most 2000 characters")
+            params["caption"] = caption
+        return self._sent(await self.call("sendPhoto", params))
+
+    async def send_chat_action(self, chat_id: str, action: str = "typing") -> None:
+        await self.call("sendChatAction", {"chat_id": chat_id, "action": action})
+
+    @staticmethod
+    def _sent(result: object) -> SentMessage:
+        data = result if isinstance(result, dict) else {}
+        message_id = _str(data.get("message_id")) or ""
+        return SentMessage(message_id=message_id, date=_int(data.get("date")))

@@ -1,0 +1,128 @@
+"""The webhook listener's edges, spoken to byte by byte as a stranger or Zalo would."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.platforms.zalo.webhook import WebhookListener, parse_listen
+
+
+def test_parse_listen() -> None:
+    assert parse_listen("127.0.0.1:8443") == ("127.0.0.1", 8443)
+    assert parse_listen("[::1]:9000") == ("::1", 9000)
+    with pytest.raises(ValueError):
+        parse_listen("localhost")
+
+
+# ---- the webhook listener's edges ------------------------------------------------------
+
+
+async def _raw(port: int, data: bytes, *, wait: float = 2.0) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(data)
+    await writer.drain()
+    try:
+        return await asyncio.wait_for(reader.read(), wait)
+    finally:
+        writer.close()
+
+
+async def test_webhook_listener_refuses_what_zalo_would_not_send() -> None:
+    got: list[object] = []
+    listener = WebhookListener(
+        "127.0.0.1:0", "right-secret", got.append, max_body=100, read_seconds=0.3
+    )
+    await listener.start()
+    try:
+        port = listener.port
+        head = "POST /hook HTTP/1.1\r\nHost: x\r\nX-Bot-Api-Secret-Token: right-secret\r\n"
+        big = await _raw(port, (head + "Content-Length: 101\r\n\r\n").encode() + b"x" * 101)
+        assert big.startswith(b"HTTP/1.1 413")
+        no_length = await _raw(port, (head + "\r\n").encode())
+        assert no_length.startswith(b"HTTP/1.1 411")
+        slow = await _raw(port, (head + "Content-Length: 50\r\n\r\n{").encode())
+        assert slow.startswith(b"HTTP/1.1 408")  # a body that never comes
+        wrong_case = await _raw(
+            port, head.replace("right", "Right").encode() + b"Content-Length: 2\r\n\r\n{}"
+        )
+        assert wrong_case.startswith(b"HTTP/1.1 403")
+        ok = await _raw(port, (head + "Content-Length: 2\r\n\r\n").encode() + b"{}")
+        assert ok.startswith(b"HTTP/1.1 200") and ok.endswith(b'{"message":"Success"}')
+        assert got == [{}]
+        assert listener.refused == 1
+    finally:
+        await listener.stop()
+
+
+@pytest.fixture
+async def listener() -> AsyncIterator[tuple[WebhookListener, list[object]]]:
+    got: list[object] = []
+    hook = WebhookListener("127.0.0.1:0", "right-secret", got.append, max_body=16384)
+    await hook.start()
+    try:
+        yield hook, got
+    finally:
+        await hook.stop()
+
+
+def _post(body: bytes, *, header: str = "X-Bot-Api-Secret-Token") -> bytes:
+    head = f"POST /zalo/hook HTTP/1.1\r\nHost: x\r\n{header}: right-secret\r\n"
+    return (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 3000 + b"]" * 3000,  # nested deeper than the JSON parser goes
+        b'{"a": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+        b"[1, 2, 3]",  # JSON, but not an update object
+        b'"text"',
+        b"42",
+        b"null",
+        b"\xff\xfe{}",  # not UTF-8
+        b'{"event_name": ',
+    ],
+)
+async def test_a_body_that_is_not_one_json_object_is_a_400_without_a_traceback(
+    listener: tuple[WebhookListener, list[object]],
+    body: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    hook, got = listener
+    caplog.set_level(logging.DEBUG)
+    answer = await _raw(hook.port, _post(body))
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:40]
+    assert got == []
+    assert "Traceback" not in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_chunked_body_has_no_length_and_is_refused_unread(
+    listener: tuple[WebhookListener, list[object]],
+) -> None:
+    hook, got = listener
+    head = "POST /hook HTTP/1.1\r\nHost: x\r\nX-Bot-Api-Secret-Token: right-secret\r\n"
+    chunk = b"x" * 20000
+    chunked = (
+        (head + "Transfer-Encoding: chunked\r\n\r\n").encode()
+        + f"{len(chunk):x}\r\n".encode()
+        + chunk
+        + b"\r\n0\r\n\r\n"
+    )
+    answer = await _raw(hook.port, chunked)
+    assert answer.startswith(b"HTTP/1.1 411"), answer[:40]
+    assert got == []
+
+
+async def test_the_header_name_is_case_insensitive_and_any_path_is_served(
+    listener: tuple[WebhookListener, list[object]],
+) -> None:
+    hook, got = listener
+    answer = await _raw(hook.port, _post(b'{"ok": true}', header="x-bot-api-secret-token"))
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert got == [{"ok": True}]
+    assert hook.refused == 0
