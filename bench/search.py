@@ -209,7 +209,7 @@ def latency(store: Store, queries: list[tuple[str, str]]) -> dict[str, object]:
     by_kind: dict[str, list[float]] = defaultdict(list)
     worst: list[tuple[float, str]] = []
     for kind, query in queries:
-        store.sync.search._df.clear()
+        store.sync.search.words.forget()
         started = time.perf_counter()
         store.sync.search.search(query, limit=5)
         ms = (time.perf_counter() - started) * 1000

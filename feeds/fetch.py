@@ -1,8 +1,8 @@
 """The only network I/O of the getting-stories room: one guarded, capped HTTP GET.
 
-Redirects are followed by hand so that every hop goes through the URL guard; the body is
-decompressed here, in bounded steps, so the size cap holds after decompression (a small
-gzip bomb is stopped at the cap, not after it has filled memory).
+Redirects are followed by hand so that every hop goes through the URL guard; each
+connect dials only an address the guard approved (`transport.py`); the body is
+decompressed in bounded steps (`decode.py`) so the size cap holds after decompression.
 """
 
 from __future__ import annotations
@@ -11,25 +11,24 @@ import asyncio
 import logging
 import math
 import zlib
-from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
+from feeds.decode import BodyDecoder, decoded
+from feeds.transport import GuardedTransport
 from feeds.urlguard import UnsafeURLError, UrlGuard, UrlResolutionError
 
 log = logging.getLogger(__name__)
 
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _RETRYABLE_4XX = frozenset({408, 429})
-_DECODE_STEP = 64 * 1024
 _ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.8, */*;q=0.5"
@@ -103,139 +102,6 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - reference).total_seconds())
 
 
-class _GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
-    """Connects only to addresses the guard has just approved, by IP.
-
-    The hostname is resolved once, here, and the checked address is the one dialled, so
-    a DNS answer that changes between `UrlGuard.check` and the connect cannot reach a
-    private address. TLS still verifies the certificate against the original hostname
-    (httpcore passes it to `start_tls` separately).
-    """
-
-    def __init__(self, guard: UrlGuard) -> None:
-        self._guard = guard
-        self._inner = httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            addresses = await self._guard.resolve(host, port)
-        except UrlResolutionError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
-        last: Exception | None = None
-        for address in addresses:
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-        assert last is not None
-        raise last
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not allowed")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport, with its connection pool dialling through the guard.
-
-    httpx 0.28 has no public hook for the network backend, so the pool is rebuilt here
-    with httpcore's public constructor (pinned: httpx<0.29).
-    """
-
-    def __init__(self, guard: UrlGuard) -> None:
-        super().__init__(trust_env=False)
-        limits = httpx.Limits()
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedNetworkBackend(guard),
-        )
-
-
-class _BodyDecoder:
-    """Content-Encoding decoding in bounded steps (never more than one step at a time)."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._obj: Any = None
-        self._started = False
-
-    @classmethod
-    def for_header(cls, header: str | None) -> _BodyDecoder:
-        codings = [c.strip().lower() for c in (header or "").split(",")]
-        codings = [c for c in codings if c and c != "identity"]
-        if not codings:
-            return cls("identity")
-        if len(codings) > 1:
-            raise ValueError(f"unsupported content-encoding {header!r}")
-        coding = {"x-gzip": "gzip"}.get(codings[0], codings[0])
-        if coding not in ("gzip", "deflate"):
-            raise ValueError(f"unsupported content-encoding {header!r}")
-        return cls(coding)
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        if self.encoding == "identity":
-            if data:
-                yield data
-            return
-        if not self._started:
-            self._start(data)
-        yield from self._drain(data)
-
-    def flush(self) -> Iterator[bytes]:
-        if self._obj is not None:
-            yield from self._drain(b"")
-            tail = self._obj.flush()
-            if tail:
-                yield tail
-
-    def _start(self, first: bytes) -> None:
-        self._started = True
-        if self.encoding == "gzip":
-            self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        else:
-            # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate.
-            is_zlib = (
-                len(first) >= 2 and first[0] & 0x0F == 8 and (first[0] << 8 | first[1]) % 31 == 0
-            )
-            self._obj = zlib.decompressobj(zlib.MAX_WBITS if is_zlib else -zlib.MAX_WBITS)
-
-    def _drain(self, data: bytes) -> Iterator[bytes]:
-        pending = data
-        while True:
-            out = self._obj.decompress(pending, _DECODE_STEP)
-            if out:
-                yield out
-            pending = self._obj.unconsumed_tail
-            if self._obj.eof:
-                rest = self._obj.unused_data
-                if self.encoding == "gzip" and rest[:2] == b"\x1f\x8b":
-                    self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)  # next gzip member
-                    pending = rest
-                    continue
-                return
-            if not pending and not out:
-                return
-
-
 class Fetcher:
     """Fetches one URL at a time: guard, conditional GET, redirects, caps."""
 
@@ -252,7 +118,7 @@ class Fetcher:
             # trust_env=False: an HTTP(S)_PROXY from the environment would make the
             # proxy, not the story's host, the address the guard sees at connect time.
             client = httpx.AsyncClient(
-                transport=_GuardedTransport(guard),
+                transport=GuardedTransport(guard),
                 timeout=httpx.Timeout(settings.timeout_seconds),
                 follow_redirects=False,
                 trust_env=False,
@@ -407,7 +273,7 @@ class Fetcher:
         cap = self._settings.max_bytes
         too_big = f"{where}body larger than {cap} bytes"
         try:
-            decoder = _BodyDecoder.for_header(response.headers.get("content-encoding"))
+            decoder = BodyDecoder.for_header(response.headers.get("content-encoding"))
         except ValueError as exc:
             raise FetchError(url, f"{where}{exc}", status=response.status_code) from None
         if decoder.encoding == "identity":
@@ -417,7 +283,7 @@ class Fetcher:
         parts: list[bytes] = []
         total = 0
         try:
-            async with aclosing(_decoded(decoder, response.aiter_raw())) as pieces:
+            async with aclosing(decoded(decoder, response.aiter_raw())) as pieces:
                 async for piece in pieces:
                     total += len(piece)
                     if total > cap:
@@ -428,19 +294,6 @@ class Fetcher:
                 url, f"{where}bad {decoder.encoding} body: {exc}", status=response.status_code
             ) from None
         return b"".join(parts)
-
-
-async def _decoded(decoder: _BodyDecoder, raw: AsyncIterator[bytes]) -> AsyncGenerator[bytes, None]:
-    try:
-        async for chunk in raw:
-            for piece in decoder.feed(chunk):
-                yield piece
-    finally:
-        aclose = getattr(raw, "aclose", None)
-        if aclose is not None:
-            await aclose()
-    for piece in decoder.flush():
-        yield piece
 
 
 def _status_error(url: str, where: str, response: httpx.Response) -> FetchError:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.core.replies import Reply, Request
-from handlers import admin, search, subscriber
+from handlers import admin, search, settings, subscriber
 from handlers.base import Context
 from handlers.cards import clean
 from handlers.i18n import LANGUAGES, resolve_language, t
@@ -135,8 +135,8 @@ def _handlers() -> dict[str, Handler]:
         "stop": subscriber.stop,
         "help": subscriber.help_command,
         "latest": subscriber.latest,
-        "settings": subscriber.settings,
-        "lang": subscriber.lang,
+        "settings": settings.settings,
+        "lang": settings.lang,
         "search": search_command,
         "more": more,
     }
@@ -161,9 +161,9 @@ async def _callback(request: Request, ctx: Context) -> list[Reply]:
     prefix = data.partition(":")[0]
     if len(data) <= 64:
         if prefix == "set":
-            return await subscriber.settings_callback(request, ctx)
+            return await settings.settings_callback(request, ctx)
         if prefix == "lang":
-            return await subscriber.lang_callback(request, ctx)
+            return await settings.lang_callback(request, ctx)
         # Other rooms' buttons: admin actions ("adm:…"), search pages.
         for other_room in (admin.handle_admin, search.handle_callback):
             answer = await other_room(request, ctx)

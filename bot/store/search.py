@@ -10,7 +10,7 @@ A search never asks the engine to rank everything that matches. It runs a few ca
 queries (the words as a phrase in titles, all words in titles, the phrase anywhere, all
 words anywhere), each walking the index newest first and stopping at `CANDIDATES`
 rows, so a query made of very common words costs the same as a rare one. The union is
-ranked in Python by `bot.core.query.rank` from the title and lead (diacritics kept,
+ranked in Python by `bot.core.ranking.rank` from the title and lead (diacritics kept,
 so a query typed with them prefers stories that match them exactly), then by recency.
 Both engines match the same tokens, so both give the same answers.
 """
@@ -18,36 +18,23 @@ Both engines match the same tokens, so both give the same answers.
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from bot.core.query import (
-    EXACT_WEIGHT,
-    Candidate,
-    ParsedQuery,
-    Term,
-    exact_share,
-    idf_weights,
-    index_form,
-    order,
-    parse_query,
-    rank,
-    split_candidates,
-)
+from bot.core.query import ParsedQuery, Term, index_form, parse_query
+from bot.core.ranking import EXACT_WEIGHT, Candidate, exact_share, idf_weights, order, rank
 from bot.core.records import Article, SearchHit, SearchPage
 from bot.store.db import Connection, Database
 from bot.store.fulltext import Filters, Match, Scope
 from bot.store.rows import article_from_row
+from bot.store.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
 ARTICLE_COLUMNS = "a.*, f.name AS feed_name"
 TITLE_CANDIDATES = 150  # rows per title candidate query, newest first
 BODY_CANDIDATES = 80  # rows per whole-story candidate query, newest first
-DF_CAP = 20_000
 COMMON_IN_TITLES = 1_000  # a word in this many titles is "very common"
 STORY_WINDOW = 50_000  # newest stories scanned for a query of very common words only
 BODY_CHECK = 20  # stories whose body is read for exact-diacritic matches
@@ -78,40 +65,10 @@ def rebuild_index(conn: Connection, batch: int = REBUILD_BATCH) -> int:
     return count
 
 
-class _DocFreqCache:
-    """Capped document frequencies per folded term; stale by a few stories is fine."""
-
-    def __init__(self, size: int = 4096, ttl: float = 600.0) -> None:
-        self.size = size
-        self.ttl = ttl
-        self._items: OrderedDict[str, tuple[float, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> int | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or time.monotonic() - item[0] > self.ttl:
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: str, value: int) -> None:
-        with self._lock:
-            self._items[key] = (time.monotonic(), value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 class SearchIndex:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._df = _DocFreqCache()
-        self._total: tuple[float, int] | None = None
+        self.words = Vocabulary()
         self._ensure_built()
 
     # --- maintenance --------------------------------------------------------------------
@@ -128,7 +85,7 @@ class SearchIndex:
     def rebuild(self) -> int:
         with self.db.transaction() as conn:
             count = rebuild_index(conn)
-        self._df.clear()
+        self.words.forget()
         return count
 
     # --- long queries behind page buttons ---------------------------------------------------
@@ -171,105 +128,6 @@ class SearchIndex:
                 (platform, chat_id),
             ).fetchone()
         return (str(row[0]), int(row[1])) if row else None
-
-    # --- statistics ---------------------------------------------------------------------
-
-    def doc_freq(self, conn: Connection, match: Match) -> int:
-        """How many titles hold a word (capped): the rarity that weighs query words.
-
-        Titles are a fair sample of a story's vocabulary and their index is small, so
-        counting there is cheap; a word in no title still counts when the stories hold
-        it (`known`).
-        """
-        cached = self._df.get(match.key)
-        if cached is None:
-            cached = conn.dialect.fulltext.count(conn, "titles", match, DF_CAP)
-            self._df.put(match.key, cached)
-        return cached
-
-    def known(self, conn: Connection, match: Match) -> bool:
-        key = "?" + match.key
-        cached = self._df.get(key)
-        if cached is None:
-            cached = self.doc_freq(conn, match) or conn.dialect.fulltext.count(
-                conn, "stories", match, 1
-            )
-            self._df.put(key, cached)
-        return cached > 0
-
-    def _total_docs(self, conn: Connection) -> int:
-        if self._total is None or time.monotonic() - self._total[0] > 60:
-            row = conn.execute("SELECT max(id) FROM articles").fetchone()
-            self._total = (time.monotonic(), int(row[0] or 0))
-        return self._total[1]
-
-    def _resolve(self, conn: Connection, terms: Sequence[Term]) -> list[Term]:
-        """Mend words the index has never seen: run-together syllables, half-typed words.
-
-        "dalat" becomes "da" "lat" when both are known; an unknown word of three letters
-        or more becomes a prefix; what still finds nothing is dropped (if other words
-        remain), so one typo does not empty the answer.
-        """
-        resolved: list[Term] = []
-        pending = list(terms)
-        while pending:
-            term = pending.pop(0)
-            if self.known(conn, Match.word(term)):
-                resolved.append(term)
-                continue
-            if pending:  # "mang khut" → "mangkhut"
-                joined = Term(
-                    term.folded + pending[0].folded,
-                    term.exact + pending[0].exact,
-                    prefix=pending[0].prefix,
-                )
-                if self.known(conn, Match.word(joined)):
-                    pending.pop(0)
-                    resolved.append(joined)
-                    continue
-            if resolved and not resolved[-1].prefix:  # "mangk hut" → "mangkhut"
-                joined = Term(
-                    resolved[-1].folded + term.folded,
-                    resolved[-1].exact + term.exact,
-                    prefix=term.prefix,
-                )
-                if self.known(conn, Match.word(joined)):
-                    resolved[-1] = joined
-                    continue
-            split = self._split(conn, term)
-            if split:
-                resolved.extend(split)
-                continue
-            if not term.prefix and len(term.folded) >= 3:
-                as_prefix = Term(term.folded, term.exact, prefix=True)
-                if self.known(conn, Match.word(as_prefix)):
-                    resolved.append(as_prefix)
-                    continue
-            resolved.append(term)  # unknown: kept only if nothing else is left
-        known = [t for t in resolved if self.known(conn, Match.word(t))]
-        return known or resolved
-
-    def _split(self, conn: Connection, term: Term) -> list[Term] | None:
-        if len(term.folded) < 3 or term.folded.isdigit():
-            return None
-        best: tuple[int, list[Term]] | None = None
-        for left, right in split_candidates(term.folded):
-            if left[-1].isdigit() != right[0].isdigit():
-                pass  # "s400", "landmark81": letters and figures part anyway
-            elif len(left) < 2 or len(right) < 2:
-                continue
-            pair = [Term(left, left), Term(right, right, prefix=term.prefix)]
-            both = Match(tuple(pair), phrase=True)
-            fulltext = conn.dialect.fulltext
-            found = fulltext.count(conn, "titles", both, 1) or fulltext.count(
-                conn, "stories", both, 1
-            )
-            if not found:
-                continue
-            weight = min(self.doc_freq(conn, Match.word(p)) for p in pair)
-            if best is None or weight > best[0]:
-                best = (weight, pair)
-        return best[1] if best else None
 
     # --- search -------------------------------------------------------------------------
 
@@ -339,7 +197,7 @@ class SearchIndex:
         section: str | None,
         since: float | None,
     ) -> list[Candidate]:
-        terms = self._resolve(conn, parsed.terms)
+        terms = self.words.resolve(conn, parsed.terms)
         min_id = 0
         if since is not None:
             # Stories are stored in time order: nothing fetched before `since` qualifies.
@@ -355,7 +213,7 @@ class SearchIndex:
         # thang, ...); there the last word stays whole when stories know it as a word.
         story_terms = list(terms)
         last = terms[-1]
-        if last.prefix and self.known(conn, Match.word(Term(last.folded, last.exact))):
+        if last.prefix and self.words.known(conn, Match.word(Term(last.folded, last.exact))):
             story_terms[-1] = Term(last.folded, last.exact)
         story_phrase = Match(tuple(story_terms), phrase=True)
         story_every = Match(tuple(story_terms))
@@ -363,8 +221,8 @@ class SearchIndex:
         # Every word very common ("thăm của ngoại"): a phrase that is rare as a whole
         # would make SQLite walk each word's whole list; walk only the newest stories.
         story_min_id = min_id
-        if all(self.doc_freq(conn, Match.word(t)) >= COMMON_IN_TITLES for t in story_terms):
-            story_min_id = max(min_id, self._total_docs(conn) - STORY_WINDOW)
+        if all(self.words.doc_freq(conn, Match.word(t)) >= COMMON_IN_TITLES for t in story_terms):
+            story_min_id = max(min_id, self.words.total(conn) - STORY_WINDOW)
 
         def newest(scope: Scope, match: Match, cap: int) -> set[int]:
             floor = story_min_id if scope == "stories" else min_id
@@ -379,9 +237,9 @@ class SearchIndex:
         ids = title_phrase | title_all | any_phrase | all_terms
         if not ids:
             return []
-        total = self._total_docs(conn)
+        total = self.words.total(conn)
         weights = idf_weights(
-            terms, {t.folded: self.doc_freq(conn, Match.word(t)) for t in terms}, total
+            terms, {t.folded: self.words.doc_freq(conn, Match.word(t)) for t in terms}, total
         )
         candidates = [
             Candidate(

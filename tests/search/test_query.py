@@ -4,17 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.query import (
-    Candidate,
-    Term,
-    all_expression,
-    highlight,
-    index_form,
-    parse_query,
-    phrase_expression,
-    rank,
-    snippet,
-)
+from bot.core.query import Term, all_expression, index_form, parse_query, phrase_expression
+from bot.core.ranking import Candidate, highlight, rank, snippet
 from bot.core.text import normalize
 
 DAY = 86400.0
