@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.admin.access import admin_ids
 from bot.admin.desk import AdminDesk
+from bot.admin.review import ReviewAnnouncer
 from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
@@ -25,11 +26,14 @@ from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport
 from feeds.summarize import summarize
 from handlers.base import Context
+from handlers.review import preview_card
 
 if TYPE_CHECKING:
     import httpx
 
     from bot.core.records import Article
+    from bot.core.replies import Reply
+    from bot.core.review import ReviewItem
     from bot.platforms.base import Handle, Platform
 
 log = logging.getLogger(__name__)
@@ -78,6 +82,7 @@ class App:
         self.platforms: list[Outlet] = build_outlets(config, self.context)
         self.admin = self._admin_desk()
         self.context.admin = self.admin
+        self.review = self._review_announcer()
         self.poller = Poller(
             self.store,
             self.fetcher,
@@ -101,6 +106,39 @@ class App:
         return build_admin_desk(
             self.config, self.store, self.fetcher, self.summarizer, access=access, editors=editors
         )
+
+    def _review_announcer(self) -> ReviewAnnouncer:
+        """Previews go to `[publish] editors_chat`, else each Telegram admin's private chat,
+        through the first platform with buttons (the decision needs them)."""
+        config = self.config
+        messenger = next(
+            (o.platform.messenger for o in self.platforms if o.platform.has_buttons), None
+        )
+        editors = [config.publish.editors_chat] if config.publish.editors_chat else []
+        editors = editors or [str(admin) for admin in config.telegram.admins]
+        language, timezone, card = config.language, config.timezone, config.card
+
+        def preview(article: Article, item: ReviewItem) -> Reply:
+            return preview_card(article, item, language, timezone, card)
+
+        return ReviewAnnouncer(
+            self.store,
+            self.admin.review,
+            messenger,
+            editors,
+            preview,
+            language=language,
+            auto_publish_after_minutes=config.publish.auto_publish_after_minutes,
+        )
+
+    async def review_tick(self) -> None:
+        """Show new held stories to the editors; publish those waiting too long."""
+        if not self.config.publish.review:
+            return
+        try:
+            await self.review.tick()
+        except Exception:  # the queue waits for the next tick; the poller goes on
+            log.exception("review: could not announce or auto-publish held stories")
 
     async def __aenter__(self) -> App:
         return self
@@ -132,6 +170,7 @@ class App:
         self._polls.add(task)
         try:
             await self.poller.poll_due()
+            await self.review_tick()
         finally:
             self._polls.discard(task)
 
@@ -210,6 +249,8 @@ def make_context(config: Config, store: StorePort) -> Context:
         timezone=config.timezone,
         default_language=config.language,
         admins=admin_ids(config),
+        bot_name=config.bot_name,
+        card=config.card,
     )
 
 
@@ -227,6 +268,7 @@ def _outlet(
         worker_settings or WorkerSettings(max_in_flight=in_flight),
         timezone=context.timezone,
         notify_admins=platform.notify_admins,
+        card=context.card,
     )
     return Outlet(platform, worker)
 

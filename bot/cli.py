@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.admin.review_shell import add_review_command
 from bot.admin.shell import add_admin_commands, admin_session
 from bot.app import App
 from bot.config import ConfigError, load_config
@@ -195,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
     add_admin_commands(sub, common)
+    add_review_command(sub, common)
     return parser
 
 

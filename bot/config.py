@@ -196,6 +196,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
+    known_tables |= {"publish", "card"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -211,7 +212,11 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
             "timezone", "an IANA time zone such as 'Asia/Ho_Chi_Minh'", timezone
         ) from None
     language = bot.text("language", "vi", choices=("vi", "en"))
+    from bot.config_desk import read_bot_name, read_desk
+
+    bot_name = read_bot_name(bot)
     bot.finish()
+    publish, card = read_desk(source, document)
 
     storage = _table(source, document, "storage")
     storage_path = Path(storage.text("path", "data/bantin.sqlite3"))
@@ -360,6 +365,9 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         telegram=telegram,
         zalo=zalo,
         feeds=tuple(feeds),
+        bot_name=bot_name,
+        publish=publish,
+        card=card,
     )
 
 

@@ -9,6 +9,8 @@ root), the same code `bantin feeds …` runs.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core.ports import AdminPort
 from bot.core.records import AdminReply, Caller
 from bot.core.replies import Button, Reply, Request, Span
@@ -40,7 +42,9 @@ ALIASES = {
     "thongke": "stats",
     "confirm": "xacnhan",
 }
-COMMANDS = frozenset({"admin", "feeds", "channels", "stats", *USAGE, *ALIASES})
+COMMANDS = frozenset({"admin", "feeds", "channels", "stats", "review", *USAGE, *ALIASES})
+# The review desk's buttons ("adm:rv:ok:12"): a decision, or the start of a summary edit.
+REVIEW_BUTTONS = frozenset({"rv:ok", "rv:drop", "rv:edit"})
 
 MENU = (
     "Quản trị Bantin:\n"
@@ -49,7 +53,7 @@ MENU = (
     "/route @kenh nguồn… (hoặc all)\n"
     "/broadcast NỘI DUNG — thông báo tới mọi người (cần xác nhận)\n"
     "/post MÃ_TIN — gửi lại · /correct MÃ_TIN — sửa tin đã gửi · /retract MÃ_TIN — gỡ tin\n"
-    "/stats — thống kê"
+    "/stats — thống kê · /review — tin chờ duyệt"
 )
 
 
@@ -76,7 +80,15 @@ async def handle_admin(request: Request, ctx: Context) -> list[Reply] | None:
         refusal = await desk.refuse_not_admin(caller, command, " ".join(args))
         return [_reply(refusal, edit=False)]
     answer = await _run(desk, ctx, request, caller, command, args)
+    if command in REVIEW_BUTTONS:
+        # A new message, the card stays: the notice tells the presser, the message the chat.
+        return [replace(_reply(answer, edit=False), notice=answer.headline[:190])]
     return [_reply(answer, edit=from_button and command in ("bc:ok", "bc:no"))]
+
+
+def admin_reply(answer: AdminReply) -> Reply:
+    """An admin answer as a chat message (the review desk's typed summary uses it)."""
+    return _reply(answer, edit=False)
 
 
 def _parse_callback(data: str) -> tuple[str, tuple[str, ...]]:
@@ -107,6 +119,15 @@ async def _run(
         )
     if command == "feeds":
         return await desk.feeds.show()
+    if command == "review":
+        return await desk.review.show()
+    if command in REVIEW_BUTTONS:
+        ref = args[0] if args else ""
+        if command == "rv:edit":
+            return await desk.review.begin_edit(caller, request.chat_id, ref)
+        if command == "rv:ok":
+            return await desk.review.approve(caller, ref)
+        return await desk.review.drop(caller, ref)
     if command == "channels":
         return await desk.channels.show()
     if command == "stats":

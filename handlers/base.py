@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.core.replies import Request
+from bot.core.settings import CardConfig
 
 if TYPE_CHECKING:
     from bot.core.ports import AdminPort, StorePort
@@ -21,6 +22,8 @@ class Context:
     admins: dict[str, frozenset[str]] = field(default_factory=dict)
     # The name the bot greets with ("Chào mừng bạn đến với Bantin!"): the newsroom's own.
     bot_name: str = "Bantin"
+    # `[card]`: what a story card shows (summary length, image, source, time, album).
+    card: CardConfig = field(default_factory=CardConfig)
     # The admin room, with the platform's rights checks and message editors: the
     # composition root puts it here. None only where no admin command can come.
     admin: AdminPort | None = None

@@ -97,6 +97,12 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     },
     "card.read_more": {"vi": "Đọc tiếp", "en": "Read more"},
     "card.share": {"vi": "Chia sẻ", "en": "Share"},
+    "card.watch": {"vi": "▶ Xem video", "en": "▶ Watch the video"},
+    "review.publish": {"vi": "✅ Đăng", "en": "✅ Publish"},
+    "review.edit": {"vi": "✏️ Sửa tóm tắt", "en": "✏️ Edit summary"},
+    "review.drop": {"vi": "🗑 Bỏ", "en": "🗑 Drop"},
+    "time.today": {"vi": "{clock} hôm nay", "en": "{clock} today"},
+    "time.yesterday": {"vi": "hôm qua {clock}", "en": "yesterday {clock}"},
     "card.not_found": {
         "vi": "Không tìm thấy tin này; có thể tin đã bị gỡ. Xem tin mới: /latest",
         "en": "That story cannot be found; it may have been removed. Latest: /latest",

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.core.replies import Reply, Request
-from handlers import admin, search, settings, subscriber
+from handlers import admin, review, search, settings, subscriber
 from handlers.base import Context
 from handlers.cards import clean
 from handlers.i18n import LANGUAGES, resolve_language, t
@@ -121,6 +121,9 @@ async def _route(request: Request, ctx: Context) -> list[Reply]:
             request = replace(request, command=parsed[0], args=parsed[1])
     if request.command is not None:
         return await _command(request, ctx)
+    edited = await review.take_edit(request, ctx)  # an editor's new summary, asked for
+    if edited is not None:
+        return edited
     if request.is_group:
         return []  # groups talk among themselves; the bot answers commands only
     intent = match_intent(request.text)

@@ -242,7 +242,7 @@ def _card(article: Article, ctx: Context, language: str, bot_username: str | Non
     """The story's full card (handlers.cards, imported late: another room)."""
     from handlers.cards import article_card
 
-    return article_card(article, language, bot_username, ctx.timezone)
+    return article_card(article, language, bot_username, ctx.timezone, ctx.card)
 
 
 def _article_ref(query: str) -> int | None:

@@ -185,7 +185,7 @@ async def latest(request: Request, ctx: Context) -> list[Reply]:
     if not articles:
         return [text_reply(t(language, "latest.none"))]
     return [
-        article_card(article, language, request.bot_username, ctx.timezone)
+        article_card(article, language, request.bot_username, ctx.timezone, ctx.card)
         for article in reversed(articles)
     ]
 
@@ -197,7 +197,7 @@ async def story_card(
     article = await ctx.store.articles.get(article_id)
     if article is None:
         return text_reply(t(language, "card.not_found"))
-    return article_card(article, language, bot_username, ctx.timezone)
+    return article_card(article, language, bot_username, ctx.timezone, ctx.card)
 
 
 def notice_only(notice: str) -> Reply:

@@ -18,6 +18,7 @@ from bot.admin.broadcasts import BroadcastAdmin
 from bot.admin.channels import ChannelAdmin
 from bot.admin.feeds import FeedAdmin
 from bot.admin.probe import FeedProbe, StoryRefresher
+from bot.admin.review import ReviewAdmin
 from bot.admin.stories import StoryAdmin
 from bot.core.ports import ChatAccess, MessageEditor, StorePort
 from bot.core.records import AdminReply, Caller
@@ -34,15 +35,19 @@ class AdminDesk:
         refresher: StoryRefresher | None = None,
         access: ChatAccess | None = None,
         editors: Mapping[str, MessageEditor] | None = None,
+        timezone: str = "Asia/Ho_Chi_Minh",
+        bot_name: str = "Bantin",
     ) -> None:
+        self.bot_name = bot_name
         self._audited = AuditTrail(store.audit)
         self.feeds = FeedAdmin(store, self._audited, probe=probe)
         self.channels = ChannelAdmin(store, self._audited, access=access)
         self.broadcasts = BroadcastAdmin(store, self._audited)
         self.stories = StoryAdmin(store, self._audited, refresher=refresher, editors=editors)
         self.backup = BackupAdmin(store, self._audited)
+        self.review = ReviewAdmin(store, self._audited, timezone=timezone)
 
     async def refuse_not_admin(self, caller: Caller, action: str, detail: str) -> AdminReply:
         """Someone not on the admin list tried an admin command: say so, and audit it."""
-        reply = AdminReply.refused("Bạn không phải quản trị viên của Bantin.")
+        reply = AdminReply.refused(f"Bạn không phải quản trị viên của {self.bot_name}.")
         return await self._audited(caller, action, detail, reply)

@@ -46,4 +46,6 @@ def build_admin_desk(
         refresher=StoryRefresher(fetcher, summarizer, budget=config.summary.budget),
         access=CachedChatAccess(access) if access is not None else None,
         editors=editors,
+        timezone=config.timezone,
+        bot_name=config.bot_name,
     )

@@ -47,6 +47,9 @@ class Article:
     section: str | None
     published_at: float | None
     fetched_at: float
+    # The page's video (a direct MP4, or an embedded player's page) and its photos.
+    video: str | None = None
+    images: tuple[str, ...] = ()
 
     @property
     def time(self) -> float:
@@ -115,6 +118,8 @@ class StoryRecord:
     image: str | None
     section: str | None
     published_at: float | None
+    video: str | None = None
+    images: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,9 @@ class Reply:
     preview_url: str | None = None
     edit: bool = False
     notice: str | None = None
+    # A direct video file sent as the message (the body its caption), or an album's photos.
+    video: str | None = None
+    photos: tuple[str, ...] = ()
 
     @property
     def plain(self) -> str:

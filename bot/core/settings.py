@@ -128,6 +128,27 @@ class ZaloConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishConfig:
+    """`[publish]`: whether a new story waits for an editor, who the editors are."""
+
+    review: bool = False
+    # A Telegram group or channel id for the preview cards; "" sends them to each admin.
+    editors_chat: str = ""
+    auto_publish_after_minutes: int = 0  # 0: a story nobody decided on waits forever
+
+
+@dataclass(frozen=True, slots=True)
+class CardConfig:
+    """`[card]`: what a pushed story shows, on Telegram and Zalo alike."""
+
+    summary_chars: int = 300
+    image: bool = True
+    source: bool = True
+    time: bool = True
+    album: bool = False  # several photos of a story go as an album (up to 10)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     source: str
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -142,6 +163,10 @@ class Config:
     telegram: TelegramConfig = TelegramConfig()
     zalo: ZaloConfig = ZaloConfig()
     feeds: tuple[FeedConfig, ...] = ()
+    # The newsroom's own name in the welcome, help and cards (`[bot] name`).
+    bot_name: str = "Bantin"
+    publish: PublishConfig = PublishConfig()
+    card: CardConfig = CardConfig()
 
     @property
     def zone(self) -> ZoneInfo:

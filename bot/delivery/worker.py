@@ -21,9 +21,10 @@ from typing import TYPE_CHECKING
 from bot.core.outcome import Kind, SendOutcome
 from bot.core.ports import Messenger
 from bot.core.replies import Reply
+from bot.core.settings import CardConfig
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.timing import backoff_seconds
-from handlers.cards import article_card, broadcast_reply, digest_reply
+from handlers.cards import CARD, article_card, broadcast_reply, digest_reply
 
 if TYPE_CHECKING:
     from bot.core.ports import StorePort
@@ -38,14 +39,16 @@ MAX_MIGRATIONS = 2
 MAX_FLOOD_WAITS = 3
 
 
-def compose(deliveries: Sequence[Delivery], language: str, timezone: str) -> Reply:
+def compose(
+    deliveries: Sequence[Delivery], language: str, timezone: str, card: CardConfig = CARD
+) -> Reply:
     """What a claimed job says: a story card, a broadcast, or several stories as a digest."""
     if len(deliveries) > 1:
         articles = sorted((d.article for d in deliveries if d.article is not None), key=_time)
         return digest_reply(articles, language, timezone)
     (delivery,) = deliveries
     if delivery.article is not None:
-        return article_card(delivery.article, language, None, timezone)
+        return article_card(delivery.article, language, None, timezone, card)
     return broadcast_reply(delivery.broadcast_text or "")
 
 
@@ -105,8 +108,10 @@ class DeliveryWorker:
         *,
         timezone: str = "Asia/Ho_Chi_Minh",
         notify_admins: NotifyAdmins | None = None,
+        card: CardConfig = CARD,
     ) -> None:
         self.store = store
+        self.card = card
         self.timezone = timezone
         self.messenger = messenger
         self.limiter = limiter
@@ -276,7 +281,7 @@ class DeliveryWorker:
         await asyncio.shield(claim)
 
     async def _send(self, job: _Job, chat: Chat) -> SendOutcome:
-        reply = compose(job.deliveries, chat.language, self.timezone)
+        reply = compose(job.deliveries, chat.language, self.timezone, self.card)
         return await self.messenger.send(chat, reply)
 
     async def _migrate(self, chat: Chat, outcome: SendOutcome) -> Chat:

@@ -21,6 +21,7 @@ from bot.core.ports import (
     ChatsPort,
     DeliveriesPort,
     FeedsPort,
+    ReviewPort,
     SearchPort,
     StatsPort,
 )
@@ -33,6 +34,7 @@ from bot.store.chats import ChatStore
 from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
+from bot.store.review import ReviewStore
 from bot.store.search import SearchIndex
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
@@ -46,15 +48,16 @@ __all__ = ["IntegrityError", "Store", "StoreError", "Tables", "open_store"]
 class Tables:
     """The blocking repositories over one database, one per kind of row."""
 
-    def __init__(self, db: Database, timezone: str) -> None:
+    def __init__(self, db: Database, timezone: str, *, review: bool = False) -> None:
         self.feeds = FeedStore(db)
-        self.articles = ArticleStore(db, timezone)
+        self.articles = ArticleStore(db, timezone, review=review)
         self.search = SearchIndex(db)
         self.chats = ChatStore(db, timezone)
         self.deliveries = DeliveryStore(db)
         self.audit = AuditLog(db)
         self.stats = StatsStore(db, timezone)
         self.broadcasts = BroadcastStore(db)
+        self.review = ReviewStore(db, timezone)
 
 
 class _OnDatabaseThread:
@@ -91,11 +94,15 @@ class Store:
     """
 
     def __init__(
-        self, target: Path | str | Database, *, timezone: str = "Asia/Ho_Chi_Minh"
+        self,
+        target: Path | str | Database,
+        *,
+        timezone: str = "Asia/Ho_Chi_Minh",
+        review: bool = False,
     ) -> None:
         self.db = target if isinstance(target, Database) else SqliteDatabase(target)
         self.timezone = timezone
-        self.sync = Tables(self.db, timezone)
+        self.sync = Tables(self.db, timezone, review=review)
         self.feeds = cast(FeedsPort, _OnDatabaseThread(self.sync.feeds, self.db))
         self.articles = cast(ArticlesPort, _OnDatabaseThread(self.sync.articles, self.db))
         self.search = cast(SearchPort, _OnDatabaseThread(self.sync.search, self.db))
@@ -104,6 +111,7 @@ class Store:
         self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
         self.stats = cast(StatsPort, _OnDatabaseThread(self.sync.stats, self.db))
         self.broadcasts = cast(BroadcastsPort, _OnDatabaseThread(self.sync.broadcasts, self.db))
+        self.review = cast(ReviewPort, _OnDatabaseThread(self.sync.review, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""
@@ -116,7 +124,7 @@ class Store:
 def open_store(config: Config) -> Store:
     """The store the config names: PostgreSQL when `[storage] url` is set, else the file."""
     if not config.storage_url:
-        return Store(config.storage_path, timezone=config.timezone)
+        return Store(config.storage_path, timezone=config.timezone, review=config.publish.review)
     try:
         from bot.store.postgres import PostgresDatabase
     except ImportError as exc:
@@ -124,4 +132,8 @@ def open_store(config: Config) -> Store:
             f"[storage] url is a PostgreSQL database, but its driver is missing ({exc.name}): "
             "pip install 'bantin[postgres]'"
         ) from None
-    return Store(PostgresDatabase(config.storage_url), timezone=config.timezone)
+    return Store(
+        PostgresDatabase(config.storage_url),
+        timezone=config.timezone,
+        review=config.publish.review,
+    )

@@ -8,14 +8,19 @@ from collections.abc import Iterable, Sequence
 from bot.core.records import Article, PendingPage, PollOutcome, Reposted, StoryRecord
 from bot.store.db import Connection, Database, now
 from bot.store.feeds import mark_success
-from bot.store.rows import article_from_row
+from bot.store.review import hold
+from bot.store.rows import article_from_row, media_json
 from bot.store.search import ARTICLE_COLUMNS
 
 
 class ArticleStore:
-    def __init__(self, db: Database, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+    def __init__(
+        self, db: Database, timezone: str = "Asia/Ho_Chi_Minh", *, review: bool = False
+    ) -> None:
         self.db = db
         self.timezone = timezone
+        # `[publish] review`: a story to push waits for an editor (bot.store.review).
+        self.review = review
 
     def known_keys(self, keys: Iterable[str]) -> set[str]:
         """Which of these keys are stored already, or waiting for their page."""
@@ -61,7 +66,9 @@ class ArticleStore:
                 if article_id is None:
                     continue
                 ids.append(article_id)
-                if push:
+                if push and self.review:
+                    hold(conn, article_id, at)
+                elif push:
                     deliveries += enqueue_article(conn, article_id, feed_id, at, self.timezone)
             for page in pending:
                 conn.execute(
@@ -198,8 +205,8 @@ def insert_article(
     row = conn.execute(
         """
         INSERT INTO articles (key, feed_id, url, title, lead, body, summary, image, section,
-            published_at, fetched_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            published_at, fetched_at, media)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO NOTHING
         RETURNING id
         """,
@@ -215,6 +222,7 @@ def insert_article(
             story.section,
             story.published_at,
             at,
+            media_json(story.video, story.images),
         ),
     ).fetchone()
     if row is None:

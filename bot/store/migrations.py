@@ -175,4 +175,27 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_time ON articles(COALESCE(published_at, fetched_at), id);
     CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
     """,
+    # 4: the editors' desk. Stories held for review until an editor decides, and which
+    # editor's next message is whose summary; a story's video and photos (JSON).
+    """
+    CREATE TABLE reviews (
+        article_id   INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        status       TEXT NOT NULL DEFAULT 'waiting',
+        summary      TEXT,
+        created_at   REAL NOT NULL,
+        announced_at REAL,
+        decided_at   REAL,
+        decided_by   TEXT
+    );
+    CREATE INDEX reviews_status ON reviews(status, created_at);
+    CREATE TABLE review_edits (
+        platform   TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        at         REAL NOT NULL,
+        PRIMARY KEY (platform, chat_id, user_id)
+    );
+    ALTER TABLE articles ADD COLUMN media TEXT;
+    """,
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from bot.core.records import Article, Chat, Feed
 from bot.store.db import Row
@@ -45,7 +46,36 @@ def article_from_row(row: Row) -> Article:
         section=row["section"],
         published_at=row["published_at"],
         fetched_at=row["fetched_at"],
+        **media_of(row),
     )
+
+
+def media_of(row: Row) -> dict[str, Any]:
+    """The story's video and photos, from the `media` column (JSON; NULL for none)."""
+    try:
+        raw = row["media"]
+    except (IndexError, KeyError):
+        return {}
+    if not raw:
+        return {}
+    try:
+        media = json.loads(raw)
+    except ValueError:
+        return {}
+    video = media.get("video") if isinstance(media, dict) else None
+    images = media.get("images") if isinstance(media, dict) else None
+    return {
+        "video": video if isinstance(video, str) else None,
+        "images": tuple(i for i in images if isinstance(i, str))
+        if isinstance(images, list)
+        else (),
+    }
+
+
+def media_json(video: str | None, images: tuple[str, ...]) -> str | None:
+    if not video and not images:
+        return None
+    return json.dumps({"video": video, "images": list(images)}, ensure_ascii=False)
 
 
 def chat_from_row(row: Row) -> Chat:

@@ -19,6 +19,7 @@ AREAS = {
     "broadcasts": ports.BroadcastAdminPort,
     "stories": ports.StoryAdminPort,
     "backup": ports.BackupAdminPort,
+    "review": ports.ReviewAdminPort,
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault
@@ -70,7 +71,7 @@ class TelegramAdapter:
         # For the admin room: rights, "@name" lookups, edits and deletes.
         self.chats = TelegramChats(
             bot,
-            card=article_card,
+            card=partial(article_card, card=context.card),
             timezone=context.timezone,
             bot_username=lambda: self.bot_username,
         )

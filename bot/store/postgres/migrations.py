@@ -203,4 +203,26 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_time ON articles((COALESCE(published_at, fetched_at)), id);
     CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
     """,
+    # 4: the editors' desk: the review queue, pending summary edits, a story's media.
+    """
+    CREATE TABLE reviews (
+        article_id   BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        status       TEXT NOT NULL DEFAULT 'waiting',
+        summary      TEXT,
+        created_at   DOUBLE PRECISION NOT NULL,
+        announced_at DOUBLE PRECISION,
+        decided_at   DOUBLE PRECISION,
+        decided_by   TEXT
+    );
+    CREATE INDEX reviews_status ON reviews(status, created_at);
+    CREATE TABLE review_edits (
+        platform   TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        at         DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (platform, chat_id, user_id)
+    );
+    ALTER TABLE articles ADD COLUMN media TEXT;
+    """,
 ]
