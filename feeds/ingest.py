@@ -16,6 +16,7 @@ from datetime import datetime
 from bot.core.ports import Summarizer
 from bot.core.records import StoryRecord
 from feeds.extract import ExtractionError, extract_article
+from feeds.extract.media import PageMedia, page_media
 from feeds.fetch import Fetcher, FetchError, FetchResult
 from feeds.models import FeedEntry
 from feeds.parse import parse_feed, parse_listing
@@ -24,6 +25,7 @@ from feeds.urlguard import UnsafeURLError
 __all__ = ["PageCrashed", "read_entries", "read_story", "story_from_entry"]
 
 log = logging.getLogger(__name__)
+NO_MEDIA = PageMedia()
 
 
 class PageCrashed(ExtractionError):
@@ -76,6 +78,7 @@ async def read_story(
         try:
             page = await fetcher.fetch(entry.url)
             article = extract_article(page.body, page.url, encoding=page.encoding)
+            media = page_media(page.body, page.url, encoding=page.encoding)
         except (FetchError, UnsafeURLError, ExtractionError):
             raise
         except Exception as exc:  # a page that crashes a parser is a page we cannot read
@@ -92,6 +95,7 @@ async def read_story(
         image=article.image or entry.image,
         published=article.published or entry.published,
         section=section,
+        media=media,
     )
 
 
@@ -126,6 +130,7 @@ async def _record(
     image: str | None,
     published: datetime | None,
     section: str | None,
+    media: PageMedia = NO_MEDIA,
 ) -> StoryRecord:
     summary = await summarizer(title, paragraphs, lead or None, budget)
     return StoryRecord(
@@ -138,6 +143,8 @@ async def _record(
         image=image,
         section=section,
         published_at=timestamp(published),
+        video=media.video,
+        images=media.images,
     )
 
 

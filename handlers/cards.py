@@ -159,8 +159,9 @@ def article_card(
     direct = video if video and is_direct_video(video) else None
     embed = video if video and not direct else None
     rows: list[tuple[Button, ...]] = []
-    if embed:
-        rows.append((Button(t(language, "card.watch"), url=embed),))
+    if video:
+        # For a direct file too: where the file cannot be sent, the button still plays it.
+        rows.append((Button(t(language, "card.watch"), url=video),))
     row: list[Button] = []
     if url:
         row.append(Button(t(language, "card.read_more"), url=url))
@@ -177,7 +178,7 @@ def article_card(
         body=tuple(body),
         buttons=tuple(rows),
         photo=photo,
-        preview_url=embed or url,
+        preview_url=embed or (None if photos else url),
         video=direct,
         photos=photos,
     )

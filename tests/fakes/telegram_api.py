@@ -36,7 +36,7 @@ TOKEN = "123456:TEST-token-never-logged"
 BOT_ID = 123456
 BOT_USERNAME = "bantin_test_bot"
 ANONYMOUS_ADMIN_ID = 1087968824  # @GroupAnonymousBot, the "from" of anonymous admins
-SEND_METHODS = frozenset({"sendMessage", "sendPhoto"})
+SEND_METHODS = frozenset({"sendMessage", "sendPhoto", "sendVideo", "sendMediaGroup"})
 EDIT_METHODS = frozenset({"editMessageText", "editMessageCaption"})
 JSON_PARAMS = frozenset(
     {
@@ -50,6 +50,7 @@ JSON_PARAMS = frozenset(
         "allowed_updates",
         "button",
         "reply_parameters",
+        "media",
     }
 )
 ALLOWED_TAGS = frozenset(
@@ -670,6 +671,29 @@ class FakeTelegram(LoopbackFake):
         message, message_id = self._message(params, photo=photo, caption=params.get("caption", ""))
         self._keep(params, message, message_id)
         return message, message_id
+
+    def _api_sendVideo(self, params: dict[str, Any]) -> tuple[Any, int]:
+        video = {"file_id": "v1", "file_unique_id": "uv1", "width": 1280, "height": 720}
+        message, message_id = self._message(
+            params, video=dict(video, duration=60), caption=params.get("caption", "")
+        )
+        self._keep(params, message, message_id)
+        return message, message_id
+
+    def _api_sendMediaGroup(self, params: dict[str, Any]) -> tuple[Any, int]:
+        """An album: one message per photo (2 to 10), the first one's id stands for it."""
+        media = params.get("media") or []
+        if not 2 <= len(media) <= 10:
+            raise Refused(Failure(400, "Bad Request: wrong number of media in the group"))
+        photo = [{"file_id": "p1", "file_unique_id": "u1", "width": 800, "height": 600}]
+        messages = []
+        for item in media:
+            message, message_id = self._message(
+                params, photo=photo, caption=item.get("caption", "")
+            )
+            self._keep(params, message, message_id)
+            messages.append(message)
+        return messages, messages[0]["message_id"]
 
     def _edit(self, params: dict[str, Any], field_name: str) -> tuple[Any, int]:
         """Change a kept message's text or caption as Telegram would, or refuse."""

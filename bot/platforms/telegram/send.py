@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
+from dataclasses import replace
+
+from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -32,6 +34,14 @@ from bot.platforms.telegram.render import (
 
 log = logging.getLogger(__name__)
 
+# Besides a photo's refusals: what Telegram says of a video or an album it will not take.
+_MEDIA_ERRORS = ("too big", "video", "file must be", "media", "group")
+
+
+def is_media_error(exc: BadRequest) -> bool:
+    message = exc.message.lower()
+    return is_photo_error(exc) or any(text in message for text in _MEDIA_ERRORS)
+
 PLATFORM = "telegram"
 
 
@@ -42,6 +52,33 @@ class Sender:
         self.bot = bot
 
     async def send(self, chat_id: str, reply: Reply) -> Message:
+        video = safe_url(reply.video)
+        if video:
+            try:
+                return await self._send_video(chat_id, reply, video)
+            except BadRequest as exc:
+                if not is_media_error(exc):
+                    raise
+                log.warning(
+                    "chat telegram:%s: video refused (%s); sending the story without it",
+                    chat_id,
+                    exc.message,
+                )
+        if len(reply.photos) > 1:
+            try:
+                await self.bot.send_media_group(
+                    chat_id=chat_id, media=[InputMediaPhoto(url) for url in reply.photos]
+                )
+                # An album carries no buttons: the card follows it, as text.
+                reply = replace(reply, photo=None)
+            except BadRequest as exc:
+                if not is_media_error(exc):
+                    raise
+                log.warning(
+                    "chat telegram:%s: album refused (%s); sending one photo",
+                    chat_id,
+                    exc.message,
+                )
         markup = keyboard(reply.buttons)
         photo = safe_url(reply.photo)
         if photo:
@@ -56,6 +93,33 @@ class Sender:
                     exc.message,
                 )
         return await self._send_html(chat_id, reply, markup, None)
+
+    async def _send_video(self, chat_id: str, reply: Reply, video: str) -> Message:
+        """The story's own MP4 as the message, the card its caption (Telegram fetches files
+        by URL up to 20 MB; a bigger one is refused and the card goes without it)."""
+        rows = tuple(tuple(b for b in row if b.url != video) for row in reply.buttons)
+        markup = keyboard(rows)
+        caption = render_html(reply.body, CAPTION_LIMIT)
+        try:
+            message: Message = await self.bot.send_video(
+                chat_id=chat_id,
+                video=video,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                supports_streaming=True,
+            )
+        except BadRequest as exc:
+            if not is_html_error(exc):
+                raise
+            message = await self.bot.send_video(
+                chat_id=chat_id,
+                video=video,
+                caption=render_plain(reply.body, CAPTION_LIMIT),
+                reply_markup=markup,
+                supports_streaming=True,
+            )
+        return message
 
     async def _send_html(
         self, chat_id: str, reply: Reply, markup: InlineKeyboardMarkup | None, photo: str | None
