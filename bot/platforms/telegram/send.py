@@ -7,7 +7,6 @@ story in place of the one delivered. `TelegramMessenger` is what the delivery wo
 from __future__ import annotations
 
 import logging
-
 from dataclasses import replace
 
 from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, LinkPreviewOptions, Message
@@ -41,6 +40,7 @@ _MEDIA_ERRORS = ("too big", "video", "file must be", "media", "group")
 def is_media_error(exc: BadRequest) -> bool:
     message = exc.message.lower()
     return is_photo_error(exc) or any(text in message for text in _MEDIA_ERRORS)
+
 
 PLATFORM = "telegram"
 

@@ -423,8 +423,10 @@ async def test_long_story_caption_fits_and_keeps_its_link(
         await platform.worker.drain(10)
     (sent,) = zalo.delivered("l1")
     caption = sent.params["caption"]
-    assert len(caption) <= 2000
-    assert caption.endswith("sạt lở. …\n\nĐọc tiếp: https://baolamdong.vn/bl.html")
+    # The card takes whole sentences up to [card] summary_chars (300), not the whole summary.
+    summary_shown = caption.split("\n\n")[1]
+    assert summary_shown.endswith("gây sạt lở.") and len(summary_shown) <= 300
+    assert caption.endswith("\n\nĐọc tiếp: https://baolamdong.vn/bl.html")
 
 
 async def test_token_is_never_logged_and_a_refused_token_stops_start(
