@@ -23,8 +23,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "cmd.latest": {"vi": "Tin mới nhất", "en": "Latest stories"},
     "cmd.search": {"vi": "Tìm tin: /search đà lạt", "en": "Search: /search da lat"},
     "cmd.settings": {
-        "vi": "Chuyên mục, bản tin hằng ngày, giờ yên lặng",
-        "en": "Sections, daily digest, quiet hours",
+        "vi": "Chuyên mục, bản tin hằng ngày, giờ không làm phiền",
+        "en": "Sections, daily digest, do-not-disturb hours",
     },
     "cmd.lang": {"vi": "Ngôn ngữ / Language", "en": "Language / Ngôn ngữ"},
     "cmd.help": {"vi": "Hướng dẫn", "en": "Help"},
@@ -34,7 +34,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "Welcome to {name}!",
     },
     "start.again": {
-        "vi": "Bạn đã đăng ký rồi.",
+        "vi": "Bạn đã đăng ký nhận tin rồi.",
         "en": "You are subscribed already.",
     },
     "start.group_welcome": {
@@ -55,17 +55,17 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "To stop, send /stop. Settings: /settings. Search: /search <words>.",
     },
     "start.how_to_stop_words": {
-        "vi": "Để ngừng nhận tin, gõ «hủy». Xem tin mới: «tin mới». Tìm tin: «tìm <từ khóa>».",
-        "en": "To stop, type «hủy» (or /stop). Latest: /latest. Search: /search <words>.",
+        "vi": "Để ngừng nhận tin, gõ “hủy”. Xem tin mới: “tin mới”. Tìm tin: “tìm <từ khóa>”.",
+        "en": "To stop, type “hủy” (or /stop). Latest: /latest. Search: /search <words>.",
     },
     "start.no_feeds": {"vi": "các nguồn tin", "en": "our sources"},
     "stop.done": {
-        "vi": "Đã ngừng gửi tin. Gõ /start khi bạn muốn nhận lại.",
+        "vi": "Đã ngừng gửi tin. Khi muốn nhận lại, mời bạn gõ /start.",
         "en": "Stopped. Send /start whenever you want the stories back.",
     },
     "stop.done_words": {
-        "vi": "Đã ngừng gửi tin. Gõ «đăng ký» khi bạn muốn nhận lại.",
-        "en": "Stopped. Type «đăng ký» (or /start) whenever you want the stories back.",
+        "vi": "Đã ngừng gửi tin. Khi muốn nhận lại, mời bạn gõ “đăng ký”.",
+        "en": "Stopped. Type “đăng ký” (or /start) whenever you want the stories back.",
     },
     "stop.not_subscribed": {
         "vi": "Bạn chưa đăng ký nhận tin. Gõ /start để đăng ký.",
@@ -83,8 +83,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "help.title": {"vi": "{name} — tin tức tóm tắt", "en": "{name} — news, summarized"},
     "help.commands": {"vi": "Các lệnh:", "en": "Commands:"},
     "help.words": {
-        "vi": "Hoặc gõ: «đăng ký», «hủy», «tin mới», «tìm đà lạt», «trợ giúp».",
-        "en": "Or type (in Vietnamese): «đăng ký», «hủy», «tin mới», «tìm đà lạt».",
+        "vi": "Hoặc gõ: “đăng ký”, “hủy”, “tin mới”, “tìm đà lạt”, “trợ giúp”.",
+        "en": "Or type (in Vietnamese): “đăng ký”, “hủy”, “tin mới”, “tìm đà lạt”.",
     },
     "help.latest_arg": {
         "vi": "/latest 10 — 10 tin mới nhất (tối đa {max})",
@@ -129,10 +129,10 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "vi": "bản tin hằng ngày lúc {hour}",
         "en": "a daily digest at {hour}",
     },
-    "settings.quiet": {"vi": "Giờ yên lặng: {value}", "en": "Quiet hours: {value}"},
+    "settings.quiet": {"vi": "Giờ không làm phiền: {value}", "en": "Do not disturb: {value}"},
     "settings.quiet_none": {"vi": "không", "en": "none"},
     "settings.quiet_range": {
-        "vi": "{start}–{end} (tin đến lúc này được gửi sau)",
+        "vi": "{start}–{end} (tin đến trong giờ này sẽ được gửi sau)",
         "en": "{start}–{end} (stories arriving then wait until after)",
     },
     "settings.hint": {
@@ -151,15 +151,15 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "settings.all_feeds": {"vi": "Tất cả chuyên mục", "en": "All sections"},
     "settings.instant": {"vi": "⚡ Ngay khi có tin", "en": "⚡ Instant"},
     "settings.digest": {"vi": "🗞 Bản tin hằng ngày", "en": "🗞 Daily digest"},
-    "settings.quiet_off": {"vi": "Không giờ yên lặng", "en": "No quiet hours"},
+    "settings.quiet_off": {"vi": "Tắt giờ không làm phiền", "en": "No do-not-disturb hours"},
     "settings.quiet_button": {"vi": "🌙 {start}–{end}", "en": "🌙 {start}–{end}"},
     "settings.saved": {"vi": "Đã lưu.", "en": "Saved."},
     "settings.invalid": {
-        "vi": "Lựa chọn không hợp lệ; cài đặt không đổi.",
+        "vi": "Lựa chọn không hợp lệ; cài đặt của bạn được giữ nguyên.",
         "en": "Not a valid choice; nothing changed.",
     },
     "settings.keep_one": {
-        "vi": "Cần giữ ít nhất một chuyên mục. Muốn ngừng hẳn: /stop",
+        "vi": "Cần giữ ít nhất một chuyên mục. Nếu muốn ngừng nhận tin hẳn, mời bạn gõ /stop.",
         "en": "Keep at least one section. To stop entirely: /stop",
     },
     # --- /lang -----------------------------------------------------------------------------
@@ -176,12 +176,12 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "The bot now speaks English.",
     },
     "lang.unknown": {
-        "vi": "Chưa hỗ trợ ngôn ngữ này. Có: vi, en.",
+        "vi": "Chưa hỗ trợ ngôn ngữ này. Bạn có thể chọn: vi (tiếng Việt), en (English).",
         "en": "That language is not available. Choose vi or en.",
     },
     "search.none": {
-        "vi": "Không tìm thấy tin nào cho «{query}».",
-        "en": "No stories found for «{query}».",
+        "vi": "Không tìm thấy tin nào cho “{query}”.",
+        "en": "No stories found for “{query}”.",
     },
     # --- /search (handlers/search.py) ---------------------------------------------------
     "search.how_to": {
@@ -192,13 +192,19 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "Example: /search sạt lở đèo Prenn (diacritics are optional: /search sat lo deo prenn)\n"
         "Last 7 days only: /search 7d sạt lở · One source: /search sạt lở feed:source-name",
     },
-    "search.header": {"vi": "🔎 «{query}» · trang {page}", "en": "🔎 «{query}» · page {page}"},
+    "search.header": {"vi": "🔎 “{query}” · trang {page}", "en": "🔎 “{query}” · page {page}"},
+    "search.header_window": {
+        "vi": "🔎 “{query}” · {window} · trang {page}",
+        "en": "🔎 “{query}” · {window} · page {page}",
+    },
+    "search.window_days": {"vi": "{count} ngày qua", "en": "last {count} days"},
+    "search.window_hours": {"vi": "{count} giờ qua", "en": "last {count} hours"},
     "search.no_more": {"vi": "Không còn kết quả nào nữa.", "en": "No more results."},
     "search.try": {"vi": "Thử {tips}.", "en": "Try {tips}."},
     "search.try_other": {"vi": "Thử từ khác.", "en": "Try other words."},
     "search.tip_folded": {
-        "vi": "gõ không dấu («{folded}»)",
-        "en": "without diacritics («{folded}»)",
+        "vi": "gõ không dấu (“{folded}”)",
+        "en": "without diacritics (“{folded}”)",
     },
     "search.tip_fewer": {"vi": "bớt từ", "en": "fewer words"},
     "search.tip_no_window": {"vi": "bỏ giới hạn thời gian", "en": "without the time limit"},
@@ -210,31 +216,46 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "/search {query} page {page}",
     },
     "search.other_pages": {"vi": "Trang khác: {pages}", "en": "Other pages: {pages}"},
-    "search.or_more": {"vi": " (hoặc gõ «xem thêm»)", "en": " (or type «xem thêm», or /more)"},
+    "search.or_more": {"vi": " (hoặc gõ “xem thêm”)", "en": " (or type “xem thêm”, or /more)"},
     "search.story_gone": {"vi": "Không còn tin này.", "en": "That story is no longer here."},
     "search.expired": {
-        "vi": "Tìm kiếm này đã cũ, gõ lại /search từ khóa.",
+        "vi": "Kết quả tìm kiếm này đã hết hạn. Mời bạn gõ lại /search và từ khóa.",
         "en": "That search has expired; send /search with your words again.",
+    },
+    # --- the greeting ("xin chào") ----------------------------------------------------------
+    "greet.hello": {
+        "vi": "Xin chào! {name} xin gửi tới bạn những tin mới nhất, kèm tóm tắt ngắn gọn.",
+        "en": "Hello! {name} brings you the latest stories, each with a short summary.",
+    },
+    "greet.subscribed": {
+        "vi": "Bạn đang nhận tin. Xem tin mới: {latest} · Tìm tin: {search} · Hướng dẫn: {help}",
+        "en": "You are subscribed. Latest: {latest} · Search: {search} · Help: {help}",
+    },
+    "greet.not_subscribed": {
+        "vi": "Để nhận tin, mời bạn gõ {start}. Xem tin mới: {latest} · Hướng dẫn: {help}",
+        "en": "To get the stories, send {start}. Latest: {latest} · Help: {help}",
     },
     # --- fallbacks -------------------------------------------------------------------------
     "unknown.command": {
-        "vi": "Mình không biết lệnh /{command}. Gõ /help để xem các lệnh.",
-        "en": "I don't know /{command}. Send /help for the commands.",
+        "vi": "Xin lỗi, chưa có lệnh /{command}. Mời bạn gõ /help để xem các lệnh.",
+        "en": "Sorry, there is no /{command} command. Please send /help for the commands.",
     },
     "unknown.text": {
-        "vi": "Mình chưa hiểu. Gõ /help để xem hướng dẫn, hoặc «tìm {example}» để tìm tin.",
+        "vi": "Xin lỗi, chúng tôi chưa hiểu ý bạn. Mời bạn gõ /help để xem hướng dẫn, "
+        "hoặc “tìm {example}” để tìm tin.",
         "en": "Sorry, I didn't get that. Send /help, or /search {example} to search.",
     },
     "unknown.text_words": {
-        "vi": "Mình chưa hiểu. Gõ «trợ giúp» để xem hướng dẫn, hoặc «tìm {example}» để tìm tin.",
-        "en": "Sorry, I didn't get that. Type «help», or «tìm {example}» to search.",
+        "vi": "Xin lỗi, chúng tôi chưa hiểu ý bạn. Mời bạn gõ “trợ giúp” để xem hướng dẫn, "
+        "hoặc “tìm {example}” để tìm tin.",
+        "en": "Sorry, I didn't get that. Type “help”, or “tìm {example}” to search.",
     },
     "unknown.button": {
-        "vi": "Nút này đã cũ. Gõ /help để bắt đầu lại.",
+        "vi": "Nút này đã hết hiệu lực. Mời bạn gõ /help để bắt đầu lại.",
         "en": "That button is out of date. Send /help to start over.",
     },
     "error.internal": {
-        "vi": "Xin lỗi, có lỗi xảy ra. Vui lòng thử lại sau.",
+        "vi": "Xin lỗi, hệ thống đang gặp sự cố. Bạn vui lòng thử lại sau ít phút.",
         "en": "Sorry, something went wrong. Please try again later.",
     },
 }

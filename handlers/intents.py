@@ -41,6 +41,14 @@ _PHRASES: tuple[tuple[str, str, bool], ...] = (
     ("xem them", "more", True),
     ("tro giup", "help", False),
     ("help", "help", False),
+    # A greeting is answered: the whole message, or "xin chào" with anything after it.
+    ("xin chao", "greet", False),
+    ("chao", "greet", True),
+    ("chao ban", "greet", True),
+    ("chao bot", "greet", True),
+    ("hello", "greet", True),
+    ("hi", "greet", True),
+    ("alo", "greet", True),
 )
 _ORDERED = sorted(
     ((tuple(phrase.split()), command, whole) for phrase, command, whole in _PHRASES),

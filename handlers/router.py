@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.core.replies import Reply, Request
-from handlers import admin, review, search, settings, subscriber
+from handlers import admin, greeting, review, search, settings, subscriber
 from handlers.base import Context
 from handlers.cards import clean
 from handlers.i18n import LANGUAGES, resolve_language, t
@@ -142,6 +142,7 @@ def _handlers() -> dict[str, Handler]:
         "lang": settings.lang,
         "search": search_command,
         "more": more,
+        "greet": greeting.greet,
     }
 
 

@@ -25,6 +25,8 @@ from bot.core.query import ParsedQuery, parse_query
 from bot.core.ranking import snippet
 from bot.core.replies import Button, Reply, Request, Span
 from handlers.base import Context
+from handlers.cards import strip_dateline
+from handlers.cards import when as relative_time
 from handlers.i18n import LANGUAGES, resolve_language, t
 
 if TYPE_CHECKING:
@@ -145,6 +147,26 @@ async def _callback(request: Request, ctx: Context, data: str, language: str) ->
 # --- one page ---------------------------------------------------------------------------
 
 
+def search_header(parsed: ParsedQuery, query: str, page: int, language: str) -> str:
+    """ "🔎 “sạt lở” · 7 ngày qua · trang 1": the words, then the time filter, apart."""
+    words = parsed.text or query
+    filters = [
+        f"{name}:{value}"
+        for name, value in (("feed", parsed.feed), ("section", parsed.section))
+        if value
+    ]
+    if filters:
+        words = " ".join([words, *filters])
+    window = parsed.window_seconds
+    if window is None:
+        return t(language, "search.header", query=words, page=page)
+    if window % 86_400 == 0:
+        shown = t(language, "search.window_days", count=int(window // 86_400))
+    else:
+        shown = t(language, "search.window_hours", count=max(1, round(window / 3600)))
+    return t(language, "search.header_window", query=words, window=shown, page=page)
+
+
 async def _page_reply(
     request: Request,
     ctx: Context,
@@ -165,7 +187,7 @@ async def _page_reply(
         return Reply(_nothing(parsed, page, language), edit=edit)
     zone = ZoneInfo(ctx.timezone)
     written_out = not request.buttons
-    spans: list[Span] = [Span(t(language, "search.header", query=query, page=page) + "\n")]
+    spans: list[Span] = [Span(search_header(parsed, query, page, language) + "\n")]
     rows: list[tuple[Button, ...]] = []
     first = (page - 1) * PAGE_SIZE + 1
     for n, hit in enumerate(result.hits, start=first):
@@ -174,10 +196,12 @@ async def _page_reply(
         spans.append(Span(article.title, bold=True, url=_http(article.url)))
         if written_out and _http(article.url):
             spans.append(Span(f"\n{article.url}"))
-        when = datetime.fromtimestamp(article.time, zone).strftime("%d/%m/%Y %H:%M")
+        when = relative_time(article.time, ctx.timezone, language) or datetime.fromtimestamp(
+            article.time, zone
+        ).strftime("%d/%m/%Y %H:%M")
         source = f" · {article.feed_name}" if article.feed_name else ""
         spans.append(Span(f"\n{when}{source}\n"))
-        for text, bold in snippet([article.lead, article.body], parsed.terms):
+        for text, bold in snippet([strip_dateline(article.lead), article.body], parsed.terms):
             spans.append(Span(text, bold=bold))
         spans.append(Span("\n"))
         rows.append(

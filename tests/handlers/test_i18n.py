@@ -27,7 +27,7 @@ def test_fallbacks() -> None:
     assert t(None, "card.share") == "Chia sẻ"
     assert t("vi", "no.such.key") == "no.such.key"
     assert t("vi", "start.welcome") == "Chào mừng bạn đến với {name}!"  # unfilled, not a crash
-    assert t("vi", "search.none", query="{0} {x}") == "Không tìm thấy tin nào cho «{0} {x}»."
+    assert t("vi", "search.none", query="{0} {x}") == "Không tìm thấy tin nào cho “{0} {x}”."
     assert resolve_language("en-US") == "en"
     assert resolve_language("EN_gb") == "en"
     assert resolve_language("vi") == "vi"

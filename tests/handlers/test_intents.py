@@ -46,7 +46,6 @@ def test_phrases(text: str, expected: Intent) -> None:
     [
         "",
         "   ",
-        "xin chào",
         "tôi muốn đăng ký",  # the phrase must come first
         "hủy bỏ cuộc hẹn",  # stop must be the whole message
         "Dũng đây",  # "dừng" folds to "dung" too
@@ -63,3 +62,15 @@ def test_a_huge_message_is_cheap() -> None:
     intent = match_intent("tìm " + "đà lạt " * 5000)
     assert intent is not None and intent.command == "search"
     assert match_intent("x" * 100_000) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["xin chào", "Chào!", "chao ban", "Xin chào, cho hỏi tin mới", "hello"]
+)
+def test_a_greeting_is_an_intent(text: str) -> None:
+    assert match_intent(text) == Intent("greet")
+
+
+@pytest.mark.parametrize("text", ["cháo sườn ngon", "chào mừng ngày nhà giáo"])
+def test_words_that_only_start_like_a_greeting_are_not_one(text: str) -> None:
+    assert match_intent(text) is None

@@ -439,7 +439,7 @@ async def test_lang_switches_the_reply_language(ctx: Context, store: Store) -> N
     assert [b.text for b in cards[0].buttons[0]] == ["Read more", "Share"]
     assert "Commands" in one(await handle(private("/help"), ctx)).plain
     one(await handle(private("/lang vi"), ctx))
-    assert "Bạn đã đăng ký rồi" in one(await handle(private("/start"), ctx)).plain
+    assert "Bạn đã đăng ký nhận tin rồi" in one(await handle(private("/start"), ctx)).plain
 
 
 async def test_lang_unknown_choice(ctx: Context, store: Store) -> None:
@@ -523,7 +523,7 @@ async def test_admin_commands_and_buttons_reach_the_admin_room(ctx: Context) -> 
 
 async def test_unknown_button(ctx: Context) -> None:
     reply = one(await handle(press("zz:top"), ctx))
-    assert reply.body == () and reply.notice and "cũ" in reply.notice
+    assert reply.body == () and reply.notice and "hết hiệu lực" in reply.notice
     one(await handle(press("x" * 5000), ctx))
 
 

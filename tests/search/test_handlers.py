@@ -224,8 +224,8 @@ async def test_replies_speak_the_readers_language(store: Store) -> None:
     assert how.plain.startswith("Search past stories: /search") and "7d" in how.plain
     [none] = await search_command(replace(request("núi lửa phun"), user_language="en-US"), ctx)
     assert none.plain == (
-        "No stories found for «núi lửa phun». "
-        "Try without diacritics («nui lua phun») or fewer words."
+        "No stories found for “núi lửa phun”. "
+        "Try without diacritics (“nui lua phun”) or fewer words."
     )
     [first] = await search_command(replace(request("bão"), user_language="en"), ctx)
     assert "page 1" in first.plain

@@ -136,7 +136,7 @@ async def test_subscribe_by_start_and_by_plain_words(
         for user in ("u1", "u2", "u3"):
             (answer,) = await zalo.wait_for_replies(user)
             assert answer.startswith("Chào mừng bạn đến với Bantin!")
-            assert "«hủy»" in answer  # hints in typed words: Zalo has no command menu
+            assert "“hủy”" in answer  # hints in typed words: Zalo has no command menu
         zalo.push_update(zalo.text_update("u2", "hủy"))
         replies = await zalo.wait_for_replies("u2", 2)
         assert replies[1].startswith("Đã ngừng gửi tin.")
