@@ -422,3 +422,49 @@ def test_windows_1252_bytes_under_a_utf8_label_still_parse() -> None:
     for headers, data in (({"Content-Type": "text/xml; charset=utf-8"}, body), ({}, lying)):
         [entry] = parse_feed(data, headers, BASE)
         assert entry.title == "Crème brûlée — “naïve” café"
+
+
+# -- characters no story can hold ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "bad", ["&#xDCFF;", "&#99999999999;", "&#0;", "&#x110000;", "&#55296;", "\x01", "&#xFFFF;"]
+)
+def test_an_invalid_character_costs_only_itself(bad: str) -> None:
+    body = rss(
+        item(f"Tin {bad}hỏng", "https://x.vn/1", f"<description>Dẫn {bad}tin</description>")
+        + item("Tin lành", "https://x.vn/2")
+    )
+    entries = parse_feed(body, RSS_HEADERS, BASE)
+    assert [(e.title, e.description) for e in entries] == [
+        ("Tin hỏng", "Dẫn tin"),
+        ("Tin lành", None),
+    ]
+
+
+def test_a_few_broken_utf8_bytes_do_not_turn_the_feed_into_windows_1252() -> None:
+    body = rss(item("Bão số 3 Lâm Đồng", "https://x.vn/1") + item("Đà Lạt", "https://x.vn/2"))
+    broken = body.replace("Bão".encode(), b"B\xed\xb3\xbf\xe2o", 1)
+    titles = [e.title for e in parse_feed(broken, RSS_HEADERS, BASE)]
+    assert titles == ["Bo số 3 Lâm Đồng", "Đà Lạt"]
+
+
+def test_an_item_feedparser_cannot_read_is_skipped_and_named(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from feeds.parse import _entries_one_by_one
+
+    # Unsanitized bytes, as feedparser alone would meet them: it raises for this item.
+    body = rss(item("Hỏng &#55296;", "https://x.vn/1") + item("Lành", "https://x.vn/2"))
+    _, entries = _entries_one_by_one(body, {"content-type": "application/rss+xml"}, "Tin tức")
+    assert [e["title"] for e in entries] == ["Lành"]
+    assert "feed Tin tức: skipped item 1 (UnicodeEncodeError" in caplog.text
+
+
+def test_listing_titles_lose_invalid_references_not_their_words() -> None:
+    page = (
+        b'<html><body><div class="item"><a href="/tin-tuc/a.html">Tin &#0;m\xe1\xbb\x9bi '
+        b"&#xDCFF;&#99999999999;\x01nh\xe1\xba\xa5t</a></div></body></html>"
+    )
+    [entry] = parse_listing(page, BASE, item="div.item")
+    assert entry.title == "Tin mới nhất"
