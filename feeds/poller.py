@@ -2,7 +2,9 @@
 
 The store is handed in (it is SQLite, at the edge); this module only orchestrates the
 pure parsers and the fetcher. A page that fails is parked in the store and retried on
-later polls; it never holds back the feed's other stories.
+later polls; it never holds back the feed's other stories. Stories beyond
+`max_new_per_poll` are parked the same way (never tried yet: the backlog) with the feed's
+own title, link and text, and taken by the following polls, listed or not.
 """
 
 from __future__ import annotations
