@@ -167,7 +167,7 @@ def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(format_stats(stats, config.timezone))
+        print(format_stats(stats, config.timezone, config.language, config.bot_name))
     return 0
 
 

@@ -15,6 +15,7 @@ from bot.core.ports import AdminPort
 from bot.core.records import AdminReply, Caller
 from bot.core.replies import Button, Reply, Request, Span
 from handlers.base import Context
+from handlers.i18n import resolve_language, t
 from handlers.stats import format_stats
 
 CALLBACK_PREFIX = "adm:"
@@ -46,16 +47,6 @@ COMMANDS = frozenset({"admin", "feeds", "channels", "stats", "review", *USAGE, *
 # The review desk's buttons ("adm:rv:ok:12"): a decision, or the start of a summary edit.
 REVIEW_BUTTONS = frozenset({"rv:ok", "rv:drop", "rv:edit"})
 
-MENU = (
-    "Quản trị Bantin:\n"
-    "/feeds — các nguồn tin · /addfeed URL [tên] · /removefeed · /pausefeed · /resumefeed\n"
-    "/channels — các kênh · /addchannel @kenh · /removechannel @kenh · "
-    "/route @kenh nguồn… (hoặc all)\n"
-    "/broadcast NỘI DUNG — thông báo tới mọi người (cần xác nhận)\n"
-    "/post MÃ_TIN — gửi lại · /correct MÃ_TIN — sửa tin đã gửi · /retract MÃ_TIN — gỡ tin\n"
-    "/stats — thống kê · /review — tin chờ duyệt"
-)
-
 
 def desk_of(ctx: Context) -> AdminPort:
     """The admin room the composition root put in the context."""
@@ -78,6 +69,8 @@ async def handle_admin(request: Request, ctx: Context) -> list[Reply] | None:
     caller = Caller.chat(request.platform, request.user_id or "?", request.user_name)
     if not ctx.is_admin(request):
         refusal = await desk.refuse_not_admin(caller, command, " ".join(args))
+        if await admin_language(request, ctx) != "vi":
+            refusal = AdminReply.refused(t("en", "admin.not_admin", name=ctx.bot_name))
         return [_reply(refusal, edit=False)]
     answer = await _run(desk, ctx, request, caller, command, args)
     if command in REVIEW_BUTTONS:
@@ -107,14 +100,15 @@ async def _run(
     command: str,
     args: tuple[str, ...],
 ) -> AdminReply:
+    language = await admin_language(request, ctx)
     if command == "admin":
         return AdminReply(
             True,
-            MENU,
+            t(language, "admin.menu", name=ctx.bot_name),
             actions=(
-                ("Nguồn tin", "cmd:feeds"),
-                ("Kênh", "cmd:channels"),
-                ("Thống kê", "cmd:stats"),
+                (t(language, "admin.feeds"), "cmd:feeds"),
+                (t(language, "admin.channels"), "cmd:channels"),
+                (t(language, "admin.stats"), "cmd:stats"),
             ),
         )
     if command == "feeds":
@@ -131,7 +125,8 @@ async def _run(
     if command == "channels":
         return await desk.channels.show()
     if command == "stats":
-        return AdminReply(True, format_stats(await ctx.store.stats.collect(), ctx.timezone))
+        stats = await ctx.store.stats.collect()
+        return AdminReply(True, format_stats(stats, ctx.timezone, language, ctx.bot_name))
     if command in ("bc:ok", "bc:no", "xacnhan"):
         number = _number(args[0]) if args else None
         if number is None:
@@ -142,7 +137,7 @@ async def _run(
     if command == "broadcast":
         text = _rest_of_text(request, args)
         if not text:
-            return AdminReply(False, f"Cách dùng: {USAGE['broadcast']}.")
+            return AdminReply(False, t(language, "admin.usage", usage=USAGE["broadcast"]))
         return await desk.broadcasts.preview(caller, text)
     if command == "addchannel" and not args and request.is_group:
         # Typed inside the group itself: that group is the one meant.
@@ -150,7 +145,7 @@ async def _run(
             caller, request.chat_id, kind=request.chat_kind, title=request.chat_title
         )
     if command in USAGE and not args:
-        return AdminReply(False, f"Cách dùng: {USAGE[command]}.")
+        return AdminReply(False, t(language, "admin.usage", usage=USAGE[command]))
     first = args[0] if args else ""
     if command == "addfeed":
         return await desk.feeds.add(caller, first, " ".join(args[1:]) or None)
@@ -164,7 +159,7 @@ async def _run(
         return await desk.channels.remove(caller, first)
     if command == "route":
         if len(args) < 2:
-            return AdminReply(False, f"Cách dùng: {USAGE['route']}.")
+            return AdminReply(False, t(language, "admin.usage", usage=USAGE["route"]))
         return await desk.channels.route(caller, first, args[1:])
     if command == "post":
         return await desk.stories.post_again(caller, first)
@@ -172,7 +167,15 @@ async def _run(
         return await desk.stories.correct(caller, first)
     if command == "retract":
         return await desk.stories.retract(caller, first)
-    return AdminReply(False, f"Không có lệnh quản trị «{command}». Gõ /admin.")
+    return AdminReply(False, t(language, "admin.unknown", command=command))
+
+
+async def admin_language(request: Request, ctx: Context) -> str:
+    """The admin's own choice (/lang in their chat), else their client's, else the bot's."""
+    chat = await ctx.store.chats.get(request.platform, request.chat_id)
+    if chat is not None and not request.is_group:
+        return resolve_language(chat.language)
+    return resolve_language(request.user_language or ctx.default_language)
 
 
 def _number(text: str) -> int | None:

@@ -235,6 +235,62 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "vi": "Để nhận tin, mời bạn gõ {start}. Xem tin mới: {latest} · Hướng dẫn: {help}",
         "en": "To get the stories, send {start}. Latest: {latest} · Help: {help}",
     },
+    # --- /stats and the admin room (handlers/stats.py, handlers/admin.py) ------------------
+    "stats.title": {"vi": "📊 {name} lúc {at}", "en": "📊 {name} at {at}"},
+    "stats.active": {"vi": "Người nhận đang hoạt động: {count}", "en": "Active readers: {count}"},
+    "stats.week": {
+        "vi": "Tuần này: +{new} mới, −{lost} rời đi",
+        "en": "This week: +{new} new, −{lost} left",
+    },
+    "stats.today": {
+        "vi": "Tin hôm nay: {today} ({feeds} nguồn, {paused} tạm dừng; tổng {total} tin)",
+        "en": "Stories today: {today} ({feeds} feeds, {paused} paused; {total} in all)",
+    },
+    "stats.deliveries": {
+        "vi": "Gửi 24 giờ qua: {sent} đã gửi, {pending} đang chờ, {failed} lỗi",
+        "en": "Last 24 hours: {sent} sent, {pending} waiting, {failed} failed",
+    },
+    "stats.latency": {
+        "vi": "Từ lúc đăng đến lúc gửi: p50 {p50}, p95 {p95} ({samples} lượt)",
+        "en": "Publication to delivery: p50 {p50}, p95 {p95} ({samples} deliveries)",
+    },
+    "stats.failing": {"vi": "Nguồn đang lỗi: {count}", "en": "Failing feeds: {count}"},
+    "stats.failing_feed": {
+        "vi": "• “{name}” từ {since}, {failures} lần: {error}",
+        "en": "• “{name}” since {since}, {failures} times: {error}",
+    },
+    "stats.none_failing": {"vi": "Không nguồn nào đang lỗi.", "en": "No feed is failing."},
+    "stats.seconds": {"vi": "{value} giây", "en": "{value} s"},
+    "stats.minutes": {"vi": "{value} phút", "en": "{value} min"},
+    "stats.hours": {"vi": "{value} giờ", "en": "{value} h"},
+    "admin.menu": {
+        "vi": "Quản trị {name}:\n"
+        "/feeds — các nguồn tin · /addfeed URL [tên] · /removefeed · /pausefeed · /resumefeed\n"
+        "/channels — các kênh · /addchannel @kenh · /removechannel @kenh · "
+        "/route @kenh nguồn… (hoặc all)\n"
+        "/broadcast NỘI DUNG — thông báo tới mọi người (cần xác nhận)\n"
+        "/post MÃ_TIN — gửi lại · /correct MÃ_TIN — sửa tin đã gửi · /retract MÃ_TIN — gỡ tin\n"
+        "/stats — thống kê · /review — tin chờ duyệt",
+        "en": "Managing {name}:\n"
+        "/feeds — the feeds · /addfeed URL [name] · /removefeed · /pausefeed · /resumefeed\n"
+        "/channels — the channels · /addchannel @channel · /removechannel @channel · "
+        "/route @channel feed… (or all)\n"
+        "/broadcast TEXT — an announcement to everyone (asks for confirmation)\n"
+        "/post ID — send again · /correct ID — correct a sent story · /retract ID — remove it\n"
+        "/stats — figures · /review — stories waiting for an editor",
+    },
+    "admin.feeds": {"vi": "Nguồn tin", "en": "Feeds"},
+    "admin.channels": {"vi": "Kênh", "en": "Channels"},
+    "admin.stats": {"vi": "Thống kê", "en": "Figures"},
+    "admin.unknown": {
+        "vi": "Không có lệnh quản trị “{command}”. Mời gõ /admin.",
+        "en": "There is no admin command “{command}”. Send /admin.",
+    },
+    "admin.not_admin": {
+        "vi": "Bạn không phải quản trị viên của {name}.",
+        "en": "You are not an admin of {name}.",
+    },
+    "admin.usage": {"vi": "Cách dùng: {usage}.", "en": "Usage: {usage}."},
     # --- fallbacks -------------------------------------------------------------------------
     "unknown.command": {
         "vi": "Xin lỗi, chưa có lệnh /{command}. Mời bạn gõ /help để xem các lệnh.",

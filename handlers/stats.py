@@ -1,4 +1,8 @@
-"""The newsroom's numbers as people read them: `/stats` and `bantin stats` print this."""
+"""The newsroom's numbers as people read them: `/stats` and `bantin stats` print this.
+
+In the admin's language (Vietnamese unless they chose English), figures written the way
+that language writes them: "4,2 phút", "4.2 min".
+"""
 
 from __future__ import annotations
 
@@ -6,58 +10,89 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.records import Stats
+from handlers.i18n import resolve_language, t
 
 KIND_NAMES = {
-    "private": "cá nhân",
-    "group": "nhóm",
-    "supergroup": "siêu nhóm",
-    "channel": "kênh",
+    "vi": {"private": "cá nhân", "group": "nhóm", "supergroup": "siêu nhóm", "channel": "kênh"},
+    "en": {
+        "private": "private",
+        "group": "group",
+        "supergroup": "supergroup",
+        "channel": "channel",
+    },
 }
 
 
-def duration(seconds: float | None) -> str:
+def decimal(value: float, language: str = "vi") -> str:
+    """One decimal, with the language's decimal mark: "4,2" in Vietnamese, "4.2" in English."""
+    text = f"{value:.1f}"
+    return text if resolve_language(language) == "en" else text.replace(".", ",")
+
+
+def duration(seconds: float | None, language: str = "vi") -> str:
     if seconds is None:
         return "—"
     if seconds < 60:
-        return f"{seconds:.0f} giây"
+        return t(language, "stats.seconds", value=f"{seconds:.0f}")
     if seconds < 3600:
-        return f"{seconds / 60:.1f} phút"
-    return f"{seconds / 3600:.1f} giờ"
+        return t(language, "stats.minutes", value=decimal(seconds / 60, language))
+    return t(language, "stats.hours", value=decimal(seconds / 3600, language))
 
 
-def format_stats(stats: Stats, timezone: str) -> str:
+def format_stats(stats: Stats, timezone: str, language: str = "vi", name: str = "Bantin") -> str:
     zone = ZoneInfo(timezone)
+    lang = resolve_language(language)
+    kinds_named = KIND_NAMES[lang]
 
     def when(ts: float | None) -> str:
         return datetime.fromtimestamp(ts, zone).strftime("%d/%m %H:%M") if ts else "?"
 
-    lines = [f"📊 Bantin lúc {when(stats.generated_at)}"]
-    lines.append(f"Người nhận đang hoạt động: {stats.active_chats}")
+    lines = [t(lang, "stats.title", name=name, at=when(stats.generated_at))]
+    lines.append(t(lang, "stats.active", count=stats.active_chats))
     for platform, kinds in sorted(stats.subscribers.items()):
-        split = ", ".join(f"{n} {KIND_NAMES.get(k, k)}" for k, n in sorted(kinds.items()))
+        split = ", ".join(f"{n} {kinds_named.get(k, k)}" for k, n in sorted(kinds.items()))
         lines.append(f"• {platform}: {split}")
-    lines.append(f"Tuần này: +{stats.new_this_week} mới, −{stats.lost_this_week} rời đi")
+    lines.append(t(lang, "stats.week", new=stats.new_this_week, lost=stats.lost_this_week))
     today = sum(stats.stories_today.values())
     lines.append(
-        f"Tin hôm nay: {today} ({stats.feeds} nguồn, {stats.feeds_paused} tạm dừng; "
-        f"tổng {stats.articles} tin)"
+        t(
+            lang,
+            "stats.today",
+            today=today,
+            feeds=stats.feeds,
+            paused=stats.feeds_paused,
+            total=stats.articles,
+        )
     )
-    for name, count in stats.stories_today.items():
+    for feed_name, count in stats.stories_today.items():
         if count:
-            lines.append(f"• {name}: {count}")
+            lines.append(f"• {feed_name}: {count}")
     d = stats.deliveries_24h
-    lines.append(f"Gửi 24 giờ qua: {d['sent']} đã gửi, {d['pending']} đang chờ, {d['failed']} lỗi")
     lines.append(
-        f"Từ lúc đăng đến lúc gửi: p50 {duration(stats.latency_p50)}, "
-        f"p95 {duration(stats.latency_p95)} ({stats.latency_samples} lượt)"
+        t(lang, "stats.deliveries", sent=d["sent"], pending=d["pending"], failed=d["failed"])
+    )
+    lines.append(
+        t(
+            lang,
+            "stats.latency",
+            p50=duration(stats.latency_p50, lang),
+            p95=duration(stats.latency_p95, lang),
+            samples=stats.latency_samples,
+        )
     )
     if stats.failing_feeds:
-        lines.append(f"Nguồn đang lỗi: {len(stats.failing_feeds)}")
+        lines.append(t(lang, "stats.failing", count=len(stats.failing_feeds)))
         for feed in stats.failing_feeds:
             lines.append(
-                f"• «{feed.name}» từ {when(feed.since)}, {feed.failures} lần: "
-                f"{feed.last_error or '?'}"
+                t(
+                    lang,
+                    "stats.failing_feed",
+                    name=feed.name,
+                    since=when(feed.since),
+                    failures=feed.failures,
+                    error=feed.last_error or "?",
+                )
             )
     else:
-        lines.append("Không nguồn nào đang lỗi.")
+        lines.append(t(lang, "stats.none_failing"))
     return "\n".join(lines)

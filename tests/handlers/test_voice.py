@@ -17,6 +17,7 @@ from handlers.base import Context
 from handlers.cards import article_card, card_summary, strip_dateline, when
 from handlers.i18n import STRINGS
 from handlers.router import handle
+from handlers.stats import duration
 from tests.fakes.news_site import VN_TZ
 from tests.handlers.test_router import ctx, one, private, store, zalo  # noqa: F401
 
@@ -121,3 +122,23 @@ async def test_the_search_header_shows_the_words_and_the_window_apart(
     assert "Lamdongtv.vn" not in page.plain  # the snippet starts with the story
     header = page.plain.splitlines()[0]
     assert header.startswith("🔎 “sầu riêng” · 7 ngày qua · trang 1"), header
+
+
+def test_figures_are_written_the_way_each_language_writes_them() -> None:
+    assert duration(252, "vi") == "4,2 phút" and duration(252, "en") == "4.2 min"
+    assert duration(5400, "vi") == "1,5 giờ" and duration(30, "vi") == "30 giây"
+
+
+async def test_admin_replies_follow_the_admins_language(ctx: Context, store: Store) -> None:  # noqa: F811
+    admin = replace(ctx, admins={"telegram": frozenset({"100"})}, bot_name="Lâm Đồng TV")
+    menu = one(await handle(private("/admin"), admin)).plain
+    assert menu.startswith("Quản trị Lâm Đồng TV")
+    one(await handle(private("/lang en"), admin))
+    menu = one(await handle(private("/admin"), admin)).plain
+    assert menu.startswith("Managing Lâm Đồng TV") and "Bantin" not in menu
+    stats = one(await handle(private("/stats"), admin)).plain
+    assert stats.startswith("📊 Lâm Đồng TV at") and "Active readers" in stats
+    refused = one(
+        await handle(private("/stats", chat_id="300", user_id="300", user_language="en"), admin)
+    )
+    assert refused.plain == "You are not an admin of Lâm Đồng TV."
