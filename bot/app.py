@@ -16,6 +16,7 @@ from bot.admin.access import admin_ids
 from bot.admin.desk import AdminDesk
 from bot.admin.review import ReviewAnnouncer
 from bot.admin.wiring import build_admin_desk, make_fetcher
+from bot.config_desk import zalo_display_name
 from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
 from bot.delivery.ratelimit import Limits, RateLimiter
@@ -83,6 +84,13 @@ class App:
         self.admin = self._admin_desk()
         self.context.admin = self.admin
         self.review = self._review_announcer()
+        if config.zalo.token:
+            # Zalo wants a bot's own name to begin with "Bot"; what it says uses [bot] name.
+            log.info(
+                "zalo: the bot's name in the Zalo console should be %r; readers are greeted as %r",
+                zalo_display_name(config.bot_name),
+                config.bot_name,
+            )
         self.poller = Poller(
             self.store,
             self.fetcher,

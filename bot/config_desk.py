@@ -33,7 +33,7 @@ def zalo_display_name(name: str) -> str:
 def read_publish(publish: _Reader) -> PublishConfig:
     raw = publish.table.get("editors_chat")
     publish.known.add("editors_chat")
-    if raw is None:
+    if raw is None or raw == "":
         editors_chat = ""
     elif isinstance(raw, int) and not isinstance(raw, bool):
         editors_chat = str(raw)
