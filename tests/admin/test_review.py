@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.admin.telegram import ADMIN, STRANGER, buttons, wait_for
 from tests.admin.test_telegram_app import article_id, ask, live, poll_now, story_page, visible
 from tests.delivery.helpers import add_chat
 from tests.fakes.news_site import FakeNewsSite
-from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.telegram_api import BOT_ID, BOT_USERNAME, FakeTelegram
 
 EDITOR_2 = 112
 READERS = (501, 502)
@@ -229,3 +230,50 @@ async def test_with_the_newsrooms_name_no_reader_sees_bantin(
             assert "Chào mừng bạn đến với Lâm Đồng TV!" in answers[0]
             assert "Lâm Đồng TV" in answers[1] and "Lâm Đồng TV" in answers[2]
             assert all("Bantin" not in answer for answer in answers), answers
+
+
+def reply_to_bot(update: dict[str, Any]) -> dict[str, Any]:
+    """A group message replying to one of the bot's (privacy mode lets only these through)."""
+    bot = {"id": BOT_ID, "is_bot": True, "first_name": "Bantin", "username": BOT_USERNAME}
+    message = update["message"]
+    message["reply_to_message"] = {
+        "message_id": 1,
+        "date": message["date"],
+        "chat": message["chat"],
+        "from": bot,
+        "text": "…",
+    }
+    return update
+
+
+async def test_the_editors_group_gets_the_previews_and_decides_there(
+    tmp_path: Path, tg: FakeTelegram
+) -> None:
+    desk = -1001234
+    group = {"kind": "supergroup"}
+    with FakeNewsSite() as site:
+        config = review_config(tmp_path, tg, site, f"editors_chat = {desk}")
+        async with live(config) as app:
+            story = await hold_a_story(app, tg, site)
+            (preview,) = tg.delivered(desk)
+            assert tg.delivered(ADMIN) == []  # not to each admin when there is a desk
+            assert "🗑 Bỏ" in [b["text"] for b in buttons(preview)]
+            edit = tg.callback_update(desk, f"adm:rv:edit:{story}", user_id=EDITOR_2, **group)
+            tg.push_update(edit)
+            await wait_for(lambda: len(tg.delivered(desk)) == 2)
+            # The editor's next message replying to the bot is the summary; a member's
+            # reply, or the editor's message that replies to nobody, is not.
+            member = tg.message_update(desk, "Bình luận.", user_id=777, **group)
+            tg.push_update(reply_to_bot(member))
+            tg.push_update(tg.message_update(desk, "Chào cả nhà.", user_id=EDITOR_2, **group))
+            summary = tg.message_update(desk, NEW_SUMMARY, user_id=EDITOR_2, **group)
+            tg.push_update(reply_to_bot(summary))
+            await wait_for(lambda: len(tg.delivered(desk)) == 4)
+            assert "Đã sửa tóm tắt" in visible(tg.delivered(desk)[2].text)
+            assert NEW_SUMMARY in visible(tg.delivered(desk)[3].text)
+            publish = tg.callback_update(desk, f"adm:rv:ok:{story}", user_id=EDITOR_2, **group)
+            tg.push_update(publish)
+            await wait_for(lambda: all(tg.delivered(reader) for reader in READERS))
+            for reader in READERS:
+                assert NEW_SUMMARY in visible(tg.delivered(reader)[0].text)
+            assert len(tg.delivered(desk)) == 5  # nothing said to the member's messages

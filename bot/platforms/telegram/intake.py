@@ -113,6 +113,17 @@ class TelegramIntake:
             request
         )
 
+    def _replies_to_us(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        author = replied.from_user if replied is not None else None
+        username = self.bot_username()
+        return (
+            author is not None
+            and author.is_bot
+            and username is not None
+            and (author.username or "").lower() == username.lower()
+        )
+
     async def _on_message(self, update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         chat = update.effective_chat
@@ -124,8 +135,10 @@ class TelegramIntake:
         parsed = parse_command(text, self.bot_username())
         if parsed is not None:
             command, args = parsed
-        elif chat.type != ChatType.PRIVATE:
-            return  # in groups and channels the bot answers commands only, its own
+        elif chat.type != ChatType.PRIVATE and not self._replies_to_us(message):
+            # In groups and channels the bot answers commands only, its own, and replies to
+            # its messages (an editor's new summary, asked for by the review desk).
+            return
         elif parse_command(text) is not None:
             return  # a command for another bot
         request = self._request(update, text=text, command=command, args=args)
