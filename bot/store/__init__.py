@@ -21,6 +21,7 @@ from bot.core.ports import (
     ChatsPort,
     DeliveriesPort,
     FeedsPort,
+    HealthPort,
     SearchPort,
     StatsPort,
 )
@@ -33,6 +34,7 @@ from bot.store.chats import ChatStore
 from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
+from bot.store.health import HealthStore
 from bot.store.search import SearchIndex
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
@@ -55,6 +57,7 @@ class Tables:
         self.audit = AuditLog(db)
         self.stats = StatsStore(db, timezone)
         self.broadcasts = BroadcastStore(db)
+        self.health = HealthStore(db)
 
 
 class _OnDatabaseThread:
@@ -104,6 +107,7 @@ class Store:
         self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
         self.stats = cast(StatsPort, _OnDatabaseThread(self.sync.stats, self.db))
         self.broadcasts = cast(BroadcastsPort, _OnDatabaseThread(self.sync.broadcasts, self.db))
+        self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

@@ -175,4 +175,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_time ON articles(COALESCE(published_at, fetched_at), id);
     CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
     """,
+    # 4 (issue 13): when each platform last answered, for `bantin health`.
+    """
+    CREATE TABLE platform_heartbeats (
+        platform    TEXT PRIMARY KEY,
+        answered_at REAL NOT NULL
+    );
+    """,
 ]
