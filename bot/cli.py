@@ -19,7 +19,7 @@ from bot.config import ConfigError, load_config
 from bot.core.records import Article
 from bot.core.settings import Config
 from bot.logsetup import configure_logging, remember_config_secrets, remember_env_secrets
-from bot.platforms.redact import redact
+from bot.platforms.redact import redact, redacted_output
 from bot.platforms.startup import TokenRejected
 from bot.preflight import StorageMissing, check_storage, is_read_only, no_feeds_message
 from bot.store import StoreError
@@ -169,6 +169,25 @@ def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace, config: Config) -> int:
+    """One line; 0 when the database, every enabled platform and the polling are alive."""
+    from bot.health import judge
+    from bot.store import open_store
+
+    try:
+        store = open_store(config)
+        try:
+            facts = store.sync.health.facts()
+        finally:
+            store.close()
+    except StoreError as exc:
+        print(f"unhealthy: the database does not answer: {exc}")
+        return 1
+    verdict = judge(config, facts)
+    print(verdict.line)
+    return 0 if verdict.healthy else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bantin", description="Bantin: tin của tòa soạn đến Telegram và Zalo."
@@ -193,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", parents=[common], help="the newsroom's health, as /stats")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
+    health = sub.add_parser(
+        "health", parents=[common], help="one line; exit 0 when alive (for probes)"
+    )
+    health.set_defaults(handler=cmd_health)
     add_admin_commands(sub, common)
     return parser
 
@@ -202,6 +225,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     remember_env_secrets()
+    with redacted_output():
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     configure_logging(args.verbose)
     try:
         config = load_config(getattr(args, "config", None))

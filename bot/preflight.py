@@ -17,7 +17,13 @@ if TYPE_CHECKING:
     from bot.core.settings import Config
 
 # (command, verb) pairs that only read: they must never create a database.
-READ_ONLY = {("search", None), ("stats", None), ("audit", None), ("feeds", "list")}
+READ_ONLY = {
+    ("search", None),
+    ("stats", None),
+    ("audit", None),
+    ("feeds", "list"),
+    ("health", None),
+}
 HOW_TO_ADD_FEED = (
     "add one to the config file:\n"
     "    [[feeds]]\n"

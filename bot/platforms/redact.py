@@ -9,9 +9,12 @@ each one, whatever logged it or raised it.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
 HIDDEN = "<secret>"
@@ -94,3 +97,29 @@ def protect_token(token: str, noisy_loggers: Iterable[str]) -> None:
     for name in noisy_loggers:
         logging.getLogger(name).setLevel(logging.WARNING)
     guard_root_handlers()
+
+
+class RedactingStream:
+    """A text stream whose every write is redacted: what the CLI prints, whoever prints it."""
+
+    def __init__(self, inner: TextIO) -> None:
+        self._inner = inner
+
+    def write(self, text: str) -> int:
+        self._inner.write(redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+@contextlib.contextmanager
+def redacted_output() -> Iterator[None]:
+    """sys.stdout and sys.stderr redacted for the block (the CLI wraps each command)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout = RedactingStream(out)
+    sys.stderr = RedactingStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
