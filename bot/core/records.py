@@ -305,3 +305,7 @@ class HealthFacts:
     answered: dict[str, float] = field(default_factory=dict)
     last_poll: float | None = None
     feeds: int = 0
+
+
+class SearchTimedOut(Exception):
+    """A search ran past its time budget and was stopped, so one reader cannot stall the bot."""

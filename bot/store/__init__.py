@@ -45,6 +45,10 @@ if TYPE_CHECKING:
 __all__ = ["IntegrityError", "Store", "StoreError", "Tables", "open_store"]
 
 
+# What a reader's /search, page button or inline query asks: never behind the writer.
+READER_SEARCHES = frozenset({"search", "search_page", "feed_id", "recall_query", "last_search"})
+
+
 class Tables:
     """The blocking repositories over one database, one per kind of row."""
 
@@ -67,18 +71,23 @@ class _OnDatabaseThread:
     repositories to them), so this stays one small proxy instead of a wrapper per method.
     """
 
-    def __init__(self, repository: object, db: Database) -> None:
+    def __init__(
+        self, repository: object, db: Database, reads: frozenset[str] = frozenset()
+    ) -> None:
         self._repository = repository
         self._db = db
+        self._reads = reads  # readers' queries: on the backend's read path (`call_read`)
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         method = getattr(self._repository, name)
         if name.startswith("_") or not callable(method):
             raise AttributeError(name)
         db, repository = self._db, self._repository
+        reads = name in self._reads
 
         async def on_database_thread(*args: Any, **kwargs: Any) -> Any:
-            return await db.call(getattr(repository, name), *args, **kwargs)
+            call = db.call_read if reads else db.call
+            return await call(getattr(repository, name), *args, **kwargs)
 
         on_database_thread.__name__ = name
         on_database_thread.__doc__ = method.__doc__
@@ -101,7 +110,9 @@ class Store:
         self.sync = Tables(self.db, timezone)
         self.feeds = cast(FeedsPort, _OnDatabaseThread(self.sync.feeds, self.db))
         self.articles = cast(ArticlesPort, _OnDatabaseThread(self.sync.articles, self.db))
-        self.search = cast(SearchPort, _OnDatabaseThread(self.sync.search, self.db))
+        self.search = cast(
+            SearchPort, _OnDatabaseThread(self.sync.search, self.db, READER_SEARCHES)
+        )
         self.chats = cast(ChatsPort, _OnDatabaseThread(self.sync.chats, self.db))
         self.deliveries = cast(DeliveriesPort, _OnDatabaseThread(self.sync.deliveries, self.db))
         self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
