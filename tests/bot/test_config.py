@@ -130,6 +130,6 @@ webhook_max_body_bytes = 65536
     assert not zalo.typing_action and zalo.handler_concurrency == 2
     assert zalo.webhook_max_body_bytes == 65536
     defaults = parse_config("", "x", env={}).zalo
-    assert "block" in defaults.gone_phrases and defaults.retry_error_codes == (408, 429)
+    assert "block" in defaults.gone_phrases and defaults.retry_error_codes == (403, 408, 429)
     with pytest.raises(ConfigError, match="webhook_max_body_bytes"):
         parse_config("[zalo]\nwebhook_max_body_bytes = 10\n", "x", env={})

@@ -11,6 +11,7 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.error import TelegramError
 from telegram.ext import ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from bot.admin.access import CachedChatAccess
 from bot.core.settings import TelegramConfig
@@ -19,6 +20,7 @@ from bot.platforms.telegram.access import TelegramChats, silence_logs
 from bot.platforms.telegram.intake import ALLOWED_UPDATES, TelegramIntake
 from bot.platforms.telegram.render import command_descriptions
 from bot.platforms.telegram.send import PLATFORM, Sender, TelegramMessenger
+from bot.platforms.wire import wire_hooks
 from handlers.base import Context
 
 log = logging.getLogger(__name__)
@@ -54,12 +56,22 @@ class TelegramAdapter:
             .token(settings.token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .connection_pool_size(max(16, int(settings.messages_per_second * 4)))
-            .connect_timeout(connect)
-            .read_timeout(read)
-            .write_timeout(read)
-            .pool_timeout(connect)
-            .get_updates_read_timeout(settings.poll_timeout_seconds + read)
+            .request(
+                HTTPXRequest(
+                    connection_pool_size=max(16, int(settings.messages_per_second * 4)),
+                    connect_timeout=connect,
+                    read_timeout=read,
+                    write_timeout=read,
+                    pool_timeout=connect,
+                    # The delivery worker learns when a send is really on the wire.
+                    httpx_kwargs={"event_hooks": wire_hooks()},
+                )
+            )
+            .get_updates_request(
+                HTTPXRequest(
+                    connection_pool_size=1, read_timeout=settings.poll_timeout_seconds + read
+                )
+            )
             .concurrent_updates(8)
             .build()
         )
