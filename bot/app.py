@@ -162,8 +162,9 @@ class App:
         finally:
             log.info("stopping: no new polls, finishing in-flight sends")
             scheduler.shutdown(wait=False)
-            await self._cancel_polls()
-            await asyncio.gather(*(_stop(platform) for platform in started))
+            # Side by side: the workers release what waits for its turn at once, rather
+            # than going on sending while the polls are cut short.
+            await asyncio.gather(self._cancel_polls(), *(_stop(platform) for platform in started))
 
 
 async def _stop(platform: Outlet) -> None:
