@@ -25,14 +25,13 @@ from typing import TYPE_CHECKING
 
 from bot.core.outcome import Kind, SendOutcome, Wire, watch_wire
 from bot.core.ports import Messenger
-from bot.core.replies import Reply
+from bot.delivery.compose import chat_label, compose, what
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.timing import backoff_seconds
-from handlers.cards import article_card, broadcast_reply, digest_reply
 
 if TYPE_CHECKING:
     from bot.core.ports import StorePort
-    from bot.core.records import Article, Chat, Delivery
+    from bot.core.records import Chat, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +40,6 @@ MAX_MIGRATIONS = 2
 # 429s one job may draw before it goes back to the queue (not counted as a failed attempt):
 # a chat that keeps drawing them must not hold its row 'sending' and pause everyone forever.
 MAX_FLOOD_WAITS = 3
-
-
-def compose(deliveries: Sequence[Delivery], language: str, timezone: str) -> Reply:
-    """What a claimed job says: a story card, a broadcast, or several stories as a digest."""
-    if len(deliveries) > 1:
-        articles = sorted((d.article for d in deliveries if d.article is not None), key=_time)
-        return digest_reply(articles, language, timezone)
-    (delivery,) = deliveries
-    if delivery.article is not None:
-        return article_card(delivery.article, language, None, timezone)
-    return broadcast_reply(delivery.broadcast_text or "")
-
-
-def _time(article: Article) -> float:
-    return article.time
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,16 +77,6 @@ class _Job:
 def _join_claim(job: _Job, claim: asyncio.Future[list[Delivery]]) -> None:
     if not claim.cancelled() and claim.exception() is None:
         job.deliveries.extend(claim.result())
-
-
-def chat_label(chat: Chat) -> str:
-    return f"{chat.platform}:{chat.chat_id}"
-
-
-def what(delivery: Delivery) -> str:
-    if delivery.article is not None:
-        return f"article {delivery.article.id}"
-    return f"broadcast (delivery {delivery.id})"
 
 
 class DeliveryWorker:

@@ -98,10 +98,13 @@ class DeliveryStore:
             )
 
     def requeue_in_flight(self) -> int:
-        """At start: rows a crash left 'sending' may or may not have arrived; send again."""
+        """At start: rows a crash left 'sending' may or may not have arrived; send again,
+        counted as unknown outcomes from their claim (`retry_unknown_many`)."""
         with self.db.transaction() as conn:
             return conn.execute(
-                "UPDATE deliveries SET status = 'pending', last_error = 'in flight at a crash' "
+                "UPDATE deliveries SET status = 'pending', last_error = 'in flight at a crash', "
+                "ambiguous = ambiguous + 1, "
+                "ambiguous_since = COALESCE(ambiguous_since, claimed_at) "
                 "WHERE status = 'sending'"
             ).rowcount
 
