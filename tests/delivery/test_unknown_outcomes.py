@@ -16,8 +16,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
+from telegram.error import NetworkError, TimedOut
 
+from bot.core.outcome import Kind
+from bot.platforms.telegram.errors import classify
 from bot.store import Store, open_store
 from tests.delivery.helpers import add_chat, add_story, telegram_config
 from tests.fakes.telegram_api import SERVER_ERROR, FakeTelegram
@@ -145,3 +149,26 @@ async def wait_for_row(store: Store, condition: object, timeout: float = 10.0) -
     while not condition(row(store)):
         assert time.monotonic() < deadline, f"row is {row(store)}"
         await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize(
+    ("cause", "maybe_sent"),
+    [
+        (httpx.ConnectError("refused"), False),
+        (httpx.ConnectTimeout("slow connect"), False),
+        (httpx.PoolTimeout("no connection free"), False),
+        (httpx.WriteTimeout("request not written"), False),
+        (httpx.WriteError("request not written"), False),
+        (httpx.ReadTimeout("no answer"), True),
+        (httpx.ReadError("reset"), True),
+        (httpx.RemoteProtocolError("cut off mid-answer"), True),
+        (None, True),  # PTB's NetworkError for a 5xx answer has no httpx cause
+    ],
+)
+def test_what_may_have_arrived_is_told_from_what_never_left(
+    cause: Exception | None, maybe_sent: bool
+) -> None:
+    error = TimedOut() if isinstance(cause, httpx.TimeoutException) else NetworkError("Bad Gateway")
+    error.__cause__ = cause
+    outcome = classify(error)
+    assert outcome.kind is Kind.RETRY and outcome.maybe_sent is maybe_sent
