@@ -26,6 +26,7 @@ from bot.core.settings import (
     ZALO_RETRY_PHRASES,
     ZALO_WEBHOOK_LISTEN,
     Config,
+    DeliveryConfig,
     FeedConfig,
     FetchConfig,
     LogConfig,
@@ -216,7 +217,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
-    known_tables |= {"log"}
+    known_tables |= {"log", "delivery"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -314,12 +315,14 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         private_chat_per_second=z.number("private_chat_per_second", 1.0, minimum=0.01, maximum=100),
         poll_timeout_seconds=z.whole("poll_timeout_seconds", 30, minimum=1, maximum=120),
         quota_pause_seconds=z.number("quota_pause_seconds", 60.0, minimum=1, maximum=86_400),
-        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=(403,)),
+        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=()),
         webhook_url=z.url("webhook_url", ""),
         webhook_secret=z.text("webhook_secret", "") or env.get("BANTIN_ZALO_WEBHOOK_SECRET", ""),
         webhook_listen=z.text("webhook_listen", ZALO_WEBHOOK_LISTEN),
         gone_phrases=z.texts("gone_phrases") or ZALO_GONE_PHRASES,
-        retry_error_codes=z.ids("retry_error_codes", what="Zalo error codes", default=(408, 429)),
+        retry_error_codes=z.ids(
+            "retry_error_codes", what="Zalo error codes", default=(403, 408, 429)
+        ),
         retry_phrases=z.texts("retry_phrases") or ZALO_RETRY_PHRASES,
         connect_timeout_seconds=z.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
         read_timeout_seconds=z.number("read_timeout_seconds", 15.0, minimum=0.1, maximum=300),
@@ -340,6 +343,12 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     lg = _table(source, document, "log")
     log_config = LogConfig(format=lg.text("format", "text", choices=("text", "json")))
     lg.finish()
+
+    d = _table(source, document, "delivery")
+    delivery = DeliveryConfig(
+        give_up_after_hours=d.number("give_up_after_hours", 6.0, minimum=0.01, maximum=24 * 30),
+    )
+    d.finish()
 
     raw_feeds = document.get("feeds", [])
     if not isinstance(raw_feeds, list):
@@ -389,6 +398,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         zalo=zalo,
         feeds=tuple(feeds),
         log=log_config,
+        delivery=delivery,
     )
 
 

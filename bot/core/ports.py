@@ -158,6 +158,9 @@ class DeliveriesPort(Protocol):
     async def retry_later_many(
         self, delivery_ids: Sequence[int], due_at: float, error: str, *, count: bool = True
     ) -> None: ...
+    async def retry_unknown_many(
+        self, delivery_ids: Sequence[int], due_at: float, error: str, since: float
+    ) -> None: ...
     async def sent_messages(self, article_id: int) -> list[tuple[Chat, str]]: ...
 
 

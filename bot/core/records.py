@@ -100,6 +100,9 @@ class Delivery:
     broadcast_text: str | None
     attempts: int
     message_id: str | None
+    # Sends of this row whose outcome was unknown (it may have arrived), and since when.
+    ambiguous: int = 0
+    ambiguous_since: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,4 +182,11 @@ MIGRATIONS: list[str] = [
         answered_at REAL NOT NULL
     );
     """,
+    # 5: what a restart must know of a send whose outcome was unknown (a read timeout, a
+    # reset mid-answer, a 5xx after the request): how many times, since when. Such a row
+    # is retried, not failed, until it has been unknown for `[delivery] give_up_after_hours`.
+    """
+    ALTER TABLE deliveries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN ambiguous_since REAL;
+    """,
 ]

@@ -210,4 +210,9 @@ MIGRATIONS: list[str] = [
         answered_at DOUBLE PRECISION NOT NULL
     );
     """,
+    # 5: sends whose outcome was unknown: how many times, since when.
+    """
+    ALTER TABLE deliveries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN ambiguous_since DOUBLE PRECISION;
+    """,
 ]
