@@ -22,7 +22,7 @@ from bot.core.outcome import Kind, SendOutcome
 from bot.core.ports import Messenger
 from bot.core.replies import Reply
 from bot.delivery.ratelimit import RateLimiter
-from bot.delivery.timing import backoff_seconds
+from bot.delivery.timing import backoff_seconds, due_at
 from handlers.cards import article_card, broadcast_reply, digest_reply
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ MAX_MIGRATIONS = 2
 # 429s one job may draw before it goes back to the queue (not counted as a failed attempt):
 # a chat that keeps drawing them must not hold its row 'sending' and pause everyone forever.
 MAX_FLOOD_WAITS = 3
+BREAKING = 2  # a delivery's priority for breaking news (bot.store.articles)
 
 
 def compose(deliveries: Sequence[Delivery], language: str, timezone: str) -> Reply:
@@ -45,8 +46,25 @@ def compose(deliveries: Sequence[Delivery], language: str, timezone: str) -> Rep
         return digest_reply(articles, language, timezone)
     (delivery,) = deliveries
     if delivery.article is not None:
-        return article_card(delivery.article, language, None, timezone)
+        return article_card(
+            delivery.article,
+            language,
+            None,
+            timezone,
+            alert=delivery.alert,
+            breaking=delivery.priority >= BREAKING,
+        )
     return broadcast_reply(delivery.broadcast_text or "")
+
+
+def silent_now(deliveries: Sequence[Delivery], at: float, timezone: str) -> bool:
+    """Inside the chat's quiet hours a push arrives without a sound: breaking news always
+    (it does not wait), anything else when the chat chose silent over held."""
+    first = deliveries[0]
+    chat = first.chat
+    if first.priority < BREAKING and chat.quiet_style != "silent":
+        return False
+    return due_at(at, timezone, "instant", 0, chat.quiet_start, chat.quiet_end) > at
 
 
 def _time(article: Article) -> float:
@@ -228,7 +246,7 @@ class DeliveryWorker:
 
     async def _deliver(self, job: _Job) -> None:
         first = job.deliveries[0]
-        if first.chat.mode == "digest" and first.article is not None:
+        if first.chat.mode == "digest" and first.article is not None and first.priority == 0:
             await self._claim_digest(job)
         chat = first.chat
         migrations = 0
@@ -277,6 +295,8 @@ class DeliveryWorker:
 
     async def _send(self, job: _Job, chat: Chat) -> SendOutcome:
         reply = compose(job.deliveries, chat.language, self.timezone)
+        if silent_now(job.deliveries, time.time(), self.timezone):
+            reply = replace(reply, silent=True)
         return await self.messenger.send(chat, reply)
 
     async def _migrate(self, chat: Chat, outcome: SendOutcome) -> Chat:

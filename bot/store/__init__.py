@@ -15,16 +15,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from bot.core.ports import (
+    AlertsPort,
     ArticlesPort,
     AuditPort,
     BroadcastsPort,
     ChatsPort,
     DeliveriesPort,
     FeedsPort,
+    RetentionPort,
     SearchPort,
     StatsPort,
 )
 from bot.core.records import BackupResult
+from bot.store.alerts import AlertStore
 from bot.store.articles import ArticleStore
 from bot.store.audit import AuditLog
 from bot.store.backup import backup
@@ -33,6 +36,7 @@ from bot.store.chats import ChatStore
 from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
+from bot.store.retention import OutboxRetention
 from bot.store.search import SearchIndex
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
@@ -55,6 +59,8 @@ class Tables:
         self.audit = AuditLog(db)
         self.stats = StatsStore(db, timezone)
         self.broadcasts = BroadcastStore(db)
+        self.alerts = AlertStore(db, timezone)
+        self.retention = OutboxRetention(db)
 
 
 class _OnDatabaseThread:
@@ -104,6 +110,8 @@ class Store:
         self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
         self.stats = cast(StatsPort, _OnDatabaseThread(self.sync.stats, self.db))
         self.broadcasts = cast(BroadcastsPort, _OnDatabaseThread(self.sync.broadcasts, self.db))
+        self.alerts = cast(AlertsPort, _OnDatabaseThread(self.sync.alerts, self.db))
+        self.retention = cast(RetentionPort, _OnDatabaseThread(self.sync.retention, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

@@ -175,4 +175,36 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_time ON articles(COALESCE(published_at, fetched_at), id);
     CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
     """,
+    # 4: keyword alerts (one row per alert, keyed by its first folded syllables for the
+    # matcher's index), what a chat receives (everything or its alerts only), quiet hours
+    # held or silent, chosen sections, breaking news (a feed's priority, a story's mark,
+    # a delivery's priority, claimed first) and the alert a delivery answers.
+    """
+    ALTER TABLE chats ADD COLUMN receive TEXT NOT NULL DEFAULT 'all'
+        CHECK (receive IN ('all', 'alerts'));
+    ALTER TABLE chats ADD COLUMN quiet_style TEXT NOT NULL DEFAULT 'hold'
+        CHECK (quiet_style IN ('hold', 'silent'));
+    ALTER TABLE feeds ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal'
+        CHECK (priority IN ('normal', 'breaking'));
+    ALTER TABLE articles ADD COLUMN breaking INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN alert TEXT;
+    CREATE TABLE alerts (
+        id         INTEGER PRIMARY KEY,
+        chat_ref   INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        words      TEXT NOT NULL,
+        folded     TEXT NOT NULL,
+        term       TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (chat_ref, folded)
+    );
+    CREATE INDEX alerts_term ON alerts(term);
+    CREATE TABLE chat_sections (
+        chat_ref INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        section  TEXT NOT NULL,
+        PRIMARY KEY (chat_ref, section)
+    );
+    CREATE INDEX articles_section ON articles(section);
+    CREATE INDEX deliveries_claim ON deliveries(status, priority DESC, due_at, id);
+    """,
 ]
