@@ -81,7 +81,7 @@ def article_card(
     del bot_username  # the share payload is platform-neutral; adapters build links from it
     body: list[Span] = []
     if breaking:
-        body.append(Span(t(language, "card.breaking") + "\n", bold=True))
+        body += [Span(t(language, "card.breaking"), bold=True), Span("\n")]
     if alert:
         body.append(Span(t(language, "card.alert", words=clean(alert)) + "\n"))
     body.append(Span(_title(article), bold=True))

@@ -200,8 +200,7 @@ async def settings_view(
     else:
         quiet_text = t(language, "settings.quiet_none")
     status = t(language, "settings.active" if chat.active else "settings.inactive")
-    sections = await ctx.store.alerts.sections()
-    chosen_sections = await ctx.store.alerts.chosen_sections(chat.id)
+    sections, chosen_sections = await ctx.store.alerts.section_choice(chat.id)
     receive = "settings.receive_alerts" if chat.receive == "alerts" else "settings.receive_all"
     style = "settings.quiet_silent" if chat.quiet_style == "silent" else "settings.quiet_hold"
     lines = [

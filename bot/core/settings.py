@@ -47,6 +47,7 @@ class FeedConfig:
     item: str | None = None
     link: str = "a"
     title: str | None = None
+    priority: str = "normal"  # "breaking": every story of it goes before other pushes
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,8 @@ class Config:
     telegram: TelegramConfig = TelegramConfig()
     zalo: ZaloConfig = ZaloConfig()
     feeds: tuple[FeedConfig, ...] = ()
+    # [storage] keep_deliveries_days: sent outbox rows older than this are pruned.
+    keep_deliveries_days: int = 30
 
     @property
     def zone(self) -> ZoneInfo:

@@ -114,6 +114,11 @@ class AlertStore:
             ).fetchall()
         return sorted({row[0] for row in rows if row[0]})
 
+    def section_choice(self, chat_ref: int) -> tuple[list[str], list[str]]:
+        """Every known section and the chat's choice among them, read together."""
+        with self.db.reading():
+            return self.sections(), self.chosen_sections(chat_ref)
+
     def chosen_sections(self, chat_ref: int) -> list[str]:
         """The sections a chat chose; empty: every section."""
         with self.db.reading() as conn:
