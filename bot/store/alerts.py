@@ -144,25 +144,33 @@ class AlertStore:
 
 
 def match_alerts(conn: Connection, story: StoryText) -> dict[int, str]:
-    """chat_ref → the alert's words, for every alert the story answers (via the term index)."""
+    """chat_ref → the alert's words, for every alert the story answers.
+
+    Two index lookups, never a walk over chats: the distinct alerts stored under the
+    story's terms (an index-only read of `alerts_term`), each checked once in Python
+    however many chats share it; then the chats of the alerts that matched.
+    """
     terms = sorted(story.terms)
-    verdicts: dict[str, bool] = {}
-    found: dict[int, tuple[int, str]] = {}
+    candidates: set[str] = set()
     for start in range(0, len(terms), _TERMS_PER_QUERY):
         chunk = terms[start : start + _TERMS_PER_QUERY]
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(
-            f"SELECT chat_ref, words, folded, id FROM alerts WHERE term IN ({marks})", chunk
+            f"SELECT DISTINCT folded FROM alerts WHERE term IN ({marks})", chunk
         ).fetchall()
-        for chat_ref, words, folded, alert_id in rows:
-            verdict = verdicts.get(folded)
-            if verdict is None:
-                verdict = verdicts[folded] = _answers(folded, story)
-            if verdict:
-                held = found.get(chat_ref)
-                # The chat's oldest matching alert names the match, whatever the row order.
-                if held is None or alert_id < held[0]:
-                    found[chat_ref] = (alert_id, words)
+        candidates.update(row[0] for row in rows)
+    matched = sorted(folded for folded in candidates if _answers(folded, story))
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(matched), _TERMS_PER_QUERY):
+        chunk = matched[start : start + _TERMS_PER_QUERY]
+        marks = ",".join("?" * len(chunk))
+        for chat_ref, words, alert_id in conn.execute(
+            f"SELECT chat_ref, words, id FROM alerts WHERE folded IN ({marks})", chunk
+        ):
+            held = found.get(chat_ref)
+            # The chat's oldest matching alert names the match, whatever the row order.
+            if held is None or alert_id < held[0]:
+                found[chat_ref] = (alert_id, words)
     return {chat_ref: entry[1] for chat_ref, entry in found.items()}
 
 

@@ -334,6 +334,16 @@ def enqueue_alerts(
     return max(cursor.rowcount, 0)
 
 
+_IN_CHOSEN_SECTIONS = """
+        AND (
+            NOT EXISTS (SELECT 1 FROM chat_sections cs WHERE cs.chat_ref = c.id)
+            OR EXISTS (
+                SELECT 1 FROM chat_sections cs WHERE cs.chat_ref = c.id AND cs.section = :section
+            )
+        )
+"""
+
+
 def enqueue_article(
     conn: Connection,
     article_id: int,
@@ -347,6 +357,8 @@ def enqueue_article(
     """One delivery row per active chat taking everything from this feed (or every feed),
     in this story's section if the chat chose sections. Breaking news skips the digest
     and quiet hours (the worker sends it silently then)."""
+    # Most newsrooms' readers choose no sections: then the per-chat check is left out.
+    sections = conn.execute("SELECT 1 FROM chat_sections LIMIT 1").fetchone() is not None
     cursor = conn.execute(
         """
         INSERT INTO deliveries (article_id, chat_ref, due_at, created_at, priority)
@@ -361,14 +373,10 @@ def enqueue_article(
         WHERE c.active = 1 AND c.receive = 'all' AND EXISTS (
             SELECT 1 FROM subscriptions s
             WHERE s.chat_ref = c.id AND (s.feed_id IS NULL OR s.feed_id = :feed)
-        ) AND (
-            NOT EXISTS (SELECT 1 FROM chat_sections cs WHERE cs.chat_ref = c.id)
-            OR EXISTS (
-                SELECT 1 FROM chat_sections cs WHERE cs.chat_ref = c.id AND cs.section = :section
-            )
         )
-        ON CONFLICT DO NOTHING
-        """,
+        """
+        + (_IN_CHOSEN_SECTIONS if sections else "")
+        + " ON CONFLICT DO NOTHING",
         {
             "article": article_id,
             "feed": feed_id,

@@ -226,7 +226,8 @@ MIGRATIONS: list[str] = [
         created_at DOUBLE PRECISION NOT NULL,
         UNIQUE (chat_ref, folded)
     );
-    CREATE INDEX alerts_term ON alerts(term);
+    CREATE INDEX alerts_term ON alerts(term, folded);
+    CREATE INDEX alerts_folded ON alerts(folded);
     CREATE TABLE chat_sections (
         chat_ref BIGINT NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
         section  TEXT NOT NULL,
