@@ -85,9 +85,7 @@ def add_chats(store: Store, count: int, alerts_each: int, phrases: list[str]) ->
     """Chats, their subscription to every feed and their alerts, written in bulk."""
     began = time.perf_counter()
     rng = random.Random(11)
-    cumulative = list(
-        itertools.accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(len(phrases)))
-    )
+    cumulative = list(itertools.accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(len(phrases))))
     rules = {p: parse_alert(p) for p in phrases}
     now = time.time()
     batch = 100_000
@@ -149,7 +147,9 @@ def bench_outbox(store: Store, stories: list[StoryRecord], chats: int) -> None:
         assert article_id is not None
         rows = enqueue_story(conn, article_id, None, story, at, TZ)
     total = time.perf_counter() - began
-    print(f"outbox: one story, {rows} rows for {chats} chats (alerts + subscribers) in {total:.2f} s")
+    print(
+        f"outbox: one story, {rows} rows for {chats} chats (alerts + subscribers) in {total:.2f} s"
+    )
     second = stories[1]
     with store.db.transaction() as conn:
         other = insert_article(conn, None, second, at)
@@ -202,7 +202,10 @@ messages_per_second = {rate}
                 return []
 
             platform = telegram_outlet(
-                config, make_context(config, store), handle=nothing, commands={}  # type: ignore[arg-type]
+                config,
+                make_context(config, store),
+                handle=nothing,
+                commands={},  # type: ignore[arg-type]
             )
             await platform.start()
             try:
