@@ -31,16 +31,16 @@ class AlertStore:
         """
         rule = parse_alert(words)
         with self.db.transaction() as conn:
-            count = conn.execute(
-                "SELECT COUNT(*) FROM alerts WHERE chat_ref = ?", (chat_ref,)
-            ).fetchone()[0]
-            if count >= MAX_ALERTS:
-                return "limit"
             exists = conn.execute(
                 "SELECT 1 FROM alerts WHERE chat_ref = ? AND folded = ?", (chat_ref, rule.folded)
             ).fetchone()
             if exists is not None:
                 return "duplicate"
+            count = conn.execute(
+                "SELECT COUNT(*) FROM alerts WHERE chat_ref = ?", (chat_ref,)
+            ).fetchone()[0]
+            if count >= MAX_ALERTS:
+                return "limit"
             try:
                 conn.execute(
                     "INSERT INTO alerts (chat_ref, words, folded, term, created_at) "
