@@ -26,14 +26,17 @@ from bot.core.settings import (
     ZALO_RETRY_PHRASES,
     ZALO_WEBHOOK_LISTEN,
     Config,
+    DeliveryConfig,
     FeedConfig,
     FetchConfig,
+    LogConfig,
     PollConfig,
     SummaryConfig,
     TelegramConfig,
     ZaloConfig,
     redact_url,
 )
+from feeds.transport import PROXY_SCHEMES
 from feeds.urlguard import UrlGuard
 
 CONFIG_ENV = "BANTIN_CONFIG"
@@ -84,6 +87,10 @@ section = "kinh-te"
 """
 
 
+# Keys whose value is a secret: a complaint about one never repeats the value.
+SECRET_KEYS = frozenset({"token", "webhook_secret", "proxy_url", "api_key"})
+
+
 class ConfigError(ValueError):
     """A setting that Bantin cannot run with; the message names the file and the key."""
 
@@ -98,7 +105,8 @@ class _Reader:
         self.known: set[str] = set()
 
     def fail(self, key: str, expected: str, value: object) -> ConfigError:
-        return ConfigError(f"{self.source}: {self.prefix}{key}: expected {expected}, got {value!r}")
+        shown = "<hidden>" if key in SECRET_KEYS else repr(value)
+        return ConfigError(f"{self.source}: {self.prefix}{key}: expected {expected}, got {shown}")
 
     def _get(self, key: str) -> Any:
         self.known.add(key)
@@ -122,6 +130,19 @@ class _Reader:
             except ValueError as exc:
                 raise self.fail(key, f"an http(s) URL ({exc})", value) from None
         return value.rstrip("/")
+
+    def proxy_url(self, key: str) -> str:
+        """An http, https or socks5 proxy URL; its credentials are secrets, never echoed."""
+        value = self.text(key, "").strip()
+        if not value:
+            return ""
+        problem = proxy_url_problem(value)
+        if problem:
+            raise ConfigError(
+                f"{self.source}: {self.prefix}{key}: expected an http, https or socks5 proxy "
+                f"URL ({problem}), got {redact_url(value)!r}"
+            )
+        return value
 
     def number(self, key: str, default: float, *, minimum: float, maximum: float) -> float:
         value = self._get(key)
@@ -196,6 +217,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
+    known_tables |= {"log", "delivery"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -247,6 +269,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         max_bytes=f.whole("max_bytes", 5_000_000, minimum=1024, maximum=500_000_000),
         max_redirects=f.whole("max_redirects", 5, minimum=0, maximum=20),
         user_agent=f.text("user_agent", DEFAULT_USER_AGENT),
+        proxy_url=f.proxy_url("proxy_url"),
     )
     try:
         UrlGuard(trusted_networks=fetch.trusted_networks)
@@ -280,6 +303,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         connect_timeout_seconds=t.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
         read_timeout_seconds=t.number("read_timeout_seconds", 10.0, minimum=0.1, maximum=300),
         poll_timeout_seconds=t.whole("poll_timeout_seconds", 10, minimum=1, maximum=120),
+        proxy_url=t.proxy_url("proxy_url"),
     )
     t.finish()
 
@@ -292,12 +316,14 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         private_chat_per_second=z.number("private_chat_per_second", 1.0, minimum=0.01, maximum=100),
         poll_timeout_seconds=z.whole("poll_timeout_seconds", 30, minimum=1, maximum=120),
         quota_pause_seconds=z.number("quota_pause_seconds", 60.0, minimum=1, maximum=86_400),
-        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=(403,)),
+        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=()),
         webhook_url=z.url("webhook_url", ""),
         webhook_secret=z.text("webhook_secret", "") or env.get("BANTIN_ZALO_WEBHOOK_SECRET", ""),
         webhook_listen=z.text("webhook_listen", ZALO_WEBHOOK_LISTEN),
         gone_phrases=z.texts("gone_phrases") or ZALO_GONE_PHRASES,
-        retry_error_codes=z.ids("retry_error_codes", what="Zalo error codes", default=(408, 429)),
+        retry_error_codes=z.ids(
+            "retry_error_codes", what="Zalo error codes", default=(403, 408, 429)
+        ),
         retry_phrases=z.texts("retry_phrases") or ZALO_RETRY_PHRASES,
         connect_timeout_seconds=z.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
         read_timeout_seconds=z.number("read_timeout_seconds", 15.0, minimum=0.1, maximum=300),
@@ -309,10 +335,21 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         ),
         webhook_read_seconds=z.number("webhook_read_seconds", 10.0, minimum=0.1, maximum=300),
         recent_updates=z.whole("recent_updates", 2048, minimum=16, maximum=1_000_000),
+        proxy_url=z.proxy_url("proxy_url"),
     )
     if zalo.webhook_url and not 8 <= len(zalo.webhook_secret) <= 256:
         raise z.fail("webhook_secret", "8 to 256 characters when webhook_url is set", "<hidden>")
     z.finish()
+
+    lg = _table(source, document, "log")
+    log_config = LogConfig(format=lg.text("format", "text", choices=("text", "json")))
+    lg.finish()
+
+    d = _table(source, document, "delivery")
+    delivery = DeliveryConfig(
+        give_up_after_hours=d.number("give_up_after_hours", 6.0, minimum=0.01, maximum=24 * 30),
+    )
+    d.finish()
 
     raw_feeds = document.get("feeds", [])
     if not isinstance(raw_feeds, list):
@@ -363,6 +400,8 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         telegram=telegram,
         zalo=zalo,
         feeds=tuple(feeds),
+        log=log_config,
+        delivery=delivery,
     )
 
 
@@ -402,3 +441,19 @@ def load_config(explicit: str | None = None, env: Mapping[str, str] | None = Non
     if not config.storage_path.is_absolute():
         config = replace(config, storage_path=path.parent / config.storage_path)
     return config
+
+
+def proxy_url_problem(value: str) -> str | None:
+    """What is wrong with a proxy URL, in words that never include its password."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return "not a URL with a host and a numeric port"
+    if parts.scheme.lower() not in PROXY_SCHEMES:
+        return f"the scheme must be one of {', '.join(PROXY_SCHEMES)}"
+    if not parts.hostname:
+        return "no host"
+    if port == 0:
+        return "port 0"
+    return None

@@ -28,6 +28,7 @@ from bot.core.records import (
     Delivery,
     FailureOutcome,
     Feed,
+    HealthFacts,
     PendingPage,
     PollOutcome,
     Reposted,
@@ -159,6 +160,9 @@ class DeliveriesPort(Protocol):
     async def retry_later_many(
         self, delivery_ids: Sequence[int], due_at: float, error: str, *, count: bool = True
     ) -> None: ...
+    async def retry_unknown_many(
+        self, delivery_ids: Sequence[int], due_at: float, error: str, since: float
+    ) -> None: ...
     async def sent_messages(self, article_id: int) -> list[tuple[Chat, str]]: ...
 
 
@@ -239,6 +243,14 @@ class RetentionPort(Protocol):
     async def prune_deliveries(self, before: float, keep_latest_stories: int = 200) -> int: ...
 
 
+class HealthPort(Protocol):
+    """Heartbeats the platform adapters write and `bantin health` reads."""
+
+    async def beat(self, platform: str, at: float) -> None: ...
+
+    async def facts(self) -> HealthFacts: ...
+
+
 class StorePort(Protocol):
     """The store as its callers see it: one async repository per kind of row."""
 
@@ -262,6 +274,8 @@ class StorePort(Protocol):
     def alerts(self) -> AlertsPort: ...
     @property
     def retention(self) -> RetentionPort: ...
+    @property
+    def health(self) -> HealthPort: ...
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

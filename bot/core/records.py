@@ -105,6 +105,9 @@ class Delivery:
     message_id: str | None
     alert: str | None = None  # the chat's alert this story answers, as the reader typed it
     priority: int = 0  # 1: breaking news, claimed before every other row
+    # Sends of this row whose outcome was unknown (it may have arrived), and since when.
+    ambiguous: int = 0
+    ambiguous_since: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,3 +314,16 @@ class BackupResult:
     path: str
     size: int = 0
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthFacts:
+    """What `bantin health` judges: each platform's last answer, the last good poll."""
+
+    answered: dict[str, float] = field(default_factory=dict)
+    last_poll: float | None = None
+    feeds: int = 0
+
+
+class SearchTimedOut(Exception):
+    """A search ran past its time budget and was stopped, so one reader cannot stall the bot."""

@@ -26,6 +26,7 @@ REPOSITORIES = {
     "broadcasts": ports.BroadcastsPort,
     "alerts": ports.AlertsPort,
     "retention": ports.RetentionPort,
+    "health": ports.HealthPort,
 }
 
 

@@ -203,8 +203,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_time ON articles((COALESCE(published_at, fetched_at)), id);
     CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
     """,
-    # 4: keyword alerts (one row per alert, keyed by its first folded syllables for the
-    # matcher's index), what a chat receives (everything or its alerts only), quiet hours
+    # 4 (issue 13): when each platform last answered, for `bantin health`.
+    """
+    CREATE TABLE platform_heartbeats (
+        platform    TEXT PRIMARY KEY,
+        answered_at DOUBLE PRECISION NOT NULL
+    );
+    """,
+    # 5: sends whose outcome was unknown: how many times, since when.
+    """
+    ALTER TABLE deliveries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN ambiguous_since DOUBLE PRECISION;
+    """,
+    # 6 (issue 15): keyword alerts (one row per alert, keyed by its first folded syllables:
+    # the matcher's index), what a chat receives (everything or its alerts only), quiet hours
     # held or silent, chosen sections, breaking news (a feed's priority, a story's mark,
     # a delivery's priority, claimed first) and the alert a delivery answers.
     """
