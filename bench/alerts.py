@@ -115,6 +115,10 @@ def add_chats(store: Store, count: int, alerts_each: int, phrases: list[str]) ->
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 rows,
             )
+            conn.executemany(
+                "INSERT INTO alert_rules (folded, term) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                list({(row[2], row[3]) for row in rows}),
+            )
             print(f"  … {min(start + batch, count)}/{count} chats with alerts", flush=True)
     return time.perf_counter() - began
 

@@ -50,6 +50,10 @@ class AlertStore:
             except IntegrityError:
                 return "duplicate"
             conn.execute(
+                "INSERT INTO alert_rules (folded, term) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (rule.folded, rule.term),
+            )
+            conn.execute(
                 "UPDATE chats SET active = 1, receive = 'alerts', inactive_reason = NULL, "
                 "changed_at = ? WHERE id = ? AND active = 0",
                 (now(), chat_ref),
@@ -66,12 +70,18 @@ class AlertStore:
 
     def remove(self, chat_ref: int, alert_id: int) -> bool:
         with self.db.transaction() as conn:
-            return (
-                conn.execute(
-                    "DELETE FROM alerts WHERE chat_ref = ? AND id = ?", (chat_ref, alert_id)
-                ).rowcount
-                > 0
+            row = conn.execute(
+                "DELETE FROM alerts WHERE chat_ref = ? AND id = ? RETURNING folded",
+                (chat_ref, alert_id),
+            ).fetchone()
+            if row is None:
+                return False
+            conn.execute(
+                "DELETE FROM alert_rules WHERE folded = ? "
+                "AND NOT EXISTS (SELECT 1 FROM alerts WHERE folded = ?)",
+                (row[0], row[0]),
             )
+        return True
 
     def set_receive(self, chat_ref: int, receive: str) -> Chat:
         """ "all": everything from the chat's feeds and sections; "alerts": its alerts only."""
@@ -146,9 +156,9 @@ class AlertStore:
 def match_alerts(conn: Connection, story: StoryText) -> dict[int, str]:
     """chat_ref → the alert's words, for every alert the story answers.
 
-    Two index lookups, never a walk over chats: the distinct alerts stored under the
-    story's terms (an index-only read of `alerts_term`), each checked once in Python
-    however many chats share it; then the chats of the alerts that matched.
+    Two index lookups, never a walk over chats: the distinct alerts (`alert_rules`) stored
+    under the story's terms, each checked once in Python however many chats share it;
+    then the chats of the alerts that matched (a covering index, `alerts_folded`).
     """
     terms = sorted(story.terms)
     candidates: set[str] = set()
@@ -156,7 +166,7 @@ def match_alerts(conn: Connection, story: StoryText) -> dict[int, str]:
         chunk = terms[start : start + _TERMS_PER_QUERY]
         marks = ",".join("?" * len(chunk))
         rows = conn.execute(
-            f"SELECT DISTINCT folded FROM alerts WHERE term IN ({marks})", chunk
+            f"SELECT folded FROM alert_rules WHERE term IN ({marks})", chunk
         ).fetchall()
         candidates.update(row[0] for row in rows)
     matched = sorted(folded for folded in candidates if _answers(folded, story))

@@ -212,8 +212,14 @@ MIGRATIONS: list[str] = [
         created_at REAL NOT NULL,
         UNIQUE (chat_ref, folded)
     );
-    CREATE INDEX alerts_term ON alerts(term, folded);
-    CREATE INDEX alerts_folded ON alerts(folded);
+    -- The matcher's index: each distinct alert once, under its term, however many chats
+    -- share it; then the chats of the alerts a story answers (covering: no table reads).
+    CREATE TABLE alert_rules (
+        folded TEXT PRIMARY KEY,
+        term   TEXT NOT NULL
+    );
+    CREATE INDEX alert_rules_term ON alert_rules(term);
+    CREATE INDEX alerts_folded ON alerts(folded, chat_ref, id, words);
     CREATE TABLE chat_sections (
         chat_ref INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
         section  TEXT NOT NULL,
