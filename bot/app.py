@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -144,11 +145,32 @@ class App:
         if polls:
             await asyncio.wait(polls, timeout=2.0)
 
+    async def prune_outbox(self) -> int:
+        """Forget sent rows older than `[storage] keep_deliveries_days` (the newest stories'
+        rows stay, for /correct and /retract)."""
+        before = time.time() - self.config.keep_deliveries_days * 86400
+        try:
+            removed = await self.store.retention.prune_deliveries(before)
+        except Exception:
+            log.exception("outbox: could not prune old deliveries")
+            return 0
+        if removed:
+            log.info(
+                "outbox: pruned %d deliveries older than %d days",
+                removed,
+                self.config.keep_deliveries_days,
+            )
+        return removed
+
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, serve chats and deliver until `stop` is set, then stop all of it in order."""
         scheduler = make_scheduler(
             self._poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
+        scheduler.add_job(
+            self.prune_outbox, "interval", hours=6, id="prune-outbox", max_instances=1
+        )
+        await self.prune_outbox()
         requeued = await self.store.deliveries.requeue_in_flight()
         if requeued:
             log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)

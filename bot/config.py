@@ -247,6 +247,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
             f"(or ${DATABASE_URL_ENV})",
             redact_url(storage_url),
         )
+    keep_deliveries_days = storage.whole("keep_deliveries_days", 30, minimum=1, maximum=3650)
     storage.finish()
 
     p = _table(source, document, "poll")
@@ -381,6 +382,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
                 item=item,
                 link=r.text("link", "a"),
                 title=r.text("title", "") or None,
+                priority=r.text("priority", "normal", choices=("normal", "breaking")),
             )
         )
         r.finish()
@@ -391,6 +393,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         language=language,
         storage_path=storage_path,
         storage_url=storage_url,
+        keep_deliveries_days=keep_deliveries_days,
         poll=poll,
         fetch=fetch,
         summary=summary,

@@ -47,6 +47,7 @@ class FeedConfig:
     item: str | None = None
     link: str = "a"
     title: str | None = None
+    priority: str = "normal"  # "breaking": every story of it goes before other pushes
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,8 @@ class Config:
     feeds: tuple[FeedConfig, ...] = ()
     log: LogConfig = LogConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    # [storage] keep_deliveries_days: sent outbox rows older than this are pruned.
+    keep_deliveries_days: int = 30
 
     @property
     def zone(self) -> ZoneInfo:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from bot.delivery.timing import due_at
 from handlers.cards import article_card, broadcast_reply, digest_reply
+
+BREAKING = 2  # a delivery's priority for breaking news (bot.store.articles)
 
 if TYPE_CHECKING:
     from bot.core.records import Article, Chat, Delivery
@@ -19,8 +22,25 @@ def compose(deliveries: Sequence[Delivery], language: str, timezone: str) -> Rep
         return digest_reply(articles, language, timezone)
     (delivery,) = deliveries
     if delivery.article is not None:
-        return article_card(delivery.article, language, None, timezone)
+        return article_card(
+            delivery.article,
+            language,
+            None,
+            timezone,
+            alert=delivery.alert,
+            breaking=delivery.priority >= BREAKING,
+        )
     return broadcast_reply(delivery.broadcast_text or "")
+
+
+def silent_now(deliveries: Sequence[Delivery], at: float, timezone: str) -> bool:
+    """Inside the chat's quiet hours a push arrives without a sound: breaking news always
+    (it does not wait), anything else when the chat chose silent over held."""
+    first = deliveries[0]
+    chat = first.chat
+    if first.priority < BREAKING and chat.quiet_style != "silent":
+        return False
+    return due_at(at, timezone, "instant", 0, chat.quiet_start, chat.quiet_end) > at
 
 
 def _time(article: Article) -> float:

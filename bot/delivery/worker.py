@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.outcome import Kind, SendOutcome, Wire, watch_wire
 from bot.core.ports import Messenger
-from bot.delivery.compose import chat_label, compose, what
+from bot.delivery.compose import chat_label, compose, silent_now, what
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.timing import backoff_seconds
 
@@ -211,7 +211,7 @@ class DeliveryWorker:
 
     async def _deliver(self, job: _Job) -> None:
         first = job.deliveries[0]
-        if first.chat.mode == "digest" and first.article is not None:
+        if first.chat.mode == "digest" and first.article is not None and first.priority == 0:
             await self._claim_digest(job)
         chat = first.chat
         migrations = 0
@@ -267,6 +267,8 @@ class DeliveryWorker:
 
     async def _send(self, job: _Job, chat: Chat) -> SendOutcome:
         reply = compose(job.deliveries, chat.language, self.timezone)
+        if silent_now(job.deliveries, time.time(), self.timezone):
+            reply = replace(reply, silent=True)
         return await self.messenger.send(chat, reply)
 
     async def _migrate(self, chat: Chat, outcome: SendOutcome) -> Chat:
