@@ -19,6 +19,7 @@ from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.launch import Launch
 from bot.scheduler import make_scheduler
 from bot.store import open_store
 from feeds.llm_summary import LLMSummarizer
@@ -148,22 +149,27 @@ class App:
         scheduler = make_scheduler(
             self._poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
-        started: list[Outlet] = []
         requeued = await self.store.deliveries.requeue_in_flight()
         if requeued:
             log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
+        launch = Launch(self.platforms, stop)
         try:
-            for platform in self.platforms:
-                await platform.start()
-                started.append(platform)
-                log.info("platform %s: started", platform.name)
-            scheduler.start()
-            await stop.wait()
+            await launch.wait_first_round()
+            if launch.fatal is None:
+                scheduler.start()
+                await stop.wait()
         finally:
             log.info("stopping: no new polls, finishing in-flight sends")
-            scheduler.shutdown(wait=False)
-            await self._cancel_polls()
-            await asyncio.gather(*(_stop(platform) for platform in started))
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            await launch.cancel()
+            # Side by side: the workers release what waits for its turn at once, rather
+            # than going on sending while the polls are cut short.
+            await asyncio.gather(
+                self._cancel_polls(), *(_stop(platform) for platform in launch.started)
+            )
+        if launch.fatal is not None:
+            raise launch.fatal
 
 
 async def _stop(platform: Outlet) -> None:
@@ -219,12 +225,13 @@ def _outlet(
     limits: Limits,
     in_flight: int,
     worker_settings: WorkerSettings | None,
+    give_up: float = 6 * 3600.0,
 ) -> Outlet:
     worker = DeliveryWorker(
         context.store,
         platform.messenger,
         RateLimiter(limits),
-        worker_settings or WorkerSettings(max_in_flight=in_flight),
+        worker_settings or WorkerSettings(max_in_flight=in_flight, give_up_after_seconds=give_up),
         timezone=context.timezone,
         notify_admins=platform.notify_admins,
     )
@@ -250,7 +257,8 @@ def telegram_outlet(
         group_per_minute=settings.group_per_minute,
     )
     in_flight = max(8, int(settings.messages_per_second * 2))
-    return _outlet(adapter, context, limits, in_flight, worker_settings)
+    give_up = config.delivery.give_up_after_hours * 3600
+    return _outlet(adapter, context, limits, in_flight, worker_settings, give_up)
 
 
 def zalo_outlet(
@@ -269,9 +277,11 @@ def zalo_outlet(
     limits = Limits(
         messages_per_second=settings.messages_per_second,
         private_chat_per_second=settings.private_chat_per_second,
+        quota_pause_seconds=settings.quota_pause_seconds,
     )
     in_flight = max(4, int(settings.messages_per_second * 2))
-    return _outlet(adapter, context, limits, in_flight, worker_settings)
+    give_up = config.delivery.give_up_after_hours * 3600
+    return _outlet(adapter, context, limits, in_flight, worker_settings, give_up)
 
 
 def build_outlets(config: Config, context: Context) -> list[Outlet]:

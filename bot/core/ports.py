@@ -27,6 +27,7 @@ from bot.core.records import (
     Delivery,
     FailureOutcome,
     Feed,
+    HealthFacts,
     PendingPage,
     PollOutcome,
     Reposted,
@@ -157,6 +158,9 @@ class DeliveriesPort(Protocol):
     async def retry_later_many(
         self, delivery_ids: Sequence[int], due_at: float, error: str, *, count: bool = True
     ) -> None: ...
+    async def retry_unknown_many(
+        self, delivery_ids: Sequence[int], due_at: float, error: str, since: float
+    ) -> None: ...
     async def sent_messages(self, article_id: int) -> list[tuple[Chat, str]]: ...
 
 
@@ -215,6 +219,14 @@ class StatsPort(Protocol):
     async def collect(self, at: float | None = None) -> Stats: ...
 
 
+class HealthPort(Protocol):
+    """Heartbeats the platform adapters write and `bantin health` reads."""
+
+    async def beat(self, platform: str, at: float) -> None: ...
+
+    async def facts(self) -> HealthFacts: ...
+
+
 class StorePort(Protocol):
     """The store as its callers see it: one async repository per kind of row."""
 
@@ -234,6 +246,8 @@ class StorePort(Protocol):
     def stats(self) -> StatsPort: ...
     @property
     def broadcasts(self) -> BroadcastsPort: ...
+    @property
+    def health(self) -> HealthPort: ...
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

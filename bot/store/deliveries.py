@@ -98,10 +98,13 @@ class DeliveryStore:
             )
 
     def requeue_in_flight(self) -> int:
-        """At start: rows a crash left 'sending' may or may not have arrived; send again."""
+        """At start: rows a crash left 'sending' may or may not have arrived; send again,
+        counted as unknown outcomes from their claim (`retry_unknown_many`)."""
         with self.db.transaction() as conn:
             return conn.execute(
-                "UPDATE deliveries SET status = 'pending', last_error = 'in flight at a crash' "
+                "UPDATE deliveries SET status = 'pending', last_error = 'in flight at a crash', "
+                "ambiguous = ambiguous + 1, "
+                "ambiguous_since = COALESCE(ambiguous_since, claimed_at) "
                 "WHERE status = 'sending'"
             ).rowcount
 
@@ -173,6 +176,22 @@ class DeliveryStore:
                 [due_at, error, 0 if count else 1, *delivery_ids],
             )
 
+    def retry_unknown_many(
+        self, delivery_ids: Sequence[int], due_at: float, error: str, since: float
+    ) -> None:
+        """Back to the queue after a send whose outcome is unknown: counted apart from
+        attempts (its limit is its age), remembered with when it first happened."""
+        if not delivery_ids:
+            return
+        marks = ",".join("?" * len(delivery_ids))
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ?, "
+                f"attempts = attempts - 1, ambiguous = ambiguous + 1, "
+                f"ambiguous_since = COALESCE(ambiguous_since, ?) WHERE id IN ({marks})",
+                [due_at, error, since, *delivery_ids],
+            )
+
     def chat_gone(self, chat_ref: int, delivery_ids: Sequence[int], reason: str) -> None:
         """The platform says the chat is gone: fail this job's rows and deactivate the chat
         (as `ChatStore.deactivate` does: inactive, its pending rows cancelled), together."""
@@ -227,6 +246,7 @@ def _load(conn: Connection, ids: list[int]) -> list[Delivery]:
         f"""
         SELECT d.id AS delivery_id, d.attempts AS delivery_attempts,
             d.message_id AS delivery_message_id, d.article_id AS delivery_article_id,
+            d.ambiguous AS delivery_ambiguous, d.ambiguous_since AS delivery_ambiguous_since,
             b.text AS broadcast_text, c.*
         FROM deliveries d JOIN chats c ON c.id = d.chat_ref
         LEFT JOIN broadcasts b ON b.id = d.broadcast_id
@@ -252,6 +272,8 @@ def _load(conn: Connection, ids: list[int]) -> list[Delivery]:
             broadcast_text=row["broadcast_text"],
             attempts=row["delivery_attempts"],
             message_id=row["delivery_message_id"],
+            ambiguous=row["delivery_ambiguous"],
+            ambiguous_since=row["delivery_ambiguous_since"],
         )
         for row in rows
     ]
