@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.admin.shell import add_admin_commands, admin_session
+from bot.admin.shell import report as print_answer
 from bot.app import App
 from bot.config import ConfigError, load_config
-from bot.core.records import Article, SearchTimedOut
+from bot.core.records import AdminReply, Article, SearchTimedOut
 from bot.core.settings import Config
 from bot.logsetup import configure_logging, remember_config_secrets, remember_env_secrets
 from bot.platforms.redact import redact, redacted_output
@@ -221,7 +222,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     health.set_defaults(handler=cmd_health)
     add_admin_commands(sub, common)
+    breaking = sub.add_parser(
+        "breaking", parents=[common], help="mark a story breaking: it goes before every other push"
+    )
+    breaking.add_argument("id", help="the story's id (as /search and bantin search show it)")
+    breaking.set_defaults(handler=cmd_breaking)
     return parser
+
+
+def cmd_breaking(args: argparse.Namespace, config: Config) -> int:
+    async def main() -> AdminReply:
+        async with admin_session(config) as (desk, caller, _):
+            return await desk.stories.breaking(caller, args.id)
+
+    return print_answer(asyncio.run(main()))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

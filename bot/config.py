@@ -26,6 +26,7 @@ from bot.core.settings import (
     ZALO_RETRY_PHRASES,
     ZALO_WEBHOOK_LISTEN,
     Config,
+    DeliveryConfig,
     FeedConfig,
     FetchConfig,
     LogConfig,
@@ -216,7 +217,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
-    known_tables |= {"log"}
+    known_tables |= {"log", "delivery"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -246,6 +247,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
             f"(or ${DATABASE_URL_ENV})",
             redact_url(storage_url),
         )
+    keep_deliveries_days = storage.whole("keep_deliveries_days", 30, minimum=1, maximum=3650)
     storage.finish()
 
     p = _table(source, document, "poll")
@@ -314,12 +316,14 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         private_chat_per_second=z.number("private_chat_per_second", 1.0, minimum=0.01, maximum=100),
         poll_timeout_seconds=z.whole("poll_timeout_seconds", 30, minimum=1, maximum=120),
         quota_pause_seconds=z.number("quota_pause_seconds", 60.0, minimum=1, maximum=86_400),
-        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=(403,)),
+        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=()),
         webhook_url=z.url("webhook_url", ""),
         webhook_secret=z.text("webhook_secret", "") or env.get("BANTIN_ZALO_WEBHOOK_SECRET", ""),
         webhook_listen=z.text("webhook_listen", ZALO_WEBHOOK_LISTEN),
         gone_phrases=z.texts("gone_phrases") or ZALO_GONE_PHRASES,
-        retry_error_codes=z.ids("retry_error_codes", what="Zalo error codes", default=(408, 429)),
+        retry_error_codes=z.ids(
+            "retry_error_codes", what="Zalo error codes", default=(403, 408, 429)
+        ),
         retry_phrases=z.texts("retry_phrases") or ZALO_RETRY_PHRASES,
         connect_timeout_seconds=z.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
         read_timeout_seconds=z.number("read_timeout_seconds", 15.0, minimum=0.1, maximum=300),
@@ -340,6 +344,12 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     lg = _table(source, document, "log")
     log_config = LogConfig(format=lg.text("format", "text", choices=("text", "json")))
     lg.finish()
+
+    d = _table(source, document, "delivery")
+    delivery = DeliveryConfig(
+        give_up_after_hours=d.number("give_up_after_hours", 6.0, minimum=0.01, maximum=24 * 30),
+    )
+    d.finish()
 
     raw_feeds = document.get("feeds", [])
     if not isinstance(raw_feeds, list):
@@ -372,6 +382,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
                 item=item,
                 link=r.text("link", "a"),
                 title=r.text("title", "") or None,
+                priority=r.text("priority", "normal", choices=("normal", "breaking")),
             )
         )
         r.finish()
@@ -382,6 +393,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         language=language,
         storage_path=storage_path,
         storage_url=storage_url,
+        keep_deliveries_days=keep_deliveries_days,
         poll=poll,
         fetch=fetch,
         summary=summary,
@@ -389,6 +401,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         zalo=zalo,
         feeds=tuple(feeds),
         log=log_config,
+        delivery=delivery,
     )
 
 

@@ -30,6 +30,7 @@ USAGE = {
     "post": "/post MÃ_TIN",
     "correct": "/correct MÃ_TIN",
     "retract": "/retract MÃ_TIN",
+    "breaking": "/breaking MÃ_TIN",
 }
 ALIASES = {
     "quantri": "admin",
@@ -49,6 +50,7 @@ MENU = (
     "/route @kenh nguồn… (hoặc all)\n"
     "/broadcast NỘI DUNG — thông báo tới mọi người (cần xác nhận)\n"
     "/post MÃ_TIN — gửi lại · /correct MÃ_TIN — sửa tin đã gửi · /retract MÃ_TIN — gỡ tin\n"
+    "/breaking MÃ_TIN — tin nóng: gửi trước mọi tin khác\n"
     "/stats — thống kê"
 )
 
@@ -151,6 +153,8 @@ async def _run(
         return await desk.stories.correct(caller, first)
     if command == "retract":
         return await desk.stories.retract(caller, first)
+    if command == "breaking":
+        return await desk.stories.breaking(caller, first)
     return AdminReply(False, f"Không có lệnh quản trị «{command}». Gõ /admin.")
 
 

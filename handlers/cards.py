@@ -63,14 +63,28 @@ def _title(article: Article) -> str:
     return clean(article.title) or source_name(article) or "…"
 
 
-def article_card(article: Article, language: str, bot_username: str | None, timezone: str) -> Reply:
+def article_card(
+    article: Article,
+    language: str,
+    bot_username: str | None,
+    timezone: str,
+    *,
+    alert: str | None = None,
+    breaking: bool = False,
+) -> Reply:
     """The story card: bold title, summary, source and local time, photo, two buttons.
 
     `bot_username` is accepted so every caller passes what a deep link needs; the share
     button carries `a_<id>`, which both the inline query and `/start a_<id>` understand.
+    A pushed card names the reader's alert it answers (`alert`), or says it is breaking.
     """
     del bot_username  # the share payload is platform-neutral; adapters build links from it
-    body: list[Span] = [Span(_title(article), bold=True)]
+    body: list[Span] = []
+    if breaking:
+        body += [Span(t(language, "card.breaking"), bold=True), Span("\n")]
+    if alert:
+        body.append(Span(t(language, "card.alert", words=clean(alert)) + "\n"))
+    body.append(Span(_title(article), bold=True))
     summary = clean(article.summary) or clean(article.lead)
     if summary:
         body.append(Span("\n\n" + summary))

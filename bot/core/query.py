@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.core.alerts import section_slug
 from bot.core.text import fold, normalize
 
 TOKEN = re.compile(r"[^\W_]+")
@@ -146,7 +147,7 @@ def parse_query(raw: str, *, prefix_last: bool = True) -> ParsedQuery:
             continue
         section_match = _SECTION.match(word)
         if section_match:
-            section = section_match.group(1)
+            section = section_slug(section_match.group(1)) or section_match.group(1)
             continue
         kept.append(word)
     words = " ".join(kept)

@@ -62,6 +62,7 @@ class Reply:
     preview_url: str | None = None
     edit: bool = False
     notice: str | None = None
+    silent: bool = False  # arrives without a sound (Telegram's disable_notification)
 
     @property
     def plain(self) -> str:

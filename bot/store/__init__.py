@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from bot.core.ports import (
+    AlertsPort,
     ArticlesPort,
     AuditPort,
     BroadcastsPort,
@@ -22,10 +23,12 @@ from bot.core.ports import (
     DeliveriesPort,
     FeedsPort,
     HealthPort,
+    RetentionPort,
     SearchPort,
     StatsPort,
 )
 from bot.core.records import BackupResult
+from bot.store.alerts import AlertStore
 from bot.store.articles import ArticleStore
 from bot.store.audit import AuditLog
 from bot.store.backup import backup
@@ -35,6 +38,7 @@ from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
 from bot.store.health import HealthStore
+from bot.store.retention import OutboxRetention
 from bot.store.search import SearchIndex
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
@@ -61,6 +65,8 @@ class Tables:
         self.audit = AuditLog(db)
         self.stats = StatsStore(db, timezone)
         self.broadcasts = BroadcastStore(db)
+        self.alerts = AlertStore(db, timezone)
+        self.retention = OutboxRetention(db)
         self.health = HealthStore(db)
 
 
@@ -118,6 +124,8 @@ class Store:
         self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
         self.stats = cast(StatsPort, _OnDatabaseThread(self.sync.stats, self.db))
         self.broadcasts = cast(BroadcastsPort, _OnDatabaseThread(self.sync.broadcasts, self.db))
+        self.alerts = cast(AlertsPort, _OnDatabaseThread(self.sync.alerts, self.db))
+        self.retention = cast(RetentionPort, _OnDatabaseThread(self.sync.retention, self.db))
         self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
 
     async def backup(self, target: Path) -> BackupResult:

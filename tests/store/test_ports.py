@@ -24,6 +24,8 @@ REPOSITORIES = {
     "audit": ports.AuditPort,
     "stats": ports.StatsPort,
     "broadcasts": ports.BroadcastsPort,
+    "alerts": ports.AlertsPort,
+    "retention": ports.RetentionPort,
     "health": ports.HealthPort,
 }
 

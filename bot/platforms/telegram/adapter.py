@@ -22,6 +22,7 @@ from bot.platforms.telegram.access import TelegramChats, silence_logs
 from bot.platforms.telegram.intake import ALLOWED_UPDATES, TelegramIntake
 from bot.platforms.telegram.render import command_descriptions
 from bot.platforms.telegram.send import PLATFORM, Sender, TelegramMessenger
+from bot.platforms.wire import wire_hooks
 from handlers.base import Context
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ class TelegramAdapter:
             .token(settings.token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .request(telegram_request(settings, pool, self.heartbeat.answered))
+            .request(telegram_request(settings, pool, self.heartbeat.answered, on_wire=True))
             .get_updates_request(telegram_request(settings, 1, self.heartbeat.answered))
             .concurrent_updates(8)
             .build()
@@ -169,9 +170,12 @@ class AnsweringRequest(HTTPXRequest):
 
 
 def telegram_request(
-    settings: TelegramConfig, pool: int, answered: Callable[[], None]
+    settings: TelegramConfig, pool: int, answered: Callable[[], None], *, on_wire: bool = False
 ) -> HTTPXRequest:
-    """`[telegram] proxy_url` when set; else httpx reads HTTPS_PROXY / ALL_PROXY itself."""
+    """`[telegram] proxy_url` when set; else httpx reads HTTPS_PROXY / ALL_PROXY itself.
+
+    `on_wire`: the sends' request, whose hooks tell the delivery worker when a send has
+    really been written (what a stop must let finish)."""
     connect, read = settings.connect_timeout_seconds, settings.read_timeout_seconds
     return AnsweringRequest(
         answered,
@@ -181,4 +185,5 @@ def telegram_request(
         write_timeout=read,
         pool_timeout=connect,
         proxy=settings.proxy_url or None,
+        httpx_kwargs={"event_hooks": wire_hooks()} if on_wire else None,
     )

@@ -93,6 +93,7 @@ class Sender:
                 caption=text,
                 parse_mode=parse_mode,
                 reply_markup=markup,
+                disable_notification=reply.silent or None,
             )
             return message
         message = await self.bot.send_message(
@@ -101,6 +102,7 @@ class Sender:
             parse_mode=parse_mode,
             reply_markup=markup,
             link_preview_options=preview(reply.preview_url),
+            disable_notification=reply.silent or None,
         )
         return message
 
