@@ -13,7 +13,8 @@ search's answer time and the claims' extra delay over a quiet baseline (median a
   page button or a future caller might), on the readers' own connection and thread,
   stopped by the time budget;
 - "store search, writer thread": for contrast, the same search on the writer's thread,
-  where every search ran before issue 13.
+  where every search ran before issue 13;
+- "store search of x*100,000": the issue's worst query, past the cap, on the read path.
 
 Targets (issue 13): the /search answers within 1 s; a claim is delayed by under 50 ms.
 """
@@ -114,6 +115,8 @@ async def run(store: Store, text: str, words: int) -> None:
             store.sync.search.search_page, text, limit=5
         ),
     }
+    huge = "x" * 100_000
+    cases["store search of x*100,000"] = lambda: store.search.search_page(huge, limit=5)
     for name, work in cases.items():
         elapsed, timings, ended = await claims_during(store, work)
         extra = [max(0.0, t - base) for t in timings]

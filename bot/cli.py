@@ -17,7 +17,7 @@ from bot.admin.shell import add_admin_commands, admin_session
 from bot.admin.shell import report as print_answer
 from bot.app import App
 from bot.config import ConfigError, load_config
-from bot.core.records import AdminReply, Article
+from bot.core.records import AdminReply, Article, SearchTimedOut
 from bot.core.settings import Config
 from bot.logsetup import configure_logging, remember_config_secrets, remember_env_secrets
 from bot.platforms.redact import redact, redacted_output
@@ -126,7 +126,11 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
             hits = await app.store.search.search(query, limit=args.limit, since=since)
             return [hit.article for hit in hits]
 
-    articles = asyncio.run(main())
+    try:
+        articles = asyncio.run(main())
+    except SearchTimedOut as exc:
+        print(f"bantin search: {exc}; try fewer or more specific words", file=sys.stderr)
+        return 1
     if args.json:
         print(
             json.dumps(

@@ -53,8 +53,14 @@ class Launch:
         ]
 
     async def wait_first_round(self, timeout: float = FIRST_ROUND_SECONDS) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.first_round.wait(), timeout)
+        """Until every platform was tried once, the timeout passed, or a stop came."""
+        waits = [
+            asyncio.create_task(self.first_round.wait()),
+            asyncio.create_task(self.stop.wait()),
+        ]
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for task in waits:
+            task.cancel()
 
     def _tried(self, attempt: int) -> None:
         if attempt == 1:

@@ -23,10 +23,9 @@ class PlatformUnreachable(Exception):
 class TokenRejected(Exception):
     """The platform refused the bot token: a config error, never retried."""
 
-    def __init__(self, platform: str, key: str, env: str, answer: str) -> None:
+    def __init__(self, platform: str, key: str, env: str, answer: str, fix: str) -> None:
         super().__init__(
-            f"{key} (or ${env}): {platform.capitalize()} rejected the bot token ({answer}); "
-            "copy the token again from the platform's bot settings"
+            f"{key} (or ${env}): {platform.capitalize()} rejected the bot token ({answer}); {fix}"
         )
         self.platform = platform
         self.key = key

@@ -130,6 +130,37 @@ class Database(ABC):
     def close(self) -> None: ...
 
 
+class Budgeted:
+    """A connection that refuses a new statement once a search's deadline has passed.
+
+    The engine stops one long statement (SQLite's progress handler, PostgreSQL's
+    statement_timeout); this stops a search made of many short ones.
+    """
+
+    def __init__(self, conn: Connection, deadline: float, budget: float) -> None:
+        self._conn = conn
+        self._deadline = deadline
+        self._budget = budget
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._conn.dialect
+
+    def _check(self) -> None:
+        if time.monotonic() > self._deadline:
+            from bot.core.records import SearchTimedOut
+
+            raise SearchTimedOut(f"search stopped after {self._budget:g} s")
+
+    def execute(self, sql: str, parameters: Params = (), /) -> Cursor:
+        self._check()
+        return self._conn.execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Sequence[Params], /) -> Cursor:
+        self._check()
+        return self._conn.executemany(sql, parameters)
+
+
 def now() -> float:
     """Wall-clock seconds; one place so tests and code agree on the unit."""
     return time.time()

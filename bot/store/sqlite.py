@@ -22,7 +22,7 @@ from typing import ParamSpec, TypeVar
 from bot.core.query import index_form
 from bot.core.records import SearchTimedOut
 from bot.delivery.timing import due_at
-from bot.store.db import Connection, Database, Dialect, StoreError
+from bot.store.db import Budgeted, Connection, Database, Dialect, StoreError
 from bot.store.fulltext import Filters, Match, Scope
 from bot.store.migrations import MIGRATIONS
 
@@ -215,7 +215,7 @@ class SqliteDatabase(Database):
             deadline = time.monotonic() + budget
             conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
             try:
-                yield conn
+                yield Budgeted(conn, deadline, budget)
             except sqlite3.OperationalError as exc:
                 if "interrupted" in str(exc):
                     raise SearchTimedOut(f"search stopped after {budget:g} s") from None

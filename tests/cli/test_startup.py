@@ -12,7 +12,7 @@ from tests.bot.test_pipeline import publish_seed_and_dalat, write_config
 from tests.cli.process import TOKEN, ZALO_TOKEN, Running, bantin, clean_env, closed_port
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import Failure, FakeTelegram
-from tests.fakes.zalo_api import FakeZalo
+from tests.fakes.zalo_api import SERVER_ERROR, FakeZalo
 
 
 def platforms(telegram_url: str, zalo_url: str | None = None) -> str:
@@ -85,3 +85,17 @@ def test_a_token_zalo_rejects_stops_bantin_with_exit_2_naming_the_key(tmp_path: 
     assert done.returncode == 2, done.stderr
     assert "[zalo] token" in done.stderr and "BANTIN_ZALO_TOKEN" in done.stderr
     assert_quiet(done.stdout + done.stderr)
+
+
+def test_zalo_answering_5xx_at_start_is_tried_again_until_it_starts(tmp_path: Path) -> None:
+    with FakeNewsSite() as site, FakeZalo(token=ZALO_TOKEN) as zalo:
+        zalo.fail("getMe", SERVER_ERROR, times=2)
+        extra = f'[zalo]\ntoken = "{ZALO_TOKEN}"\napi_base_url = "{zalo.url}"\n'
+        config = write_config(tmp_path, site, extra=extra)
+        with Running(config) as bot:
+            bot.wait_for(lambda: bool(zalo.calls_to("getUpdates")), timeout=30)
+            code = bot.stop()
+    assert code == 0, bot.err
+    assert bot.err.count("platform zalo: cannot reach") == 2
+    assert "platform zalo: started" in bot.err
+    assert_quiet(bot.err + bot.out)

@@ -96,7 +96,11 @@ class TelegramAdapter:
         except InvalidToken:
             await self.stop()
             raise TokenRejected(
-                PLATFORM, "[telegram] token", "BANTIN_TELEGRAM_TOKEN", "401/404 on getMe"
+                PLATFORM,
+                "[telegram] token",
+                "BANTIN_TELEGRAM_TOKEN",
+                "401/404 on getMe",
+                "copy it again from @BotFather (/mybots → API Token)",
             ) from None
         except NetworkError as exc:  # TimedOut and 5xx answers included
             await self.stop()

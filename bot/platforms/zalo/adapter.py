@@ -83,7 +83,11 @@ class ZaloAdapter:
         except ZaloError as exc:
             if exc.code in (401, 404) or exc.http_status in (401, 404):
                 raise TokenRejected(
-                    PLATFORM, "[zalo] token", "BANTIN_ZALO_TOKEN", f"{exc.code} on getMe"
+                    PLATFORM,
+                    "[zalo] token",
+                    "BANTIN_ZALO_TOKEN",
+                    f"{exc.code} on getMe",
+                    "copy it again from the Zalo Bot Manager",
                 ) from None
             if exc.code >= 500 or exc.http_status >= 500:
                 raise PlatformUnreachable(

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -35,7 +36,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from bot.core.records import SearchTimedOut
 from bot.core.settings import redact_url
-from bot.store.db import Connection, Database, StoreError
+from bot.store.db import Budgeted, Connection, Database, StoreError
 from bot.store.postgres.connection import PgConnection, Row, connection_kwargs
 from bot.store.postgres.migrations import MIGRATIONS
 
@@ -127,7 +128,7 @@ class PostgresDatabase(Database):
         with self.reading() as conn:
             conn.execute(f"SET LOCAL statement_timeout = {max(1, int(budget * 1000))}")
             try:
-                yield conn
+                yield Budgeted(conn, time.monotonic() + budget, budget)
             except psycopg.errors.QueryCanceled:
                 raise SearchTimedOut(f"search stopped after {budget:g} s") from None
 
