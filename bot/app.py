@@ -19,6 +19,7 @@ from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.launch import Launch
 from bot.scheduler import make_scheduler
 from bot.store import open_store
 from feeds.llm_summary import LLMSummarizer
@@ -148,23 +149,27 @@ class App:
         scheduler = make_scheduler(
             self._poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
-        started: list[Outlet] = []
         requeued = await self.store.deliveries.requeue_in_flight()
         if requeued:
             log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
+        launch = Launch(self.platforms, stop)
         try:
-            for platform in self.platforms:
-                await platform.start()
-                started.append(platform)
-                log.info("platform %s: started", platform.name)
-            scheduler.start()
-            await stop.wait()
+            await launch.wait_first_round()
+            if launch.fatal is None:
+                scheduler.start()
+                await stop.wait()
         finally:
             log.info("stopping: no new polls, finishing in-flight sends")
-            scheduler.shutdown(wait=False)
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            await launch.cancel()
             # Side by side: the workers release what waits for its turn at once, rather
             # than going on sending while the polls are cut short.
-            await asyncio.gather(self._cancel_polls(), *(_stop(platform) for platform in started))
+            await asyncio.gather(
+                self._cancel_polls(), *(_stop(platform) for platform in launch.started)
+            )
+        if launch.fatal is not None:
+            raise launch.fatal
 
 
 async def _stop(platform: Outlet) -> None:

@@ -29,6 +29,7 @@ from bot.core.settings import (
     DeliveryConfig,
     FeedConfig,
     FetchConfig,
+    LogConfig,
     PollConfig,
     SummaryConfig,
     TelegramConfig,
@@ -86,6 +87,10 @@ section = "kinh-te"
 """
 
 
+# Keys whose value is a secret: a complaint about one never repeats the value.
+SECRET_KEYS = frozenset({"token", "webhook_secret", "proxy_url", "api_key"})
+
+
 class ConfigError(ValueError):
     """A setting that Bantin cannot run with; the message names the file and the key."""
 
@@ -100,7 +105,8 @@ class _Reader:
         self.known: set[str] = set()
 
     def fail(self, key: str, expected: str, value: object) -> ConfigError:
-        return ConfigError(f"{self.source}: {self.prefix}{key}: expected {expected}, got {value!r}")
+        shown = "<hidden>" if key in SECRET_KEYS else repr(value)
+        return ConfigError(f"{self.source}: {self.prefix}{key}: expected {expected}, got {shown}")
 
     def _get(self, key: str) -> Any:
         self.known.add(key)
@@ -211,7 +217,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
-    known_tables |= {"delivery"}
+    known_tables |= {"log", "delivery"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -296,6 +302,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         connect_timeout_seconds=t.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
         read_timeout_seconds=t.number("read_timeout_seconds", 10.0, minimum=0.1, maximum=300),
         poll_timeout_seconds=t.whole("poll_timeout_seconds", 10, minimum=1, maximum=120),
+        proxy_url=t.proxy_url("proxy_url"),
     )
     t.finish()
 
@@ -327,10 +334,15 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         ),
         webhook_read_seconds=z.number("webhook_read_seconds", 10.0, minimum=0.1, maximum=300),
         recent_updates=z.whole("recent_updates", 2048, minimum=16, maximum=1_000_000),
+        proxy_url=z.proxy_url("proxy_url"),
     )
     if zalo.webhook_url and not 8 <= len(zalo.webhook_secret) <= 256:
         raise z.fail("webhook_secret", "8 to 256 characters when webhook_url is set", "<hidden>")
     z.finish()
+
+    lg = _table(source, document, "log")
+    log_config = LogConfig(format=lg.text("format", "text", choices=("text", "json")))
+    lg.finish()
 
     d = _table(source, document, "delivery")
     delivery = DeliveryConfig(
@@ -385,6 +397,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         telegram=telegram,
         zalo=zalo,
         feeds=tuple(feeds),
+        log=log_config,
         delivery=delivery,
     )
 

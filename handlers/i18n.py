@@ -265,3 +265,19 @@ def t(language: str | None, key: str, **kwargs: object) -> str:
 def placeholders(key: str, language: str) -> set[str]:
     """The names a string expects; tests use it to keep vi and en in step."""
     return {name for _, name, _, _ in Formatter().parse(STRINGS[key][language]) if name}
+
+
+# --- issue 13: a search that would stall the bot ----------------------------------------
+STRINGS.update(
+    {
+        "search.too_long": {
+            "vi": "Câu tìm dài quá: tối đa {words} từ và {chars} ký tự. Hãy gõ vài từ chính.",
+            "en": "That search is too long: at most {words} words and {chars} characters. "
+            "Type a few key words.",
+        },
+        "search.too_slow": {
+            "vi": "Tìm lâu quá nên đã dừng. Hãy thử ít từ hơn hoặc từ cụ thể hơn.",
+            "en": "That search took too long and was stopped. Try fewer or more specific words.",
+        },
+    }
+)

@@ -27,6 +27,7 @@ from bot.core.records import (
     Delivery,
     FailureOutcome,
     Feed,
+    HealthFacts,
     PendingPage,
     PollOutcome,
     Reposted,
@@ -218,6 +219,14 @@ class StatsPort(Protocol):
     async def collect(self, at: float | None = None) -> Stats: ...
 
 
+class HealthPort(Protocol):
+    """Heartbeats the platform adapters write and `bantin health` reads."""
+
+    async def beat(self, platform: str, at: float) -> None: ...
+
+    async def facts(self) -> HealthFacts: ...
+
+
 class StorePort(Protocol):
     """The store as its callers see it: one async repository per kind of row."""
 
@@ -237,6 +246,8 @@ class StorePort(Protocol):
     def stats(self) -> StatsPort: ...
     @property
     def broadcasts(self) -> BroadcastsPort: ...
+    @property
+    def health(self) -> HealthPort: ...
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

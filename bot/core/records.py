@@ -299,3 +299,16 @@ class BackupResult:
     path: str
     size: int = 0
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthFacts:
+    """What `bantin health` judges: each platform's last answer, the last good poll."""
+
+    answered: dict[str, float] = field(default_factory=dict)
+    last_poll: float | None = None
+    feeds: int = 0
+
+
+class SearchTimedOut(Exception):
+    """A search ran past its time budget and was stopped, so one reader cannot stall the bot."""

@@ -94,6 +94,7 @@ class TelegramConfig:
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 10.0
     poll_timeout_seconds: int = 10  # getUpdates `timeout`
+    proxy_url: str = field(default="", repr=False)  # its credentials are secrets
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,14 @@ class ZaloConfig:
     webhook_max_body_bytes: int = 1 << 20
     webhook_read_seconds: float = 10.0
     recent_updates: int = 2048  # message ids remembered to drop a redelivered event
+    proxy_url: str = field(default="", repr=False)  # its credentials are secrets
+
+
+@dataclass(frozen=True, slots=True)
+class LogConfig:
+    """`[log]`: "text" lines for a terminal or journald, "json" objects for a collector."""
+
+    format: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +162,7 @@ class Config:
     telegram: TelegramConfig = TelegramConfig()
     zalo: ZaloConfig = ZaloConfig()
     feeds: tuple[FeedConfig, ...] = ()
+    log: LogConfig = LogConfig()
     delivery: DeliveryConfig = DeliveryConfig()
 
     @property

@@ -21,6 +21,7 @@ from bot.core.ports import (
     ChatsPort,
     DeliveriesPort,
     FeedsPort,
+    HealthPort,
     SearchPort,
     StatsPort,
 )
@@ -33,6 +34,7 @@ from bot.store.chats import ChatStore
 from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
+from bot.store.health import HealthStore
 from bot.store.search import SearchIndex
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
@@ -41,6 +43,10 @@ if TYPE_CHECKING:
     from bot.core.settings import Config
 
 __all__ = ["IntegrityError", "Store", "StoreError", "Tables", "open_store"]
+
+
+# What a reader's /search, page button or inline query asks: never behind the writer.
+READER_SEARCHES = frozenset({"search", "search_page", "feed_id", "recall_query", "last_search"})
 
 
 class Tables:
@@ -55,6 +61,7 @@ class Tables:
         self.audit = AuditLog(db)
         self.stats = StatsStore(db, timezone)
         self.broadcasts = BroadcastStore(db)
+        self.health = HealthStore(db)
 
 
 class _OnDatabaseThread:
@@ -64,18 +71,23 @@ class _OnDatabaseThread:
     repositories to them), so this stays one small proxy instead of a wrapper per method.
     """
 
-    def __init__(self, repository: object, db: Database) -> None:
+    def __init__(
+        self, repository: object, db: Database, reads: frozenset[str] = frozenset()
+    ) -> None:
         self._repository = repository
         self._db = db
+        self._reads = reads  # readers' queries: on the backend's read path (`call_read`)
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         method = getattr(self._repository, name)
         if name.startswith("_") or not callable(method):
             raise AttributeError(name)
         db, repository = self._db, self._repository
+        reads = name in self._reads
 
         async def on_database_thread(*args: Any, **kwargs: Any) -> Any:
-            return await db.call(getattr(repository, name), *args, **kwargs)
+            call = db.call_read if reads else db.call
+            return await call(getattr(repository, name), *args, **kwargs)
 
         on_database_thread.__name__ = name
         on_database_thread.__doc__ = method.__doc__
@@ -98,12 +110,15 @@ class Store:
         self.sync = Tables(self.db, timezone)
         self.feeds = cast(FeedsPort, _OnDatabaseThread(self.sync.feeds, self.db))
         self.articles = cast(ArticlesPort, _OnDatabaseThread(self.sync.articles, self.db))
-        self.search = cast(SearchPort, _OnDatabaseThread(self.sync.search, self.db))
+        self.search = cast(
+            SearchPort, _OnDatabaseThread(self.sync.search, self.db, READER_SEARCHES)
+        )
         self.chats = cast(ChatsPort, _OnDatabaseThread(self.sync.chats, self.db))
         self.deliveries = cast(DeliveriesPort, _OnDatabaseThread(self.sync.deliveries, self.db))
         self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
         self.stats = cast(StatsPort, _OnDatabaseThread(self.sync.stats, self.db))
         self.broadcasts = cast(BroadcastsPort, _OnDatabaseThread(self.sync.broadcasts, self.db))
+        self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

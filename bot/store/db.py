@@ -114,6 +114,14 @@ class Database(ABC):
     async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a blocking store method off the event loop and await its result."""
 
+    def searching(self, budget: float) -> AbstractContextManager[Connection]:
+        """Like `reading`, but stopped after `budget` seconds (raising SearchTimedOut)."""
+        return self.reading()
+
+    async def call_read(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """A reader's query, kept off the writers' way where the backend can (SQLite)."""
+        return await self.call(fn, *args, **kwargs)
+
     @abstractmethod
     def backup(self, target: Path | str) -> None:
         """A consistent copy of the whole database into `target`, while the bot runs."""

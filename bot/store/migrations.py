@@ -175,7 +175,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_time ON articles(COALESCE(published_at, fetched_at), id);
     CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
     """,
-    # 4: what a restart must know of a send whose outcome was unknown (a read timeout, a
+    # 4 (issue 13): when each platform last answered, for `bantin health`.
+    """
+    CREATE TABLE platform_heartbeats (
+        platform    TEXT PRIMARY KEY,
+        answered_at REAL NOT NULL
+    );
+    """,
+    # 5: what a restart must know of a send whose outcome was unknown (a read timeout, a
     # reset mid-answer, a 5xx after the request): how many times, since when. Such a row
     # is retried, not failed, until it has been unknown for `[delivery] give_up_after_hours`.
     """

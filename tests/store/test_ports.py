@@ -24,6 +24,7 @@ REPOSITORIES = {
     "audit": ports.AuditPort,
     "stats": ports.StatsPort,
     "broadcasts": ports.BroadcastsPort,
+    "health": ports.HealthPort,
 }
 
 

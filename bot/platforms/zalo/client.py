@@ -8,6 +8,7 @@ token somewhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,11 +194,15 @@ class ZaloClient:
         read_timeout: float = 15.0,
         max_connections: int = 32,
         transport: httpx.AsyncBaseTransport | None = None,
+        proxy: str | None = None,
+        on_answer: Callable[[], None] | None = None,
     ) -> None:
+        """`proxy`: `[zalo] proxy_url`; without it httpx reads HTTPS_PROXY / ALL_PROXY."""
         if not token:
             raise ValueError("a Zalo bot token is required")
         self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
         self.read_timeout = read_timeout
+        self._on_answer = on_answer
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
             limits=httpx.Limits(
@@ -205,6 +210,7 @@ class ZaloClient:
             ),
             follow_redirects=False,  # a redirect would carry the token somewhere else
             transport=transport,
+            proxy=proxy or None,
             headers={"User-Agent": "Bantin (Zalo Bot API client)"},
             event_hooks=wire_hooks(),
         )
@@ -233,6 +239,8 @@ class ZaloClient:
             ) from None
         except httpx.HTTPError as exc:  # a read timeout, a reset mid-answer: it may have arrived
             raise ZaloNetworkError(method, type(exc).__name__, maybe_sent=True) from None
+        if response.status_code < 500 and self._on_answer is not None:
+            self._on_answer()
         try:
             body = response.json()
         except (ValueError, UnicodeDecodeError):

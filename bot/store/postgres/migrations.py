@@ -203,7 +203,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_time ON articles((COALESCE(published_at, fetched_at)), id);
     CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
     """,
-    # 4: sends whose outcome was unknown: how many times, since when.
+    # 4 (issue 13): when each platform last answered, for `bantin health`.
+    """
+    CREATE TABLE platform_heartbeats (
+        platform    TEXT PRIMARY KEY,
+        answered_at DOUBLE PRECISION NOT NULL
+    );
+    """,
+    # 5: sends whose outcome was unknown: how many times, since when.
     """
     ALTER TABLE deliveries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE deliveries ADD COLUMN ambiguous_since DOUBLE PRECISION;
