@@ -113,15 +113,17 @@ class DeliveryWorker:
     async def stop(self) -> None:
         """Stop claiming; release what waits for its turn; let sends on the wire finish and
         record their outcome (for up to `stop_grace_seconds`)."""
-        self._stopping = True
+        self._stopping = True  # from here the claim loop makes no job
         self._wake.set()
-        if self._runner is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
         jobs = list(self._jobs)  # a finished job leaves self._jobs; keep them all here
+        # At once, not after the claim loop (it may wait behind a busy database): what has
+        # written nothing must not go on leaving the limiter meanwhile.
         for job in jobs:
             if not job.on_wire and job.task is not None:
                 job.task.cancel()
+        if self._runner is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
         on_wire = [job.task for job in jobs if job.on_wire and job.task is not None]
         if on_wire:
             log.info("delivery %s: waiting for %d sends on the wire", self.platform, len(on_wire))

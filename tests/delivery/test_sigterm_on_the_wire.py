@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,6 +19,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_config
+from bot.core.outcome import SendOutcome, mark_written
+from bot.core.records import Chat, Delivery
+from bot.core.replies import Reply
 from bot.core.settings import ZaloConfig
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
@@ -132,3 +136,63 @@ async def test_a_send_waiting_for_a_connection_is_released_at_stop_not_sent(
         finally:
             await client.aclose()
             store.close()
+
+
+class WritingMessenger:
+    """Says each request is written, as the platforms' HTTP clients do, and answers sent."""
+
+    platform = "telegram"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, chat: Chat, reply: Reply) -> SendOutcome:
+        mark_written()
+        self.sent.append(chat.chat_id)
+        await asyncio.sleep(0.01)
+        return SendOutcome.sent(len(self.sent))
+
+
+async def test_a_stop_while_the_claim_waits_for_the_database_sends_nothing_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim loop is stuck behind a busy database when the stop comes: the sends that
+    wait for the limiter are released then, not sent one by one until the claim returns."""
+    store = Store(tmp_path / "bantin.sqlite3")
+    try:
+        for chat in range(12):
+            add_chat(store, 30_000 + chat)
+        add_story(store, "Hoa dã quỳ nở rộ", image=None)
+        stuck = threading.Event()
+        real_claim = store.sync.deliveries.claim
+
+        def slow_claim(platform: str, limit: int, at: float | None = None) -> list[Delivery]:
+            claimed = real_claim(platform, limit, at)
+            if not claimed or stuck.is_set():
+                return claimed
+            if len(messenger.sent) >= 1:  # the second claim: the database is busy
+                stuck.set()
+                time.sleep(1.5)
+            return claimed
+
+        monkeypatch.setattr(store.sync.deliveries, "claim", slow_claim)
+        messenger = WritingMessenger()
+        worker = DeliveryWorker(
+            store,
+            messenger,
+            RateLimiter(Limits(messages_per_second=5.0, private_chat_per_second=100.0)),
+            WorkerSettings(max_in_flight=6, idle_seconds=0.05),
+        )
+        worker.start()
+        deadline = time.monotonic() + 5
+        while not stuck.is_set():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.01)
+        at_stop = len(messenger.sent)
+        await worker.stop()
+        assert len(messenger.sent) - at_stop <= 1  # at most the one already on the wire
+        counts = store.sync.deliveries.counts()
+        assert counts.get("sending", 0) == 0
+        assert counts["sent"] == len(messenger.sent)
+    finally:
+        store.close()

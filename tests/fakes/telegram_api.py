@@ -488,6 +488,9 @@ class FakeTelegram(LoopbackFake):
         match = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", parts.path)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if len(body) < length:  # the client died mid-request: Telegram would not act on it
+            request.close_connection = True
+            return
         if match is None or match["token"] != self.token:
             self._answer(request, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
