@@ -31,6 +31,9 @@ class ExtractedArticle:
     byline: str | None = None
     section: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    # The lead is the page's meta description, which the page does not show: a summary
+    # the newsroom declared, not text of the page (kept out of `body`, never mixed in).
+    lead_from_meta: bool = False
 
     @property
     def body(self) -> str:

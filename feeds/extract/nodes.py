@@ -70,9 +70,13 @@ def signature(el: HtmlElement) -> str:
     return " ".join(p for p in parts if p)
 
 
-def is_junk(el: HtmlElement) -> bool:
+def is_hidden(el: HtmlElement) -> bool:
     style = (el.get("style") or "").replace(" ", "").lower()
-    if "display:none" in style or el.get("hidden") is not None:
+    return "display:none" in style or el.get("hidden") is not None
+
+
+def is_junk(el: HtmlElement) -> bool:
+    if is_hidden(el):
         return True
     sig = signature(el)
     return bool(sig) and bool(JUNK.search(sig))
