@@ -31,8 +31,8 @@ class ExtractedArticle:
     byline: str | None = None
     section: str | None = None
     warnings: tuple[str, ...] = field(default=())
-    # The lead is the page's meta description, which the page does not show: a summary
-    # the newsroom declared, not text of the page (kept out of `body`, never mixed in).
+    # The lead is the page's meta description, not a block of the page: a summary the
+    # newsroom declared, kept apart from `body` and not to be presented as page text.
     lead_from_meta: bool = False
 
     @property

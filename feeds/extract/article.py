@@ -157,17 +157,26 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
 
 
 def _much_less(paragraphs: list[str], collected: list[str]) -> bool:
-    """The chosen container holds under half the prose the page's paragraphs hold."""
+    """The chosen container holds a small part of the prose the page's paragraphs hold:
+    under a tenth, or under a third and mostly among the collected paragraphs too (so the
+    collection continues the container's story rather than telling another)."""
     found = sum(len(p) for p in paragraphs)
-    return found < 0.3 * sum(len(p) for p in collected)
+    total = sum(len(p) for p in collected)
+    if found >= 0.3 * total:
+        return False
+    if found < 0.1 * total:
+        return True
+    pool = {key(p) for p in collected}
+    shared = sum(len(p) for p in paragraphs if key(p) in pool)
+    return shared >= 0.6 * found
 
 
 def _lead_from_meta(
     meta: metadata.Meta, paragraphs: list[str], page_text: str, warnings: list[str]
 ) -> tuple[str, bool]:
     """No sapo element: the body's first paragraph when the description says it is the
-    sapo (popped from `paragraphs`), else the description itself, marked as not page text
-    when the page does not show it."""
+    sapo (popped from `paragraphs`), else the description itself, marked as metadata: it
+    is not a block of the page, and where the page shows it, it is already in the body."""
     description = next(
         (
             plain(d)
@@ -186,8 +195,8 @@ def _lead_from_meta(
         shown = key(description)[:200] in page_text
         warnings.append(
             "lead taken from the meta description"
-            + ("" if shown else " (not in the page's text: kept apart from the body)")
+            + (" (also shown in the page)" if shown else " (not in the page's text)")
         )
-        return description, not shown
+        return description, True
     warnings.append("no lead found")
     return "", False

@@ -23,10 +23,15 @@ def _leaf_block(el: HtmlElement) -> bool:
 
 
 def prose_paragraphs(root: HtmlElement) -> list[str]:
-    """The texts of the prose paragraphs in the region that holds most of the page's prose."""
+    """The texts of the prose paragraphs in the region that holds most of the page's prose
+    (read again without the unlikely-class filter when that leaves none)."""
+    return _collect(root, strict=True) or _collect(root, strict=False)
+
+
+def _collect(root: HtmlElement, *, strict: bool) -> list[str]:
     body = root.find("body")
     scope = body if body is not None else root
-    bad = unlikely_map(scope)
+    bad = unlikely_map(scope, strict=strict)
     found: list[tuple[HtmlElement, str]] = []
     for el in scope.iter("p", "pre", "div", "blockquote", "h2", "h3", "li"):
         if bad.get(el, False) or is_hidden(el):

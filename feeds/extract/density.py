@@ -21,7 +21,7 @@ from feeds.htmltools import BLOCK_TAGS
 UNLIKELY = re.compile(
     r"comment|disqus|consent|cookie|gdpr|popup|modal|newsletter|subscri|sidebar|footer|"
     r"related|recommend|promo|sponsor|advert|\bads?\b|social|share|breadcrumb|\bnav\b|"
-    r"navigation|\bmenu\b|pagination|pager|masthead|\brss\b|tweet|agegate|most-?(?:read|popular)|"
+    r"navigation|\bmenu\b|pagination|\bpager\b|masthead|\brss\b|tweet|agegate|most-?(?:read|popular)|"
     r"trending|outbrain|taboola|binh-?luan|lien-?quan|tin-?khac|xem-?nhieu|quang-?cao|"
     r"complementary|banner|signup|paywall",
     re.I,
@@ -66,12 +66,13 @@ def is_unlikely(el: HtmlElement) -> bool:
     return bool(_STRONG.search(sig)) or not MAYBE.search(sig)
 
 
-def unlikely_map(scope: HtmlElement) -> dict[HtmlElement, bool]:
+def unlikely_map(scope: HtmlElement, *, strict: bool = True) -> dict[HtmlElement, bool]:
     """Each element of `scope`: is it inside (or itself) a block no story lives in?
 
     A block holding most of the page's text is a wrapper, whatever its class says
     ("page has-sidebar"), so it is never unlikely; comments are, unless nearly all, and so
-    is a block with a text box in it (a comment form and its thread)."""
+    is a block with a text box in it (a comment form and its thread). Not `strict`: only
+    the comment forms, for the retry when the strict reading left no story."""
     bad: dict[HtmlElement, bool] = {scope: False}
     total = len(scope.text_content())
     comment_boxes = {ta.getparent() for ta in scope.iter("textarea")}
@@ -80,7 +81,7 @@ def unlikely_map(scope: HtmlElement) -> dict[HtmlElement, bool]:
         bad[el] = bad.get(parent, False) if parent is not None else False
         if el in comment_boxes and el is not scope:
             bad[el] = True
-        elif not bad[el] and isinstance(el.tag, str) and is_unlikely(el):
+        elif strict and not bad[el] and isinstance(el.tag, str) and is_unlikely(el):
             share = len(el.text_content()) / total if total else 0.0
             bad[el] = share < (0.9 if _STRONG.search(signature(el)) else 0.5)
     return bad
@@ -139,10 +140,31 @@ def _paragraph_like(el: HtmlElement) -> bool:
 
 
 def generic_container(root: HtmlElement) -> Choice | None:
-    """The densest prose region, with the sibling blocks that continue its story."""
+    """The densest prose region, with the sibling blocks that continue its story; read
+    again without the unlikely-class filter when that leaves next to no text (a story
+    inside a "stickySidebar" wrapper), keeping whichever holds more."""
+    strict = _choose(root, strict=True)
+    size = _size(strict)
+    if size >= _SHORT:
+        return strict
+    lax = _choose(root, strict=False)
+    return lax if _size(lax) > size else strict
+
+
+_SHORT = 500
+
+
+def _size(choice: Choice | None) -> int:
+    if choice is None:
+        return 0
+    unwanted = sum(len(el.text_content()) for el in choice.unwanted)
+    return len(choice.container.text_content()) - unwanted
+
+
+def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     body = root.find("body")
     scope = body if body is not None else root
-    bad = unlikely_map(scope)
+    bad = unlikely_map(scope, strict=strict)
     scores = {el: _weigh(el, s) for el, s in _score_paragraphs(scope, bad).items()}
     if not scores:
         return None

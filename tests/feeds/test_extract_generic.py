@@ -51,8 +51,8 @@ def test_paragraph_blocks_as_siblings_are_joined() -> None:
 def test_densest_block_being_a_teaser_falls_back_to_collected_paragraphs() -> None:
     """The story's paragraphs have no common scored wrapper: a blurb box wins the
     scoring, and the paragraph collection recovers the story instead of a fragment."""
-    blurb = "<div class='box'><p>" + ", ".join(["A short blurb, with commas"] * 12) + "</p></div>"
-    story = "".join(f"<div><div><div><p>{p}</p></div></div></div>" for p in PARAS)
+    blurb = "<div class='box'><p>" + ", ".join(["Blurb, with commas"] * 10) + "</p></div>"
+    story = "".join(f"<div><div><div><p>{p}</p></div></div></div>" for p in PARAS * 2)
     html = page(
         body=f"<h1>{TITLE}</h1><div class='x'>{blurb}<div>{teaser_list()}</div></div>"
         f"<div class='y'>{story}</div>"
@@ -111,7 +111,7 @@ def test_meta_description_lead_not_on_the_page_is_kept_apart() -> None:
     assert article.paragraphs == tuple(PARAS[:3])
 
 
-def test_meta_description_shown_on_the_page_is_page_text() -> None:
+def test_meta_description_that_opens_the_body_is_page_text() -> None:
     described = "A standfirst the page shows under its headline and declares as description."
     html = page(
         f'<meta name="description" content="{described}">',
