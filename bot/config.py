@@ -34,6 +34,7 @@ from bot.core.settings import (
     ZaloConfig,
     redact_url,
 )
+from feeds.transport import PROXY_SCHEMES
 from feeds.urlguard import UrlGuard
 
 CONFIG_ENV = "BANTIN_CONFIG"
@@ -122,6 +123,19 @@ class _Reader:
             except ValueError as exc:
                 raise self.fail(key, f"an http(s) URL ({exc})", value) from None
         return value.rstrip("/")
+
+    def proxy_url(self, key: str) -> str:
+        """An http, https or socks5 proxy URL; its credentials are secrets, never echoed."""
+        value = self.text(key, "").strip()
+        if not value:
+            return ""
+        problem = proxy_url_problem(value)
+        if problem:
+            raise ConfigError(
+                f"{self.source}: {self.prefix}{key}: expected an http, https or socks5 proxy "
+                f"URL ({problem}), got {redact_url(value)!r}"
+            )
+        return value
 
     def number(self, key: str, default: float, *, minimum: float, maximum: float) -> float:
         value = self._get(key)
@@ -246,6 +260,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         max_bytes=f.whole("max_bytes", 5_000_000, minimum=1024, maximum=500_000_000),
         max_redirects=f.whole("max_redirects", 5, minimum=0, maximum=20),
         user_agent=f.text("user_agent", DEFAULT_USER_AGENT),
+        proxy_url=f.proxy_url("proxy_url"),
     )
     try:
         UrlGuard(trusted_networks=fetch.trusted_networks)
@@ -399,3 +414,19 @@ def load_config(explicit: str | None = None, env: Mapping[str, str] | None = Non
     if not config.storage_path.is_absolute():
         config = replace(config, storage_path=path.parent / config.storage_path)
     return config
+
+
+def proxy_url_problem(value: str) -> str | None:
+    """What is wrong with a proxy URL, in words that never include its password."""
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        return "not a URL with a host and a numeric port"
+    if parts.scheme.lower() not in PROXY_SCHEMES:
+        return f"the scheme must be one of {', '.join(PROXY_SCHEMES)}"
+    if not parts.hostname:
+        return "no host"
+    if port == 0:
+        return "port 0"
+    return None

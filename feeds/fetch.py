@@ -21,8 +21,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from bot.core.settings import redact_url
 from feeds.decode import BodyDecoder, decoded
-from feeds.transport import GuardedTransport
+from feeds.transport import FetchTransport
 from feeds.urlguard import UnsafeURLError, UrlGuard, UrlResolutionError
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class FetchSettings:
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     user_agent: str = "Bantin/0.1 (+https://github.com/bantin)"
+    # `[fetch] proxy_url`; None: the standard proxy environment variables decide.
+    proxy_url: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -114,11 +117,17 @@ class Fetcher:
         self._settings = settings
         self._guard = guard
         self._owns_client = client is None
+        self._secrets = _proxy_secrets(settings.proxy_url)
         if client is None:
-            # trust_env=False: an HTTP(S)_PROXY from the environment would make the
-            # proxy, not the story's host, the address the guard sees at connect time.
+            # trust_env=False: FetchTransport reads the proxy variables itself, so that a
+            # request that does not go through a proxy still dials through the guard.
+            transport = FetchTransport(guard, settings.proxy_url)
+            if settings.proxy_url:
+                log.info("fetch: through the proxy %s", redact_url(settings.proxy_url))
+            elif transport.proxied:
+                log.info("fetch: through the proxy from the environment (HTTP(S)_PROXY)")
             client = httpx.AsyncClient(
-                transport=GuardedTransport(guard),
+                transport=transport,
                 timeout=httpx.Timeout(settings.timeout_seconds),
                 follow_redirects=False,
                 trust_env=False,
@@ -194,7 +203,7 @@ class Fetcher:
             except httpx.TimeoutException as exc:
                 raise FetchError(url, f"{where}timed out ({type(exc).__name__})") from None
             except httpx.HTTPError as exc:
-                raise FetchError(url, f"{where}{_describe(exc)}") from None
+                raise FetchError(url, f"{where}{self._describe(exc)}") from None
             try:
                 if response.status_code in _REDIRECT_STATUSES:
                     current = self._next_hop(url, current, response)
@@ -204,10 +213,17 @@ class Fetcher:
             except httpx.TimeoutException as exc:
                 raise FetchError(url, f"{where}timed out ({type(exc).__name__})") from None
             except httpx.HTTPError as exc:
-                raise FetchError(url, f"{where}{_describe(exc)}") from None
+                raise FetchError(url, f"{where}{self._describe(exc)}") from None
             finally:
                 await response.aclose()
         raise FetchError(url, f"more than {self._settings.max_redirects} redirects", permanent=True)
+
+    def _describe(self, exc: httpx.HTTPError) -> str:
+        """The error in words, with no credential of the proxy in them."""
+        text = _describe(exc)
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
 
     def _headers(self, etag: str | None, last_modified: str | None) -> dict[str, str]:
         headers = {
@@ -326,6 +342,20 @@ def _content_length(response: httpx.Response) -> int | None:
         return int(value.split(",")[0].strip())
     except ValueError:
         return None
+
+
+def _proxy_secrets(proxy_url: str | None) -> tuple[str, ...]:
+    """The parts of a proxy URL that must never be printed, longest first."""
+    if not proxy_url:
+        return ()
+    try:
+        parts = urlsplit(proxy_url)
+        password = parts.password
+    except ValueError:
+        return (proxy_url,)
+    if not password:
+        return ()
+    return tuple(sorted({parts.netloc.rpartition("@")[0], password}, key=len, reverse=True))
 
 
 def _describe(exc: httpx.HTTPError) -> str:

@@ -16,6 +16,8 @@ import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
+from feeds.sanitize import drop_invalid_references
+
 __all__ = [
     "BLOCK_TAGS",
     "CHROME_TAGS",
@@ -113,7 +115,7 @@ def decode_html(data: bytes | str, declared: str | None = None) -> str:
     """Page text ready for lxml: decoded by `html_charset`, XML declaration and characters
     no parser accepts removed. A str is taken as already decoded."""
     text = data if isinstance(data, str) else data.decode(html_charset(data, declared), "replace")
-    return _BAD_CHARS.sub("", _XML_DECL.sub("", text, count=1))
+    return _BAD_CHARS.sub("", drop_invalid_references(_XML_DECL.sub("", text, count=1)))
 
 
 PARSE_ERRORS = (lxml.etree.ParserError, ValueError)

@@ -35,7 +35,11 @@ class PageCrashed(ExtractionError):
 
 
 def read_entries(
-    result: FetchResult, kind: str, selectors: Mapping[str, str | None] | None = None
+    result: FetchResult,
+    kind: str,
+    selectors: Mapping[str, str | None] | None = None,
+    *,
+    feed: str | None = None,
 ) -> list[FeedEntry]:
     """A fetched feed's entries: RSS/Atom, or an HTML listing read by its selectors.
 
@@ -50,8 +54,9 @@ def read_entries(
             link=chosen.get("link") or "a",
             title=chosen.get("title"),
             encoding=result.encoding,
+            feed=feed,
         )
-    return parse_feed(result.body, result.headers, result.url)
+    return parse_feed(result.body, result.headers, result.url, feed=feed)
 
 
 async def read_story(

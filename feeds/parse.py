@@ -35,6 +35,7 @@ from feeds.htmltools import (
     parse_timestamp,
 )
 from feeds.models import FeedEntry
+from feeds.sanitize import clean_feed_bytes, drop_invalid_text
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,29 @@ def html_to_text(fragment: str) -> str:
     """Visible text of an HTML fragment, scripts dropped, entities decoded, spaces folded."""
     if not fragment:
         return ""
+    fragment = drop_invalid_text(fragment)
     if not _TAG.search(fragment):
-        return collapse_spaces(normalize(html.unescape(fragment)))
+        return plain_text(html.unescape(fragment))
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (lxml.etree.ParserError, ValueError):
-        return collapse_spaces(normalize(html.unescape(_TAG.sub(" <", fragment))))
+        return plain_text(html.unescape(_TAG.sub(" <", fragment)))
     return _element_text(root)
+
+
+def plain_text(text: str) -> str:
+    """Text that is already text (never read as markup again): characters no chat can
+    show out, NFC, spaces folded. "<b>" or "a<b và b>c" stay exactly as written."""
+    return collapse_spaces(normalize(drop_invalid_text(text)))
+
+
+def _feed_text(raw: Any, field: str) -> str:
+    """A feed field as the site means it: feedparser has already decoded the XML and says
+    whether the value is HTML (then it is read as HTML, once) or plain text (kept as is)."""
+    value = str(raw.get(field) or "")
+    detail = raw.get(f"{field}_detail") or {}
+    kind = str(detail.get("type") or "text/html").lower()
+    return html_to_text(value) if "html" in kind else plain_text(value)
 
 
 def _element_text(root: Any) -> str:
@@ -65,7 +82,7 @@ def _element_text(root: Any) -> str:
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag.lower() in BLOCK_TAGS:
             el.tail = " " + (el.tail or "")
-    return collapse_spaces(normalize(root.text_content()))
+    return plain_text(root.text_content())
 
 
 def _drop_keep_tail(el: Any) -> None:
@@ -157,13 +174,26 @@ def _entry_link(entry: Any) -> str | None:
     return None
 
 
-def parse_feed(body: bytes, headers: Mapping[str, str], base_url: str) -> list[FeedEntry]:
-    """RSS or Atom bytes → entries; a malformed feed is accepted if it still has stories."""
+def parse_feed(
+    body: bytes, headers: Mapping[str, str], base_url: str, *, feed: str | None = None
+) -> list[FeedEntry]:
+    """RSS or Atom bytes → entries; a malformed feed is accepted if it still has stories.
+
+    Characters no story can hold are removed before feedparser sees the bytes; an item
+    that still cannot be read is skipped with one log line, and the others are kept.
+    """
+    name = feed or base_url
     response_headers = {str(k).lower(): str(v) for k, v in headers.items()}
     response_headers.setdefault("content-location", base_url)
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
+    body = clean_feed_bytes(body, response_headers.get("content-type"))
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers)
+        raw_entries = list(parsed.get("entries") or [])
+    except Exception as exc:  # feedparser gave up on the whole document: try item by item
+        log.warning("feed %s: unreadable as a whole (%s: %s); reading it item by item",
+                    name, type(exc).__name__, exc)  # fmt: skip
+        parsed, raw_entries = _entries_one_by_one(body, response_headers, name)
     problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
-    raw_entries = parsed.get("entries") or []
     if not raw_entries:
         if problem is not None or not parsed.get("version"):
             reason = f": {problem}" if problem is not None else ""
@@ -172,7 +202,12 @@ def parse_feed(body: bytes, headers: Mapping[str, str], base_url: str) -> list[F
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     for raw in raw_entries:
-        entry = _feed_entry(raw, base_url)
+        try:
+            entry = _feed_entry(raw, base_url)
+        except Exception as exc:  # one unreadable item never costs the feed its others
+            log.warning("feed %s: skipped item %s (%s: %s)", name, _item_name(raw),
+                        type(exc).__name__, exc)  # fmt: skip
+            continue
         if entry is None or entry.url in seen:
             continue
         seen.add(entry.url)
@@ -183,8 +218,51 @@ def parse_feed(body: bytes, headers: Mapping[str, str], base_url: str) -> list[F
             f"{len(raw_entries)} entries at {base_url}, none with an http(s) link{reason}"
         )
     if problem is not None:
-        log.info("feed %s is malformed but has %d entries: %s", base_url, len(entries), problem)
+        log.info("feed %s is malformed but has %d entries: %s", name, len(entries), problem)
     return entries
+
+
+_ITEM = re.compile(rb"<(item|entry)\b.*?</\1\s*>", re.S | re.I)
+_TAIL = re.compile(rb"</(?:channel|rss|feed|rdf:RDF)\s*>\s*$", re.I)
+
+
+def _entries_one_by_one(
+    body: bytes, headers: Mapping[str, str], name: str
+) -> tuple[Any, list[Any]]:
+    """Each item parsed alone, in the document's own head and tail, so the one that makes
+    feedparser raise is the only one lost."""
+    items = list(_ITEM.finditer(body))
+    if not items:
+        return feedparser.FeedParserDict(bozo=True, bozo_exception="unreadable feed"), []
+    head = body[: items[0].start()]
+    tail = body[items[-1].end() :]
+    if not _TAIL.search(tail):
+        tail = b"</channel></rss>" if b"<channel" in head else b"</feed>"
+    parsed: Any = None
+    entries: list[Any] = []
+    for number, item in enumerate(items, 1):
+        try:
+            one = feedparser.parse(io.BytesIO(head + item[0] + tail), response_headers=headers)
+        except Exception as exc:
+            log.warning("feed %s: skipped item %d (%s: %s)", name, number,
+                        type(exc).__name__, exc)  # fmt: skip
+            continue
+        parsed = parsed if parsed is not None else one
+        entries.extend(one.get("entries") or [])
+    if parsed is None:
+        parsed = feedparser.FeedParserDict(bozo=True, bozo_exception="no readable item")
+    return parsed, entries
+
+
+def _item_name(raw: Any) -> str:
+    for key in ("link", "id", "title"):
+        try:
+            value = dict.get(raw, key)
+        except Exception:
+            continue
+        if isinstance(value, str) and value.strip():
+            return repr(drop_invalid_text(value.strip())[:120])
+    return "without a link"
 
 
 def _feed_entry(raw: Any, base_url: str) -> FeedEntry | None:
@@ -192,19 +270,25 @@ def _feed_entry(raw: Any, base_url: str) -> FeedEntry | None:
     if url is None:
         log.debug("feed %s: skipped an entry without an http(s) link", base_url)
         return None
+    description = _feed_text(raw, "summary")
     description_html = str(raw.get("summary") or "")
-    if not description_html:
+    if not description:
         for content in raw.get("content", []) or []:
             if content.get("value"):
                 description_html = str(content["value"])
+                kind = str(content.get("type") or "text/html").lower()
+                description = (
+                    html_to_text(description_html)
+                    if "html" in kind
+                    else plain_text(description_html)
+                )
                 break
-    description = html_to_text(description_html) or None
     guid = str(raw.get("id") or "").strip() or None
     return FeedEntry(
         url=url,
-        title=html_to_text(str(raw.get("title") or "")),
+        title=_feed_text(raw, "title"),
         guid=guid,
-        description=description,
+        description=description or None,
         published=_entry_published(raw),
         image=_entry_image(raw, url, description_html),
     )
@@ -225,6 +309,7 @@ def parse_listing(
     link: str = "a",
     title: str | None = None,
     encoding: str | None = None,
+    feed: str | None = None,
 ) -> list[FeedEntry]:
     """An HTML listing page → one entry per story block, by the site's CSS selectors.
 
@@ -255,8 +340,15 @@ def parse_listing(
         return guessed
     entries: list[FeedEntry] = []
     seen: set[str] = set()
-    for block in blocks:
-        entry = _listing_entry(block, base, link, title)
+    for number, block in enumerate(blocks, 1):
+        try:
+            entry = _listing_entry(block, base, link, title)
+        except FeedParseError:
+            raise
+        except Exception as exc:  # one unreadable block never costs the page its others
+            log.warning("listing %s: skipped item %d (%s: %s)", feed or base_url, number,
+                        type(exc).__name__, exc)  # fmt: skip
+            continue
         if entry is None:
             continue
         dedupe = entry.url.split("#", 1)[0]
@@ -287,7 +379,7 @@ def _story_links(root: Any, base: str) -> list[FeedEntry]:
         if url is None or urlsplit(url).hostname != host:
             continue
         path = urlsplit(url).path
-        text = collapse_spaces(normalize(anchor.text_content() or ""))
+        text = plain_text(anchor.text_content() or "")
         if not _STORY_PATH.search(path) or not 20 <= len(text) <= 300 or path in seen:
             continue
         seen.add(path)
@@ -317,7 +409,7 @@ def _listing_entry(block: Any, base: str, link: str, title: str | None) -> FeedE
     if not text:
         text = _text_of(anchor)
     if not text:
-        text = collapse_spaces(normalize(anchor.get("title") or ""))
+        text = plain_text(anchor.get("title") or "")
     if not text:
         text = _first_alt(anchor)
     image = None
@@ -337,7 +429,7 @@ def _text_of(el: Any) -> str:
 def _first_alt(el: Any) -> str:
     imgs: Iterable[Any] = el.iter("img")
     for img in imgs:
-        alt = collapse_spaces(normalize(img.get("alt") or ""))
+        alt = plain_text(img.get("alt") or "")
         if alt:
             return alt
     return ""

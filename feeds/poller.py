@@ -2,7 +2,9 @@
 
 The store is handed in (it is SQLite, at the edge); this module only orchestrates the
 pure parsers and the fetcher. A page that fails is parked in the store and retried on
-later polls; it never holds back the feed's other stories.
+later polls; it never holds back the feed's other stories. Stories beyond
+`max_new_per_poll` are parked the same way (never tried yet: the backlog) with the feed's
+own title, link and text, and taken by the following polls, listed or not.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class PollReport:
     new: int = 0
     pushed: int = 0
     parked: int = 0
+    waiting: int = 0
     not_modified: bool = False
     error: str | None = None
 
@@ -108,40 +111,43 @@ class Poller:
         entries: list[FeedEntry] = []
         if not result.not_modified:
             try:
-                entries = read_entries(result, feed.kind, feed.selectors)
+                entries = read_entries(result, feed.kind, feed.selectors, feed=feed.name)
             except FeedParseError as exc:
                 return await self._failed(feed, f"unreadable feed: {exc}", None)
 
         next_check = time.time() + self.settings.interval_seconds
-        fresh, left_over = await self._fresh(entries)
-        retries = await self.store.articles.due_pending(feed.id, time.time())
-        if result.not_modified and not retries:
+        fresh, overflow = await self._fresh(entries)
+        due = await self.store.articles.due_pending(feed.id, time.time())
+        if result.not_modified and not due:
             recovered = await self.store.feeds.record_not_modified(feed.id, next_check)
             await self._recovered(feed, recovered)
             log.info("feed %s: not modified", feed.name)
             return PollReport(feed=feed.name, not_modified=True)
 
+        # Pages that failed before are retried as they come due; stories never tried yet
+        # (the backlog) fill what is left of this poll's `max_new_per_poll`.
+        retries = [row for row in due if row[3] > 0]
+        backlog = [row for row in due if row[3] == 0]
+        room = max(0, self.settings.max_new_per_poll - len(fresh) - len(retries))
+        taken, backlog = backlog[:room], backlog[room:]
         push_new = feed.primed
         jobs = [self._story(entry, key, push_new, attempts=0) for key, entry in fresh]
         jobs += [
             self._story(_entry_from_dict(data), key, push, attempts=attempts)
-            for key, data, push, attempts in retries
+            for key, data, push, attempts in retries + taken
         ]
         outcomes = await asyncio.gather(*jobs)
         stories = [(o.story, o.push) for o in outcomes if o.story is not None]
         parked = [o.pending for o in outcomes if o.pending is not None]
+        remembered = [self._remembered(entry, key, push_new) for key, entry in overflow]
         outcome = await self.store.articles.record_poll(
             feed.id,
             stories,
-            parked,
-            # Stories left for the next poll: keep the old validators so it is not a 304.
-            etag=feed.etag if result.not_modified or left_over else result.etag,
-            last_modified=(
-                feed.last_modified if result.not_modified or left_over else result.last_modified
-            ),
+            parked + remembered,
+            etag=feed.etag if result.not_modified else result.etag,
+            last_modified=feed.last_modified if result.not_modified else result.last_modified,
             next_check_at=next_check,
-            retried_keys=[key for key, _, _, _ in retries],
-            backlog_left=left_over,
+            retried_keys=[key for key, _, _, _ in retries + taken],
         )
         await self._recovered(feed, outcome.recovered)
         if self.on_article is not None:
@@ -150,24 +156,34 @@ class Poller:
                 if article is not None:
                     self.on_article(article)
         pushed = sum(1 for _, push in stories if push)
+        waiting = len(remembered) + len(backlog)
         log.info(
-            "feed %s: %d listed, %d new stored%s, %d queued deliveries, %d pages parked",
+            "feed %s: %d listed, %d new stored%s, %d queued deliveries, %d pages parked, "
+            "%d stories waiting for a later poll",
             feed.name,
             len(entries),
             len(outcome.article_ids),
             "" if push_new else " (first poll: not pushed)",
             outcome.deliveries,
             len(parked),
+            waiting,
         )
         return PollReport(
-            feed=feed.name, new=len(outcome.article_ids), pushed=pushed, parked=len(parked)
+            feed=feed.name,
+            new=len(outcome.article_ids),
+            pushed=pushed,
+            parked=len(parked),
+            waiting=waiting,
         )
 
-    async def _fresh(self, entries: list[FeedEntry]) -> tuple[list[tuple[str, FeedEntry]], bool]:
-        """Entries not stored before, oldest first: at most `max_new_per_poll`, the newest.
+    async def _fresh(
+        self, entries: list[FeedEntry]
+    ) -> tuple[list[tuple[str, FeedEntry]], list[tuple[str, FeedEntry]]]:
+        """Entries not stored before: the newest `max_new_per_poll`, oldest first, to take
+        now, and the rest, newest first, to remember for the following polls.
 
         Feeds and listings put the newest first; when every entry is dated, the dates
-        decide. The flag says whether some were left for the next poll.
+        decide.
         """
         keyed: dict[str, FeedEntry] = {}
         for entry in entries:
@@ -177,7 +193,19 @@ class Poller:
         if all(entry.published is not None for _, entry in fresh):
             fresh.sort(key=lambda item: timestamp(item[1].published) or 0.0, reverse=True)
         limit = self.settings.max_new_per_poll
-        return fresh[:limit][::-1], len(fresh) > limit
+        return fresh[:limit][::-1], fresh[limit:]
+
+    def _remembered(self, entry: FeedEntry, key: str, push: bool) -> PendingPage:
+        """A story beyond this poll's cap, kept with the feed's own text so that it is
+        fetched in a following poll even after the feed has moved on."""
+        return PendingPage(
+            key=key,
+            entry=_entry_to_dict(entry),
+            error=f"waiting: more than {self.settings.max_new_per_poll} new stories in one poll",
+            next_try_at=time.time(),
+            attempts=0,
+            push=push,
+        )
 
     async def _story(self, entry: FeedEntry, key: str, push: bool, *, attempts: int) -> _Outcome:
         try:

@@ -22,6 +22,7 @@ def make_fetcher(config: Config) -> Fetcher:
             max_bytes=fetch.max_bytes,
             max_redirects=fetch.max_redirects,
             user_agent=fetch.user_agent,
+            proxy_url=fetch.proxy_url or None,
         ),
         UrlGuard(
             allow_private_addresses=fetch.allow_private_addresses,

@@ -67,6 +67,8 @@ class FetchConfig:
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     user_agent: str = DEFAULT_USER_AGENT
+    # http, https or socks5; "" lets HTTP(S)_PROXY / ALL_PROXY / NO_PROXY decide.
+    proxy_url: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,7 @@ from lxml.html import HtmlElement
 
 from bot.core.text import collapse_spaces, normalize
 from feeds.htmltools import BLOCK_TAGS
-
-_MARKUP_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.I | re.S)
-_MARKUP_TAG = re.compile(r"</?[A-Za-z][^<>]{0,300}>")
+from feeds.sanitize import drop_invalid_text
 
 # Class/id words of what is not the story, and of what is.
 JUNK = re.compile(
@@ -37,8 +35,9 @@ def clean(text: str | None) -> str:
 
 
 def plain(text: str | None) -> str:
-    """Text that should never hold markup (titles, leads from meta): literal tags go."""
-    return clean(_MARKUP_TAG.sub(" ", _MARKUP_SCRIPT.sub(" ", text or "")))
+    """Text the page has already decoded (an element's text, a meta value): kept as the
+    reader sees it. A "<b>" shown on the page is text here, never read as markup twice."""
+    return clean(drop_invalid_text(text or ""))
 
 
 def text_of(el: HtmlElement) -> str:

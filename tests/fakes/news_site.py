@@ -144,6 +144,7 @@ class FakeNewsSite(LoopbackFake):
     ) -> None:
         self.template_path = template or SHARED / SEED_PAGE
         self.listing_page_size = listing_page_size
+        self.feed_window: int | None = None  # feeds list only the newest N stories when set
         self.slow_seconds = slow_seconds
         self.retry_after = retry_after
         self.requests: list[SeenRequest] = []
@@ -442,7 +443,7 @@ class FakeNewsSite(LoopbackFake):
 
     def render_rss(self, section: str = "tin-tuc") -> bytes:
         items = []
-        for s in self._section_stories(section):
+        for s in self._section_stories(section)[: self.feed_window]:
             img = f'<a href="{s.url}"><img src="{self._abs(s.image)}" /></a>' if s.image else ""
             enclosure = (
                 f'<enclosure url={quoteattr(self._abs(s.image))} type="image/jpeg" length="0" />'
@@ -472,7 +473,7 @@ class FakeNewsSite(LoopbackFake):
 
     def render_atom(self, section: str = "tin-tuc") -> bytes:
         entries = []
-        for s in self._section_stories(section):
+        for s in self._section_stories(section)[: self.feed_window]:
             entries.append(
                 "<entry>"
                 f"<title>{escape(s.title)}</title>"

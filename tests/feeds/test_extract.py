@@ -284,7 +284,7 @@ def test_urls_resolved_absolute_http_only() -> None:
     assert article.image is None and article.canonical_url is None
 
 
-def test_hostile_title_and_entities() -> None:
+def test_hostile_title_and_entities_are_text_as_the_page_shows_them() -> None:
     html = page(
         "<title>&lt;script&gt;alert(1)&lt;/script&gt; Tin &amp; bài - Báo X</title>",
         "<h1>Đà Lạt <script>alert(1)</script>&amp; mưa &lt;img src=x onerror=alert(1)&gt;</h1>"
@@ -292,14 +292,32 @@ def test_hostile_title_and_entities() -> None:
         "</div>",
     )
     article = extract_article(html, URL)
-    assert article.title == "Đà Lạt & mưa"
-    assert "alert" not in article.title and "<" not in article.title
-    assert "'trích'" in article.body
+    # A real <script> is never text; an escaped tag is what the reader sees, kept literal
+    # (the platform escapes it for its parse mode).
+    assert article.title == "Đà Lạt & mưa <img src=x onerror=alert(1)>"
+    assert "'trích'" in article.body and "<script>x</script>" in article.body
     only_title_tag = page(
-        "<title>&lt;script&gt;alert(1)&lt;/script&gt;Tin &amp; bài - Báo X</title>",
+        "<title>&lt;b&gt; Tin &amp; bài - Báo X</title>",
         f"<div class='content'><p>{PROSE}</p></div>",
     )
-    assert extract_article(only_title_tag, URL).title == "Tin & bài"
+    assert extract_article(only_title_tag, URL).title == "<b> Tin & bài"
+
+
+@pytest.mark.parametrize(
+    "shown", ["<b> hiện nguyên văn", "Giá rau & củ quả ‹tăng> mạnh", "a<b và b>c"]
+)
+def test_a_title_and_lead_keep_the_characters_the_page_shows(shown: str) -> None:
+    from html import escape
+
+    lead = f"{shown} là phần mở đầu của bài báo này, viết đủ dài để được nhận ra."
+    html = page(
+        f'<meta property="og:title" content="{escape(shown)}">',
+        f"<h1>{escape(shown)}</h1><div class='content'><p><b>{escape(lead)}</b></p>"
+        f"<p>{PROSE}</p></div>",
+    )
+    article = extract_article(html, URL)
+    assert article.title == shown
+    assert article.lead == lead
 
 
 def test_sapo_from_meta_description_and_bold_first_paragraph() -> None:
