@@ -174,9 +174,10 @@ def _much_less(paragraphs: list[str], collected: list[str]) -> bool:
 def _lead_from_meta(
     meta: metadata.Meta, paragraphs: list[str], page_text: str, warnings: list[str]
 ) -> tuple[str, bool]:
-    """No sapo element: the body's first paragraph when the description says it is the
-    sapo (popped from `paragraphs`), else the description itself, marked as metadata: it
-    is not a block of the page, and where the page shows it, it is already in the body."""
+    """No sapo element: the body's opening paragraph (after at most two labels such as a
+    kicker) when the description says it is the sapo (popped from `paragraphs`), else the
+    description itself, marked as metadata: it is not a block of the page, and where the
+    page shows it, it is already in the body."""
     description = next(
         (
             plain(d)
@@ -189,8 +190,10 @@ def _lead_from_meta(
         ),
         "",
     )
-    if description and paragraphs and key(paragraphs[0]).startswith(key(description)[:80]):
-        return paragraphs.pop(0), False
+    opening = key(description)[:80]
+    for i, text in enumerate(paragraphs[:3]):
+        if opening and key(text).startswith(opening):
+            return paragraphs.pop(i), False
     if description:
         shown = key(description)[:200] in page_text
         warnings.append(

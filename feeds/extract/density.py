@@ -139,6 +139,21 @@ def _paragraph_like(el: HtmlElement) -> bool:
     return el.tag == "p" and density == 0 and bool(_SENTENCE_END.search(text))
 
 
+def _element_children(el: HtmlElement) -> list[HtmlElement]:
+    return [c for c in el if isinstance(c.tag, str) and c.tag not in ("br", "hr")]
+
+
+def _lift(top: HtmlElement, scope: HtmlElement) -> HtmlElement:
+    """Out of a table's rows to the table, and up through wrappers whose only child the
+    winner is, so that its siblings are the story's other blocks, not nothing."""
+    while top.tag in ("tbody", "thead", "tfoot", "tr", "td", "th") and top.getparent() is not None:
+        top = top.getparent()
+    parent = top.getparent()
+    while parent is not None and parent is not scope and len(_element_children(parent)) == 1:
+        top, parent = parent, parent.getparent()
+    return top
+
+
 def generic_container(root: HtmlElement) -> Choice | None:
     """The densest prose region, with the sibling blocks that continue its story; read
     again without the unlikely-class filter when that leaves next to no text (a story
@@ -168,11 +183,13 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     scores = {el: _weigh(el, s) for el, s in _score_paragraphs(scope, bad).items()}
     if not scores:
         return None
-    top = max(scores, key=lambda el: scores[el])
+    best = max(scores, key=lambda el: scores[el])
+    top = _lift(best, scope)
+    top_score = max(scores[best], scores.get(top, 0.0))
     parent = top.getparent()
     if parent is None or top is scope:
         return Choice(top, top)
-    threshold = max(10.0, scores[top] * 0.2)
+    threshold = max(10.0, top_score * 0.2)
     top_class = top.get("class")
     kept: list[HtmlElement] = []
     unwanted: list[HtmlElement] = []
@@ -182,7 +199,7 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
         if sib is top:
             kept.append(sib)
             continue
-        bonus = scores[top] * 0.2 if top_class and sib.get("class") == top_class else 0.0
+        bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0.0
         if (
             not bad.get(sib, False)
             and next(sib.iter("textarea", "input", "button"), None) is None

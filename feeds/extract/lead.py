@@ -39,7 +39,7 @@ def lead_element(
             (a.tag == "li" or is_junk(a)) and not inside(container, a) for a in cand.iterancestors()
         ):
             continue
-        if len(text_of(cand)) >= 30:
+        if 30 <= len(text_of(cand)) <= 1500:
             return cand
     return _lead_after_title(root, title_el, container)
 
