@@ -68,7 +68,7 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
             continue
         density = link_density(el, len(text))
         if (
-            (el.tag == "p" and density >= 0.9 and len(text) < 300)
+            (el.tag in ("p", "ul", "ol") and density >= 0.9 and len(text) < 300)
             or (el.tag != "p" and links >= 2 and density > 0.5)
             or (len(text) < 600 and _is_related_prompt(text))
         ):
