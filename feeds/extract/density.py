@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
-from feeds.extract.nodes import GOOD, JUNK, link_density, own_text, signature, text_of
+from feeds.extract.nodes import GOOD, JUNK, inside, link_density, own_text, signature, text_of
 from feeds.extract.site_rules import RULES, SiteRule, rule_applies
 from feeds.htmltools import BLOCK_TAGS
 
@@ -154,6 +154,34 @@ def _lift(top: HtmlElement, scope: HtmlElement) -> HtmlElement:
     return top
 
 
+_CHUNK_SHARE = 0.5
+_CHUNK_LEVELS = 2
+
+
+def _promote(
+    best: HtmlElement, scores: dict[HtmlElement, float], scope: HtmlElement
+) -> HtmlElement:
+    """Up to the nearest ancestor (a few levels up) that also holds another block scoring
+    near the winner: a story cut into chunks, each its own column or grid cell, is read
+    whole from where the chunks meet."""
+    path: list[HtmlElement] = []
+    for anc in best.iterancestors():
+        if anc is scope or len(path) >= _CHUNK_LEVELS:
+            break
+        path.append(anc)
+    floor = scores[best] * _CHUNK_SHARE
+    lineage = set(path)
+    others = [
+        cand
+        for cand, score in scores.items()
+        if score >= floor and cand is not best and cand not in lineage and not inside(cand, best)
+    ]
+    for anc in path:
+        if any(inside(cand, anc) for cand in others):
+            return anc
+    return best
+
+
 def generic_container(root: HtmlElement) -> Choice | None:
     """The densest prose region, with the sibling blocks that continue its story; read
     again without the unlikely-class filter when that leaves next to no text (a story
@@ -183,7 +211,7 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     scores = {el: _weigh(el, s) for el, s in _score_paragraphs(scope, bad).items()}
     if not scores:
         return None
-    best = max(scores, key=lambda el: scores[el])
+    best = _promote(max(scores, key=lambda el: scores[el]), scores, scope)
     top = _lift(best, scope)
     top_score = max(scores[best], scores.get(top, 0.0))
     parent = top.getparent()
