@@ -123,6 +123,7 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         if el is not None and inside(el, container) and len(el.text_content()) < body_size / 2:
             el.drop_tree()
     drop(unwanted)
+    raw = [] if rule is not None else [p for p in blocks(container) if len(p) >= 40]
     clean_container(container, rule)
     paragraphs = blocks(container)
     if rule is None and _much_less(paragraphs, collected):
@@ -134,6 +135,10 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         lead, lead_from_meta = _lead_from_meta(meta, paragraphs, page_text, warnings)
 
     kept, signed = story_paragraphs(paragraphs, title, lead, byline)
+    for last_resort, why in ((collected, "paragraphs collected"), (raw, "container uncleaned")):
+        if not kept and last_resort and rule is None:
+            warnings.append(f"no story text left after cleaning: {why}")
+            kept, signed = story_paragraphs(last_resort, title, lead, byline)
     byline = byline or signed
     if not kept:
         if rule is not None:

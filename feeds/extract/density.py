@@ -211,9 +211,9 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     scores = {el: _weigh(el, s) for el, s in _score_paragraphs(scope, bad).items()}
     if not scores:
         return None
-    best = _promote(max(scores, key=lambda el: scores[el]), scores, scope)
-    top = _lift(best, scope)
-    top_score = max(scores[best], scores.get(top, 0.0))
+    winner = max(scores, key=lambda el: scores[el])
+    top = _lift(_promote(winner, scores, scope), scope)
+    top_score = max(scores[winner], scores.get(top, 0.0))
     parent = top.getparent()
     if parent is None or top is scope:
         return Choice(top, top)
