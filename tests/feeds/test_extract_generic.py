@@ -120,3 +120,15 @@ def test_meta_description_that_opens_the_body_is_page_text() -> None:
     article = extract_article(html, URL)
     assert article.lead == described and not article.lead_from_meta
     assert article.paragraphs == tuple(PARAS[:3])
+
+
+def test_story_in_two_deeply_wrapped_halves_is_read_whole() -> None:
+    """Each paragraph three wrappers deep, the story in two halves: where the halves meet
+    has no score of its own, and the extraction still reads both."""
+    half = "".join(f"<div><div><p>{p}</p></div></div>" for p in PARAS)
+    html = page(
+        body=f"<h1>{TITLE}</h1><div class='w1'><div class='w2'>"
+        f"<div class='x'>{half}</div><div class='y'>{half}</div></div></div>"
+    )
+    article = extract_generic(html, URL)
+    assert article.paragraphs == tuple(PARAS * 2)
