@@ -1,9 +1,14 @@
-"""Score article extraction on the 60 shared pages: ours against trafilatura and readability.
+r"""Score article extraction: ours against trafilatura and readability-lxml, side by side.
 
-Prints a markdown table per layout (body token F1, sapo recovered, chrome leaked, ms per
-page), the overall figures and the command that reproduces them. Run from the checkout:
+On the 60 shared pages: a markdown table per layout (body token F1, sapo recovered, chrome
+leaked, ms per page) and the overall figures. With `--corpus PATH`, also on a public corpus
+of real news pages (the article-extraction-benchmark layout: ground-truth.json and
+html/*.html.gz), scored as `bench/extract_corpus.py` documents: `\w+` tokens, 4-token
+shingles, precision/recall/F1 per page, averaged over pages; ms per page. Our text there is
+the body, preceded by the lead when the lead is page text (a lead that only the meta
+description carries is not). Run from the checkout:
 
-    .venv/bin/python bench/extract_eval.py [--shared PATH] [--repeat N]
+    .venv/bin/python bench/extract_eval.py [--shared PATH] [--corpus PATH] [--repeat N]
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.extract_corpus import corpus_table, load_corpus, score_corpus  # noqa: E402
 from bot.core.text import collapse_spaces, normalize  # noqa: E402
 from feeds.extract import ExtractionError, extract_article, extract_generic  # noqa: E402
 
@@ -97,6 +103,40 @@ _CLASS_ID = re.compile(rb"""\s(?:class|id)\s*=\s*(?:"[^"]*"|'[^']*')""")
 def ours_unknown_layout(html: bytes, url: str) -> Output:
     """A site we have never seen: no rules, and no class or id names to recognise."""
     return ours_generic(_CLASS_ID.sub(b"", html), url)
+
+
+def ours_page_text(html: bytes, url: str) -> str:
+    """What we show as page text: the lead when the page shows it, then the body."""
+    article = extract_article(html, url)
+    lead = article.lead if article.lead and not article.lead_from_meta else ""
+    return f"{lead}\n\n{article.body}" if lead else article.body
+
+
+def baseline_texts() -> dict[str, Callable[[bytes, str], str]]:
+    """trafilatura and readability-lxml with their defaults: the body text each returns."""
+    found: dict[str, Callable[[bytes, str], str]] = {}
+    try:
+        import trafilatura
+
+        def trafilatura_text(html: bytes, url: str) -> str:
+            return str(trafilatura.extract(html, url=url) or "")
+
+        found[f"trafilatura {trafilatura.__version__}"] = trafilatura_text
+    except ImportError:
+        pass
+    try:
+        import lxml.html
+        from readability import Document
+
+        def readability_text(html: bytes, url: str) -> str:
+            summary = Document(html, url=url).summary(html_partial=True)
+            root = lxml.html.fragment_fromstring(summary, create_parent="div")
+            return " ".join(root.itertext())
+
+        found["readability-lxml"] = readability_text
+    except ImportError:
+        pass
+    return found
 
 
 def load_baselines() -> tuple[dict[str, Extractor], list[str]]:
@@ -216,6 +256,12 @@ def main(argv: list[str] | None = None) -> int:
         help="the shared data directory (default: ../shared beside the repo, or $BANTIN_SHARED)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per page for the timing")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="a public corpus folder (ground-truth.json + html/*.html.gz) to score as well",
+    )
     args = parser.parse_args(argv)
     folder = args.shared / "pages"
     meta_path = folder / "meta.json"
@@ -261,15 +307,32 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(f"note: {note}")
     print(seed_check(args.shared))
+    if args.corpus is not None:
+        pages_c = load_corpus(args.corpus)
+        if not pages_c:
+            print(
+                f"no pages at {args.corpus}: expected ground-truth.json and html/", file=sys.stderr
+            )
+            return 2
+        texts = {"ours": ours_page_text, **baseline_texts()}
+        corpus_results = {
+            name: score_corpus(fn, pages_c, max(1, args.repeat)) for name, fn in texts.items()
+        }
+        print()
+        print(corpus_table(corpus_results, args.corpus))
+        ours_empty = corpus_results["ours"].empty
+        if ours_empty:
+            print(f"\nours empty or crashed on: {', '.join(ours_empty)}")
     print(
         "\nBody F1: token (\\w+, NFC, casefolded) F1 of the body against meta.json `body`; "
         "the truth keeps trailing bylines that we move to `byline` by design. "
         "Baselines have the sapo removed from their text before scoring; for them 'sapo "
         "recovered' means the sapo is in their description or text."
     )
+    corpus = f" --corpus {args.corpus}" if args.corpus is not None else ""
     print(
         "\nReproduce: .venv/bin/python bench/extract_eval.py "
-        f"--shared {args.shared} --repeat {args.repeat}"
+        f"--shared {args.shared}{corpus} --repeat {args.repeat}"
     )
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.launch import Launch
 from bot.scheduler import make_scheduler
 from bot.store import open_store
 from feeds.llm_summary import LLMSummarizer
@@ -190,27 +192,53 @@ class App:
         if polls:
             await asyncio.wait(polls, timeout=2.0)
 
+    async def prune_outbox(self) -> int:
+        """Forget sent rows older than `[storage] keep_deliveries_days` (the newest stories'
+        rows stay, for /correct and /retract)."""
+        before = time.time() - self.config.keep_deliveries_days * 86400
+        try:
+            removed = await self.store.retention.prune_deliveries(before)
+        except Exception:
+            log.exception("outbox: could not prune old deliveries")
+            return 0
+        if removed:
+            log.info(
+                "outbox: pruned %d deliveries older than %d days",
+                removed,
+                self.config.keep_deliveries_days,
+            )
+        return removed
+
     async def run(self, stop: asyncio.Event) -> None:
         """Poll, serve chats and deliver until `stop` is set, then stop all of it in order."""
         scheduler = make_scheduler(
             self._poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
-        started: list[Outlet] = []
+        scheduler.add_job(
+            self.prune_outbox, "interval", hours=6, id="prune-outbox", max_instances=1
+        )
+        await self.prune_outbox()
         requeued = await self.store.deliveries.requeue_in_flight()
         if requeued:
             log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
+        launch = Launch(self.platforms, stop)
         try:
-            for platform in self.platforms:
-                await platform.start()
-                started.append(platform)
-                log.info("platform %s: started", platform.name)
-            scheduler.start()
-            await stop.wait()
+            await launch.wait_first_round()
+            if launch.fatal is None:
+                scheduler.start()
+                await stop.wait()
         finally:
             log.info("stopping: no new polls, finishing in-flight sends")
-            scheduler.shutdown(wait=False)
-            await self._cancel_polls()
-            await asyncio.gather(*(_stop(platform) for platform in started))
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            await launch.cancel()
+            # Side by side: the workers release what waits for its turn at once, rather
+            # than going on sending while the polls are cut short.
+            await asyncio.gather(
+                self._cancel_polls(), *(_stop(platform) for platform in launch.started)
+            )
+        if launch.fatal is not None:
+            raise launch.fatal
 
 
 async def _stop(platform: Outlet) -> None:
@@ -268,12 +296,13 @@ def _outlet(
     limits: Limits,
     in_flight: int,
     worker_settings: WorkerSettings | None,
+    give_up: float = 6 * 3600.0,
 ) -> Outlet:
     worker = DeliveryWorker(
         context.store,
         platform.messenger,
         RateLimiter(limits),
-        worker_settings or WorkerSettings(max_in_flight=in_flight),
+        worker_settings or WorkerSettings(max_in_flight=in_flight, give_up_after_seconds=give_up),
         timezone=context.timezone,
         notify_admins=platform.notify_admins,
         card=context.card,
@@ -300,7 +329,8 @@ def telegram_outlet(
         group_per_minute=settings.group_per_minute,
     )
     in_flight = max(8, int(settings.messages_per_second * 2))
-    return _outlet(adapter, context, limits, in_flight, worker_settings)
+    give_up = config.delivery.give_up_after_hours * 3600
+    return _outlet(adapter, context, limits, in_flight, worker_settings, give_up)
 
 
 def zalo_outlet(
@@ -319,9 +349,11 @@ def zalo_outlet(
     limits = Limits(
         messages_per_second=settings.messages_per_second,
         private_chat_per_second=settings.private_chat_per_second,
+        quota_pause_seconds=settings.quota_pause_seconds,
     )
     in_flight = max(4, int(settings.messages_per_second * 2))
-    return _outlet(adapter, context, limits, in_flight, worker_settings)
+    give_up = config.delivery.give_up_after_hours * 3600
+    return _outlet(adapter, context, limits, in_flight, worker_settings, give_up)
 
 
 def build_outlets(config: Config, context: Context) -> list[Outlet]:

@@ -15,10 +15,15 @@ from zoneinfo import ZoneInfo
 
 from bot.admin.review_shell import add_review_command
 from bot.admin.shell import add_admin_commands, admin_session
+from bot.admin.shell import report as print_answer
 from bot.app import App
 from bot.config import ConfigError, load_config
-from bot.core.records import Article
+from bot.core.records import AdminReply, Article, SearchTimedOut
 from bot.core.settings import Config
+from bot.logsetup import configure_logging, remember_config_secrets, remember_env_secrets
+from bot.platforms.redact import redact, redacted_output
+from bot.platforms.startup import TokenRejected
+from bot.preflight import StorageMissing, check_storage, is_read_only, no_feeds_message
 from bot.store import StoreError
 
 if TYPE_CHECKING:
@@ -27,17 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("bantin")
 
 Command = Callable[[argparse.Namespace, Config], int]
-
-
-def configure_logging(verbose: bool = False) -> None:
-    """One line per event; httpx logs full URLs (with a bot token in them), so it is silenced."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "apscheduler.scheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def local_time(timestamp: float | None, zone: ZoneInfo) -> str:
@@ -69,12 +63,15 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         async with App(config, on_article=lambda a: print_article(a, config.zone)) as app:
+            feeds = await app.store.feeds.all()
             log.info(
                 "bantin: %d feeds, store %s, polling every %d s",
-                len(config.feeds),
+                len([feed for feed in feeds if not feed.paused]),
                 config.storage_label,
                 config.poll.interval_seconds,
             )
+            if not any(not feed.paused for feed in feeds):
+                log.warning("bantin: %s", no_feeds_message(config))
             await app.run(stop)
 
     asyncio.run(main())
@@ -86,6 +83,9 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
     async def main() -> int:
         async with App(config, on_article=lambda a: print_article(a, config.zone)) as app:
             reports = await app.poll_once()
+        if not reports:
+            print(f"bantin poll: {no_feeds_message(config)}", file=sys.stderr)
+            return 1
         failed = 0
         for report in reports:
             if report.error:
@@ -127,7 +127,11 @@ def cmd_search(args: argparse.Namespace, config: Config) -> int:
             hits = await app.store.search.search(query, limit=args.limit, since=since)
             return [hit.article for hit in hits]
 
-    articles = asyncio.run(main())
+    try:
+        articles = asyncio.run(main())
+    except SearchTimedOut as exc:
+        print(f"bantin search: {exc}; try fewer or more specific words", file=sys.stderr)
+        return 1
     if args.json:
         print(
             json.dumps(
@@ -171,6 +175,25 @@ def cmd_stats(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def cmd_health(args: argparse.Namespace, config: Config) -> int:
+    """One line; 0 when the database, every enabled platform and the polling are alive."""
+    from bot.health import judge
+    from bot.store import open_store
+
+    try:
+        store = open_store(config)
+        try:
+            facts = store.sync.health.facts()
+        finally:
+            store.close()
+    except StoreError as exc:
+        print(f"unhealthy: the database does not answer: {exc}")
+        return 1
+    verdict = judge(config, facts)
+    print(verdict.line)
+    return 0 if verdict.healthy else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bantin", description="Bantin: tin của tòa soạn đến Telegram và Zalo."
@@ -195,24 +218,64 @@ def build_parser() -> argparse.ArgumentParser:
     stats = sub.add_parser("stats", parents=[common], help="the newsroom's health, as /stats")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
+    health = sub.add_parser(
+        "health", parents=[common], help="one line; exit 0 when alive (for probes)"
+    )
+    health.set_defaults(handler=cmd_health)
     add_admin_commands(sub, common)
     add_review_command(sub, common)
+    breaking = sub.add_parser(
+        "breaking", parents=[common], help="mark a story breaking: it goes before every other push"
+    )
+    breaking.add_argument("id", help="the story's id (as /search and bantin search show it)")
+    breaking.set_defaults(handler=cmd_breaking)
     return parser
 
 
+def cmd_breaking(args: argparse.Namespace, config: Config) -> int:
+    async def main() -> AdminReply:
+        async with admin_session(config) as (desk, caller, _):
+            return await desk.stories.breaking(caller, args.id)
+
+    return print_answer(asyncio.run(main()))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every error ends here as one plain line (no traceback) with no secret in it."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    remember_env_secrets()
+    with redacted_output():
+        return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     configure_logging(args.verbose)
     try:
         config = load_config(getattr(args, "config", None))
+        remember_config_secrets(config)
+        configure_logging(args.verbose, config.log.format)
+        check_storage(config, create=not is_read_only(args))
         handler: Command = args.handler
         return handler(args, config)
     except ConfigError as exc:
-        print(f"bantin: config error: {exc}", file=sys.stderr)
+        _say(f"bantin: config error: {exc}")
+        return 2
+    except TokenRejected as exc:
+        _say(f"bantin: config error: {config.source}: {exc}")
         return 2
     except StoreError as exc:
-        print(f"bantin: storage error: {exc}", file=sys.stderr)
+        _say(f"bantin: storage error: {exc}")
         return 2
+    except StorageMissing as exc:
+        _say(f"bantin {args.command}: {exc}")
+        return 1
     except KeyboardInterrupt:
         return 0
+    except Exception as exc:  # a bug: logged redacted, with its traceback for the report
+        log.error("bantin %s: failed: %s: %s", args.command, type(exc).__name__, exc, exc_info=True)
+        return 1
+
+
+def _say(text: str) -> None:
+    print(redact(text), file=sys.stderr)

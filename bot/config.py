@@ -26,8 +26,10 @@ from bot.core.settings import (
     ZALO_RETRY_PHRASES,
     ZALO_WEBHOOK_LISTEN,
     Config,
+    DeliveryConfig,
     FeedConfig,
     FetchConfig,
+    LogConfig,
     PollConfig,
     SummaryConfig,
     TelegramConfig,
@@ -85,6 +87,10 @@ section = "kinh-te"
 """
 
 
+# Keys whose value is a secret: a complaint about one never repeats the value.
+SECRET_KEYS = frozenset({"token", "webhook_secret", "proxy_url", "api_key"})
+
+
 class ConfigError(ValueError):
     """A setting that Bantin cannot run with; the message names the file and the key."""
 
@@ -99,7 +105,8 @@ class _Reader:
         self.known: set[str] = set()
 
     def fail(self, key: str, expected: str, value: object) -> ConfigError:
-        return ConfigError(f"{self.source}: {self.prefix}{key}: expected {expected}, got {value!r}")
+        shown = "<hidden>" if key in SECRET_KEYS else repr(value)
+        return ConfigError(f"{self.source}: {self.prefix}{key}: expected {expected}, got {shown}")
 
     def _get(self, key: str) -> Any:
         self.known.add(key)
@@ -210,7 +217,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
-    known_tables |= {"publish", "card"}
+    known_tables |= {"publish", "card", "log", "delivery"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -244,6 +251,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
             f"(or ${DATABASE_URL_ENV})",
             redact_url(storage_url),
         )
+    keep_deliveries_days = storage.whole("keep_deliveries_days", 30, minimum=1, maximum=3650)
     storage.finish()
 
     p = _table(source, document, "poll")
@@ -299,6 +307,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         connect_timeout_seconds=t.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
         read_timeout_seconds=t.number("read_timeout_seconds", 10.0, minimum=0.1, maximum=300),
         poll_timeout_seconds=t.whole("poll_timeout_seconds", 10, minimum=1, maximum=120),
+        proxy_url=t.proxy_url("proxy_url"),
     )
     t.finish()
 
@@ -311,12 +320,14 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         private_chat_per_second=z.number("private_chat_per_second", 1.0, minimum=0.01, maximum=100),
         poll_timeout_seconds=z.whole("poll_timeout_seconds", 30, minimum=1, maximum=120),
         quota_pause_seconds=z.number("quota_pause_seconds", 60.0, minimum=1, maximum=86_400),
-        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=(403,)),
+        gone_error_codes=z.ids("gone_error_codes", what="Zalo error codes", default=()),
         webhook_url=z.url("webhook_url", ""),
         webhook_secret=z.text("webhook_secret", "") or env.get("BANTIN_ZALO_WEBHOOK_SECRET", ""),
         webhook_listen=z.text("webhook_listen", ZALO_WEBHOOK_LISTEN),
         gone_phrases=z.texts("gone_phrases") or ZALO_GONE_PHRASES,
-        retry_error_codes=z.ids("retry_error_codes", what="Zalo error codes", default=(408, 429)),
+        retry_error_codes=z.ids(
+            "retry_error_codes", what="Zalo error codes", default=(403, 408, 429)
+        ),
         retry_phrases=z.texts("retry_phrases") or ZALO_RETRY_PHRASES,
         connect_timeout_seconds=z.number("connect_timeout_seconds", 5.0, minimum=0.1, maximum=120),
         read_timeout_seconds=z.number("read_timeout_seconds", 15.0, minimum=0.1, maximum=300),
@@ -328,10 +339,21 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         ),
         webhook_read_seconds=z.number("webhook_read_seconds", 10.0, minimum=0.1, maximum=300),
         recent_updates=z.whole("recent_updates", 2048, minimum=16, maximum=1_000_000),
+        proxy_url=z.proxy_url("proxy_url"),
     )
     if zalo.webhook_url and not 8 <= len(zalo.webhook_secret) <= 256:
         raise z.fail("webhook_secret", "8 to 256 characters when webhook_url is set", "<hidden>")
     z.finish()
+
+    lg = _table(source, document, "log")
+    log_config = LogConfig(format=lg.text("format", "text", choices=("text", "json")))
+    lg.finish()
+
+    d = _table(source, document, "delivery")
+    delivery = DeliveryConfig(
+        give_up_after_hours=d.number("give_up_after_hours", 6.0, minimum=0.01, maximum=24 * 30),
+    )
+    d.finish()
 
     raw_feeds = document.get("feeds", [])
     if not isinstance(raw_feeds, list):
@@ -364,6 +386,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
                 item=item,
                 link=r.text("link", "a"),
                 title=r.text("title", "") or None,
+                priority=r.text("priority", "normal", choices=("normal", "breaking")),
             )
         )
         r.finish()
@@ -374,6 +397,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         language=language,
         storage_path=storage_path,
         storage_url=storage_url,
+        keep_deliveries_days=keep_deliveries_days,
         poll=poll,
         fetch=fetch,
         summary=summary,
@@ -383,6 +407,8 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         bot_name=bot_name,
         publish=publish,
         card=card,
+        log=log_config,
+        delivery=delivery,
     )
 
 

@@ -73,6 +73,8 @@ async def read_story(
 ) -> StoryRecord:
     """Fetch the entry's page, extract the story, summarize it; the feed fills the gaps.
 
+    `section` is the feed's; without one, the page's own category or breadcrumb.
+
     `page_slot` is held while the page is fetched and read, not while it is summarized:
     a slow model does not hold back other pages. Raises FetchError, UnsafeURLError or
     ExtractionError (PageCrashed among them) when the page cannot be read; what the
@@ -99,7 +101,7 @@ async def read_story(
         paragraphs=list(article.paragraphs),
         image=article.image or entry.image,
         published=article.published or entry.published,
-        section=section,
+        section=section or article.section,
         media=media,
     )
 

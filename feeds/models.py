@@ -31,6 +31,9 @@ class ExtractedArticle:
     byline: str | None = None
     section: str | None = None
     warnings: tuple[str, ...] = field(default=())
+    # The lead is the page's meta description, not a block of the page: a summary the
+    # newsroom declared, kept apart from `body` and not to be presented as page text.
+    lead_from_meta: bool = False
 
     @property
     def body(self) -> str:

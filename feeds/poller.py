@@ -13,10 +13,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.core.alerts import section_slug
 from bot.core.ports import Summarizer
 from bot.core.records import PendingPage, StoryRecord
 from feeds.extract import ExtractionError
@@ -131,9 +132,12 @@ class Poller:
         room = max(0, self.settings.max_new_per_poll - len(fresh) - len(retries))
         taken, backlog = backlog[:room], backlog[room:]
         push_new = feed.primed
-        jobs = [self._story(entry, key, push_new, attempts=0) for key, entry in fresh]
+        jobs = [
+            self._story(entry, key, push_new, attempts=0, section=feed.section)
+            for key, entry in fresh
+        ]
         jobs += [
-            self._story(_entry_from_dict(data), key, push, attempts=attempts)
+            self._story(_entry_from_dict(data), key, push, attempts=attempts, section=feed.section)
             for key, data, push, attempts in retries + taken
         ]
         outcomes = await asyncio.gather(*jobs)
@@ -207,7 +211,10 @@ class Poller:
             push=push,
         )
 
-    async def _story(self, entry: FeedEntry, key: str, push: bool, *, attempts: int) -> _Outcome:
+    async def _story(
+        self, entry: FeedEntry, key: str, push: bool, *, attempts: int, section: str | None
+    ) -> _Outcome:
+        """`section`: the feed's; else the page's own (a story keeps it, slugged: "thoi-su")."""
         try:
             story = await read_story(
                 self.fetcher,
@@ -215,14 +222,21 @@ class Poller:
                 self.summarizer,
                 self.summary_budget,
                 key=key,
+                section=section,
                 page_slot=self._pages,
             )
         except (FetchError, UnsafeURLError, ExtractionError) as exc:
-            return await self._page_failed(entry, key, push, attempts, exc)
-        return _Outcome(story=story, push=push)
+            return await self._page_failed(entry, key, push, attempts, exc, section)
+        return _Outcome(story=replace(story, section=section_slug(story.section)), push=push)
 
     async def _page_failed(
-        self, entry: FeedEntry, key: str, push: bool, attempts: int, exc: Exception
+        self,
+        entry: FeedEntry,
+        key: str,
+        push: bool,
+        attempts: int,
+        exc: Exception,
+        section: str | None,
     ) -> _Outcome:
         """Park the page for a later poll, or after too many tries store the feed's text."""
         reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
@@ -234,7 +248,7 @@ class Poller:
                 reason,
             )
             story = await story_from_entry(entry, self.summarizer, self.summary_budget, key=key)
-            return _Outcome(story=story, push=push)
+            return _Outcome(story=replace(story, section=section_slug(section)), push=push)
         delay = min(
             self.settings.max_backoff_seconds,
             self.settings.interval_seconds * 2**attempts,

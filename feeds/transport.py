@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -17,6 +18,8 @@ import httpcore
 import httpx
 
 from feeds.urlguard import UrlGuard, UrlResolutionError
+
+log = logging.getLogger(__name__)
 
 
 class GuardedNetworkBackend(httpcore.AsyncNetworkBackend):
@@ -118,18 +121,26 @@ class FetchTransport(httpx.AsyncBaseTransport):
         self._by_scheme: dict[str, httpx.AsyncHTTPTransport] = {}
         self._no_proxy: tuple[str, ...] = ()
         if proxy_url:
-            through = _proxy_transport(proxy_url)
-            self._by_scheme = dict.fromkeys(_ENV_SCHEMES, through)
+            self._by_scheme = dict.fromkeys(_ENV_SCHEMES, _proxy_transport(proxy_url))
             return
         env = os.environ if environ is None else environ
-        shared: dict[str, httpx.AsyncHTTPTransport] = {}
-        fallback = _env(env, "all_proxy")
+        shared: dict[str, httpx.AsyncHTTPTransport | None] = {}
         for scheme in _ENV_SCHEMES:
-            url = _env(env, f"{scheme}_proxy") or fallback
-            if url:
-                if url not in shared:
+            name = f"{scheme}_proxy" if _env(env, f"{scheme}_proxy") else "all_proxy"
+            url = _env(env, name)
+            if not url:
+                continue
+            if url not in shared:
+                try:
                     shared[url] = _proxy_transport(url)
-                self._by_scheme[scheme] = shared[url]
+                except (ValueError, ImportError, httpx.InvalidURL) as exc:
+                    # The variable's value may hold a password: only our own words are shown.
+                    why = str(exc) if isinstance(exc, UnsupportedProxy) else type(exc).__name__
+                    log.warning("fetch: ignored %s from the environment: %s", name.upper(), why)
+                    shared[url] = None
+            found = shared[url]
+            if found is not None:
+                self._by_scheme[scheme] = found
         self._no_proxy = tuple(
             entry.strip().lower() for entry in _env(env, "no_proxy").split(",") if entry.strip()
         )
@@ -159,10 +170,14 @@ def _env(env: Mapping[str, str], name: str) -> str:
     return (env.get(name) or env.get(name.upper()) or "").strip()
 
 
+class UnsupportedProxy(ValueError):
+    """A proxy URL of a scheme httpx cannot speak."""
+
+
 def _proxy_transport(url: str) -> httpx.AsyncHTTPTransport:
     scheme = url.partition(":")[0].lower()
     if scheme not in PROXY_SCHEMES:
-        raise ValueError(f"unsupported proxy scheme {scheme!r} (http, https or socks5)")
+        raise UnsupportedProxy(f"unsupported proxy scheme {scheme!r} (http, https or socks5)")
     return httpx.AsyncHTTPTransport(proxy=httpx.Proxy(url), trust_env=False)
 
 

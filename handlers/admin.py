@@ -33,6 +33,7 @@ USAGE = {
     "post": "/post MÃ_TIN",
     "correct": "/correct MÃ_TIN",
     "retract": "/retract MÃ_TIN",
+    "breaking": "/breaking MÃ_TIN",
 }
 ALIASES = {
     "quantri": "admin",
@@ -167,6 +168,8 @@ async def _run(
         return await desk.stories.correct(caller, first)
     if command == "retract":
         return await desk.stories.retract(caller, first)
+    if command == "breaking":
+        return await desk.stories.breaking(caller, first)
     return AdminReply(False, t(language, "admin.unknown", command=command))
 
 

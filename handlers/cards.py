@@ -132,15 +132,23 @@ def article_card(
     card: CardConfig = CARD,
     *,
     now: float | None = None,
+    alert: str | None = None,
+    breaking: bool = False,
 ) -> Reply:
     """The story card: bold title, a short summary, source and time, photo or video, buttons.
 
     `card` is `[card]`: what a push shows, the same on every platform. `bot_username` is
     accepted so every caller passes what a deep link needs; the share button carries
-    `a_<id>`, which both the inline query and `/start a_<id>` understand.
+    `a_<id>`, which both the inline query and `/start a_<id>` understand. A pushed card
+    names the reader's alert it answers (`alert`), or says it is breaking.
     """
     del bot_username  # the share payload is platform-neutral; adapters build links from it
-    body: list[Span] = [Span(_title(article), bold=True)]
+    body: list[Span] = []
+    if breaking:
+        body += [Span(t(language, "card.breaking"), bold=True), Span("\n")]
+    if alert:
+        body.append(Span(t(language, "card.alert", words=clean(alert)) + "\n"))
+    body.append(Span(_title(article), bold=True))
     summary = card_summary(article, card.summary_chars)
     if summary:
         body.append(Span("\n\n" + summary))

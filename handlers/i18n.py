@@ -10,6 +10,8 @@ import logging
 from string import Formatter
 from typing import Final
 
+from handlers.i18n_alerts import ALERT_STRINGS
+
 log = logging.getLogger(__name__)
 
 LANGUAGES: Final = ("vi", "en")
@@ -270,6 +272,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "/route @kenh nguồn… (hoặc all)\n"
         "/broadcast NỘI DUNG — thông báo tới mọi người (cần xác nhận)\n"
         "/post MÃ_TIN — gửi lại · /correct MÃ_TIN — sửa tin đã gửi · /retract MÃ_TIN — gỡ tin\n"
+        "/breaking MÃ_TIN — tin nóng: gửi trước mọi tin khác\n"
         "/stats — thống kê · /review — tin chờ duyệt",
         "en": "Managing {name}:\n"
         "/feeds — the feeds · /addfeed URL [name] · /removefeed · /pausefeed · /resumefeed\n"
@@ -277,6 +280,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "/route @channel feed… (or all)\n"
         "/broadcast TEXT — an announcement to everyone (asks for confirmation)\n"
         "/post ID — send again · /correct ID — correct a sent story · /retract ID — remove it\n"
+        "/breaking ID — breaking news: sent before every other story\n"
         "/stats — figures · /review — stories waiting for an editor",
     },
     "admin.feeds": {"vi": "Nguồn tin", "en": "Feeds"},
@@ -291,6 +295,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "You are not an admin of {name}.",
     },
     "admin.usage": {"vi": "Cách dùng: {usage}.", "en": "Usage: {usage}."},
+    # --- keyword alerts, sections, quiet style (handlers/i18n_alerts.py) -------------------
+    **ALERT_STRINGS,
     # --- fallbacks -------------------------------------------------------------------------
     "unknown.command": {
         "vi": "Xin lỗi, chưa có lệnh /{command}. Mời bạn gõ /help để xem các lệnh.",
@@ -348,3 +354,19 @@ def t(language: str | None, key: str, **kwargs: object) -> str:
 def placeholders(key: str, language: str) -> set[str]:
     """The names a string expects; tests use it to keep vi and en in step."""
     return {name for _, name, _, _ in Formatter().parse(STRINGS[key][language]) if name}
+
+
+# --- issue 13: a search that would stall the bot ----------------------------------------
+STRINGS.update(
+    {
+        "search.too_long": {
+            "vi": "Câu tìm dài quá: tối đa {words} từ và {chars} ký tự. Hãy gõ vài từ chính.",
+            "en": "That search is too long: at most {words} words and {chars} characters. "
+            "Type a few key words.",
+        },
+        "search.too_slow": {
+            "vi": "Tìm lâu quá nên đã dừng. Hãy thử ít từ hơn hoặc từ cụ thể hơn.",
+            "en": "That search took too long and was stopped. Try fewer or more specific words.",
+        },
+    }
+)

@@ -39,6 +39,9 @@ _PHRASES: tuple[tuple[str, str, bool], ...] = (
     ("tin moi", "latest", False),
     ("moi nhat", "latest", False),
     ("xem them", "more", True),
+    ("theo doi", "alert", False),
+    ("bo theo doi", "unalert", False),
+    ("huy theo doi", "unalert", False),
     ("tro giup", "help", False),
     ("help", "help", False),
     # A greeting is answered: the whole message, or "xin chào" with anything after it.
@@ -71,7 +74,7 @@ def match_intent(text: str) -> Intent | None:
         rest = tuple(word for word in words[size:] if word.strip(_PUNCTUATION))
         if whole and rest:
             continue
-        if command in ("search", "latest"):
+        if command in ("search", "latest", "alert", "unalert"):
             return Intent(command, tuple(normalize(word) for word in rest))
         return Intent(command)
     return None

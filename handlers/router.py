@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.core.replies import Reply, Request
-from handlers import admin, greeting, review, search, settings, subscriber
+from handlers import admin, alerts, greeting, review, search, settings, subscriber
 from handlers.base import Context
 from handlers.cards import clean
 from handlers.i18n import LANGUAGES, resolve_language, t
@@ -47,14 +47,17 @@ ALIASES: dict[str, str] = {
     "ngonngu": "lang",
     "language": "lang",
     "xemthem": "more",
+    "alerts": "alert",
+    "theodoi": "alert",
+    "botheodoi": "unalert",
 }
 
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
 # In a group, only these change what the group gets (`subscriber.may_change`): only for them
 # is the sender's admin status worth asking the platform (getChatMember).
-_GROUP_ADMIN_COMMANDS = frozenset({"start", "stop", "settings", "lang"})
-_GROUP_ADMIN_BUTTONS = frozenset({"set", "lang"})  # callback data "set:…", "lang:…"
+_GROUP_ADMIN_COMMANDS = frozenset({"start", "stop", "settings", "lang", "alert", "unalert"})
+_GROUP_ADMIN_BUTTONS = frozenset({"set", "lang", "alert"})  # callback data "set:…", "lang:…"
 _GROUPS = frozenset({"group", "supergroup"})
 
 
@@ -143,6 +146,8 @@ def _handlers() -> dict[str, Handler]:
         "search": search_command,
         "more": more,
         "greet": greeting.greet,
+        "alert": alerts.alert,
+        "unalert": alerts.unalert,
     }
 
 
@@ -168,6 +173,8 @@ async def _callback(request: Request, ctx: Context) -> list[Reply]:
             return await settings.settings_callback(request, ctx)
         if prefix == "lang":
             return await settings.lang_callback(request, ctx)
+        if prefix == "alert":
+            return await alerts.alert_callback(request, ctx)
         # Other rooms' buttons: admin actions ("adm:…"), search pages.
         for other_room in (admin.handle_admin, search.handle_callback):
             answer = await other_room(request, ctx)

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.query import ParsedQuery, parse_query
 from bot.core.ranking import snippet
+from bot.core.records import SearchTimedOut
 from bot.core.replies import Button, Reply, Request, Span
 from handlers.base import Context
 from handlers.cards import strip_dateline
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
     from bot.core.records import Article, SearchPage
 
 PAGE_SIZE = 5
+# A reader's query is capped before it reaches the store: a pasted page of text would
+# cost seconds of database time for an answer nobody wants. (Telegram caps inline
+# queries at 256 characters too.)
+MAX_QUERY_CHARS = 256
+MAX_QUERY_WORDS = 20
 INLINE_LIMIT = 10
 CALLBACK_LIMIT = 64
 PREFIX = "search"
@@ -58,6 +64,15 @@ async def _reader_language(request: Request, ctx: Context) -> str:
     return code if code in LANGUAGES else resolve_language(ctx.default_language)
 
 
+def too_long(text: str) -> bool:
+    return len(text) > MAX_QUERY_CHARS or len(text.split()) > MAX_QUERY_WORDS
+
+
+def _too_long_reply(language: str) -> Reply:
+    said = t(language, "search.too_long", words=MAX_QUERY_WORDS, chars=MAX_QUERY_CHARS)
+    return Reply((Span(said),))
+
+
 def _how_to(language: str, *, edit: bool = False) -> Reply:
     return Reply((Span(t(language, "search.how_to")),), edit=edit)
 
@@ -70,6 +85,8 @@ async def search_command(request: Request, ctx: Context) -> list[Reply]:
     text = " ".join(request.args).strip() if request.args else _after_command(request.text)
     if not text:
         return [_how_to(language)]
+    if too_long(text):
+        return [_too_long_reply(language)]
     parsed = parse_query(text)
     page = parsed.page or 1
     query = _without_page(text)
@@ -107,13 +124,18 @@ async def inline_results(request: Request, ctx: Context) -> list[Reply]:
     language = await _reader_language(request, ctx)
     query = request.text.strip()
     articles: list[Article]
+    if too_long(query):
+        return []
     if not query:
         articles = await store.articles.latest(INLINE_LIMIT)
     elif (article_id := _article_ref(query)) is not None:
         found = await store.articles.get(article_id)
         articles = [found] if found else []
     else:
-        page = await store.search.search_page(query, limit=INLINE_LIMIT)
+        try:
+            page = await store.search.search_page(query, limit=INLINE_LIMIT)
+        except SearchTimedOut:
+            return []
         articles = [hit.article for hit in page.hits]
     return [_card(article, ctx, language, request.bot_username) for article in articles]
 
@@ -178,9 +200,12 @@ async def _page_reply(
     edit: bool,
 ) -> Reply:
     store = ctx.store
-    result: SearchPage = await store.search.search_page(
-        parsed, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-    )
+    try:
+        result: SearchPage = await store.search.search_page(
+            parsed, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+        )
+    except SearchTimedOut:
+        return Reply((Span(t(language, "search.too_slow")),), edit=edit)
     if not request.buttons and result.hits:
         await store.search.remember_last(request.platform, request.chat_id, query, page)
     if not result.hits:

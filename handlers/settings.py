@@ -13,6 +13,7 @@ from bot.core.replies import Button, Reply, Request, Span
 from bot.core.text import fold
 from handlers.base import Context
 from handlers.cards import clean
+from handlers.choices import choice_buttons, toggle_section
 from handlers.i18n import LANGUAGES, t
 from handlers.subscriber import (
     hour_label,
@@ -77,7 +78,7 @@ async def _change(
         return await settings_view(request, ctx, chat, lead=notice, choice=before)
     # A changed chat row means mode, hour or quiet hours: the feeds are as they were.
     after = before if fresh != chat else await feed_choice(ctx, chat)
-    if edit and fresh == chat and after.chosen == before.chosen:
+    if edit and fresh == chat and after.chosen == before.chosen and parts[0] != "section":
         # Pressing what is already chosen: Telegram refuses an edit that changes nothing.
         return notice_only(notice)
     return await settings_view(
@@ -106,6 +107,12 @@ async def apply_setting(
         # Choosing the digest's hour means wanting the digest.
         fresh = await chats.update_settings(chat.id, mode="digest", digest_hour=hour)
         return "settings.saved", fresh
+    if what == "receive" and value in ("all", "alerts"):
+        return "settings.saved", await ctx.store.alerts.set_receive(chat.id, value)
+    if what == "quietstyle" and value in ("hold", "silent"):
+        return "settings.saved", await ctx.store.alerts.set_quiet_style(chat.id, value)
+    if what == "section":
+        return await toggle_section(ctx, chat, value), chat
     if what == "quiet":
         if value in ("off", "0", "none", "tat", "khong"):
             fresh = await chats.update_settings(chat.id, quiet_hours=None)
@@ -193,19 +200,32 @@ async def settings_view(
     else:
         quiet_text = t(language, "settings.quiet_none")
     status = t(language, "settings.active" if chat.active else "settings.inactive")
+    sections, chosen_sections = await ctx.store.alerts.section_choice(chat.id)
+    receive = "settings.receive_alerts" if chat.receive == "alerts" else "settings.receive_all"
+    style = "settings.quiet_silent" if chat.quiet_style == "silent" else "settings.quiet_hold"
     lines = [
         t(language, "settings.status", value=status),
+        t(language, "settings.receive", value=t(language, receive)),
         t(language, "settings.feeds", value=feeds_text),
+        t(
+            language,
+            "settings.sections",
+            value=", ".join(chosen_sections) or t(language, "settings.sections_all"),
+        ),
         t(language, "settings.mode", value=mode_text),
         t(language, "settings.quiet", value=quiet_text),
+        t(language, "settings.quiet_style", value=t(language, style)),
         "",
     ]
+    if chat.receive == "alerts" and not await ctx.store.alerts.of_chat(chat.id):
+        lines[-1:] = [t(language, "settings.no_alerts_hint"), ""]
     if buttonless:
         lines += [
             t(language, "settings.feed_numbered", id=f.id, name=clean(f.name))
             for f in visible[:MAX_FEED_BUTTONS]
         ]
         lines.append(t(language, "settings.hint_words"))
+        lines.append(t(language, "settings.hint_more_words"))
     else:
         lines.append(t(language, "settings.hint"))
     body: tuple[Span, ...] = (
@@ -214,7 +234,12 @@ async def settings_view(
     )
     if lead:
         body = (Span(lead + "\n\n"), *body)
-    buttons = () if buttonless else _settings_buttons(chat, visible, chosen, language)
+    buttons = (
+        ()
+        if buttonless
+        else _settings_buttons(chat, visible, chosen, language)
+        + choice_buttons(chat, sections, chosen_sections, language)
+    )
     return Reply(body=body, buttons=buttons, edit=edit, notice=notice)
 
 

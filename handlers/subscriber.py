@@ -23,7 +23,7 @@ DEEP_LINK = re.compile(r"a_(\d{1,12})")
 WELCOME_FEED_NAMES = 5
 
 # Commands in the order /help and Telegram's menu list them.
-COMMAND_ORDER = ("start", "latest", "search", "settings", "lang", "help", "stop")
+COMMAND_ORDER = ("start", "latest", "search", "alert", "settings", "lang", "help", "stop")
 
 
 def command_list(language: str) -> dict[str, str]:

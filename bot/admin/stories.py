@@ -52,6 +52,23 @@ class StoryAdmin:
             )
         return await self.audited(caller, "story.post", ref, reply)
 
+    async def breaking(self, caller: Caller, ref: str) -> AdminReply:
+        """Mark a story breaking: it goes before every other push, past digests, and
+        silently through quiet hours, to every chat that takes its feed."""
+        article = await self._article(ref)
+        done = None if article is None else await self.store.articles.mark_breaking(article.id)
+        if article is None or done is None:
+            reply = refused(f"Không có tin mã «{ref}».")
+        else:
+            queued = done.new + done.requeued
+            reply = AdminReply(
+                True,
+                f"🔴 Tin #{article.id} «{article.title}» là tin nóng: gửi trước mọi tin khác "
+                f"tới {queued} chat ({done.already_sent} chat đã nhận trước đó).",
+                {"queued": queued, "already_sent": done.already_sent},
+            )
+        return await self.audited(caller, "story.breaking", ref, reply)
+
     async def correct(self, caller: Caller, ref: str, *, refetch: bool = True) -> AdminReply:
         reply = await self._correct(ref, refetch)
         return await self.audited(caller, "story.correct", ref, reply)

@@ -2,10 +2,15 @@
 
 Each Messenger maps its own errors (PTB exceptions, Zalo error codes) to one of these, so
 the worker's policy — retry, deactivate, rewrite the chat id, alert — lives in one place.
+
+`Wire` is how a platform's HTTP client tells the worker that a send's request has begun
+to leave: before that a stop may drop the send (nothing reached the platform), after it
+the send must finish and its outcome be recorded.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -27,6 +32,8 @@ class SendOutcome:
     retry_after: float | None = None
     # RETRY: the request may have reached the platform (read timeout): a resend may duplicate.
     maybe_sent: bool = False
+    # RETRY: the platform said "too many" without a wait (Zalo's 429): pause adaptively.
+    quota: bool = False
     # MIGRATED: the chat's new id.
     new_chat_id: str | None = None
     # REJECTED: a short, stable name of the cause, so admins hear of each cause once.
@@ -38,9 +45,16 @@ class SendOutcome:
 
     @classmethod
     def retry(
-        cls, reason: str, *, retry_after: float | None = None, maybe_sent: bool = False
+        cls,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        maybe_sent: bool = False,
+        quota: bool = False,
     ) -> SendOutcome:
-        return cls(Kind.RETRY, reason=reason, retry_after=retry_after, maybe_sent=maybe_sent)
+        return cls(
+            Kind.RETRY, reason=reason, retry_after=retry_after, maybe_sent=maybe_sent, quota=quota
+        )
 
     @classmethod
     def gone(cls, reason: str) -> SendOutcome:
@@ -53,3 +67,27 @@ class SendOutcome:
     @classmethod
     def rejected(cls, reason: str, cause: str = "") -> SendOutcome:
         return cls(Kind.REJECTED, reason=reason, cause=cause or reason[:80])
+
+
+@dataclass(slots=True)
+class Wire:
+    """One send, as its HTTP client sees it: `written` once a request began to be written."""
+
+    written: bool = False
+
+
+_wire: ContextVar[Wire | None] = ContextVar("bantin_wire", default=None)
+
+
+def watch_wire() -> Wire:
+    """A fresh Wire for the sends the current task makes from now on."""
+    wire = Wire()
+    _wire.set(wire)
+    return wire
+
+
+def mark_written() -> None:
+    """Called by a platform's HTTP client as a request's first bytes go out."""
+    wire = _wire.get()
+    if wire is not None:
+        wire.written = True

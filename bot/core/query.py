@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.core.alerts import section_slug
 from bot.core.text import fold, normalize
 
 TOKEN = re.compile(r"[^\W_]+")
@@ -146,7 +147,7 @@ def parse_query(raw: str, *, prefix_last: bool = True) -> ParsedQuery:
             continue
         section_match = _SECTION.match(word)
         if section_match:
-            section = section_match.group(1)
+            section = section_slug(section_match.group(1)) or section_match.group(1)
             continue
         kept.append(word)
     words = " ".join(kept)
@@ -181,6 +182,13 @@ def all_expression(terms: Sequence[Term]) -> str:
     return " AND ".join(_quote(t) for t in terms)
 
 
+# Two Vietnamese syllables run together are at most ~14 letters ("nghiengnghieng"); a
+# longer "word" is no such pair, and cutting it every way costs its length squared.
+RUN_TOGETHER_MAX = 24
+
+
 def split_candidates(word: str) -> list[tuple[str, str]]:
     """Ways to cut a run-together word in two syllables ("dalat" → "da" + "lat")."""
-    return [(word[:i], word[i:]) for i in range(1, len(word)) if not word.isdigit()]
+    if word.isdigit() or len(word) > RUN_TOGETHER_MAX:
+        return []
+    return [(word[:i], word[i:]) for i in range(1, len(word))]

@@ -30,6 +30,7 @@ class Feed:
     alerted: bool
     last_success_at: float | None
     next_check_at: float
+    priority: str = "normal"  # "breaking": its stories go before every other push
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,8 @@ class Chat:
     quiet_start: int | None
     quiet_end: int | None
     inactive_reason: str | None
+    receive: str = "all"  # "alerts": only stories matching one of the chat's alerts
+    quiet_style: str = "hold"  # "silent": quiet hours deliver without a sound, not later
 
     @property
     def is_private(self) -> bool:
@@ -103,6 +106,21 @@ class Delivery:
     broadcast_text: str | None
     attempts: int
     message_id: str | None
+    alert: str | None = None  # the chat's alert this story answers, as the reader typed it
+    priority: int = 0  # 1: breaking news, claimed before every other row
+    # Sends of this row whose outcome was unknown (it may have arrived), and since when.
+    ambiguous: int = 0
+    ambiguous_since: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """One of a chat's keyword alerts: the words as typed, and their folded form."""
+
+    id: int
+    chat_ref: int
+    words: str
+    folded: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,3 +319,16 @@ class BackupResult:
     path: str
     size: int = 0
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HealthFacts:
+    """What `bantin health` judges: each platform's last answer, the last good poll."""
+
+    answered: dict[str, float] = field(default_factory=dict)
+    last_poll: float | None = None
+    feeds: int = 0
+
+
+class SearchTimedOut(Exception):
+    """A search ran past its time budget and was stopped, so one reader cannot stall the bot."""

@@ -65,6 +65,7 @@ class Reply:
     # A direct video file sent as the message (the body its caption), or an album's photos.
     video: str | None = None
     photos: tuple[str, ...] = ()
+    silent: bool = False  # arrives without a sound (Telegram's disable_notification)
 
     @property
     def plain(self) -> str:

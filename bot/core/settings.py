@@ -47,6 +47,7 @@ class FeedConfig:
     item: str | None = None
     link: str = "a"
     title: str | None = None
+    priority: str = "normal"  # "breaking": every story of it goes before other pushes
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +95,17 @@ class TelegramConfig:
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 10.0
     poll_timeout_seconds: int = 10  # getUpdates `timeout`
+    proxy_url: str = field(default="", repr=False)  # its credentials are secrets
 
 
 @dataclass(frozen=True, slots=True)
 class ZaloConfig:
     """`[zalo]`; what the Zalo documentation leaves open has a field, each default the safe side.
 
-    The docs' table labels 403 "Internal server error", yet their own webhook sample answers
-    403 for "Unauthorized": 403 is read as Telegram's "Forbidden" (the user is unreachable).
-    A 429 carries no retry_after: every send waits `quota_pause_seconds`.
+    The docs' table labels 403 "Internal server error": it is retried unless its
+    description says the user blocked the bot or cannot be reached (`gone_phrases`).
+    A 429 carries no retry_after: every send pauses, from about a second and doubling while
+    429s continue, up to `quota_pause_seconds`.
     """
 
     token: str = field(default="", repr=False)
@@ -112,12 +115,12 @@ class ZaloConfig:
     private_chat_per_second: float = 1.0
     poll_timeout_seconds: int = 30
     quota_pause_seconds: float = 60.0
-    gone_error_codes: tuple[int, ...] = (403,)
+    gone_error_codes: tuple[int, ...] = ()
     webhook_url: str = ""
     webhook_secret: str = field(default="", repr=False)
     webhook_listen: str = ZALO_WEBHOOK_LISTEN
     gone_phrases: tuple[str, ...] = ZALO_GONE_PHRASES
-    retry_error_codes: tuple[int, ...] = (408, 429)
+    retry_error_codes: tuple[int, ...] = (403, 408, 429)
     retry_phrases: tuple[str, ...] = ZALO_RETRY_PHRASES
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 15.0
@@ -127,6 +130,22 @@ class ZaloConfig:
     webhook_max_body_bytes: int = 1 << 20
     webhook_read_seconds: float = 10.0
     recent_updates: int = 2048  # message ids remembered to drop a redelivered event
+    proxy_url: str = field(default="", repr=False)  # its credentials are secrets
+
+
+@dataclass(frozen=True, slots=True)
+class LogConfig:
+    """`[log]`: "text" lines for a terminal or journald, "json" objects for a collector."""
+
+    format: str = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryConfig:
+    """`[delivery]`: a send whose outcome is unknown (it may have arrived) is retried until
+    it has been unknown this long; only then is the row failed."""
+
+    give_up_after_hours: float = 6.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +188,10 @@ class Config:
     bot_name: str = "Bantin"
     publish: PublishConfig = PublishConfig()
     card: CardConfig = CardConfig()
+    log: LogConfig = LogConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+    # [storage] keep_deliveries_days: sent outbox rows older than this are pruned.
+    keep_deliveries_days: int = 30
 
     @property
     def zone(self) -> ZoneInfo:

@@ -6,6 +6,10 @@ send wait, not just the one that got it; so the worker paces itself with this.
 
 Slots are reserved, not polled: each caller takes the next free time and sleeps until it,
 so N waiting sends cost N sleeps and the achieved rate stays at the configured one.
+
+A 429 that names no wait (Zalo's) pauses adaptively (`slow_down`): about a second first,
+doubling while 429s keep coming, up to `quota_pause_seconds`, easing back after successes.
+The sends already in flight when one 429 is heard meet the same quota: they count once.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ class Limits:
     messages_per_second: float = 30.0
     private_chat_per_second: float = 1.0
     group_per_minute: float = 20.0
+    quota_pause_seconds: float = 60.0  # the longest adaptive pause after 429s with no wait
+    quota_first_pause: float = 1.0
 
     def chat_interval(self, private: bool) -> float:
         if private:
@@ -38,6 +44,9 @@ class RateLimiter:
         self._last_release = float("-inf")
         self._next_chat: dict[str, float] = {}
         self._pruned_at = 0.0
+        self._quota_pause = 0.0  # the adaptive pause now in force (0: full speed)
+        self._quota_heard_at = float("-inf")  # when the last 429 that counted was heard
+        self.quota_pauses = 0  # 429s that counted (not those the in-flight sends shared)
 
     @property
     def paused_for(self) -> float:
@@ -55,8 +64,30 @@ class RateLimiter:
             self._paused_until = until
         self._next_global = max(self._next_global, self._paused_until)
 
-    async def acquire(self, chat_key: str, private: bool) -> None:
-        """Wait for this chat's next turn, then for the next global slot."""
+    def slow_down(self, released_at: float) -> float:
+        """A 429 with no wait, met by a send that left at `released_at`: the pause in force.
+
+        A send that left before the last counted 429 was heard met that same quota, so it
+        does not double the pause again.
+        """
+        if released_at >= self._quota_heard_at:
+            limits = self.limits
+            first = min(limits.quota_first_pause, limits.quota_pause_seconds)
+            doubled = self._quota_pause * 2 if self._quota_pause else first
+            self._quota_pause = min(limits.quota_pause_seconds, max(first, doubled))
+            self._quota_heard_at = self._clock()
+            self.quota_pauses += 1
+            self.pause(self._quota_pause)
+        return max(self.paused_for, 0.0)
+
+    def sped_up(self, released_at: float) -> None:
+        """A success after the last 429: halve the next adaptive pause, to none at last."""
+        if self._quota_pause and released_at >= self._quota_heard_at:
+            half = self._quota_pause / 2
+            self._quota_pause = 0.0 if half < self.limits.quota_first_pause else half
+
+    async def acquire(self, chat_key: str, private: bool) -> float:
+        """Wait for this chat's next turn, then for the next global slot; the release time."""
         now = self._clock()
         self._prune(now)
         chat_at = max(now, self._next_chat.get(chat_key, 0.0))
@@ -82,7 +113,7 @@ class RateLimiter:
             self._last_release = release
             if release > now:
                 await asyncio.sleep(release - now)
-            return
+            return release
 
     def forget(self, chat_key: str) -> None:
         self._next_chat.pop(chat_key, None)

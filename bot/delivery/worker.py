@@ -1,10 +1,15 @@
 """The outbox worker: claim due rows, pace them, send them, record what happened.
 
 The outbox is the truth (DESIGN.md, Promises: Delivery). A row is 'sending' only while a
-task of this worker owns it; on stop, rows not yet handed to the platform are released,
-sends already on the wire are given a few seconds to finish, and a crash leaves rows
-'sending' for `requeue_in_flight` at the next start: at least once, duplicates only for
-sends in flight.
+task of this worker owns it; on stop, rows whose request has not begun to be written (they
+wait for the limiter, a connection or a connect) are released at once, sends already on
+the wire are given a few seconds to finish, and a crash leaves rows 'sending' for
+`requeue_in_flight` at the next start: at least once, duplicates only for sends in flight.
+
+A send whose outcome is unknown (a read timeout, a reset mid-answer, a 5xx after the
+request) may have arrived or not: it is retried with backoff, a duplicate being better
+than a loss, until it has been unknown for `give_up_after_seconds`; the count and the
+time of the first one are in the row, so a restart carries on where this run stopped.
 """
 
 from __future__ import annotations
@@ -18,17 +23,17 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from bot.core.outcome import Kind, SendOutcome
+from bot.core.outcome import Kind, SendOutcome, Wire, watch_wire
 from bot.core.ports import Messenger
-from bot.core.replies import Reply
 from bot.core.settings import CardConfig
+from bot.delivery.compose import chat_label, compose, silent_now, what
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.timing import backoff_seconds
-from handlers.cards import CARD, article_card, broadcast_reply, digest_reply
+from handlers.cards import CARD
 
 if TYPE_CHECKING:
     from bot.core.ports import StorePort
-    from bot.core.records import Article, Chat, Delivery
+    from bot.core.records import Chat, Delivery
 
 log = logging.getLogger(__name__)
 
@@ -37,23 +42,6 @@ MAX_MIGRATIONS = 2
 # 429s one job may draw before it goes back to the queue (not counted as a failed attempt):
 # a chat that keeps drawing them must not hold its row 'sending' and pause everyone forever.
 MAX_FLOOD_WAITS = 3
-
-
-def compose(
-    deliveries: Sequence[Delivery], language: str, timezone: str, card: CardConfig = CARD
-) -> Reply:
-    """What a claimed job says: a story card, a broadcast, or several stories as a digest."""
-    if len(deliveries) > 1:
-        articles = sorted((d.article for d in deliveries if d.article is not None), key=_time)
-        return digest_reply(articles, language, timezone)
-    (delivery,) = deliveries
-    if delivery.article is not None:
-        return article_card(delivery.article, language, None, timezone, card)
-    return broadcast_reply(delivery.broadcast_text or "")
-
-
-def _time(article: Article) -> float:
-    return article.time
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +53,15 @@ class WorkerSettings:
     max_attempts: int = 8
     digest_max: int = 30
     stop_grace_seconds: float = 5.0  # how long sends on the wire may take to finish at stop
+    give_up_after_seconds: float = 6 * 3600.0  # `[delivery] give_up_after_hours`
 
 
 @dataclass(eq=False)
 class _Job:
     deliveries: list[Delivery]
-    # Handed to the platform: from then until its outcome is recorded, a stop must not
-    # cancel the job (the chat may have the message; releasing the row would resend it).
-    on_wire: bool = False
+    # The send under way: once its request began to be written, and until its outcome is
+    # recorded, a stop must not cancel the job (the chat may have the message).
+    wire: Wire | None = field(default=None, repr=False)
     settled: bool = False
     flood_waits: int = 0
     task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -82,20 +71,14 @@ class _Job:
     def ids(self) -> list[int]:
         return [d.id for d in self.deliveries]
 
+    @property
+    def on_wire(self) -> bool:
+        return self.wire is not None and self.wire.written
+
 
 def _join_claim(job: _Job, claim: asyncio.Future[list[Delivery]]) -> None:
     if not claim.cancelled() and claim.exception() is None:
         job.deliveries.extend(claim.result())
-
-
-def chat_label(chat: Chat) -> str:
-    return f"{chat.platform}:{chat.chat_id}"
-
-
-def what(delivery: Delivery) -> str:
-    if delivery.article is not None:
-        return f"article {delivery.article.id}"
-    return f"broadcast (delivery {delivery.id})"
 
 
 class DeliveryWorker:
@@ -123,7 +106,6 @@ class DeliveryWorker:
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
         self._alerted: set[str] = set()
-        self._ambiguous: set[int] = set()
         self.sent = 0
         self.flood_waits = 0
 
@@ -135,15 +117,17 @@ class DeliveryWorker:
     async def stop(self) -> None:
         """Stop claiming; release what waits for its turn; let sends on the wire finish and
         record their outcome (for up to `stop_grace_seconds`)."""
-        self._stopping = True
+        self._stopping = True  # from here the claim loop makes no job
         self._wake.set()
-        if self._runner is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
         jobs = list(self._jobs)  # a finished job leaves self._jobs; keep them all here
+        # At once, not after the claim loop (it may wait behind a busy database): what has
+        # written nothing must not go on leaving the limiter meanwhile.
         for job in jobs:
             if not job.on_wire and job.task is not None:
                 job.task.cancel()
+        if self._runner is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
         on_wire = [job.task for job in jobs if job.on_wire and job.task is not None]
         if on_wire:
             log.info("delivery %s: waiting for %d sends on the wire", self.platform, len(on_wire))
@@ -233,23 +217,28 @@ class DeliveryWorker:
 
     async def _deliver(self, job: _Job) -> None:
         first = job.deliveries[0]
-        if first.chat.mode == "digest" and first.article is not None:
+        if first.chat.mode == "digest" and first.article is not None and first.priority == 0:
             await self._claim_digest(job)
         chat = first.chat
         migrations = 0
-        while True:
-            job.on_wire = False
-            await self.limiter.acquire(chat.chat_id, chat.is_private)
-            job.on_wire = True  # until the outcome is recorded, or the loop goes round
+        while not self._stopping:  # a stop leaves the job unsettled: its rows are released
+            job.wire = None
+            released_at = await self.limiter.acquire(chat.chat_id, chat.is_private)
+            job.wire = watch_wire()  # written when the platform's client starts the request
+            sent_at = time.time()
             outcome = await self._send(job, chat)
-            if outcome.kind is Kind.RETRY and outcome.retry_after is not None:
+            if outcome.kind is Kind.RETRY and (outcome.retry_after is not None or outcome.quota):
+                if outcome.retry_after is not None:
+                    wait = outcome.retry_after
+                    self.limiter.pause(wait)
+                else:
+                    wait = self.limiter.slow_down(released_at)
                 self.flood_waits += 1
                 job.flood_waits += 1
-                self.limiter.pause(outcome.retry_after)
                 log.warning(
                     "delivery %s: flood wait %.1f s (chat %s, %s): every send waits",
                     self.platform,
-                    outcome.retry_after,
+                    wait,
                     chat_label(chat),
                     what(first),
                 )
@@ -258,15 +247,17 @@ class DeliveryWorker:
                         job,
                         f"{outcome.reason} ({job.flood_waits} flood waits in a row)",
                         count=False,
-                        at_least=outcome.retry_after,
+                        at_least=wait,
                     )
                     return
                 continue
+            if outcome.kind is Kind.SENT:
+                self.limiter.sped_up(released_at)
             if outcome.kind is Kind.MIGRATED and migrations < MAX_MIGRATIONS:
                 migrations += 1
                 chat = await self._migrate(chat, outcome)
                 continue
-            await self._record(job, chat, outcome)
+            await self._record(job, chat, outcome, sent_at)
             return
 
     async def _claim_digest(self, job: _Job) -> None:
@@ -282,6 +273,8 @@ class DeliveryWorker:
 
     async def _send(self, job: _Job, chat: Chat) -> SendOutcome:
         reply = compose(job.deliveries, chat.language, self.timezone, self.card)
+        if silent_now(job.deliveries, time.time(), self.timezone):
+            reply = replace(reply, silent=True)
         return await self.messenger.send(chat, reply)
 
     async def _migrate(self, chat: Chat, outcome: SendOutcome) -> Chat:
@@ -295,12 +288,11 @@ class DeliveryWorker:
 
     # ---- outcomes --------------------------------------------------------------------
 
-    async def _record(self, job: _Job, chat: Chat, outcome: SendOutcome) -> None:
+    async def _record(self, job: _Job, chat: Chat, outcome: SendOutcome, sent_at: float) -> None:
         first = job.deliveries[0]
         store = self.store
         if outcome.kind is Kind.SENT:
             await store.deliveries.mark_sent_many(job.ids, outcome.message_id)
-            self._ambiguous.difference_update(job.ids)
             job.settled = True
             self.sent += 1
             log.info(
@@ -325,28 +317,7 @@ class DeliveryWorker:
                 f"{reason}. Các chat khác gặp cùng lỗi sẽ không được báo lại.",
             )
         elif outcome.maybe_sent:
-            if first.id in self._ambiguous:
-                self._ambiguous.discard(first.id)
-                await store.deliveries.mark_failed_many(
-                    job.ids,
-                    f"{outcome.reason} twice; it may have arrived",
-                )
-                job.settled = True
-                log.error(
-                    "gave up %s for chat %s after a second %s (it may have arrived)",
-                    what(first),
-                    chat_label(chat),
-                    outcome.reason,
-                )
-                return
-            self._ambiguous.add(first.id)
-            log.warning(
-                "%s for chat %s, %s: retrying once; the chat may get it twice",
-                outcome.reason,
-                chat_label(chat),
-                what(first),
-            )
-            await self._retry_later(job, f"{outcome.reason} (may duplicate)", count=True)
+            await self._unknown(job, chat, outcome, sent_at)
         else:
             if first.attempts >= self.settings.max_attempts:
                 await store.deliveries.mark_failed_many(
@@ -368,6 +339,41 @@ class DeliveryWorker:
                 )
                 return
             await self._retry_later(job, outcome.reason, count=True)
+
+    async def _unknown(self, job: _Job, chat: Chat, outcome: SendOutcome, sent_at: float) -> None:
+        """It may have arrived: send again later (a duplicate beats a loss) until the row
+        has been unknown for `give_up_after_seconds`; then it is failed, saying so."""
+        first = job.deliveries[0]
+        since = first.ambiguous_since if first.ambiguous_since is not None else sent_at
+        times = first.ambiguous + 1
+        hours = (time.time() - since) / 3600
+        if time.time() - since >= self.settings.give_up_after_seconds:
+            reason = (
+                f"{outcome.reason}: outcome unknown {times} times in {hours:.1f} h; "
+                f"given up, it may have arrived"
+            )
+            await self.store.deliveries.mark_failed_many(job.ids, reason)
+            job.settled = True
+            log.error("gave up %s for chat %s: %s", what(first), chat_label(chat), reason)
+            await self._alert_once(
+                "unknown:" + outcome.reason[:60],
+                f"Không rõ tin đã đến chưa sau {times} lần gửi ({self.platform}, "
+                f"chat {chat.chat_id}): {outcome.reason}. Đã ngừng gửi lại.",
+            )
+            return
+        delay = backoff_seconds(
+            times, base=self.settings.backoff_base, cap=self.settings.backoff_cap
+        )
+        reason = f"{outcome.reason} (outcome unknown {times} times; may duplicate)"
+        await self.store.deliveries.retry_unknown_many(job.ids, time.time() + delay, reason, since)
+        job.settled = True
+        log.warning(
+            "%s for chat %s, %s: sending again in %.0f s; the chat may get it twice",
+            outcome.reason,
+            chat_label(chat),
+            what(first),
+            delay,
+        )
 
     async def _retry_later(
         self, job: _Job, reason: str, *, count: bool, at_least: float = 0.0

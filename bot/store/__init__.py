@@ -15,17 +15,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from bot.core.ports import (
+    AlertsPort,
     ArticlesPort,
     AuditPort,
     BroadcastsPort,
     ChatsPort,
     DeliveriesPort,
     FeedsPort,
+    HealthPort,
+    RetentionPort,
     ReviewPort,
     SearchPort,
     StatsPort,
 )
 from bot.core.records import BackupResult
+from bot.store.alerts import AlertStore
 from bot.store.articles import ArticleStore
 from bot.store.audit import AuditLog
 from bot.store.backup import backup
@@ -34,6 +38,8 @@ from bot.store.chats import ChatStore
 from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
+from bot.store.health import HealthStore
+from bot.store.retention import OutboxRetention
 from bot.store.review import ReviewStore
 from bot.store.search import SearchIndex
 from bot.store.sqlite import SqliteDatabase
@@ -43,6 +49,10 @@ if TYPE_CHECKING:
     from bot.core.settings import Config
 
 __all__ = ["IntegrityError", "Store", "StoreError", "Tables", "open_store"]
+
+
+# What a reader's /search, page button or inline query asks: never behind the writer.
+READER_SEARCHES = frozenset({"search", "search_page", "feed_id", "recall_query", "last_search"})
 
 
 class Tables:
@@ -58,6 +68,9 @@ class Tables:
         self.stats = StatsStore(db, timezone)
         self.broadcasts = BroadcastStore(db)
         self.review = ReviewStore(db, timezone)
+        self.alerts = AlertStore(db, timezone)
+        self.retention = OutboxRetention(db)
+        self.health = HealthStore(db)
 
 
 class _OnDatabaseThread:
@@ -67,18 +80,23 @@ class _OnDatabaseThread:
     repositories to them), so this stays one small proxy instead of a wrapper per method.
     """
 
-    def __init__(self, repository: object, db: Database) -> None:
+    def __init__(
+        self, repository: object, db: Database, reads: frozenset[str] = frozenset()
+    ) -> None:
         self._repository = repository
         self._db = db
+        self._reads = reads  # readers' queries: on the backend's read path (`call_read`)
 
     def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
         method = getattr(self._repository, name)
         if name.startswith("_") or not callable(method):
             raise AttributeError(name)
         db, repository = self._db, self._repository
+        reads = name in self._reads
 
         async def on_database_thread(*args: Any, **kwargs: Any) -> Any:
-            return await db.call(getattr(repository, name), *args, **kwargs)
+            call = db.call_read if reads else db.call
+            return await call(getattr(repository, name), *args, **kwargs)
 
         on_database_thread.__name__ = name
         on_database_thread.__doc__ = method.__doc__
@@ -105,13 +123,18 @@ class Store:
         self.sync = Tables(self.db, timezone, review=review)
         self.feeds = cast(FeedsPort, _OnDatabaseThread(self.sync.feeds, self.db))
         self.articles = cast(ArticlesPort, _OnDatabaseThread(self.sync.articles, self.db))
-        self.search = cast(SearchPort, _OnDatabaseThread(self.sync.search, self.db))
+        self.search = cast(
+            SearchPort, _OnDatabaseThread(self.sync.search, self.db, READER_SEARCHES)
+        )
         self.chats = cast(ChatsPort, _OnDatabaseThread(self.sync.chats, self.db))
         self.deliveries = cast(DeliveriesPort, _OnDatabaseThread(self.sync.deliveries, self.db))
         self.audit = cast(AuditPort, _OnDatabaseThread(self.sync.audit, self.db))
         self.stats = cast(StatsPort, _OnDatabaseThread(self.sync.stats, self.db))
         self.broadcasts = cast(BroadcastsPort, _OnDatabaseThread(self.sync.broadcasts, self.db))
         self.review = cast(ReviewPort, _OnDatabaseThread(self.sync.review, self.db))
+        self.alerts = cast(AlertsPort, _OnDatabaseThread(self.sync.alerts, self.db))
+        self.retention = cast(RetentionPort, _OnDatabaseThread(self.sync.retention, self.db))
+        self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from bot.core.alerts import StoryText
 from bot.core.records import Article, PendingPage, PollOutcome, Reposted, StoryRecord
+from bot.store.alerts import match_alerts
 from bot.store.db import Connection, Database, now
 from bot.store.feeds import mark_success
 from bot.store.review import hold
@@ -61,15 +63,19 @@ class ArticleStore:
         with self.db.transaction() as conn:
             for key in retried_keys:
                 conn.execute("DELETE FROM pending_pages WHERE key = ?", (key,))
+            feed = conn.execute("SELECT priority FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+            breaking = feed is not None and feed["priority"] == "breaking"
             for story, push in stories:
-                article_id = insert_article(conn, feed_id, story, at)
+                article_id = insert_article(conn, feed_id, story, at, breaking=breaking)
                 if article_id is None:
                     continue
                 ids.append(article_id)
                 if push and self.review:
                     hold(conn, article_id, at)
                 elif push:
-                    deliveries += enqueue_article(conn, article_id, feed_id, at, self.timezone)
+                    deliveries += enqueue_story(
+                        conn, article_id, feed_id, story, at, self.timezone, breaking=breaking
+                    )
             for page in pending:
                 conn.execute(
                     """
@@ -177,11 +183,19 @@ class ArticleStore:
         at = now()
         with self.db.transaction() as conn:
             row = conn.execute(
-                "SELECT feed_id FROM articles WHERE id = ?", (article_id,)
+                "SELECT feed_id, section, breaking FROM articles WHERE id = ?", (article_id,)
             ).fetchone()
             if row is None:
                 return Reposted(new=0, requeued=0, already_sent=0)
-            new = enqueue_article(conn, article_id, row["feed_id"], at, self.timezone)
+            new = enqueue_article(
+                conn,
+                article_id,
+                row["feed_id"],
+                at,
+                self.timezone,
+                section=row["section"],
+                breaking=bool(row["breaking"]),
+            )
             requeued = conn.execute(
                 """
                 UPDATE deliveries SET status = 'pending', due_at = ?, attempts = 0,
@@ -197,16 +211,48 @@ class ArticleStore:
             ).fetchone()[0]
         return Reposted(new=new, requeued=requeued, already_sent=int(sent))
 
+    def mark_breaking(self, article_id: int) -> Reposted | None:
+        """Breaking news: what is queued of this story goes first, now, past digests and
+        quiet hours; chats that take its feed and do not have it yet get it too. None when
+        there is no such story."""
+        at = now()
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT feed_id, section FROM articles WHERE id = ?", (article_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE articles SET breaking = 1 WHERE id = ?", (article_id,))
+            requeued = conn.execute(
+                "UPDATE deliveries SET priority = ?, due_at = ? "
+                "WHERE article_id = ? AND status = 'pending'",
+                (BREAKING, at, article_id),
+            ).rowcount
+            new = enqueue_article(
+                conn,
+                article_id,
+                row["feed_id"],
+                at,
+                self.timezone,
+                section=row["section"],
+                breaking=True,
+            )
+            sent = conn.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE article_id = ? AND status = 'sent'",
+                (article_id,),
+            ).fetchone()[0]
+        return Reposted(new=new, requeued=requeued, already_sent=int(sent))
+
 
 def insert_article(
-    conn: Connection, feed_id: int | None, story: StoryRecord, at: float
+    conn: Connection, feed_id: int | None, story: StoryRecord, at: float, *, breaking: bool = False
 ) -> int | None:
     """Store and index a story; None when its key is stored already."""
     row = conn.execute(
         """
         INSERT INTO articles (key, feed_id, url, title, lead, body, summary, image, section,
-            published_at, fetched_at, media)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            published_at, fetched_at, media, breaking)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (key) DO NOTHING
         RETURNING id
         """,
@@ -223,6 +269,7 @@ def insert_article(
             story.published_at,
             at,
             media_json(story.video, story.images),
+            int(breaking),
         ),
     ).fetchone()
     if row is None:
@@ -232,25 +279,137 @@ def insert_article(
     return article_id
 
 
-def enqueue_article(
-    conn: Connection, article_id: int, feed_id: int | None, at: float, timezone: str
+# Delivery priorities, claimed highest first: breaking news, then a reader's alert (which
+# also skips the digest), then everything else in publication order.
+BREAKING, ALERT, NORMAL = 2, 1, 0
+
+
+def enqueue_story(
+    conn: Connection,
+    article_id: int,
+    feed_id: int | None,
+    story: StoryRecord,
+    at: float,
+    timezone: str,
+    *,
+    breaking: bool = False,
 ) -> int:
-    """One delivery row per active chat subscribed to this feed (or to every feed)."""
+    """A new story's deliveries: to chats whose alert it answers, then to its subscribers."""
+    alerted = match_alerts(conn, StoryText(story.title, story.lead, story.body))
+    queued = enqueue_alerts(conn, article_id, alerted, at, timezone, breaking=breaking)
+    return queued + enqueue_article(
+        conn, article_id, feed_id, at, timezone, section=story.section, breaking=breaking
+    )
+
+
+def enqueue_stored(conn: Connection, article_id: int, at: float, timezone: str) -> int:
+    """A stored story's deliveries, as `enqueue_story` queues a new one (an approved review)."""
+    row = conn.execute(
+        "SELECT feed_id, title, lead, body, section, breaking FROM articles WHERE id = ?",
+        (article_id,),
+    ).fetchone()
+    if row is None:
+        return 0
+    breaking = bool(row["breaking"])
+    text = StoryText(row["title"] or "", row["lead"] or "", row["body"] or "")
+    queued = enqueue_alerts(
+        conn, article_id, match_alerts(conn, text), at, timezone, breaking=breaking
+    )
+    return queued + enqueue_article(
+        conn, article_id, row["feed_id"], at, timezone, section=row["section"], breaking=breaking
+    )
+
+
+def enqueue_alerts(
+    conn: Connection,
+    article_id: int,
+    alerted: dict[int, str],
+    at: float,
+    timezone: str,
+    *,
+    breaking: bool = False,
+) -> int:
+    """One row per active chat whose alert matched, due now (quiet hours as the chat wants)."""
+    if not alerted:
+        return 0
+    cursor = conn.executemany(
+        """
+        INSERT INTO deliveries (article_id, chat_ref, due_at, created_at, priority, alert)
+        SELECT :article, c.id,
+            CASE WHEN :priority = 2 OR c.quiet_start IS NULL OR c.quiet_style = 'silent'
+                 THEN :now
+                 ELSE bantin_due(:now, :tz, 'instant', c.digest_hour, c.quiet_start, c.quiet_end)
+            END,
+            :now, :priority, :alert
+        FROM chats c
+        WHERE c.id = :chat AND c.active = 1
+        ON CONFLICT DO NOTHING
+        """,
+        [
+            {
+                "article": article_id,
+                "chat": chat_ref,
+                "alert": words,
+                "now": at,
+                "tz": timezone,
+                "priority": BREAKING if breaking else ALERT,
+            }
+            for chat_ref, words in alerted.items()
+        ],
+    )
+    return max(cursor.rowcount, 0)
+
+
+_IN_CHOSEN_SECTIONS = """
+        AND (
+            NOT EXISTS (SELECT 1 FROM chat_sections cs WHERE cs.chat_ref = c.id)
+            OR EXISTS (
+                SELECT 1 FROM chat_sections cs WHERE cs.chat_ref = c.id AND cs.section = :section
+            )
+        )
+"""
+
+
+def enqueue_article(
+    conn: Connection,
+    article_id: int,
+    feed_id: int | None,
+    at: float,
+    timezone: str,
+    *,
+    section: str | None = None,
+    breaking: bool = False,
+) -> int:
+    """One delivery row per active chat taking everything from this feed (or every feed),
+    in this story's section if the chat chose sections. Breaking news skips the digest
+    and quiet hours (the worker sends it silently then)."""
+    # Most newsrooms' readers choose no sections: then the per-chat check is left out.
+    sections = conn.execute("SELECT 1 FROM chat_sections LIMIT 1").fetchone() is not None
     cursor = conn.execute(
         """
-        INSERT INTO deliveries (article_id, chat_ref, due_at, created_at)
+        INSERT INTO deliveries (article_id, chat_ref, due_at, created_at, priority)
         SELECT :article, c.id,
-            CASE WHEN c.mode = 'instant' AND c.quiet_start IS NULL THEN :now
+            CASE WHEN :priority = 2 THEN :now
+                 WHEN c.mode = 'instant' AND (c.quiet_start IS NULL OR c.quiet_style = 'silent')
+                 THEN :now
                  ELSE bantin_due(:now, :tz, c.mode, c.digest_hour, c.quiet_start, c.quiet_end)
             END,
-            :now
+            :now, :priority
         FROM chats c
-        WHERE c.active = 1 AND EXISTS (
+        WHERE c.active = 1 AND c.receive = 'all' AND EXISTS (
             SELECT 1 FROM subscriptions s
             WHERE s.chat_ref = c.id AND (s.feed_id IS NULL OR s.feed_id = :feed)
         )
-        ON CONFLICT DO NOTHING
-        """,
-        {"article": article_id, "feed": feed_id, "now": at, "tz": timezone},
+        """
+        + (_IN_CHOSEN_SECTIONS if sections else "")
+        + " ON CONFLICT DO NOTHING",
+        {
+            "article": article_id,
+            "feed": feed_id,
+            "now": at,
+            "tz": timezone,
+            "section": section,
+            "priority": BREAKING if breaking else NORMAL,
+        },
     )
     return cursor.rowcount

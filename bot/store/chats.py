@@ -136,14 +136,15 @@ class ChatStore:
                 )
             if mode is not None or digest_hour is not None or quiet_hours is not False:
                 # What is already queued follows the new rule: a chat that leaves the digest
-                # must not wait for tomorrow's digest hour behind its oldest row.
+                # must not wait for tomorrow's digest hour behind its oldest row. Breaking
+                # news and alerts (priority > 0) keep their time: they skip the digest.
                 conn.execute(
                     """
                     UPDATE deliveries SET due_at = bantin_due(
                         :now, :tz, c.mode, c.digest_hour, c.quiet_start, c.quiet_end)
                     FROM chats c
                     WHERE c.id = deliveries.chat_ref AND deliveries.chat_ref = :chat
-                      AND deliveries.status = 'pending'
+                      AND deliveries.status = 'pending' AND deliveries.priority = 0
                     """,
                     {"now": now(), "tz": self.timezone, "chat": chat_ref},
                 )

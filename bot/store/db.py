@@ -114,12 +114,51 @@ class Database(ABC):
     async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a blocking store method off the event loop and await its result."""
 
+    def searching(self, budget: float) -> AbstractContextManager[Connection]:
+        """Like `reading`, but stopped after `budget` seconds (raising SearchTimedOut)."""
+        return self.reading()
+
+    async def call_read(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """A reader's query, kept off the writers' way where the backend can (SQLite)."""
+        return await self.call(fn, *args, **kwargs)
+
     @abstractmethod
     def backup(self, target: Path | str) -> None:
         """A consistent copy of the whole database into `target`, while the bot runs."""
 
     @abstractmethod
     def close(self) -> None: ...
+
+
+class Budgeted:
+    """A connection that refuses a new statement once a search's deadline has passed.
+
+    The engine stops one long statement (SQLite's progress handler, PostgreSQL's
+    statement_timeout); this stops a search made of many short ones.
+    """
+
+    def __init__(self, conn: Connection, deadline: float, budget: float) -> None:
+        self._conn = conn
+        self._deadline = deadline
+        self._budget = budget
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._conn.dialect
+
+    def _check(self) -> None:
+        if time.monotonic() > self._deadline:
+            from bot.core.records import SearchTimedOut
+
+            raise SearchTimedOut(f"search stopped after {self._budget:g} s")
+
+    def execute(self, sql: str, parameters: Params = (), /) -> Cursor:
+        self._check()
+        return self._conn.execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Sequence[Params], /) -> Cursor:
+        self._check()
+        return self._conn.executemany(sql, parameters)
 
 
 def now() -> float:

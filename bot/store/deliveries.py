@@ -20,7 +20,8 @@ class DeliveryStore:
 
         A chat's next row is its oldest story still pending, and only when nothing is in
         flight for that chat: that keeps every chat in publication order even when an
-        earlier send is waiting to be retried.
+        earlier send is waiting to be retried. Priority comes before order: breaking news
+        (2), then a reader's alerts (1), overtake everything else queued (0).
         """
         at = now() if at is None else at
         with self.db.transaction() as conn:
@@ -39,10 +40,12 @@ class DeliveryStore:
                       SELECT 1 FROM deliveries older
                       LEFT JOIN articles oa ON oa.id = older.article_id
                       WHERE older.chat_ref = d.chat_ref AND older.status = 'pending'
-                        AND (COALESCE(oa.published_at, oa.fetched_at, older.created_at), older.id)
-                          < (COALESCE(a.published_at, a.fetched_at, d.created_at), d.id)
+                        AND (older.priority > d.priority OR (older.priority = d.priority
+                          AND (COALESCE(oa.published_at, oa.fetched_at, older.created_at),
+                            older.id)
+                          < (COALESCE(a.published_at, a.fetched_at, d.created_at), d.id)))
                   )
-                ORDER BY d.due_at, d.id LIMIT :limit
+                ORDER BY d.priority DESC, d.due_at, d.id LIMIT :limit
                 """
                 + conn.dialect.claim_lock,
                 {"platform": platform, "now": at, "limit": limit},
@@ -98,10 +101,13 @@ class DeliveryStore:
             )
 
     def requeue_in_flight(self) -> int:
-        """At start: rows a crash left 'sending' may or may not have arrived; send again."""
+        """At start: rows a crash left 'sending' may or may not have arrived; send again,
+        counted as unknown outcomes from their claim (`retry_unknown_many`)."""
         with self.db.transaction() as conn:
             return conn.execute(
-                "UPDATE deliveries SET status = 'pending', last_error = 'in flight at a crash' "
+                "UPDATE deliveries SET status = 'pending', last_error = 'in flight at a crash', "
+                "ambiguous = ambiguous + 1, "
+                "ambiguous_since = COALESCE(ambiguous_since, claimed_at) "
                 "WHERE status = 'sending'"
             ).rowcount
 
@@ -173,6 +179,22 @@ class DeliveryStore:
                 [due_at, error, 0 if count else 1, *delivery_ids],
             )
 
+    def retry_unknown_many(
+        self, delivery_ids: Sequence[int], due_at: float, error: str, since: float
+    ) -> None:
+        """Back to the queue after a send whose outcome is unknown: counted apart from
+        attempts (its limit is its age), remembered with when it first happened."""
+        if not delivery_ids:
+            return
+        marks = ",".join("?" * len(delivery_ids))
+        with self.db.transaction() as conn:
+            conn.execute(
+                f"UPDATE deliveries SET status = 'pending', due_at = ?, last_error = ?, "
+                f"attempts = attempts - 1, ambiguous = ambiguous + 1, "
+                f"ambiguous_since = COALESCE(ambiguous_since, ?) WHERE id IN ({marks})",
+                [due_at, error, since, *delivery_ids],
+            )
+
     def chat_gone(self, chat_ref: int, delivery_ids: Sequence[int], reason: str) -> None:
         """The platform says the chat is gone: fail this job's rows and deactivate the chat
         (as `ChatStore.deactivate` does: inactive, its pending rows cancelled), together."""
@@ -227,6 +249,8 @@ def _load(conn: Connection, ids: list[int]) -> list[Delivery]:
         f"""
         SELECT d.id AS delivery_id, d.attempts AS delivery_attempts,
             d.message_id AS delivery_message_id, d.article_id AS delivery_article_id,
+            d.alert AS delivery_alert, d.priority AS delivery_priority,
+            d.ambiguous AS delivery_ambiguous, d.ambiguous_since AS delivery_ambiguous_since,
             b.text AS broadcast_text, c.*
         FROM deliveries d JOIN chats c ON c.id = d.chat_ref
         LEFT JOIN broadcasts b ON b.id = d.broadcast_id
@@ -252,6 +276,10 @@ def _load(conn: Connection, ids: list[int]) -> list[Delivery]:
             broadcast_text=row["broadcast_text"],
             attempts=row["delivery_attempts"],
             message_id=row["delivery_message_id"],
+            alert=row["delivery_alert"],
+            priority=row["delivery_priority"],
+            ambiguous=row["delivery_ambiguous"],
+            ambiguous_since=row["delivery_ambiguous_since"],
         )
         for row in rows
     ]

@@ -23,12 +23,14 @@ class FeedStore:
                 selectors = _selectors(feed)
                 conn.execute(
                     """
-                    INSERT INTO feeds (name, url, kind, section, selectors, origin, created_at)
-                    VALUES (?, ?, ?, ?, ?, 'config', ?)
+                    INSERT INTO feeds (name, url, kind, section, selectors, origin, created_at,
+                        priority)
+                    VALUES (?, ?, ?, ?, ?, 'config', ?, ?)
                     ON CONFLICT (name) DO UPDATE SET url = excluded.url, kind = excluded.kind,
-                        section = excluded.section, selectors = excluded.selectors
+                        section = excluded.section, selectors = excluded.selectors,
+                        priority = excluded.priority
                     """,
-                    (feed.name, feed.url, feed.kind, feed.section, selectors, at),
+                    (feed.name, feed.url, feed.kind, feed.section, selectors, at, feed.priority),
                 )
             names = [feed.name for feed in feeds]
             kept = f"AND name NOT IN ({','.join('?' * len(names))})" if names else ""
@@ -38,11 +40,21 @@ class FeedStore:
         with self.db.transaction() as conn:
             new = conn.execute(
                 """
-                INSERT INTO feeds (name, url, kind, section, selectors, origin, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO feeds (name, url, kind, section, selectors, origin, created_at,
+                    priority)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 RETURNING id
                 """,
-                (feed.name, feed.url, feed.kind, feed.section, _selectors(feed), origin, now()),
+                (
+                    feed.name,
+                    feed.url,
+                    feed.kind,
+                    feed.section,
+                    _selectors(feed),
+                    origin,
+                    now(),
+                    feed.priority,
+                ),
             ).fetchone()
             row = conn.execute("SELECT * FROM feeds WHERE id = ?", (new[0],)).fetchone()
         return feed_from_row(row)

@@ -175,7 +175,60 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_time ON articles(COALESCE(published_at, fetched_at), id);
     CREATE INDEX deliveries_sent ON deliveries(status, sent_at);
     """,
-    # 4: the editors' desk. Stories held for review until an editor decides, and which
+    # 4 (issue 13): when each platform last answered, for `bantin health`.
+    """
+    CREATE TABLE platform_heartbeats (
+        platform    TEXT PRIMARY KEY,
+        answered_at REAL NOT NULL
+    );
+    """,
+    # 5: what a restart must know of a send whose outcome was unknown (a read timeout, a
+    # reset mid-answer, a 5xx after the request): how many times, since when. Such a row
+    # is retried, not failed, until it has been unknown for `[delivery] give_up_after_hours`.
+    """
+    ALTER TABLE deliveries ADD COLUMN ambiguous INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN ambiguous_since REAL;
+    """,
+    # 6 (issue 15): keyword alerts (one row per alert, keyed by its first folded syllables:
+    # the matcher's index), what a chat receives (everything or its alerts only), quiet hours
+    # held or silent, chosen sections, breaking news (a feed's priority, a story's mark,
+    # a delivery's priority, claimed first) and the alert a delivery answers.
+    """
+    ALTER TABLE chats ADD COLUMN receive TEXT NOT NULL DEFAULT 'all'
+        CHECK (receive IN ('all', 'alerts'));
+    ALTER TABLE chats ADD COLUMN quiet_style TEXT NOT NULL DEFAULT 'hold'
+        CHECK (quiet_style IN ('hold', 'silent'));
+    ALTER TABLE feeds ADD COLUMN priority TEXT NOT NULL DEFAULT 'normal'
+        CHECK (priority IN ('normal', 'breaking'));
+    ALTER TABLE articles ADD COLUMN breaking INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE deliveries ADD COLUMN alert TEXT;
+    CREATE TABLE alerts (
+        id         INTEGER PRIMARY KEY,
+        chat_ref   INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        words      TEXT NOT NULL,
+        folded     TEXT NOT NULL,
+        term       TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (chat_ref, folded)
+    );
+    -- The matcher's index: each distinct alert once, under its term, however many chats
+    -- share it; then the chats of the alerts a story answers (covering: no table reads).
+    CREATE TABLE alert_rules (
+        folded TEXT PRIMARY KEY,
+        term   TEXT NOT NULL
+    );
+    CREATE INDEX alert_rules_term ON alert_rules(term);
+    CREATE INDEX alerts_folded ON alerts(folded, chat_ref, id, words);
+    CREATE TABLE chat_sections (
+        chat_ref INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        section  TEXT NOT NULL,
+        PRIMARY KEY (chat_ref, section)
+    );
+    CREATE INDEX articles_section ON articles(section);
+    CREATE INDEX deliveries_claim ON deliveries(status, priority DESC, due_at, id);
+    """,
+    # 7: the editors' desk. Stories held for review until an editor decides, and which
     # editor's next message is whose summary; a story's video and photos (JSON).
     """
     CREATE TABLE reviews (

@@ -112,7 +112,7 @@ class ReviewStore:
 
     def decide(self, article_id: int, publish: bool, actor: str) -> ReviewDecision:
         """Publish (queue for every subscribed chat) or drop a waiting story, once."""
-        from bot.store.articles import enqueue_article  # articles imports this module
+        from bot.store.articles import enqueue_stored  # articles imports this module
 
         at = now()
         queued = 0
@@ -128,10 +128,7 @@ class ReviewStore:
                         "UPDATE articles SET summary = ?, updated_at = ? WHERE id = ?",
                         (won["summary"], at, article_id),
                     )
-                feed = conn.execute(
-                    "SELECT feed_id FROM articles WHERE id = ?", (article_id,)
-                ).fetchone()
-                queued = enqueue_article(conn, article_id, feed["feed_id"], at, self.timezone)
+                queued = enqueue_stored(conn, article_id, at, self.timezone)
             row = conn.execute(_ITEM + " WHERE r.article_id = ?", (article_id,)).fetchone()
         if row is None:
             return ReviewDecision("missing")

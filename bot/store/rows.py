@@ -28,6 +28,7 @@ def feed_from_row(row: Row) -> Feed:
         alerted=bool(row["alerted"]),
         last_success_at=row["last_success_at"],
         next_check_at=row["next_check_at"],
+        priority=row["priority"],
     )
 
 
@@ -93,4 +94,6 @@ def chat_from_row(row: Row) -> Chat:
         quiet_start=row["quiet_start"],
         quiet_end=row["quiet_end"],
         inactive_reason=row["inactive_reason"],
+        receive=row["receive"],
+        quiet_style=row["quiet_style"],
     )

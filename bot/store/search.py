@@ -39,6 +39,9 @@ COMMON_IN_TITLES = 1_000  # a word in this many titles is "very common"
 STORY_WINDOW = 50_000  # newest stories scanned for a query of very common words only
 BODY_CHECK = 20  # stories whose body is read for exact-diacritic matches
 REBUILD_BATCH = 2_000
+# One search's time budget: past it the engine stops the query (SearchTimedOut), so
+# no reader's search holds a database connection for long.
+SEARCH_BUDGET_SECONDS = 0.75
 
 
 def rebuild_index(conn: Connection, batch: int = REBUILD_BATCH) -> int:
@@ -167,7 +170,7 @@ class SearchIndex:
             section = parsed.section
         if not parsed.terms:
             return SearchPage((), parsed, False)
-        with self.db.reading() as conn:
+        with self.db.searching(SEARCH_BUDGET_SECONDS) as conn:
             ranked = self._ranked(conn, parsed, feed_id, section, since)
             window = ranked[offset : offset + limit]
             articles = self._articles(conn, [c.id for c in window])

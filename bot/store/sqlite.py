@@ -11,6 +11,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -19,8 +20,9 @@ from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 from bot.core.query import index_form
+from bot.core.records import SearchTimedOut
 from bot.delivery.timing import due_at
-from bot.store.db import Connection, Database, Dialect, StoreError
+from bot.store.db import Budgeted, Connection, Database, Dialect, StoreError
 from bot.store.fulltext import Filters, Match, Scope
 from bot.store.migrations import MIGRATIONS
 
@@ -30,6 +32,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 _TABLES: dict[Scope, str] = {"titles": "titles_fts", "stories": "articles_fts"}
+PROGRESS_STEPS = 2_000  # SQLite VM steps between two looks at a search's clock
 
 
 class Fts5:
@@ -138,8 +141,36 @@ class SqliteDatabase(Database):
             self._lock = threading.RLock()
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bantin-db")
             self._migrate()
+            self._local = threading.local()
+            self.reader = self._open_reader()
+            self._read_executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="bantin-db-read", initializer=self._on_reader
+            )
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open the database: {exc}") from None
+
+    def _open_reader(self) -> sqlite3.Connection | None:
+        """Readers' searches get a connection (and a thread) of their own: in WAL mode they
+        read a snapshot while the writer goes on, so the outbox never waits behind them."""
+        if self.path == ":memory:":
+            return None
+        reader = sqlite3.connect(
+            self.path,
+            timeout=30.0,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=SqliteConnection,
+        )
+        reader.row_factory = sqlite3.Row
+        reader.execute("PRAGMA query_only=ON")
+        reader.execute("PRAGMA busy_timeout=30000")
+        return reader
+
+    def _on_reader(self) -> None:
+        self._local.reading = True
+
+    def _on_reader_thread(self) -> bool:
+        return self.reader is not None and getattr(self._local, "reading", False)
 
     def _migrate(self) -> None:
         version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
@@ -169,13 +200,40 @@ class SqliteDatabase(Database):
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
+        if self._on_reader_thread():
+            assert self.reader is not None
+            yield self.reader  # type: ignore[misc]
+            return
         with self._lock:
             yield self.conn
+
+    @contextmanager
+    def searching(self, budget: float) -> Iterator[Connection]:
+        """A read that SQLite interrupts once `budget` seconds have passed."""
+        with self.reading() as conn:
+            assert isinstance(conn, sqlite3.Connection)
+            deadline = time.monotonic() + budget
+            conn.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+            try:
+                yield Budgeted(conn, deadline, budget)
+            except sqlite3.OperationalError as exc:
+                if "interrupted" in str(exc):
+                    raise SearchTimedOut(f"search stopped after {budget:g} s") from None
+                raise
+            finally:
+                conn.set_progress_handler(None, PROGRESS_STEPS)
 
     async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a store method on the database thread and await its result."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+
+    async def call_read(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a reader's query on the read thread, beside the writer."""
+        if self.reader is None:
+            return await self.call(fn, *args, **kwargs)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_executor, partial(fn, *args, **kwargs))
 
     def backup(self, target: Path | str) -> None:
         """A consistent copy while the bot runs, through SQLite's online backup API."""
@@ -187,7 +245,10 @@ class SqliteDatabase(Database):
                 destination.close()
 
     def close(self) -> None:
+        self._read_executor.shutdown(wait=True)
         self._executor.shutdown(wait=True)
+        if self.reader is not None:
+            self.reader.close()
         with self._lock:
             self.conn.close()
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import lxml.html
 from lxml.html import HtmlElement
 
 from feeds.extract import metadata
 from feeds.extract.clean import blocks, clean_container, first_image, story_paragraphs
+from feeds.extract.collect import prose_paragraphs
 from feeds.extract.density import generic_container, match_rule
 from feeds.extract.lead import bold_first_paragraph, lead_element
 from feeds.extract.nodes import drop, first, inside, key, plain
@@ -67,20 +69,33 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
     base = absolute_url(meta.base, url) or url
     warnings: list[str] = []
 
-    matched = match_rule(root) if use_rules else None
+    matched = match_rule(root, url) if use_rules else None
     rule = matched[0] if matched else None
-    container = matched[1] if matched else generic_container(root)
-    if rule is None:
+    unwanted: list[HtmlElement] = []
+    collected: list[str] = []
+    if matched:
+        container: HtmlElement | None = matched[1]
+        top = container
+    else:
         warnings.append("no site rule matched: generic extraction")
+        collected = prose_paragraphs(root)
+        choice = generic_container(root)
+        container = choice.container if choice else None
+        top = choice.top if choice else None
+        unwanted = choice.unwanted if choice else []
+    page_text = key(root.text_content())
 
     title, title_el = metadata.title(rule, root, meta)
     if not title:
         raise ExtractionError("no title found (no h1, og:title, JSON-LD headline or <title>)")
     if container is None:
-        raise ExtractionError("no body found: the page has no block of running text")
+        if not collected:
+            raise ExtractionError("no body found: the page has no block of running text")
+        container = top = lxml.html.fromstring("<div></div>")
+    assert top is not None
 
     region = container.getparent() if container.getparent() is not None else container
-    lead_el = lead_element(rule, root, container, title_el)
+    lead_el = lead_element(rule, root, top, title_el)
     date_el = first(rule.date, root) if rule else None
     if date_el is None:
         date_el = metadata.generic_date_element(root)
@@ -101,19 +116,29 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         warnings.append("no published time found")
 
     if lead_el is None:
-        lead_el = bold_first_paragraph(container)
+        lead_el = bold_first_paragraph(top)
     lead = plain(lead_el.text_content()) if lead_el is not None else ""
     body_size = len(container.text_content())
     for el in (title_el, lead_el, date_el, byline_el):
         if el is not None and inside(el, container) and len(el.text_content()) < body_size / 2:
             el.drop_tree()
+    drop(unwanted)
+    raw = [] if rule is not None else [p for p in blocks(container) if len(p) >= 40]
     clean_container(container, rule)
     paragraphs = blocks(container)
+    if rule is None and _much_less(paragraphs, collected):
+        warnings.append("container held much less text than the page: paragraphs collected")
+        paragraphs = collected
 
+    lead_from_meta = False
     if not lead:
-        lead = _lead_from_meta(meta, paragraphs, warnings)
+        lead, lead_from_meta = _lead_from_meta(meta, paragraphs, page_text, warnings)
 
     kept, signed = story_paragraphs(paragraphs, title, lead, byline)
+    for last_resort, why in ((collected, "paragraphs collected"), (raw, "container uncleaned")):
+        if not kept and last_resort and rule is None:
+            warnings.append(f"no story text left after cleaning: {why}")
+            kept, signed = story_paragraphs(last_resort, title, lead, byline)
     byline = byline or signed
     if not kept:
         if rule is not None:
@@ -132,12 +157,32 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         byline=byline or None,
         section=metadata.section(rule, root, meta),
         warnings=tuple(warnings),
+        lead_from_meta=lead_from_meta,
     )
 
 
-def _lead_from_meta(meta: metadata.Meta, paragraphs: list[str], warnings: list[str]) -> str:
-    """No sapo element: the body's first paragraph when the description says it is the
-    sapo (popped from `paragraphs`), else the description itself."""
+def _much_less(paragraphs: list[str], collected: list[str]) -> bool:
+    """The chosen container holds a small part of the prose the page's paragraphs hold:
+    under a tenth, or under a third and mostly among the collected paragraphs too (so the
+    collection continues the container's story rather than telling another)."""
+    found = sum(len(p) for p in paragraphs)
+    total = sum(len(p) for p in collected)
+    if found >= 0.3 * total:
+        return False
+    if found < 0.1 * total:
+        return True
+    pool = {key(p) for p in collected}
+    shared = sum(len(p) for p in paragraphs if key(p) in pool)
+    return shared >= 0.6 * found
+
+
+def _lead_from_meta(
+    meta: metadata.Meta, paragraphs: list[str], page_text: str, warnings: list[str]
+) -> tuple[str, bool]:
+    """No sapo element: the body's opening paragraph (after at most two labels such as a
+    kicker) when the description says it is the sapo (popped from `paragraphs`), else the
+    description itself, marked as metadata: it is not a block of the page, and where the
+    page shows it, it is already in the body."""
     description = next(
         (
             plain(d)
@@ -150,10 +195,16 @@ def _lead_from_meta(meta: metadata.Meta, paragraphs: list[str], warnings: list[s
         ),
         "",
     )
-    if description and paragraphs and key(paragraphs[0]).startswith(key(description)[:80]):
-        return paragraphs.pop(0)
+    opening = key(description)[:80]
+    for i, text in enumerate(paragraphs[:3]):
+        if opening and key(text).startswith(opening):
+            return paragraphs.pop(i), False
     if description:
-        warnings.append("lead taken from the meta description")
-        return description
+        shown = key(description)[:200] in page_text
+        warnings.append(
+            "lead taken from the meta description"
+            + (" (also shown in the page)" if shown else " (not in the page's text)")
+        )
+        return description, True
     warnings.append("no lead found")
-    return ""
+    return "", False

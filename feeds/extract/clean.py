@@ -7,7 +7,7 @@ import re
 import lxml.etree
 from lxml.html import HtmlElement
 
-from feeds.extract.nodes import clean, drop, is_junk, link_density, same, text_of
+from feeds.extract.nodes import clean, drop, is_hidden, is_junk, link_density, same, text_of
 from feeds.extract.site_rules import SiteRule
 from feeds.htmltools import BLOCK_TAGS, CHROME_TAGS, image_url
 
@@ -37,10 +37,18 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
     """Remove from the body what a reader does not read as the story."""
     if rule is not None and rule.drop is not None:
         drop(rule.drop(container))
-    doomed: list[HtmlElement] = []
+    # A block with a text box in it is a comment form and its thread.
+    doomed: list[HtmlElement] = [
+        box
+        for box in (ta.getparent() for ta in container.iterdescendants("textarea"))
+        if box is not None and box is not container
+    ]
+    total = len(container.text_content())
     for el in container.iterdescendants():
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in CHROME_TAGS or is_junk(el):
+        if tag in CHROME_TAGS or (
+            is_junk(el) and (is_hidden(el) or len(el.text_content()) < total / 2)
+        ):
             doomed.append(el)
     drop(doomed)
     doomed = []
@@ -60,7 +68,7 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
             continue
         density = link_density(el, len(text))
         if (
-            (el.tag == "p" and density >= 0.9 and len(text) < 300)
+            (el.tag in ("p", "ul", "ol") and density >= 0.9 and len(text) < 300)
             or (el.tag != "p" and links >= 2 and density > 0.5)
             or (len(text) < 600 and _is_related_prompt(text))
         ):

@@ -1,54 +1,241 @@
-"""Finding the story's container: a known CMS's selector, or the densest prose region."""
+"""Finding the story's container: a known CMS's selector, or the densest prose region.
+
+The generic path scores paragraphs the way readability does (commas and length, credited
+to parent and grandparents, discounted by link density), then joins the winner's siblings
+that carry article text too: many sites split one story across sibling blocks (a column
+per few paragraphs, a block per paragraph) and the densest one alone is a fraction of it.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
 from lxml.html import HtmlElement
 
-from feeds.extract.nodes import GOOD, JUNK, link_density, own_text, signature, text_of
-from feeds.extract.site_rules import RULES, SiteRule
+from feeds.extract.nodes import GOOD, JUNK, inside, link_density, own_text, signature, text_of
+from feeds.extract.site_rules import RULES, SiteRule, rule_applies
+from feeds.htmltools import BLOCK_TAGS
+
+# Blocks no story lives in, whatever else their class says; readability's "unlikely".
+UNLIKELY = re.compile(
+    r"comment|disqus|consent|cookie|gdpr|popup|modal|newsletter|subscri|sidebar|footer|"
+    r"related|recommend|promo|sponsor|advert|\bads?\b|social|share|breadcrumb|\bnav\b|"
+    r"navigation|\bmenu\b|pagination|\bpager\b|masthead|\brss\b|tweet|agegate|most-?(?:read|popular)|"
+    r"trending|outbrain|taboola|binh-?luan|lien-?quan|tin-?khac|xem-?nhieu|quang-?cao|"
+    r"complementary|banner|signup|paywall",
+    re.I,
+)
+# A block that says it is the story is not unlikely, unless it says it is comments.
+MAYBE = re.compile(r"article|\bbody|column|\bmain|content|entry|story|post|text|detail", re.I)
+_STRONG = re.compile(r"comment|disqus|consent|cookie|gdpr|binh-?luan|outbrain|taboola", re.I)
+_SKIP_TAGS = frozenset({"nav", "footer", "aside", "header", "menu"})
+_PARA_TAGS = ("p", "pre", "blockquote", "td", "div", "section", "article")
+_SENTENCE_END = re.compile(r"[.!?…\"”]\s*$")
 
 
-def match_rule(root: HtmlElement) -> tuple[SiteRule, HtmlElement] | None:
-    """The first known layout whose body selector finds something, and its largest match."""
+@dataclass(slots=True)
+class Choice:
+    """The story's container and, when siblings were joined, the children of it to drop;
+    `top` is the best-scoring block itself, where the sapo search stops."""
+
+    container: HtmlElement
+    top: HtmlElement
+    unwanted: list[HtmlElement] = field(default_factory=list)
+
+
+def match_rule(root: HtmlElement, url: str) -> tuple[SiteRule, HtmlElement] | None:
+    """The first layout written for this site (by domain or CMS signature) whose body
+    selector finds something, and its largest match."""
     for rule in RULES:
+        if not rule_applies(rule, root, url):
+            continue
         found = [el for el in rule.body(root) if isinstance(el, HtmlElement)]
         if found:
             return rule, max(found, key=lambda el: len(el.text_content()))
     return None
 
 
-def generic_container(root: HtmlElement) -> HtmlElement | None:
-    """Score text-bearing blocks and credit their parents: the densest prose region wins."""
-    body = root.find("body")
-    scope = body if body is not None else root
+def is_unlikely(el: HtmlElement) -> bool:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag in _SKIP_TAGS:
+        return True
+    sig = signature(el)
+    if not sig or not UNLIKELY.search(sig):
+        return False
+    return bool(_STRONG.search(sig)) or not MAYBE.search(sig)
+
+
+def unlikely_map(scope: HtmlElement, *, strict: bool = True) -> dict[HtmlElement, bool]:
+    """Each element of `scope`: is it inside (or itself) a block no story lives in?
+
+    A block holding most of the page's text is a wrapper, whatever its class says
+    ("page has-sidebar"), so it is never unlikely; comments are, unless nearly all, and so
+    is a block with a text box in it (a comment form and its thread). Not `strict`: only
+    the comment forms, for the retry when the strict reading left no story."""
+    bad: dict[HtmlElement, bool] = {scope: False}
+    total = len(scope.text_content())
+    comment_boxes = {ta.getparent() for ta in scope.iter("textarea")}
+    for el in scope.iterdescendants():
+        parent = el.getparent()
+        bad[el] = bad.get(parent, False) if parent is not None else False
+        if el in comment_boxes and el is not scope:
+            bad[el] = True
+        elif strict and not bad[el] and isinstance(el.tag, str) and is_unlikely(el):
+            share = len(el.text_content()) / total if total else 0.0
+            bad[el] = share < (0.9 if _STRONG.search(signature(el)) else 0.5)
+    return bad
+
+
+def _has_block_child(el: HtmlElement) -> bool:
+    return any(isinstance(c.tag, str) and c.tag in BLOCK_TAGS and c.tag != "br" for c in el)
+
+
+def _paragraph_text(el: HtmlElement) -> str | None:
+    """The text `el` contributes as a paragraph, or None when it is only a wrapper."""
+    if el.tag in ("p", "pre", "blockquote", "td"):
+        return text_of(el)
+    return own_text(el) if _has_block_child(el) else text_of(el)
+
+
+def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[HtmlElement, float]:
     scores: dict[HtmlElement, float] = {}
-    for el in scope.iter("p", "div", "td", "section", "article", "pre", "blockquote", "span"):
-        text = text_of(el) if el.tag in ("p", "pre", "blockquote") else own_text(el)
-        if len(text) < 25:
+    for el in scope.iter(*_PARA_TAGS):
+        if bad.get(el, False):
             continue
-        density = link_density(el, len(text)) if el.tag == "p" else 0.0
-        score = (1 + text.count(",") + min(len(text) // 100, 3)) * (1 - density)
+        text = _paragraph_text(el)
+        if text is None or len(text) < 25:
+            continue
+        score = (1 + text.count(",") + min(len(text) // 100, 3)) * (1 - link_density(el, len(text)))
         if score <= 0:
             continue
-        target = el if el.tag in ("div", "td", "section", "article") else el.getparent()
-        if target is None:
-            continue
-        scores[target] = scores.get(target, 0.0) + score
-        grand = target.getparent()
-        if grand is not None and el.tag in ("p", "pre", "blockquote", "span"):
-            scores[grand] = scores.get(grand, 0.0) + score / 2
-    best: HtmlElement | None = None
-    best_score = 0.0
-    for el, score in scores.items():
-        sig = signature(el)
-        if sig and JUNK.search(sig):
-            score *= 0.3
-        if sig and GOOD.search(sig):
-            score *= 1.5
-        if el.tag in ("header", "footer", "nav", "aside"):
-            score *= 0.2
-        text_len = len(text_of(el))
-        score *= 1 - link_density(el, text_len)
-        if score > best_score:
-            best, best_score = el, score
+        wrapper = el.tag in ("div", "section", "article") and _has_block_child(el)
+        target = el if wrapper else el.getparent()
+        for share in (1.0, 0.5, 1 / 6):
+            if target is None or target is scope.getparent():
+                break
+            scores[target] = scores.get(target, 0.0) + score * share
+            target = target.getparent()
+    return scores
+
+
+def _weigh(el: HtmlElement, score: float) -> float:
+    sig = signature(el)
+    if sig and JUNK.search(sig):
+        score *= 0.3
+    if sig and GOOD.search(sig):
+        score *= 1.5
+    return score * (1 - link_density(el, len(text_of(el))))
+
+
+def _paragraph_like(el: HtmlElement) -> bool:
+    """A sibling that reads as a paragraph of the story: readability's test."""
+    if el.tag not in ("p", "div", "blockquote", "pre", "h2", "h3", "h4", "ul", "ol", "table"):
+        return False
+    text = text_of(el)
+    density = link_density(el, len(text))
+    if len(text) > 80:
+        return density < 0.25
+    return el.tag == "p" and density == 0 and bool(_SENTENCE_END.search(text))
+
+
+def _element_children(el: HtmlElement) -> list[HtmlElement]:
+    return [c for c in el if isinstance(c.tag, str) and c.tag not in ("br", "hr")]
+
+
+def _lift(top: HtmlElement, scope: HtmlElement) -> HtmlElement:
+    """Out of a table's rows to the table, and up through wrappers whose only child the
+    winner is, so that its siblings are the story's other blocks, not nothing."""
+    while top.tag in ("tbody", "thead", "tfoot", "tr", "td", "th") and top.getparent() is not None:
+        top = top.getparent()
+    parent = top.getparent()
+    while parent is not None and parent is not scope and len(_element_children(parent)) == 1:
+        top, parent = parent, parent.getparent()
+    return top
+
+
+_CHUNK_SHARE = 0.5
+_CHUNK_LEVELS = 2
+
+
+def _promote(
+    best: HtmlElement, scores: dict[HtmlElement, float], scope: HtmlElement
+) -> HtmlElement:
+    """Up to the nearest ancestor (a few levels up) that also holds another block scoring
+    near the winner: a story cut into chunks, each its own column or grid cell, is read
+    whole from where the chunks meet."""
+    path: list[HtmlElement] = []
+    for anc in best.iterancestors():
+        if anc is scope or len(path) >= _CHUNK_LEVELS:
+            break
+        path.append(anc)
+    floor = scores[best] * _CHUNK_SHARE
+    lineage = set(path)
+    others = [
+        cand
+        for cand, score in scores.items()
+        if score >= floor and cand is not best and cand not in lineage and not inside(cand, best)
+    ]
+    for anc in path:
+        if any(inside(cand, anc) for cand in others):
+            return anc
     return best
+
+
+def generic_container(root: HtmlElement) -> Choice | None:
+    """The densest prose region, with the sibling blocks that continue its story; read
+    again without the unlikely-class filter when that leaves next to no text (a story
+    inside a "stickySidebar" wrapper), keeping whichever holds more."""
+    strict = _choose(root, strict=True)
+    size = _size(strict)
+    if size >= _SHORT:
+        return strict
+    lax = _choose(root, strict=False)
+    return lax if _size(lax) > size else strict
+
+
+_SHORT = 500
+
+
+def _size(choice: Choice | None) -> int:
+    if choice is None:
+        return 0
+    unwanted = sum(len(el.text_content()) for el in choice.unwanted)
+    return len(choice.container.text_content()) - unwanted
+
+
+def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
+    body = root.find("body")
+    scope = body if body is not None else root
+    bad = unlikely_map(scope, strict=strict)
+    scores = {el: _weigh(el, s) for el, s in _score_paragraphs(scope, bad).items()}
+    if not scores:
+        return None
+    winner = max(scores, key=lambda el: scores[el])
+    top = _lift(_promote(winner, scores, scope), scope)
+    top_score = max(scores[winner], scores.get(top, 0.0))
+    parent = top.getparent()
+    if parent is None or top is scope:
+        return Choice(top, top)
+    threshold = max(10.0, top_score * 0.2)
+    top_class = top.get("class")
+    kept: list[HtmlElement] = []
+    unwanted: list[HtmlElement] = []
+    for sib in parent:
+        if not isinstance(sib.tag, str):
+            continue
+        if sib is top:
+            kept.append(sib)
+            continue
+        bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0.0
+        if (
+            not bad.get(sib, False)
+            and next(sib.iter("textarea", "input", "button"), None) is None
+            and (scores.get(sib, 0.0) + bonus >= threshold or _paragraph_like(sib))
+        ):
+            kept.append(sib)
+        else:
+            unwanted.append(sib)
+    if len(kept) == 1:
+        return Choice(top, top)
+    return Choice(parent, top, unwanted)

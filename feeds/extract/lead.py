@@ -10,6 +10,7 @@ from feeds.extract.nodes import clean, find_by_class, first, inside, is_junk, li
 from feeds.extract.site_rules import SiteRule
 from feeds.htmltools import BLOCK_TAGS
 
+_NOT_LEAD = frozenset({"li", "figure", "figcaption", "nav", "footer", "aside", "a"})
 _LEAD_CLASS = re.compile(
     r"sapo|chapeau|summary|description|\blead\b|\bintro|excerpt|abstract|tom-?tat|teaser-lead",
     re.I,
@@ -22,24 +23,29 @@ def lead_element(
     container: HtmlElement,
     title_el: HtmlElement | None,
 ) -> HtmlElement | None:
-    """The sapo element: the rule's, else a sapo-like class after the headline, else the
+    """The sapo element: the rule's, else a sapo-like class after the headline (and not
+    past the body: a footer's "description" or a teaser's summary is no sapo), else the
     first sizeable block between headline and body."""
     el = first(rule.lead, root) if rule else None
     if el is not None:
         return el
-    order = {node: i for i, node in enumerate(root.iter())} if title_el is not None else {}
+    order = {node: i for i, node in enumerate(root.iter())}
+    start = order.get(title_el, 0) if title_el is not None else 0
+    end = order.get(container, len(order)) + sum(1 for _ in container.iter())
     for cand in find_by_class(
         root, _LEAD_CLASS, ("p", "h2", "h3", "div", "span", "strong", "section")
     ):
         if cand is container or inside(container, cand):
             continue
-        if order and order.get(cand, 0) < order.get(title_el, 0):
+        if not start <= order.get(cand, 0) < end:
             continue
         if any(
-            (a.tag == "li" or is_junk(a)) and not inside(container, a) for a in cand.iterancestors()
+            (a.tag in _NOT_LEAD or is_junk(a)) and not inside(container, a)
+            for a in cand.iterancestors()
         ):
             continue
-        if len(text_of(cand)) >= 30:
+        text = text_of(cand)
+        if 30 <= len(text) <= 1500 and link_density(cand, len(text)) < 0.3:
             return cand
     return _lead_after_title(root, title_el, container)
 

@@ -20,7 +20,7 @@ JUNK = re.compile(
     r"toolbar|\btools?\b|\bprint|rating|\bvote|newsletter|subscribe|popup|modal|caption|"
     r"(?:image|img|photo|pic)[-_]?(?:desc|note|title)|author|byline|other-?news|"
     r"tin-?khac|box-?category|most-?read|xem-?nhieu|doc-?nhieu|recommend|suggest|"
-    r"list-?news|complementary",
+    r"list-?news|complementary|gallery|slidecount|slideshow|\brail\b|trending",
     re.I,
 )
 GOOD = re.compile(
@@ -69,9 +69,13 @@ def signature(el: HtmlElement) -> str:
     return " ".join(p for p in parts if p)
 
 
-def is_junk(el: HtmlElement) -> bool:
+def is_hidden(el: HtmlElement) -> bool:
     style = (el.get("style") or "").replace(" ", "").lower()
-    if "display:none" in style or el.get("hidden") is not None:
+    return "display:none" in style or el.get("hidden") is not None
+
+
+def is_junk(el: HtmlElement) -> bool:
+    if is_hidden(el):
         return True
     sig = signature(el)
     return bool(sig) and bool(JUNK.search(sig))

@@ -1,15 +1,19 @@
 """Known Vietnamese news CMS layouts, as CSS selectors.
 
-A rule is chosen by the page's structure, not its domain: provincial broadcasters and
-dailies share a handful of CMS products, so a newsroom's new site on the same CMS is
-recognised without a new rule. Anything not recognised goes to the generic extractor.
+A rule applies only where it was written for: on its newsrooms' domains, or on a
+Vietnamese page (a .vn host or lang="vi") that carries the CMS's signature markup, since
+provincial broadcasters and dailies share a handful of CMS products. Class names such as
+`detail-content` or `#maincontent` are common the world over: matched on a foreign page
+they take the wrong block, so anything else goes to the generic extractor.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +28,26 @@ class SiteRule:
     author: CSSSelector | None = None
     section: CSSSelector | None = None
     drop: CSSSelector | None = None
+    domains: tuple[str, ...] = ()
+    cms: CSSSelector | None = None
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def rule_applies(rule: SiteRule, root: HtmlElement, url: str) -> bool:
+    """On the rule's own domains, or on a Vietnamese page bearing its CMS's signature."""
+    host = _host(url)
+    if any(host == d or host.endswith("." + d) for d in rule.domains):
+        return True
+    if rule.cms is None:
+        return False
+    vietnamese = host.endswith(".vn") or (root.get("lang") or "").lower().startswith("vi")
+    return vietnamese and bool(rule.cms(root))
 
 
 def _css(selector: str) -> CSSSelector:
@@ -40,6 +64,8 @@ def _rule(
     author: str | None = None,
     section: str | None = None,
     drop: str | None = None,
+    domains: tuple[str, ...] = (),
+    cms: str | None = None,
 ) -> SiteRule:
     return SiteRule(
         name=name,
@@ -50,6 +76,8 @@ def _rule(
         author=_css(author) if author else None,
         section=_css(section) if section else None,
         drop=_css(drop) if drop else None,
+        domains=domains,
+        cms=_css(cms) if cms else None,
     )
 
 
@@ -64,6 +92,8 @@ RULES: tuple[SiteRule, ...] = (
         author="p.author_mail, p.author",
         section="ul.breadcrumb li a",
         drop="ul.list-news, figure, .box-tinlienquanv2, .box_brief_info",
+        domains=("vnexpress.net",),
+        cms="article.fck_detail",
     ),
     # The CMS behind Tuổi Trẻ, Thanh Niên and other dailies (detail-* classes).
     _rule(
@@ -78,6 +108,8 @@ RULES: tuple[SiteRule, ...] = (
             "[type='RelatedNewsBox'], .VCSortableInPreviewMode[type], .relatedbox, "
             "figure, .kbwscwl-relatedbox"
         ),
+        domains=("tuoitre.vn", "thanhnien.vn", "nld.com.vn", "cafef.vn", "soha.vn", "kenh14.vn"),
+        cms=".detail__cmain, .detail-cmain, [data-role='publishdate']",
     ),
     # Dân Trí.
     _rule(
@@ -88,6 +120,8 @@ RULES: tuple[SiteRule, ...] = (
         date="time.author-time",
         author=".author-name",
         drop="figure, article.article-related",
+        domains=("dantri.com.vn",),
+        cms="div.singular-container, article.singular-container",
     ),
     # Znews.
     _rule(
@@ -99,6 +133,8 @@ RULES: tuple[SiteRule, ...] = (
         author=".the-article-author",
         section=".the-article-category a",
         drop="figure, table.picture, .inner-article",
+        domains=("znews.vn", "zingnews.vn"),
+        cms="div.the-article-body",
     ),
     # VietNamNet.
     _rule(
@@ -109,6 +145,8 @@ RULES: tuple[SiteRule, ...] = (
         date=".bread-crumb-detail__time",
         author=".article-detail-author__info .name",
         drop="figure, .article-relate",
+        domains=("vietnamnet.vn",),
+        cms="h1.content-detail-title",
     ),
     # The ASP.NET CMS of provincial radio-TV stations (Lâm Đồng TV and others):
     # div.news-detail holding h1.title, div.date, div.sapo, div.content.
@@ -121,5 +159,7 @@ RULES: tuple[SiteRule, ...] = (
         author=".news-detail .author",
         section=".breadcrumb a",
         drop="table.image, .image_desc, .video",
+        domains=("lamdongtv.vn",),
+        cms="form#aspnetForm .news-detail, .news-detail > .sapo",
     ),
 )

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import EMBEDDED_DEFAULTS, ConfigError, find_config_path, load_config, parse_config
+from bot.core.settings import DeliveryConfig
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,6 +69,15 @@ def test_repository_config_is_the_embedded_defaults() -> None:
             '[zalo]\nwebhook_url = "https://x.vn/z"\nwebhook_secret = "short"',
             "[zalo] webhook_secret: expected 8 to 256",
         ),
+        (
+            "[delivery]\ngive_up_after_hours = 0",
+            "[delivery] give_up_after_hours: expected a number from 0.01 to 720, got 0",
+        ),
+        (
+            '[delivery]\ngive_up_after_hours = "6h"',
+            "[delivery] give_up_after_hours: expected a number",
+        ),
+        ("[delivery]\ngive_up_hours = 6", "[delivery] give_up_hours: unknown key"),
     ],
 )
 def test_a_wrong_value_names_the_file_and_the_key(text: str, message: str) -> None:
@@ -129,7 +139,11 @@ webhook_max_body_bytes = 65536
     assert zalo.gone_phrases == ("opted out",) and zalo.retry_error_codes == (408,)
     assert not zalo.typing_action and zalo.handler_concurrency == 2
     assert zalo.webhook_max_body_bytes == 65536
+    assert parse_config("[delivery]\ngive_up_after_hours = 1.5", "x", env={}).delivery == (
+        DeliveryConfig(give_up_after_hours=1.5)
+    )
+    assert parse_config("", "x", env={}).delivery.give_up_after_hours == 6.0
     defaults = parse_config("", "x", env={}).zalo
-    assert "block" in defaults.gone_phrases and defaults.retry_error_codes == (408, 429)
+    assert "block" in defaults.gone_phrases and defaults.retry_error_codes == (403, 408, 429)
     with pytest.raises(ConfigError, match="webhook_max_body_bytes"):
         parse_config("[zalo]\nwebhook_max_body_bytes = 10\n", "x", env={})

@@ -24,7 +24,7 @@ from tests.conftest import REPO
 from tests.delivery.helpers import add_chat, add_story, telegram_config
 from tests.fakes.telegram_api import FakeTelegram
 
-CHATS = 200
+CHATS = 300
 RATE = 50.0
 
 

@@ -103,6 +103,7 @@ CHAT_NOT_FOUND = Failure(400, "Bad Request: chat not found")
 PHOTO_REJECTED = Failure(400, "Bad Request: wrong file identifier/HTTP URL specified")
 HTML_REFUSED = Failure(400, "Bad Request: can't parse entities: unsupported start tag")
 BAD_REQUEST = Failure(400, "Bad Request: message must be non-empty")
+SERVER_ERROR = Failure(500, "Internal Server Error")
 NOT_MODIFIED = Failure(
     400,
     "Bad Request: message is not modified: specified new message content and reply "
@@ -279,6 +280,7 @@ class FakeTelegram(LoopbackFake):
         self.deleted: set[tuple[str, int]] = set()
         self._rules: list[Rule] = []
         self._slow: dict[str, list[float]] = {}
+        self._drops: dict[str, int] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -304,6 +306,12 @@ class FakeTelegram(LoopbackFake):
         """The next `times` sends to this chat take `seconds` (and still arrive)."""
         with self._lock:
             self._slow.setdefault(str(chat_id), []).extend([seconds] * times)
+
+    def drop(self, chat_id: str | int, times: int = 1) -> None:
+        """The next `times` sends to this chat are read, not delivered, and the connection is
+        cut halfway through the answer (the client cannot tell whether they arrived)."""
+        with self._lock:
+            self._drops[str(chat_id)] = self._drops.get(str(chat_id), 0) + times
 
     def push_update(self, update: dict[str, Any]) -> int:
         with self._cond:
@@ -481,15 +489,34 @@ class FakeTelegram(LoopbackFake):
         match = re.fullmatch(r"/bot(?P<token>[^/]+)/(?P<method>\w+)", parts.path)
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length) if length else b""
+        if len(body) < length:  # the client died mid-request: Telegram would not act on it
+            request.close_connection = True
+            return
         if match is None or match["token"] != self.token:
             self._answer(request, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
         method = match["method"]
         params = self._params(request.headers.get("Content-Type", ""), body, parts.query)
+        if method in SEND_METHODS and self._take_drop(str(params.get("chat_id", ""))):
+            with self._lock:
+                self.calls.append(Call(method, params, time.monotonic(), 0))
+            request.close_connection = True
+            request.wfile.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                b'Content-Length: 200\r\n\r\n{"ok": true, "res'
+            )
+            return
         status, payload, message_id = self._dispatch(method, params)
         with self._lock:
             self.calls.append(Call(method, params, time.monotonic(), status, message_id))
         self._answer(request, status, payload)
+
+    def _take_drop(self, chat_id: str) -> bool:
+        with self._lock:
+            left = self._drops.get(chat_id, 0)
+            if left:
+                self._drops[chat_id] = left - 1
+            return left > 0
 
     @staticmethod
     def _params(content_type: str, body: bytes, query: str) -> dict[str, Any]:

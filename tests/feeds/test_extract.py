@@ -479,7 +479,7 @@ def test_rule_that_finds_nothing_falls_back_to_generic() -> None:
         body=f"<div class='news-detail'><h1 class='title'>{TITLE}</h1><div class='content'>"
         f"<p>&nbsp;</p></div></div><article><p>{PROSE}</p><p>{PROSE} Thêm.</p></article>"
     )
-    article = extract_article(html, URL)
+    article = extract_article(html, "https://lamdongtv.vn/tin-tuc/a.html")
     assert article.paragraphs == (PROSE, f"{PROSE} Thêm.")
     assert "found no body text" in article.warnings[0]
 

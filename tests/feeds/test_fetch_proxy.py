@@ -139,3 +139,15 @@ def test_a_wrong_proxy_url_names_the_key_and_hides_the_password(tmp_path: Path, 
     message = str(caught.value)
     assert "fetch.proxy_url" in message or "[fetch] proxy_url" in message or "proxy_url" in message
     assert path in message and SECRET not in message
+
+
+async def test_an_unusable_proxy_variable_is_ignored_with_a_warning_not_a_crash(
+    site: FakeNewsSite, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("HTTP_PROXY", f"ftp://bantin:{SECRET}@proxy.vn:21")
+    site.clear_requests()
+    async with fetcher() as direct:
+        result = await direct.fetch(site.feed_url)
+    assert result.status == 200 and site.requests_for(site.feed_url)
+    assert "ignored HTTP_PROXY from the environment" in caplog.text
+    assert SECRET not in caplog.text

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.app import App
+from bot.app import App, make_context, zalo_outlet
 from bot.config import parse_config
 from bot.core.settings import Config
 from tests.delivery.helpers import add_chat
 from tests.fakes.news_site import VN_TZ, FakeNewsSite, FakeResponse
 from tests.fakes.telegram_api import FakeTelegram
-from tests.platforms.telegram.helpers import running
+from tests.fakes.zalo_api import FakeZalo
+from tests.platforms.telegram.helpers import FAST, running
 
 START = datetime(2024, 5, 1, 6, 0, tzinfo=VN_TZ)
 PARAGRAPHS = [
@@ -116,25 +118,41 @@ async def test_bad_character_references_never_block_a_feed(
         "a<b và b>c",
     ],
 )
-async def test_a_title_reaches_telegram_as_the_page_shows_it(tmp_path: Path, shown: str) -> None:
-    with FakeNewsSite() as site, FakeTelegram() as tg:
+async def test_a_title_reaches_the_chats_as_the_page_shows_it(tmp_path: Path, shown: str) -> None:
+    """Telegram gets it escaped for HTML, Zalo as plain text: both show exactly `shown`."""
+    with FakeNewsSite() as site, FakeTelegram() as tg, FakeZalo() as zalo:
         publish(site, "tin-mo-dau-cua-nguon-tin", "Tin mở đầu của nguồn tin", 0)
-        telegram = f'[telegram]\ntoken = "{tg.token}"\napi_base_url = "{tg.url}"'
-        config = config_for(tmp_path, site.feed_url, extra=telegram)
+        platforms = (
+            f'[telegram]\ntoken = "{tg.token}"\napi_base_url = "{tg.url}"\n'
+            f'[zalo]\ntoken = "{zalo.token}"\napi_base_url = "{zalo.url}"'
+        )
+        config = config_for(tmp_path, site.feed_url, extra=platforms)
         async with App(config) as app:
             await app.poll_once()  # the first poll stores without pushing
             add_chat(app.store, 101)
+            reader = app.store.sync.chats.upsert("zalo", "zalo-reader")
+            app.store.sync.chats.subscribe(reader.id)
             publish(site, "tin-co-ky-tu-giong-the", shown, 10)
             (report,) = await app.poll_once()
             assert report.pushed == 1
             stored = app.store.sync.articles.latest(1)[0]
             async with running(config, app.store) as outlet:
                 await outlet.worker.drain(10)
+            zalo_out = zalo_outlet(replace(config, zalo=replace(config.zalo, poll_timeout_seconds=1)),
+                                   make_context(config, app.store), worker_settings=FAST)  # fmt: skip
+            await zalo_out.start()
+            try:
+                await zalo_out.worker.drain(10)
+            finally:
+                await zalo_out.stop()
         [sent] = tg.delivered(101)
+        [plain] = zalo.delivered("zalo-reader")
     assert stored.title == shown
     text = sent.params.get("text") or sent.params.get("caption")
     assert sent.params["parse_mode"] == "HTML"
     assert text.startswith(f"<b>{html.escape(shown, quote=False)}</b>")
+    zalo_text = plain.params.get("text") or plain.params.get("caption")
+    assert zalo_text.startswith(shown + "\n")
 
 
 async def test_stories_beyond_the_per_poll_cap_are_taken_after_the_feed_moves_on(

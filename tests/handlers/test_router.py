@@ -414,12 +414,12 @@ async def test_a_settings_press_takes_few_trips_to_the_store(
     trips = StoreTrips(store, monkeypatch)
     reply = one(await handle(press("set:feed:1"), ctx))
     assert reply.edit and "Báo Lâm Đồng" in reply.plain
-    # the chat, its feeds, the change, its feeds again for the redrawn message
-    assert trips.calls == ["get", "subscription", "set_feeds", "subscription"]
+    # the chat, its feeds, the change, its feeds again and its sections for the redrawn message
+    assert trips.calls == ["get", "subscription", "set_feeds", "subscription", "section_choice"]
     trips.reset()
     reply = one(await handle(press("set:mode:digest"), ctx))
     assert reply.edit and "set:hour:7" in callbacks(reply)
-    assert trips.calls == ["get", "subscription", "update_settings"]
+    assert trips.calls == ["get", "subscription", "update_settings", "section_choice"]
     trips.reset()
     reply = one(await handle(press("set:hour:x"), ctx))
     assert reply.body == () and trips.calls == ["get", "subscription"]

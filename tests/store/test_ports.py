@@ -25,6 +25,9 @@ REPOSITORIES = {
     "stats": ports.StatsPort,
     "broadcasts": ports.BroadcastsPort,
     "review": ports.ReviewPort,
+    "alerts": ports.AlertsPort,
+    "retention": ports.RetentionPort,
+    "health": ports.HealthPort,
 }
 
 

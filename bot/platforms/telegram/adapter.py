@@ -5,21 +5,25 @@ message editor for its admin room)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from bot.admin.access import CachedChatAccess
 from bot.core.settings import TelegramConfig
 from bot.platforms.base import Handle, Replies, alert_admins
+from bot.platforms.heartbeat import Heartbeat
+from bot.platforms.startup import PlatformUnreachable, TokenRejected, proxy_check
 from bot.platforms.telegram.access import TelegramChats, silence_logs
 from bot.platforms.telegram.intake import ALLOWED_UPDATES, TelegramIntake
 from bot.platforms.telegram.render import command_descriptions
 from bot.platforms.telegram.send import PLATFORM, Sender, TelegramMessenger
+from bot.platforms.wire import wire_hooks
 from handlers.base import Context
 
 log = logging.getLogger(__name__)
@@ -48,19 +52,16 @@ class TelegramAdapter:
         self.commands: Mapping[str, Any] = (
             commands if commands is not None else (COMMANDS if handle is None else {})
         )
-        connect, read = settings.connect_timeout_seconds, settings.read_timeout_seconds
         base = settings.api_base_url.rstrip("/")
+        self.heartbeat = Heartbeat(context.store, PLATFORM)
+        pool = max(16, int(settings.messages_per_second * 4))
         self.application = (
             ApplicationBuilder()
             .token(settings.token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .connection_pool_size(max(16, int(settings.messages_per_second * 4)))
-            .connect_timeout(connect)
-            .read_timeout(read)
-            .write_timeout(read)
-            .pool_timeout(connect)
-            .get_updates_read_timeout(settings.poll_timeout_seconds + read)
+            .request(telegram_request(settings, pool, self.heartbeat.answered, on_wire=True))
+            .get_updates_request(telegram_request(settings, 1, self.heartbeat.answered))
             .concurrent_updates(8)
             .build()
         )
@@ -89,7 +90,30 @@ class TelegramAdapter:
         self.intake.install(self.application)
 
     async def start(self) -> None:
+        """getMe, commands, polling; raises PlatformUnreachable or TokenRejected, cleaned up."""
         silence_logs(self.settings.token)
+        try:
+            await self._start()
+        except InvalidToken:
+            await self.stop()
+            raise TokenRejected(
+                PLATFORM,
+                "[telegram] token",
+                "BANTIN_TELEGRAM_TOKEN",
+                "401/404 on getMe",
+                "copy it again from @BotFather (/mybots → API Token)",
+            ) from None
+        except NetworkError as exc:  # TimedOut and 5xx answers included
+            await self.stop()
+            raise PlatformUnreachable(
+                PLATFORM,
+                self.settings.api_base_url,
+                f"{type(exc).__name__}: {exc.message}",
+                proxy_check("telegram"),
+            ) from None
+        log.info("telegram: @%s polling", self.bot_username)
+
+    async def _start(self) -> None:
         app = self.application
         await app.initialize()
         self.bot_username = app.bot.username
@@ -99,7 +123,6 @@ class TelegramAdapter:
         await app.updater.start_polling(
             timeout=self.settings.poll_timeout_seconds, allowed_updates=ALLOWED_UPDATES
         )
-        log.info("telegram: @%s polling", self.bot_username)
 
     async def stop(self) -> None:
         """The updater, then the application (the root stops the delivery worker first)."""
@@ -109,6 +132,7 @@ class TelegramAdapter:
         if app.running:
             await app.stop()
         await app.shutdown()
+        await self.heartbeat.flush()
 
     async def notify_admins(self, text: str) -> None:
         await alert_admins(self.messenger, self.settings.admins, text)
@@ -130,3 +154,37 @@ class TelegramAdapter:
                 )
             except TelegramError as exc:
                 log.warning("telegram: setMyCommands (%s) failed: %s", language, exc)
+
+
+class AnsweringRequest(HTTPXRequest):
+    """PTB's httpx request that tells the heartbeat each time Telegram answered (below 5xx)."""
+
+    def __init__(self, answered: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._answered = answered
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, body = await super().do_request(*args, **kwargs)
+        if status < 500:
+            self._answered()
+        return status, body
+
+
+def telegram_request(
+    settings: TelegramConfig, pool: int, answered: Callable[[], None], *, on_wire: bool = False
+) -> HTTPXRequest:
+    """`[telegram] proxy_url` when set; else httpx reads HTTPS_PROXY / ALL_PROXY itself.
+
+    `on_wire`: the sends' request, whose hooks tell the delivery worker when a send has
+    really been written (what a stop must let finish)."""
+    connect, read = settings.connect_timeout_seconds, settings.read_timeout_seconds
+    return AnsweringRequest(
+        answered,
+        connection_pool_size=pool,
+        connect_timeout=connect,
+        read_timeout=read,
+        write_timeout=read,
+        pool_timeout=connect,
+        proxy=settings.proxy_url or None,
+        httpx_kwargs={"event_hooks": wire_hooks()} if on_wire else None,
+    )

@@ -44,6 +44,16 @@ _GONE_ERRORS = (
     "chat_write_forbidden",
     "user is deactivated",
 )
+# Failures before the whole request was written: Telegram cannot have acted on it.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteTimeout,
+    httpx.WriteError,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+)
 # The message no longer exists, or may no longer be changed: a fact, not a failure.
 _MESSAGE_GONE = (
     "message to edit not found",
@@ -76,16 +86,17 @@ def classify(exc: TelegramError) -> SendOutcome:
         return SendOutcome.rejected(f"Bad Request: {exc.message}", cause=stable_cause(exc.message))
     if isinstance(exc, InvalidToken):
         return SendOutcome.rejected("the bot token was refused", cause="invalid token")
-    if isinstance(exc, TimedOut):
+    if isinstance(exc, NetworkError):  # TimedOut included
         cause = exc.__cause__
-        if isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout):
+        if isinstance(cause, _NOT_SENT):
             return SendOutcome.retry(f"not sent: {type(cause).__name__}")
-        return SendOutcome.retry("read timeout", maybe_sent=True)
-    if isinstance(exc, NetworkError):
-        cause = exc.__cause__
-        if isinstance(cause, httpx.ConnectError):
-            return SendOutcome.retry(f"not sent: {exc.message}")
-        return SendOutcome.retry(f"network: {exc.message}")
+        if isinstance(cause, httpx.ReadTimeout) or (isinstance(exc, TimedOut) and cause is None):
+            return SendOutcome.retry("read timeout", maybe_sent=True)
+        if isinstance(cause, httpx.HTTPError):  # reset or cut off mid-answer
+            return SendOutcome.retry(f"network: {type(cause).__name__}", maybe_sent=True)
+        # Telegram answered a 5xx (PTB raises NetworkError with no cause): it had the
+        # request, and may have delivered it.
+        return SendOutcome.retry(f"server: {exc.message}", maybe_sent=True)
     return SendOutcome.retry(f"{type(exc).__name__}: {exc.message}")
 
 
@@ -94,7 +105,9 @@ def outcome_of(exc: Exception) -> SendOutcome | None:
     if isinstance(exc, TelegramError):
         return classify(exc)
     if isinstance(exc, httpx.HTTPError):
-        return SendOutcome.retry(f"network: {type(exc).__name__}")
+        return SendOutcome.retry(
+            f"network: {type(exc).__name__}", maybe_sent=not isinstance(exc, _NOT_SENT)
+        )
     return None
 
 

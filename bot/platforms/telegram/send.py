@@ -157,6 +157,7 @@ class Sender:
                 caption=text,
                 parse_mode=parse_mode,
                 reply_markup=markup,
+                disable_notification=reply.silent or None,
             )
             return message
         message = await self.bot.send_message(
@@ -165,6 +166,7 @@ class Sender:
             parse_mode=parse_mode,
             reply_markup=markup,
             link_preview_options=preview(reply.preview_url),
+            disable_notification=reply.silent or None,
         )
         return message
 

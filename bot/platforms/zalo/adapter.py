@@ -14,6 +14,8 @@ import httpx
 
 from bot.core.settings import ZaloConfig
 from bot.platforms.base import Handle, Replies, alert_admins, silence_library_logs
+from bot.platforms.heartbeat import Heartbeat
+from bot.platforms.startup import PlatformUnreachable, TokenRejected, proxy_check
 from bot.platforms.zalo.client import BotInfo, ZaloClient, ZaloError, ZaloNetworkError
 from bot.platforms.zalo.intake import ZaloIntake
 from bot.platforms.zalo.send import PLATFORM, ZaloMessenger, ZaloSender
@@ -21,6 +23,8 @@ from bot.platforms.zalo.webhook import WebhookListener
 from handlers.base import Context
 
 log = logging.getLogger(__name__)
+
+WEBHOOK_PING_SECONDS = 60.0  # with a webhook no getUpdates runs: ask Zalo now and then
 
 
 class ZaloAdapter:
@@ -45,6 +49,7 @@ class ZaloAdapter:
             raise ValueError("[zalo] token (or BANTIN_ZALO_TOKEN) is not set")
         self.settings = settings
         self.context = context
+        self.heartbeat = Heartbeat(context.store, PLATFORM)
         self.client = ZaloClient(
             settings.token,
             settings.api_base_url,
@@ -52,6 +57,8 @@ class ZaloAdapter:
             read_timeout=settings.read_timeout_seconds,
             max_connections=max(8, int(settings.messages_per_second * 2) + 2),
             transport=transport,
+            proxy=settings.proxy_url or None,
+            on_answer=self.heartbeat.answered,
         )
         sender = ZaloSender(self.client, settings)
         self.messenger = ZaloMessenger(sender)
@@ -65,20 +72,38 @@ class ZaloAdapter:
         )
         self.bot: BotInfo | None = None
         self.webhook: WebhookListener | None = None
+        self._pinger: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        """getMe first: raises TokenRejected (401/404) or PlatformUnreachable (no answer, 5xx)."""
         settings = self.settings
         silence_library_logs(settings.token)
         try:
             self.bot = await self.client.get_me()
         except ZaloError as exc:
-            if exc.code == 401:
-                raise RuntimeError("Zalo refused the bot token ([zalo] token)") from None
+            if exc.code in (401, 404) or exc.http_status in (401, 404):
+                raise TokenRejected(
+                    PLATFORM,
+                    "[zalo] token",
+                    "BANTIN_ZALO_TOKEN",
+                    f"{exc.code} on getMe",
+                    "copy it again from the Zalo Bot Manager",
+                ) from None
+            if exc.code >= 500 or exc.http_status >= 500:
+                raise PlatformUnreachable(
+                    PLATFORM,
+                    settings.api_base_url,
+                    f"{exc.code} {exc.description}",
+                    "Zalo's servers are failing; nothing to change here",
+                ) from None
             log.warning("zalo: getMe failed (%s %s); going on", exc.code, exc.description)
         except ZaloNetworkError as exc:
-            log.warning("zalo: getMe failed (%s); going on, updates will retry", exc.reason)
+            raise PlatformUnreachable(
+                PLATFORM, settings.api_base_url, exc.reason, proxy_check("zalo")
+            ) from None
         if settings.webhook_url:
             await self._start_webhook()
+            self._pinger = asyncio.create_task(self._ping(), name="zalo-ping")
         else:
             await self.intake.prepare_polling()
             self.intake.start_polling()
@@ -120,13 +145,25 @@ class ZaloAdapter:
             log.info("zalo: webhook set")
             return
 
+    async def _ping(self) -> None:
+        """Keeps the heartbeat fresh while readers are quiet on the webhook."""
+        while not self.intake.stopping:
+            await asyncio.sleep(WEBHOOK_PING_SECONDS)
+            try:
+                await self.client.get_webhook_info()
+            except (ZaloError, ZaloNetworkError) as exc:
+                log.warning("zalo: getWebhookInfo failed (%s)", exc)
+
     async def stop(self) -> None:
         """Intake, then the HTTP client (the root stops the delivery worker first)."""
         self.intake.stopping = True
+        if self._pinger is not None:
+            self._pinger.cancel()
         if self.webhook is not None:
             await self.webhook.stop()
         await self.intake.stop()
         await self.client.aclose()
+        await self.heartbeat.flush()
 
     async def notify_admins(self, text: str) -> None:
         await alert_admins(self.messenger, self.settings.admins, text)

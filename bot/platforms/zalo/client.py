@@ -8,6 +8,7 @@ token somewhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +16,23 @@ import httpx
 
 from bot.core.settings import ZALO_API
 from bot.platforms.cutting import units
+from bot.platforms.wire import wire_hooks
 
 TEXT_LIMIT = 2000  # sendMessage text and sendPhoto caption: 1–2000 characters (docs)
 EVENT_TEXT = "message.text.received"
 EVENT_IMAGE = "message.image.received"
 EVENT_STICKER = "message.sticker.received"
 EVENT_UNSUPPORTED = "message.unsupported.received"
+# Failures before the whole request was written: Zalo cannot have acted on it.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteTimeout,
+    httpx.WriteError,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+)
 
 
 class ZaloError(Exception):
@@ -98,8 +110,39 @@ def _int(value: object) -> int | None:
         return None
 
 
+class _Malformed(Exception):
+    """A field of an update has a type the documentation does not give it."""
+
+
+def _field(data: dict[str, Any], key: str, *, number: bool = False) -> str | None:
+    """A text field: absent or null is None; a whole number where `number` (an id) is its
+    digits; anything else, or text that is not Unicode (a lone surrogate), is malformed."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if number and isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise _Malformed(key)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Malformed(key) from None
+    return value
+
+
+def _object(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Malformed(key)
+    return value
+
+
 def parse_update(payload: object) -> ZaloUpdate | None:
-    """`{ok, result: {event_name, message}}` or the bare result; None when it is not one."""
+    """`{ok, result: {event_name, message}}` or the bare result; None when it is not one
+    (a field of the wrong type included: the webhook answers such a body 400)."""
     if not isinstance(payload, dict):
         return None
     if "result" in payload and "event_name" not in payload:
@@ -110,25 +153,33 @@ def parse_update(payload: object) -> ZaloUpdate | None:
     message = payload.get("message")
     if not isinstance(event, str) or not isinstance(message, dict):
         return None
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
-    assert isinstance(chat, dict) and isinstance(sender, dict)
-    chat_id = _str(chat.get("id")) or _str(sender.get("id"))
-    if not chat_id:
+    try:
+        chat = _object(message, "chat")
+        sender = _object(message, "from")
+        chat_id = _field(chat, "id", number=True) or _field(sender, "id", number=True)
+        is_bot = sender.get("is_bot", False)
+        date = message.get("date")
+        if not isinstance(is_bot, bool) or not (
+            date is None or (isinstance(date, int | float) and not isinstance(date, bool))
+        ):
+            return None
+        if not chat_id:
+            return None
+        return ZaloUpdate(
+            event_name=event,
+            chat_id=chat_id,
+            chat_type=_field(chat, "chat_type") or "PRIVATE",
+            user_id=_field(sender, "id", number=True),
+            user_name=_field(sender, "display_name"),
+            is_bot=is_bot,
+            text=_field(message, "text"),
+            photo=_field(message, "photo"),
+            caption=_field(message, "caption"),
+            message_id=_field(message, "message_id", number=True),
+            date=_int(date),
+        )
+    except _Malformed:
         return None
-    return ZaloUpdate(
-        event_name=event,
-        chat_id=chat_id,
-        chat_type=_str(chat.get("chat_type")) or "PRIVATE",
-        user_id=_str(sender.get("id")),
-        user_name=_str(sender.get("display_name")),
-        is_bot=sender.get("is_bot") is True,
-        text=_str(message.get("text")),
-        photo=_str(message.get("photo")),
-        caption=_str(message.get("caption")),
-        message_id=_str(message.get("message_id")),
-        date=_int(message.get("date")),
-    )
 
 
 class ZaloClient:
@@ -143,11 +194,15 @@ class ZaloClient:
         read_timeout: float = 15.0,
         max_connections: int = 32,
         transport: httpx.AsyncBaseTransport | None = None,
+        proxy: str | None = None,
+        on_answer: Callable[[], None] | None = None,
     ) -> None:
+        """`proxy`: `[zalo] proxy_url`; without it httpx reads HTTPS_PROXY / ALL_PROXY."""
         if not token:
             raise ValueError("a Zalo bot token is required")
         self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
         self.read_timeout = read_timeout
+        self._on_answer = on_answer
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
             limits=httpx.Limits(
@@ -155,7 +210,9 @@ class ZaloClient:
             ),
             follow_redirects=False,  # a redirect would carry the token somewhere else
             transport=transport,
+            proxy=proxy or None,
             headers={"User-Agent": "Bantin (Zalo Bot API client)"},
+            event_hooks=wire_hooks(),
         )
 
     async def aclose(self) -> None:
@@ -176,14 +233,14 @@ class ZaloClient:
             response = await self._http.post(
                 self._prefix + method, json=params or {}, timeout=timeout
             )
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except _NOT_SENT as exc:
             raise ZaloNetworkError(
                 method, f"not sent: {type(exc).__name__}", maybe_sent=False
             ) from None
-        except httpx.TimeoutException as exc:
+        except httpx.HTTPError as exc:  # a read timeout, a reset mid-answer: it may have arrived
             raise ZaloNetworkError(method, type(exc).__name__, maybe_sent=True) from None
-        except httpx.HTTPError as exc:
-            raise ZaloNetworkError(method, type(exc).__name__, maybe_sent=True) from None
+        if response.status_code < 500 and self._on_answer is not None:
+            self._on_answer()
         try:
             body = response.json()
         except (ValueError, UnicodeDecodeError):

@@ -1,7 +1,9 @@
 """Zalo's answers as delivery outcomes: retry later, the chat is gone, or rejected.
 
-The documentation lists no error for "this user blocked the bot" and says nothing of how
-a 429 should be waited out: which codes and phrases mean what is `[zalo]` configuration
+Read as Zalo documents them: 403 is "Internal server error" there, so it is retried (the
+message may have gone out: a duplicate is better than a loss) unless its description says
+the user blocked the bot or cannot be reached; a 429 names no wait, so the limiter pauses
+adaptively. Which codes and phrases mean what is `[zalo]` configuration
 (`bot.core.settings.ZaloConfig`), each default the safe side.
 """
 
@@ -23,17 +25,18 @@ def classify(exc: Exception, settings: ZaloConfig | None = None) -> SendOutcome:
     code, description = exc.code, exc.description
     reason = f"Zalo {code}: {description}" if description else f"Zalo {code}"
     if code == 429:
-        return SendOutcome.retry(f"{reason} (quota)", retry_after=settings.quota_pause_seconds)
+        return SendOutcome.retry(f"{reason} (quota)", quota=True)
     lowered = description.lower()
+    if any(p in lowered for p in settings.gone_phrases) or code in settings.gone_error_codes:
+        return SendOutcome.gone(reason)
     if (
         code in settings.retry_error_codes
         or code >= 500
         or exc.http_status >= 500
         or any(p in lowered for p in settings.retry_phrases)
     ):
-        return SendOutcome.retry(reason)
-    if code in settings.gone_error_codes or any(p in lowered for p in settings.gone_phrases):
-        return SendOutcome.gone(reason)
+        # Zalo answered after reading the request: it may have delivered the message.
+        return SendOutcome.retry(reason, maybe_sent=True)
     if code == 401:
         return SendOutcome.rejected("the Zalo bot token was refused", cause="zalo invalid token")
     return SendOutcome.rejected(reason, cause=stable_cause(f"zalo {code} {description}"))

@@ -2,7 +2,8 @@
 
 The secret (`X-Bot-Api-Secret-Token`) is checked in constant time before the body is read,
 so a stranger cannot make us read a megabyte; the body is capped and read within a time
-limit. Anything that is not one JSON object gets a 400, never a traceback. The update is
+limit. Anything that is not one update (bad JSON, nesting without end, a field of the
+wrong type, text that is not Unicode) gets a 400, never a traceback. The update is
 handed on at once and handled in the background, so Zalo never waits on the handlers.
 """
 
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+
+from bot.platforms.zalo.client import parse_update
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +112,7 @@ class WebhookListener:
             payload = json.loads(body)
         except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested without end
             return _answer(400)
-        if not isinstance(payload, dict):
-            return _answer(400)
+        if not isinstance(payload, dict) or parse_update(payload) is None:
+            return _answer(400)  # JSON, but not an update (a field of the wrong type)
         self._on_update(payload)
         return _answer(200)

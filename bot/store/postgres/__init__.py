@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -33,8 +34,9 @@ import psycopg
 from psycopg import IsolationLevel
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from bot.core.records import SearchTimedOut
 from bot.core.settings import redact_url
-from bot.store.db import Connection, Database, StoreError
+from bot.store.db import Budgeted, Connection, Database, StoreError
 from bot.store.postgres.connection import PgConnection, Row, connection_kwargs
 from bot.store.postgres.migrations import MIGRATIONS
 
@@ -119,6 +121,16 @@ class PostgresDatabase(Database):
             return
         with self._borrow(writing=False) as conn:
             yield conn
+
+    @contextmanager
+    def searching(self, budget: float) -> Iterator[Connection]:
+        """A read the server cancels after `budget` seconds (statement_timeout, this read only)."""
+        with self.reading() as conn:
+            conn.execute(f"SET LOCAL statement_timeout = {max(1, int(budget * 1000))}")
+            try:
+                yield Budgeted(conn, time.monotonic() + budget, budget)
+            except psycopg.errors.QueryCanceled:
+                raise SearchTimedOut(f"search stopped after {budget:g} s") from None
 
     async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         loop = asyncio.get_running_loop()

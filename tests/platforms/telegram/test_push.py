@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -254,27 +253,3 @@ async def test_digest_chat_gets_one_message_with_a_line_per_story(
     assert len(lines) == 3 and "Một" in lines[0] and "Ba" in lines[2]
     assert len(tg.delivered(1002)) == 3
     assert store.sync.deliveries.counts() == {"sent": 6}
-
-
-async def test_read_timeout_is_retried_once_with_a_note(
-    tmp_path: Path, tg: FakeTelegram, store: Store, caplog: pytest.LogCaptureFixture
-) -> None:
-    config = telegram_config(tmp_path, tg)
-    add_chat(store, 1101)
-    add_chat(store, 1102)
-    tg.slow(1101, 0.6)  # arrives, but after our read timeout: the resend duplicates
-    tg.slow(1102, 0.6, times=2)  # twice: we give up rather than spam
-    add_story(store, image=None)
-    async with running(config, store, read_timeout=0.3) as platform:
-        await platform.worker.drain(10)
-        await asyncio.sleep(0.5)  # let the slow fake finish answering
-    assert len(tg.calls_to("sendMessage", 1101)) == 2
-    assert len(tg.calls_to("sendMessage", 1102)) == 2
-    assert "may get it twice" in caplog.text
-    with store.db.reading() as conn:
-        rows = dict(
-            conn.execute(
-                "SELECT c.chat_id, d.status FROM deliveries d JOIN chats c ON c.id = d.chat_ref"
-            ).fetchall()
-        )
-    assert rows == {"1101": "sent", "1102": "failed"}

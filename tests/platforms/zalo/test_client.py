@@ -119,7 +119,8 @@ async def test_network_errors_say_whether_the_request_may_have_arrived() -> None
     ("code", "description", "status", "kind"),
     [
         (403, "User has blocked the bot", 403, Kind.GONE),
-        (403, "Forbidden", 200, Kind.GONE),
+        (403, "Forbidden", 200, Kind.RETRY),  # 403 is "Internal server error" in the docs
+        (403, "User has not interacted with the bot", 403, Kind.GONE),
         (400, "Bad request: user not found", 400, Kind.GONE),
         (400, "Người dùng đã chặn bot", 400, Kind.GONE),
         (403, "Internal server error", 403, Kind.RETRY),  # the docs' label for 403
@@ -135,11 +136,14 @@ def test_zalo_errors_map_to_outcomes(code: int, description: str, status: int, k
     assert classify(ZaloError("sendMessage", code, description, status)).kind is kind
 
 
-def test_quota_pauses_every_send_and_timeouts_may_duplicate() -> None:
+def test_quota_pauses_adaptively_and_server_errors_and_timeouts_may_duplicate() -> None:
     quota = classify(
         ZaloError("sendMessage", 429, "Quota exceeded", 429), ZaloConfig(quota_pause_seconds=12)
     )
-    assert quota.kind is Kind.RETRY and quota.retry_after == 12
+    assert quota.kind is Kind.RETRY and quota.quota and quota.retry_after is None
+    internal = classify(ZaloError("sendMessage", 403, "Internal server error", 403))
+    assert internal.kind is Kind.RETRY and internal.maybe_sent
+    assert classify(ZaloError("sendMessage", 500, "oops", 500)).maybe_sent
     timeout = classify(ZaloNetworkError("sendMessage", "ReadTimeout", maybe_sent=True))
     assert timeout.kind is Kind.RETRY and timeout.maybe_sent
     refused = classify(ZaloNetworkError("sendMessage", "not sent", maybe_sent=False))
@@ -147,9 +151,11 @@ def test_quota_pauses_every_send_and_timeouts_may_duplicate() -> None:
 
 
 def test_the_error_policy_is_configurable() -> None:
-    strict = ZaloConfig(gone_error_codes=(), gone_phrases=("opted out",))
+    strict = ZaloConfig(gone_phrases=("opted out",), retry_error_codes=(408, 429))
     blocked = ZaloError("sendMessage", 403, "User has blocked the bot", 403)
     assert classify(blocked, strict).kind is Kind.REJECTED
+    legacy = ZaloConfig(gone_error_codes=(403,))  # 403 read as "Forbidden", as before
+    assert classify(ZaloError("sendMessage", 403, "Forbidden", 403), legacy).kind is Kind.GONE
     assert classify(ZaloError("sendMessage", 400, "User opted out", 400), strict).kind is Kind.GONE
 
 
@@ -198,18 +204,24 @@ def test_parse_update_reads_the_documented_shapes() -> None:
         {"event_name": "message.text.received", "message": {"chat": 5, "from": "x"}},
         {"result": [1, 2]},
         {"result": {"event_name": "message.text.received", "message": {"chat": {"id": {}}}}},
+        {"event_name": "message.text.received", "message": {"chat": {"id": 7}, "from": []}},
+        {"event_name": "message.text.received", "message": {"chat": {"id": 7}, "text": {}}},
+        {"event_name": "message.text.received", "message": {"chat": {"id": 7}, "date": "x"}},
+        {"event_name": "message.text.received", "message": {"chat": {"id": 1.5}}},
+        {"event_name": "message.text.received", "message": {"chat": {"id": "7"}, "text": "\udcff"}},
+        {"event_name": "x", "message": {"chat": {"id": "7"}, "from": {"is_bot": "no"}}},
     ],
 )
 def test_parse_update_takes_wrong_types_for_no_update(payload: object) -> None:
     assert parse_update(payload) is None
 
 
-def test_parse_update_survives_odd_field_types() -> None:
+def test_parse_update_reads_numbers_as_ids_and_an_endless_date_as_none() -> None:
     update = parse_update(
         {
             "event_name": "message.text.received",
-            "message": {"chat": {"id": 7}, "from": [], "text": {"a": 1}, "date": 1e400},
+            "message": {"chat": {"id": 7}, "text": "chào", "date": 1e400},
         }
     )
     assert update is not None and update.chat_id == "7"
-    assert update.text is None and update.date is None and update.user_id is None
+    assert update.text == "chào" and update.date is None and update.user_id is None

@@ -18,6 +18,7 @@ from bot.config import parse_config
 from bot.core.records import Chat
 from bot.core.settings import Config
 from bot.delivery.worker import WorkerSettings
+from bot.platforms.startup import TokenRejected
 from bot.platforms.zalo import ZaloAdapter
 from bot.store import Store
 from tests.delivery.helpers import add_story
@@ -451,8 +452,9 @@ async def test_token_is_never_logged_and_a_refused_token_stops_start(
         ).zalo,
         make_context(config, store),
     )
-    with pytest.raises(RuntimeError, match="refused the bot token"):
+    with pytest.raises(TokenRejected, match=r"\[zalo\] token") as refused:
         await bad.start()
+    assert "999:wrong" not in str(refused.value)
     await bad.client.aclose()
     assert "999:wrong" not in caplog.text
 

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.platforms.zalo.webhook import WebhookListener, parse_listen
+
+UPDATE = json.dumps(
+    {
+        "ok": True,
+        "result": {
+            "event_name": "message.text.received",
+            "message": {"chat": {"id": "u1"}, "from": {"id": "u1"}, "text": "chào"},
+        },
+    }
+).encode()
 
 
 def test_parse_listen() -> None:
@@ -34,13 +45,14 @@ async def _raw(port: int, data: bytes, *, wait: float = 2.0) -> bytes:
 async def test_webhook_listener_refuses_what_zalo_would_not_send() -> None:
     got: list[object] = []
     listener = WebhookListener(
-        "127.0.0.1:0", "right-secret", got.append, max_body=100, read_seconds=0.3
+        "127.0.0.1:0", "right-secret", got.append, max_body=len(UPDATE), read_seconds=0.3
     )
     await listener.start()
     try:
         port = listener.port
         head = "POST /hook HTTP/1.1\r\nHost: x\r\nX-Bot-Api-Secret-Token: right-secret\r\n"
-        big = await _raw(port, (head + "Content-Length: 101\r\n\r\n").encode() + b"x" * 101)
+        over = len(UPDATE) + 1
+        big = await _raw(port, (head + f"Content-Length: {over}\r\n\r\n").encode() + b"x" * over)
         assert big.startswith(b"HTTP/1.1 413")
         no_length = await _raw(port, (head + "\r\n").encode())
         assert no_length.startswith(b"HTTP/1.1 411")
@@ -50,9 +62,9 @@ async def test_webhook_listener_refuses_what_zalo_would_not_send() -> None:
             port, head.replace("right", "Right").encode() + b"Content-Length: 2\r\n\r\n{}"
         )
         assert wrong_case.startswith(b"HTTP/1.1 403")
-        ok = await _raw(port, (head + "Content-Length: 2\r\n\r\n").encode() + b"{}")
+        ok = await _raw(port, (head + f"Content-Length: {len(UPDATE)}\r\n\r\n").encode() + UPDATE)
         assert ok.startswith(b"HTTP/1.1 200") and ok.endswith(b'{"message":"Success"}')
-        assert got == [{}]
+        assert got == [json.loads(UPDATE)]
         assert listener.refused == 1
     finally:
         await listener.stop()
@@ -85,6 +97,18 @@ def _post(body: bytes, *, header: str = "X-Bot-Api-Secret-Token") -> bytes:
         b"null",
         b"\xff\xfe{}",  # not UTF-8
         b'{"event_name": ',
+        b"{}",  # an object, but no update
+        b'{"ok": true}',
+        b'{"event_name": "message.text.received", "message": ' + b"[" * 900 + b"]" * 900 + b"}",
+        b'{"event_name": "message.text.received", "message": {"chat": {"id": [1]}}}',
+        b'{"event_name": "message.text.received", "message": {"chat": {"id": "u1"}, "text": 5}}',
+        b'{"event_name": "message.text.received", "message": {"chat": {"id": "u1"}, '
+        b'"text": "\\udcff"}}',
+        b'{"result": {"event_name": "message.text.received", "message": {"chat": {"id": "u1"}, '
+        b'"from": {"id": "u1", "is_bot": "yes"}, "text": ' + b"[" * 500 + b"]" * 500 + b"}}}",
+        b'{"event_name": "message.text.received", "message": {"chat": {"id": "u1"}, "date": '
+        + b"9" * 5000
+        + b"}}",  # an integer longer than Python reads
     ],
 )
 async def test_a_body_that_is_not_one_json_object_is_a_400_without_a_traceback(
@@ -122,7 +146,7 @@ async def test_the_header_name_is_case_insensitive_and_any_path_is_served(
     listener: tuple[WebhookListener, list[object]],
 ) -> None:
     hook, got = listener
-    answer = await _raw(hook.port, _post(b'{"ok": true}', header="x-bot-api-secret-token"))
+    answer = await _raw(hook.port, _post(UPDATE, header="x-bot-api-secret-token"))
     assert answer.startswith(b"HTTP/1.1 200")
-    assert got == [{"ok": True}]
+    assert got == [json.loads(UPDATE)]
     assert hook.refused == 0
