@@ -352,6 +352,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     d = _table(source, document, "delivery")
     delivery = DeliveryConfig(
         give_up_after_hours=d.number("give_up_after_hours", 6.0, minimum=0.01, maximum=24 * 30),
+        lease_seconds=d.number("lease_seconds", 60.0, minimum=1.0, maximum=3600.0),
     )
     d.finish()
 

@@ -262,6 +262,15 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "• “{name}” since {since}, {failures} times: {error}",
     },
     "stats.none_failing": {"vi": "Không nguồn nào đang lỗi.", "en": "No feed is failing."},
+    "stats.queue": {
+        "vi": "Hàng đợi gửi: {queue}; tin chờ lâu nhất: {oldest}",
+        "en": "Send queue: {queue}; oldest pending: {oldest}",
+    },
+    "stats.fleet": {"vi": "Tiến trình đang chạy: {count}", "en": "Processes running: {count}"},
+    "stats.process": {
+        "vi": "• {role} {host} (pid {pid}): giữ {held} tin, báo cách đây {ago}",
+        "en": "• {role} {host} (pid {pid}): holds {held}, last seen {ago} ago",
+    },
     "stats.seconds": {"vi": "{value} giây", "en": "{value} s"},
     "stats.minutes": {"vi": "{value} phút", "en": "{value} min"},
     "stats.hours": {"vi": "{value} giờ", "en": "{value} h"},

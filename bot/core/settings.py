@@ -143,9 +143,12 @@ class LogConfig:
 @dataclass(frozen=True, slots=True)
 class DeliveryConfig:
     """`[delivery]`: a send whose outcome is unknown (it may have arrived) is retried until
-    it has been unknown this long; only then is the row failed."""
+    it has been unknown this long; only then is the row failed. A claimed row is leased to
+    its process for `lease_seconds`, renewed while it lives: how long a dead process's
+    rows wait before another sender takes them."""
 
     give_up_after_hours: float = 6.0
+    lease_seconds: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)

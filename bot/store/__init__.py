@@ -22,6 +22,7 @@ from bot.core.ports import (
     ChatsPort,
     DeliveriesPort,
     FeedsPort,
+    FleetPort,
     HealthPort,
     RetentionPort,
     ReviewPort,
@@ -38,6 +39,7 @@ from bot.store.chats import ChatStore
 from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
+from bot.store.fleet import FleetStore
 from bot.store.health import HealthStore
 from bot.store.retention import OutboxRetention
 from bot.store.review import ReviewStore
@@ -71,6 +73,7 @@ class Tables:
         self.alerts = AlertStore(db, timezone)
         self.retention = OutboxRetention(db)
         self.health = HealthStore(db)
+        self.fleet = FleetStore(db)
 
 
 class _OnDatabaseThread:
@@ -135,6 +138,7 @@ class Store:
         self.alerts = cast(AlertsPort, _OnDatabaseThread(self.sync.alerts, self.db))
         self.retention = cast(RetentionPort, _OnDatabaseThread(self.sync.retention, self.db))
         self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
+        self.fleet = cast(FleetPort, _OnDatabaseThread(self.sync.fleet, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 
 from bot.core.records import FailingFeed, Stats
 from bot.store.db import Database, now
+from bot.store.fleet import FleetStore
 
 DAY = 86_400.0
 WEEK = 7 * DAY
+FLEET_SEEN_SECONDS = 60.0  # a process not seen for this long is no longer listed
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -130,6 +132,18 @@ class StatsStore:
                     (day,),
                 ).fetchone()[0]
             )
+            queue = {
+                row[0]: int(row[1])
+                for row in conn.execute(
+                    "SELECT c.platform, COUNT(*) FROM deliveries d JOIN chats c "
+                    "ON c.id = d.chat_ref WHERE d.status IN ('pending', 'sending') "
+                    "GROUP BY c.platform ORDER BY c.platform"
+                )
+            }
+            oldest = conn.execute(
+                "SELECT MIN(created_at) FROM deliveries WHERE status = 'pending'"
+            ).fetchone()[0]
+        processes = FleetStore(self.db).processes(at - FLEET_SEEN_SECONDS)
         return Stats(
             generated_at=at,
             feeds=int(feeds[0]),
@@ -145,4 +159,7 @@ class StatsStore:
             latency_p95=percentile(delays, 0.95),
             latency_samples=len(delays),
             broadcasts_24h=broadcasts,
+            processes=processes,
+            queue=queue,
+            oldest_pending_at=oldest,
         )

@@ -42,6 +42,7 @@ class TelegramAdapter:
         *,
         handle: Handle | None = None,
         commands: Mapping[str, Any] | None = None,
+        receive: bool = True,
     ) -> None:
         from handlers.cards import article_card
         from handlers.router import COMMANDS
@@ -49,6 +50,7 @@ class TelegramAdapter:
 
         self.settings = settings
         self.context = context
+        self.receive = receive  # False: a sender or poller of a fleet, taking no updates
         self.commands: Mapping[str, Any] = (
             commands if commands is not None else (COMMANDS if handle is None else {})
         )
@@ -111,12 +113,14 @@ class TelegramAdapter:
                 f"{type(exc).__name__}: {exc.message}",
                 proxy_check("telegram"),
             ) from None
-        log.info("telegram: @%s polling", self.bot_username)
+        log.info("telegram: @%s %s", self.bot_username, "polling" if self.receive else "sending")
 
     async def _start(self) -> None:
         app = self.application
         await app.initialize()
         self.bot_username = app.bot.username
+        if not self.receive:
+            return
         await self._set_commands()
         await app.start()
         assert app.updater is not None

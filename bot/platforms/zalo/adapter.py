@@ -42,6 +42,7 @@ class ZaloAdapter:
         *,
         handle: Handle | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        receive: bool = True,
     ) -> None:
         from handlers.router import handle as route
 
@@ -49,6 +50,7 @@ class ZaloAdapter:
             raise ValueError("[zalo] token (or BANTIN_ZALO_TOKEN) is not set")
         self.settings = settings
         self.context = context
+        self.receive = receive  # False: a sender or poller of a fleet, taking no updates
         self.heartbeat = Heartbeat(context.store, PLATFORM)
         self.client = ZaloClient(
             settings.token,
@@ -101,13 +103,17 @@ class ZaloAdapter:
             raise PlatformUnreachable(
                 PLATFORM, settings.api_base_url, exc.reason, proxy_check("zalo")
             ) from None
-        if settings.webhook_url:
+        if self.receive:
+            await self._start_intake()
+        log.info("zalo: bot %s running", self.bot.account_name if self.bot else "(unknown)")
+
+    async def _start_intake(self) -> None:
+        if self.settings.webhook_url:
             await self._start_webhook()
             self._pinger = asyncio.create_task(self._ping(), name="zalo-ping")
         else:
             await self.intake.prepare_polling()
             self.intake.start_polling()
-        log.info("zalo: bot %s running", self.bot.account_name if self.bot else "(unknown)")
 
     async def _start_webhook(self) -> None:
         settings = self.settings

@@ -276,4 +276,29 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE articles ADD COLUMN media TEXT;
     """,
+    # 8: a fleet. A claimed delivery names the process holding it and until when, so a
+    # start re-queues only rows whose holder stopped renewing; a feed's poll is leased the
+    # same way; the chat's next allowed send and each bot token's send pace are shared by
+    # every sender (`processes` lists who is running, for `bantin stats`).
+    """
+    ALTER TABLE deliveries ADD COLUMN holder TEXT;
+    ALTER TABLE deliveries ADD COLUMN lease_until DOUBLE PRECISION;
+    CREATE INDEX deliveries_leases ON deliveries(lease_until) WHERE status = 'sending';
+    ALTER TABLE feeds ADD COLUMN poll_holder TEXT;
+    ALTER TABLE feeds ADD COLUMN poll_lease_until DOUBLE PRECISION;
+    ALTER TABLE chats ADD COLUMN pace_until DOUBLE PRECISION;
+    CREATE TABLE processes (
+        holder     TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        pid        BIGINT NOT NULL,
+        started_at DOUBLE PRECISION NOT NULL,
+        seen_at    DOUBLE PRECISION NOT NULL
+    );
+    CREATE TABLE send_pace (
+        lane         TEXT PRIMARY KEY,
+        next_slot    DOUBLE PRECISION NOT NULL DEFAULT 0,
+        paused_until DOUBLE PRECISION NOT NULL DEFAULT 0
+    );
+    """,
 ]

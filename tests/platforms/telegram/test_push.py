@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Outlet
 from bot.core.replies import Reply, Request, Span
 from bot.core.settings import Config
+from bot.outlets import Outlet
 from bot.store import Store
 from handlers.base import Context
 from tests.delivery.helpers import add_chat, add_story, telegram_config
