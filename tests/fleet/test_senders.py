@@ -8,6 +8,7 @@ held at its death may arrive twice.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,6 +187,22 @@ def overall_rate(tg: FakeTelegram) -> float:
     return (len(times) - 1) / (times[-1] - times[0])
 
 
+def fleet_stats(config_path: Path) -> dict[str, Any]:
+    """What `bantin stats --json` says of the fleet."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANTIN_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "stats", "--json", "--config", str(config_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    parsed: dict[str, Any] = json.loads(done.stdout)
+    return parsed
+
+
 def held_by(config_path: Path, pid: int) -> set[str]:
     """The chats whose rows a (dead) process still holds as 'sending'."""
     store = open_store(load_config(str(config_path)))
@@ -230,6 +248,9 @@ def test_three_senders_deliver_one_story_to_every_chat_once_within_the_rate(
     assert busiest_second(tg) <= RATE + BURST
     log_text = fleet.log_text()
     assert tg.token not in log_text and "Traceback" not in log_text
+    stats = fleet_stats(fleet.config_path)
+    assert sorted(p["role"] for p in stats["processes"]) == ["poll", "send", "send", "send"]
+    assert stats["queue"] == {} and stats["oldest_pending_at"] is None
 
 
 def test_a_sender_killed_mid_push_loses_nothing_and_repeats_only_what_it_held(
@@ -243,6 +264,9 @@ def test_a_sender_killed_mid_push_loses_nothing_and_repeats_only_what_it_held(
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
     in_flight = held_by(fleet.config_path, victim.pid)
+    stats = fleet_stats(fleet.config_path)
+    holders = {p["pid"]: p["held"] for p in stats["processes"]}
+    assert holders.get(victim.pid) == len(in_flight)  # the dead one still shows what it held
     assert len(tg.delivered()) < CHATS, "the push ended before the kill"
     wait_for(lambda: len(delivered(tg)) == CHATS, 90)
     time.sleep(1.0)
