@@ -20,6 +20,7 @@ from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.config_desk import zalo_display_name
 from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
+from bot.dashboard.server import make_dashboard
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.launch import Launch
@@ -85,6 +86,7 @@ class App:
         self.platforms: list[Outlet] = build_outlets(config, self.context)
         self.admin = self._admin_desk()
         self.context.admin = self.admin
+        self.dashboard = make_dashboard(config, self.store, self.admin, self.context)
         self.review = self._review_announcer()
         if config.zalo.token:
             # Zalo wants a bot's own name to begin with "Bot"; what it says uses [bot] name.
@@ -221,6 +223,8 @@ class App:
         requeued = await self.store.deliveries.requeue_in_flight()
         if requeued:
             log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
+        if self.dashboard is not None:
+            await self.dashboard.start()
         launch = Launch(self.platforms, stop)
         try:
             await launch.wait_first_round()
@@ -232,6 +236,8 @@ class App:
             if scheduler.running:
                 scheduler.shutdown(wait=False)
             await launch.cancel()
+            if self.dashboard is not None:
+                await self.dashboard.stop()
             # Side by side: the workers release what waits for its turn at once, rather
             # than going on sending while the polls are cut short.
             await asyncio.gather(

@@ -28,6 +28,8 @@ REPOSITORIES = {
     "alerts": ports.AlertsPort,
     "retention": ports.RetentionPort,
     "health": ports.HealthPort,
+    "dashboard": ports.DashboardPort,
+    "signin": ports.SignInPort,
 }
 
 
