@@ -80,7 +80,7 @@ def read_dashboard(dashboard: _Reader) -> DashboardConfig:
     listen = dashboard.text("listen", "").strip()
     if listen:
         host, sep, port = listen.rpartition(":")
-        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
             raise dashboard.fail("listen", "host:port such as '127.0.0.1:8080', or ''", listen)
     public_url = dashboard.url("public_url", "").rstrip("/")
     if public_url and ("?" in public_url or "#" in public_url):
