@@ -73,6 +73,8 @@ class DashboardServer:
         self.zone = ZoneInfo(config.timezone)
         self.sessions = Sessions(store, admins, hours=settings.session_hours)
         self._runner: web.AppRunner | None = None
+        self.links: SignInLinks | None = None  # told the bound port when listen says ":0"
+        self._public = bool(settings.public_url)
 
     # ---- running ---------------------------------------------------------------------
 
@@ -101,6 +103,8 @@ class DashboardServer:
             if isinstance(address, tuple):
                 self.port = int(address[1])
                 break
+        if self.links is not None and not self._public:
+            self.links.base_url = f"http://{self.host}:{self.port}{self.prefix}"
         log.info("dashboard: listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
@@ -289,5 +293,8 @@ def make_dashboard(
     """The server when `[dashboard] listen` is set; `/dashboard` then answers with links."""
     if not config.dashboard.listen:
         return None
-    context.dashboard = SignInLinks(store, config.dashboard.base_url)
-    return DashboardServer(config, store, admin, context.admins)
+    links = SignInLinks(store, config.dashboard.base_url)
+    context.dashboard = links
+    server = DashboardServer(config, store, admin, context.admins)
+    server.links = links
+    return server
