@@ -12,7 +12,7 @@ from html import escape
 
 WIDTH = 640
 HEIGHT = 240
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 28, 36
+LEFT, RIGHT, TOP, BOTTOM = 56, 24, 28, 36
 PALETTE = ("#1f6feb", "#d9480f", "#2f9e44", "#9c36b5", "#f08c00", "#0c8599")
 GRID = "#d0d7de"
 INK = "#1f2328"
@@ -66,7 +66,7 @@ def _axes(parts: list[str], top_value: float, fmt: Callable[[float], str]) -> No
 def _x_labels(parts: list[str], labels: Sequence[str], xs: Sequence[float]) -> None:
     every = max(1, -(-len(labels) // 8))  # at most about 8 labels on a phone's width
     for i, (label, x) in enumerate(zip(labels, xs, strict=True)):
-        if i % every == 0 or i == len(labels) - 1:
+        if (len(labels) - 1 - i) % every == 0:  # counted from the last, always shown
             parts.append(
                 f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" font-size="11" fill="{INK}" '
                 f'text-anchor="middle">{escape(label)}</text>'
