@@ -89,3 +89,30 @@ def test_dashboard_settings() -> None:
     )
     assert config.dashboard.base_url == "https://b.vn/dash"
     assert parse_config("", "x", env={}).dashboard.listen == ""
+
+
+def test_the_cookie_is_secure_behind_https_and_lives_under_the_public_path(
+    tmp_path: Path,
+) -> None:
+    from aiohttp import web
+
+    from bot.admin.desk import AdminDesk
+    from bot.dashboard.server import DashboardServer
+
+    store = Store(tmp_path / "bantin.sqlite3")
+    try:
+        for public, secure, path in (
+            ("https://bantin.example.vn/dash", True, "/dash"),
+            ("", False, "/"),
+        ):
+            config = parse_config(
+                f'[dashboard]\nlisten = "127.0.0.1:0"\npublic_url = "{public}"\n', "x", env={}
+            )
+            server = DashboardServer(config, store, AdminDesk(store), {})
+            response = web.Response()
+            server.cookie(response, "bantin_session", "v", 60)
+            header = response.cookies["bantin_session"].output()
+            assert "HttpOnly" in header and "SameSite=Strict" in header
+            assert ("Secure" in header) is secure and f"Path={path}" in header
+    finally:
+        store.close()
