@@ -48,8 +48,6 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
-PUBLIC = frozenset({"/login", "/style.css", "/lang/vi", "/lang/en"})
-Handler = Callable[[web.Request, Session, str], Awaitable[web.StreamResponse]]
 
 
 class DashboardServer:
@@ -104,7 +102,8 @@ class DashboardServer:
                 self.port = int(address[1])
                 break
         if self.links is not None and not self._public:
-            self.links.base_url = f"http://{self.host}:{self.port}{self.prefix}"
+            host = f"[{self.host}]" if ":" in self.host else self.host
+            self.links.base_url = f"http://{host}:{self.port}{self.prefix}"
         log.info("dashboard: listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
@@ -120,15 +119,17 @@ class DashboardServer:
     ) -> web.StreamResponse:
         try:
             response = await handler(request)
-        except web.HTTPException as exc:
-            response = exc
+        except web.HTTPException as exc:  # aiohttp's own 404/405/413: the same headers
+            for name, value in HEADERS.items():
+                exc.headers.setdefault(name, value)
+            raise
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         return response
 
     def language(self, request: web.Request) -> str:
         chosen = request.cookies.get(LANGUAGE_COOKIE, "")
-        return chosen if chosen in LANGUAGES else "vi"
+        return chosen if chosen in LANGUAGES else self.config.language
 
     def view(self, request: web.Request, **extra: object) -> pages.View:
         path = request.path[len(self.prefix) :] or "/"

@@ -3,6 +3,7 @@ session, CSRF on every form, the review desk's actions pushing to the fake Bot A
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -53,6 +54,11 @@ async def test_sign_in_review_and_refusals_over_http(tmp_path: Path, tg: FakeTel
             assert "không phải quản trị viên" in await ask(tg, "/dashboard", STRANGER)
             link = await sign_in_link(tg)
             assert link.startswith(base + "/login?t=")
+            # No link preview: Telegram's preview robot is not sent to the sign-in page.
+            sent = next(c for c in tg.delivered(ADMIN) if "login?t=" in c.text)
+            options = sent.params.get("link_preview_options")
+            options = json.loads(options) if isinstance(options, str) else options
+            assert options and options["is_disabled"] is True
             token = link.split("t=", 1)[1]
             with app.store.db.reading() as conn:  # only the hash is stored
                 stored = [r[0] for r in conn.execute("SELECT token_hash FROM dashboard_links")]
