@@ -22,7 +22,7 @@ color:#1f2328;background:#f6f8fa}
 header{background:#0b3d91;color:#fff;padding:10px 14px}
 header a{color:#fff;text-decoration:none;margin-right:14px;display:inline-block;padding:4px 0}
 header a.here{border-bottom:2px solid #fff}
-header .who{font-size:13px;opacity:.85}
+header .who{font-size:13px;opacity:.85;white-space:nowrap}
 header form{display:inline}
 header button{background:none;border:1px solid #fff;color:#fff;border-radius:4px;padding:2px 8px}
 main{max-width:980px;margin:0 auto;padding:14px}
@@ -178,12 +178,15 @@ def feeds_page(view: View, feeds: Sequence[Feed]) -> str:
         else:
             state = view.t("feed.ok")
         action = "resume" if feed.paused else "pause"
+        # 0: due at the next tick (a new feed); a paused feed has no next check.
+        next_check = view.clock(feed.next_check_at) if feed.next_check_at > 0 else "—"
+        next_check = "—" if feed.paused else next_check
         rows.append(
             f'<tr id="feed-{feed.id}"><td><a href="{e(feed.url)}" rel="noreferrer">'
             f"{e(feed.name)}</a><div class=muted>#{feed.id} · {e(feed.kind)}</div></td>"
             f'<td class="{"bad" if feed.failures else ""}">{e(state)}</td>'
             f"<td>{e(view.clock(feed.last_success_at))}</td>"
-            f"<td>{e(view.clock(feed.next_check_at) if not feed.paused else '—')}</td>"
+            f"<td>{e(next_check)}</td>"
             f'<td class="muted">{e(feed.last_error or "")}</td>'
             f"<td>{view.form(f'/feeds/{feed.id}/{action}', view.t('action.' + action))}</td></tr>"
         )
