@@ -19,6 +19,7 @@ from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.config_desk import zalo_display_name
 from bot.core.ports import ChatAccess, MessageEditor, Summarizer
 from bot.core.settings import Config
+from bot.dashboard.server import make_dashboard
 from bot.fleet import Membership, Role, RunLock, new_holder
 from bot.launch import Launch
 from bot.outlets import Outlet, Part, build_outlets, make_context
@@ -99,6 +100,7 @@ class App:
         self.platforms: list[Outlet] = build_outlets(config, self.context, self.part)
         self.admin = self._admin_desk()
         self.context.admin = self.admin
+        self.dashboard = make_dashboard(config, self.store, self.admin, self.context)
         self.review = self._review_announcer()
         if config.zalo.token:
             # Zalo wants a bot's own name to begin with "Bot"; what it says uses [bot] name.
@@ -248,6 +250,8 @@ class App:
         if self.role.sends:
             await self._requeue_in_flight()
         await self.membership.join()
+        if self.dashboard is not None and self.role.receives:
+            await self.dashboard.start()
         launch = Launch(self.platforms, stop)
         try:
             await launch.wait_first_round()
@@ -260,6 +264,8 @@ class App:
             if scheduler.running:
                 scheduler.shutdown(wait=False)
             await launch.cancel()
+            if self.dashboard is not None:
+                await self.dashboard.stop()
             # Side by side: the workers release what waits for its turn at once, rather
             # than going on sending while the polls are cut short.
             await asyncio.gather(

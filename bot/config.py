@@ -217,7 +217,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
-    known_tables |= {"publish", "card", "log", "delivery"}
+    known_tables |= {"publish", "card", "log", "delivery", "dashboard"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -233,7 +233,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
             "timezone", "an IANA time zone such as 'Asia/Ho_Chi_Minh'", timezone
         ) from None
     language = bot.text("language", "vi", choices=("vi", "en"))
-    from bot.config_desk import read_bot_name, read_desk
+    from bot.config_desk import read_bot_name, read_dashboard, read_desk
 
     bot_name = read_bot_name(bot)
     bot.finish()
@@ -410,6 +410,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         card=card,
         log=log_config,
         delivery=delivery,
+        dashboard=read_dashboard(_table(source, document, "dashboard")),
     )
 
 

@@ -11,6 +11,7 @@ from string import Formatter
 from typing import Final
 
 from handlers.i18n_alerts import ALERT_STRINGS
+from handlers.i18n_dashboard import DASHBOARD_STRINGS
 
 log = logging.getLogger(__name__)
 
@@ -306,6 +307,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "admin.usage": {"vi": "Cách dùng: {usage}.", "en": "Usage: {usage}."},
     # --- keyword alerts, sections, quiet style (handlers/i18n_alerts.py) -------------------
     **ALERT_STRINGS,
+    **DASHBOARD_STRINGS,  # /dashboard (handlers/i18n_dashboard.py)
     # --- fallbacks -------------------------------------------------------------------------
     "unknown.command": {
         "vi": "Xin lỗi, chưa có lệnh /{command}. Mời bạn gõ /help để xem các lệnh.",

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from bot.core.dashboard import DashboardPort, SignInPort
 from bot.core.outcome import SendOutcome
 from bot.core.query import ParsedQuery
 from bot.core.records import (
@@ -331,6 +332,10 @@ class StorePort(Protocol):
     def health(self) -> HealthPort: ...
     @property
     def fleet(self) -> FleetPort: ...
+    @property
+    def dashboard(self) -> DashboardPort: ...
+    @property
+    def signin(self) -> SignInPort: ...
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

@@ -173,6 +173,21 @@ class CardConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DashboardConfig:
+    """`[dashboard]`: the editors' pages in a browser, served by `bantin run` when `listen`
+    is set ("127.0.0.1:8080"); `public_url` is the address the sign-in links carry (the
+    reverse proxy's), else `http://{listen}`."""
+
+    listen: str = ""
+    public_url: str = ""
+    session_hours: int = 12
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     source: str
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -193,6 +208,7 @@ class Config:
     card: CardConfig = CardConfig()
     log: LogConfig = LogConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    dashboard: DashboardConfig = DashboardConfig()
     # [storage] keep_deliveries_days: sent outbox rows older than this are pruned.
     keep_deliveries_days: int = 30
 

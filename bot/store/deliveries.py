@@ -66,7 +66,7 @@ class DeliveryStore:
                   )
                 ORDER BY d.priority DESC, d.due_at, d.id LIMIT :limit
                 """
-                + conn.dialect.claim_lock,
+                + conn.dialect.claim_chat_lock,
                 {"platform": platform, "now": at, "limit": limit},
             ).fetchall()
             return _mark_sending(conn, [row[0] for row in rows], at, holder, lease_seconds)

@@ -276,4 +276,25 @@ MIGRATIONS: list[str] = [
         paused_until REAL NOT NULL DEFAULT 0
     );
     """,
+    # 9 (the dashboard): one-time sign-in links and browser sessions, each kept
+    # only as the SHA-256 of its token; a link is used once, within its ten minutes.
+    """
+    CREATE TABLE dashboard_links (
+        token_hash TEXT PRIMARY KEY,
+        actor      TEXT NOT NULL,
+        platform   TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at    REAL
+    );
+    CREATE TABLE dashboard_sessions (
+        session_hash TEXT PRIMARY KEY,
+        actor        TEXT NOT NULL,
+        platform     TEXT NOT NULL,
+        user_id      TEXT NOT NULL,
+        created_at   REAL NOT NULL,
+        expires_at   REAL NOT NULL
+    );
+    """,
 ]

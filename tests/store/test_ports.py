@@ -29,6 +29,8 @@ REPOSITORIES = {
     "retention": ports.RetentionPort,
     "health": ports.HealthPort,
     "fleet": ports.FleetPort,
+    "dashboard": ports.DashboardPort,
+    "signin": ports.SignInPort,
 }
 
 

@@ -301,4 +301,25 @@ MIGRATIONS: list[str] = [
         paused_until DOUBLE PRECISION NOT NULL DEFAULT 0
     );
     """,
+    # 9 (the dashboard): one-time sign-in links and browser sessions, each kept
+    # only as the SHA-256 of its token; a link is used once, within its ten minutes.
+    """
+    CREATE TABLE dashboard_links (
+        token_hash TEXT PRIMARY KEY,
+        actor      TEXT NOT NULL,
+        platform   TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL,
+        used_at    DOUBLE PRECISION
+    );
+    CREATE TABLE dashboard_sessions (
+        session_hash TEXT PRIMARY KEY,
+        actor        TEXT NOT NULL,
+        platform     TEXT NOT NULL,
+        user_id      TEXT NOT NULL,
+        created_at   DOUBLE PRECISION NOT NULL,
+        expires_at   DOUBLE PRECISION NOT NULL
+    );
+    """,
 ]
