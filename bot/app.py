@@ -23,6 +23,7 @@ from bot.core.settings import Config
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.launch import Launch
+from bot.platforms.listener import Listeners
 from bot.scheduler import make_scheduler
 from bot.store import open_store
 from feeds.llm_summary import LLMSummarizer
@@ -82,7 +83,9 @@ class App:
         self.llm = make_llm(config)
         self.summarizer = configured_summarizer(self.llm)
         self.context = make_context(config, self.store)
-        self.platforms: list[Outlet] = build_outlets(config, self.context)
+        # One HTTP listener per webhook address, shared by the platforms (and WebSub) on it.
+        self.listeners = Listeners()
+        self.platforms: list[Outlet] = build_outlets(config, self.context, self.listeners)
         self.admin = self._admin_desk()
         self.context.admin = self.admin
         self.review = self._review_announcer()
@@ -237,6 +240,7 @@ class App:
             await asyncio.gather(
                 self._cancel_polls(), *(_stop(platform) for platform in launch.started)
             )
+            await self.listeners.stop()
         if launch.fatal is not None:
             raise launch.fatal
 
@@ -317,12 +321,15 @@ def telegram_outlet(
     handle: Handle | None = None,
     commands: Mapping[str, Any] | None = None,
     worker_settings: WorkerSettings | None = None,
+    listeners: Listeners | None = None,
 ) -> Outlet:
     """Telegram: about 30 messages/s overall, 1/s per private chat, 20/min per group."""
     from bot.platforms.telegram import TelegramAdapter
 
     settings = config.telegram
-    adapter = TelegramAdapter(settings, context, handle=handle, commands=commands)
+    adapter = TelegramAdapter(
+        settings, context, handle=handle, commands=commands, listeners=listeners
+    )
     limits = Limits(
         messages_per_second=settings.messages_per_second,
         private_chat_per_second=settings.private_chat_per_second,
@@ -340,12 +347,15 @@ def zalo_outlet(
     handle: Handle | None = None,
     worker_settings: WorkerSettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    listeners: Listeners | None = None,
 ) -> Outlet:
     """Zalo: one-to-one chats only, so a fleet-wide rate and one per reader."""
     from bot.platforms.zalo import ZaloAdapter
 
     settings = config.zalo
-    adapter = ZaloAdapter(settings, context, handle=handle, transport=transport)
+    adapter = ZaloAdapter(
+        settings, context, handle=handle, transport=transport, listeners=listeners
+    )
     limits = Limits(
         messages_per_second=settings.messages_per_second,
         private_chat_per_second=settings.private_chat_per_second,
@@ -356,13 +366,17 @@ def zalo_outlet(
     return _outlet(adapter, context, limits, in_flight, worker_settings, give_up)
 
 
-def build_outlets(config: Config, context: Context) -> list[Outlet]:
-    """One per platform that has a token; none means Bantin only polls."""
+def build_outlets(
+    config: Config, context: Context, listeners: Listeners | None = None
+) -> list[Outlet]:
+    """One per platform that has a token; none means Bantin only polls. Webhooks on one
+    address share one listener of `listeners`."""
+    listeners = listeners if listeners is not None else Listeners()
     outlets: list[Outlet] = []
     if config.telegram.token:
-        outlets.append(telegram_outlet(config, context))
+        outlets.append(telegram_outlet(config, context, listeners=listeners))
     if config.zalo.token:
-        outlets.append(zalo_outlet(config, context))
+        outlets.append(zalo_outlet(config, context, listeners=listeners))
     return outlets
 
 
