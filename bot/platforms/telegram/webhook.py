@@ -10,8 +10,9 @@ An update's state lives in the database, so several intake processes behind one 
 proxy can share the URL: any of them may take any update.
 
 On stop the webhook is left registered (no `deleteWebhook`): other intake processes may
-still be serving it, and Telegram keeps undelivered updates for a day while none is. A
-switch back to long polling must delete it (`getUpdates` is refused while one is set).
+still be serving it, and Telegram keeps undelivered updates for a day while none is.
+Switching back to long polling deletes it (PTB's `start_polling` does, keeping pending
+updates), since `getUpdates` is refused while a webhook is set.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from bot.store import Store
 from tests.delivery.helpers import telegram_config
 from tests.fakes.telegram_api import SERVER_ERROR, Failure, FakeTelegram
 from tests.platforms.telegram.helpers import FAST, quick
+from tests.platforms.telegram.helpers import running as polling
 
 SECRET = "tg-webhook_Secret-42"
 PATH = "/telegram/hook"
@@ -126,7 +127,7 @@ async def test_set_webhook_then_the_right_secret_is_served_and_others_get_403(
         assert call.params["url"] == PUBLIC
         assert call.params["secret_token"] == SECRET
         assert call.params["allowed_updates"] == ALLOWED_UPDATES
-        assert str(call.params.get("drop_pending_updates", "false")).lower() == "false"
+        assert str(call.params["drop_pending_updates"]).lower() == "false"
         assert tg.webhook is not None
         assert tg.calls_to("getUpdates") == []  # no long polling beside the webhook
 
@@ -142,6 +143,20 @@ async def test_set_webhook_then_the_right_secret_is_served_and_others_get_403(
     assert tg.calls_to("deleteWebhook") == []  # other intake processes may still serve it
     with pytest.raises(httpx.ConnectError):
         await post(port, numbered(tg.message_update(42, "/help")))
+
+
+async def test_back_to_long_polling_the_webhook_is_deleted_and_updates_flow(
+    tmp_path: Path, tg: FakeTelegram, store: Store
+) -> None:
+    async with running(outlet(webhook_config(tmp_path, tg), store)):
+        assert tg.webhook is not None
+    assert tg.webhook is not None  # left for the other intake processes
+    tg.push_update(tg.message_update(42, "/start"))  # waiting while nobody serves it
+    async with polling(telegram_config(tmp_path, tg), store):
+        await until(lambda: tg.replies(42))
+    assert tg.webhook is None
+    (deleted,) = tg.calls_to("deleteWebhook")
+    assert str(deleted.params.get("drop_pending_updates", "false")).lower() == "false"
 
 
 BAD_BODIES = [
