@@ -119,6 +119,9 @@ class TelegramAdapter:
                 f"{type(exc).__name__}: {exc.message}",
                 proxy_check("telegram"),
             ) from None
+        except Exception:  # the webhook's address taken, or a surprise: cleaned up for a retry
+            await self.stop()
+            raise
         how = "on the webhook" if self.webhook is not None else "polling"
         log.info("telegram: @%s %s", self.bot_username, how)
 

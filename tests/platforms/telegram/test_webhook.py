@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -143,6 +144,26 @@ async def test_set_webhook_then_the_right_secret_is_served_and_others_get_403(
     assert tg.calls_to("deleteWebhook") == []  # other intake processes may still serve it
     with pytest.raises(httpx.ConnectError):
         await post(port, numbered(tg.message_update(42, "/help")))
+
+
+async def test_an_address_in_use_fails_the_start_cleanly_and_a_retry_works(
+    tmp_path: Path, tg: FakeTelegram, store: Store
+) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    platform = outlet(webhook_config(tmp_path, tg, listen=f"127.0.0.1:{port}"), store)
+    try:
+        with pytest.raises(OSError):
+            await platform.start()
+    finally:
+        taken.close()
+    assert tg.calls_to("setWebhook") == []  # Telegram is told only once we listen
+    async with running(platform) as listening:
+        assert listening == port
+        assert await post(port, numbered(tg.message_update(42, "/start"))) == 200
+        await until(lambda: tg.replies(42))
 
 
 async def test_back_to_long_polling_the_webhook_is_deleted_and_updates_flow(
