@@ -166,6 +166,25 @@ async def test_an_address_in_use_fails_the_start_cleanly_and_a_retry_works(
         await until(lambda: tg.replies(42))
 
 
+async def test_telegram_s_word_on_a_failing_webhook_is_logged_once(
+    tmp_path: Path, tg: FakeTelegram, store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    platform = outlet(webhook_config(tmp_path, tg), store)
+    async with running(platform):
+        adapter = platform.platform
+        assert isinstance(adapter, TelegramAdapter) and adapter.webhook is not None
+        await adapter.webhook.check()
+        tg.webhook_error = "Connection refused"
+        await adapter.webhook.check()
+        await adapter.webhook.check()
+    said = [r.getMessage() for r in caplog.records if "webhook fails" in r.getMessage()]
+    assert said == [
+        "telegram: Telegram says the webhook fails: Connection refused (0 updates waiting)"
+    ]
+    assert SECRET not in caplog.text
+
+
 async def test_back_to_long_polling_the_webhook_is_deleted_and_updates_flow(
     tmp_path: Path, tg: FakeTelegram, store: Store
 ) -> None:
