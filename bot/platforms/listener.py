@@ -53,7 +53,9 @@ class Listener:
     """An aiohttp site on "host:port"; `add_route` mounts a handler on a path, at any time.
 
     A `fallback` route also answers paths no route has, while it is the listener's only
-    route (a webhook alone on its address may sit behind a proxy that rewrites paths)."""
+    route (a webhook alone on its address may sit behind a proxy that rewrites paths).
+    Mounting does not start the site: `open`/`close` count its users (`Mounted` does both).
+    """
 
     def __init__(self, listen: str) -> None:
         self.listen = listen

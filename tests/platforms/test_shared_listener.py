@@ -9,7 +9,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
-from bot.app import make_context, telegram_outlet, zalo_outlet
+from bot.app import App, make_context, telegram_outlet, zalo_outlet
 from bot.platforms.listener import Listeners
 from bot.platforms.telegram import TelegramAdapter
 from bot.platforms.zalo import ZaloAdapter
@@ -83,3 +83,21 @@ async def test_telegram_and_zalo_share_one_listener_each_on_its_path(tmp_path: P
     finally:
         await listeners.stop()
         store.close()
+
+
+async def test_the_composition_root_builds_one_listener_per_address(tmp_path: Path) -> None:
+    port = free_port()
+    with FakeTelegram() as tg, FakeZalo(require_https_webhook=False) as zalo:
+        tg_config = webhook_config(tmp_path, tg, listen=f"127.0.0.1:{port}")
+        z_config = zalo_config(
+            tmp_path,
+            zalo,
+            webhook_url=f"http://127.0.0.1:{port}/zalo/hook",
+            webhook_secret=ZALO_SECRET,
+            webhook_listen=f"[127.0.0.1]:{port}",
+        )
+        async with App(replace(tg_config, zalo=z_config.zalo)) as app:
+            (listener,) = list(app.listeners)
+            hooks = [getattr(outlet.platform, "webhook", None) for outlet in app.platforms]
+            assert [hook.listener for hook in hooks if hook is not None] == [listener] * 2
+            assert not listener.running  # opened by the platforms' start, not before
