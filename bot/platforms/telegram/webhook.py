@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from telegram import Update
@@ -35,6 +36,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # With a webhook no getUpdates runs: ask Telegram now and then, which keeps the heartbeat
 # fresh and brings the webhook's own errors (Telegram's last_error_message) to the log.
 PING_SECONDS = 60.0
+# Update ids remembered to take one that Telegram sends again only once (in this process).
+RECENT_UPDATES = 2048
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -48,10 +51,15 @@ def telegram_route(
 ) -> JsonWebhook:
     """The route: a JSON object that reads as an Update goes on the update queue."""
 
+    recent: OrderedDict[int, None] = OrderedDict()
+
     def accept(payload: dict[str, Any]) -> bool:
         update_id = payload.get("update_id")
         if not isinstance(update_id, int) or isinstance(update_id, bool):
             return False
+        if update_id in recent:  # Telegram sent it again (our 200 came too late): done
+            log.info("telegram webhook: update %d again; handled once", update_id)
+            return True
         try:
             update = Update.de_json(payload, application.bot)
         except Exception as exc:  # a field of the wrong type: PTB raises what it meets
@@ -59,6 +67,9 @@ def telegram_route(
                 "telegram webhook: update %d unreadable (%s)", update_id, type(exc).__name__
             )
             return False
+        recent[update_id] = None
+        while len(recent) > RECENT_UPDATES:
+            recent.popitem(last=False)
         application.update_queue.put_nowait(update)
         return True
 
