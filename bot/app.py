@@ -23,6 +23,7 @@ from bot.dashboard.server import make_dashboard
 from bot.fleet import Membership, Role, RunLock, new_holder
 from bot.launch import Launch
 from bot.outlets import Outlet, Part, build_outlets, make_context
+from bot.platforms.listener import Listeners
 from bot.scheduler import make_scheduler
 from bot.store import open_store
 from feeds.llm_summary import LLMSummarizer
@@ -97,7 +98,11 @@ class App:
         self.membership = Membership(
             self.store, self.holder, self.role, lease_seconds=config.delivery.lease_seconds
         )
-        self.platforms: list[Outlet] = build_outlets(config, self.context, self.part)
+        # One HTTP listener per webhook address, shared by the platforms (and WebSub) on it.
+        self.listeners = Listeners()
+        self.platforms: list[Outlet] = build_outlets(
+            config, self.context, self.part, self.listeners
+        )
         self.admin = self._admin_desk()
         self.context.admin = self.admin
         self.dashboard = make_dashboard(config, self.store, self.admin, self.context)
@@ -271,6 +276,7 @@ class App:
             await asyncio.gather(
                 self._cancel_polls(), *(_stop(platform) for platform in launch.started)
             )
+            await self.listeners.stop()
             await self.membership.leave()
         if launch.fatal is not None:
             raise launch.fatal

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from bot.core.ports import StorePort
     from bot.platforms.base import Handle, Platform
+    from bot.platforms.listener import Listeners
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +125,19 @@ def telegram_outlet(
     commands: Mapping[str, Any] | None = None,
     worker_settings: WorkerSettings | None = None,
     part: Part = SOLE,
+    listeners: Listeners | None = None,
 ) -> Outlet:
     """Telegram: about 30 messages/s overall, 1/s per private chat, 20/min per group."""
     from bot.platforms.telegram import TelegramAdapter
 
     settings = config.telegram
     adapter = TelegramAdapter(
-        settings, context, handle=handle, commands=commands, receive=part.role.receives
+        settings,
+        context,
+        handle=handle,
+        commands=commands,
+        receive=part.role.receives,
+        listeners=listeners,
     )
     limits = Limits(
         messages_per_second=settings.messages_per_second,
@@ -152,13 +159,19 @@ def zalo_outlet(
     worker_settings: WorkerSettings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     part: Part = SOLE,
+    listeners: Listeners | None = None,
 ) -> Outlet:
     """Zalo: one-to-one chats only, so a fleet-wide rate and one per reader."""
     from bot.platforms.zalo import ZaloAdapter
 
     settings = config.zalo
     adapter = ZaloAdapter(
-        settings, context, handle=handle, transport=transport, receive=part.role.receives
+        settings,
+        context,
+        handle=handle,
+        transport=transport,
+        receive=part.role.receives,
+        listeners=listeners,
     )
     limits = Limits(
         messages_per_second=settings.messages_per_second,
@@ -172,13 +185,22 @@ def zalo_outlet(
     )
 
 
-def build_outlets(config: Config, context: Context, part: Part = SOLE) -> list[Outlet]:
-    """One per platform that has a token; none means Bantin only polls."""
+def build_outlets(
+    config: Config,
+    context: Context,
+    part: Part = SOLE,
+    listeners: Listeners | None = None,
+) -> list[Outlet]:
+    """One per platform that has a token; none means Bantin only polls. Webhooks on one
+    address share one listener of `listeners`."""
+    from bot.platforms.listener import Listeners
+
+    listeners = listeners if listeners is not None else Listeners()
     outlets: list[Outlet] = []
     if config.telegram.token:
-        outlets.append(telegram_outlet(config, context, part=part))
+        outlets.append(telegram_outlet(config, context, part=part, listeners=listeners))
     if config.zalo.token:
-        outlets.append(zalo_outlet(config, context, part=part))
+        outlets.append(zalo_outlet(config, context, part=part, listeners=listeners))
     return outlets
 
 

@@ -18,6 +18,7 @@ DEFAULT_LLM_KEY_ENV = "BANTIN_LLM_API_KEY"
 TELEGRAM_API = "https://api.telegram.org"
 ZALO_API = "https://bot-api.zaloplatforms.com"
 ZALO_WEBHOOK_LISTEN = "127.0.0.1:8443"
+TELEGRAM_WEBHOOK_LISTEN = ZALO_WEBHOOK_LISTEN  # one listener for both unless told otherwise
 # The Zalo docs list no error for "the user blocked the bot" or "never wrote to it": a send
 # failing with one of these phrases in its description deactivates the chat.
 ZALO_GONE_PHRASES = (
@@ -96,6 +97,13 @@ class TelegramConfig:
     read_timeout_seconds: float = 10.0
     poll_timeout_seconds: int = 10  # getUpdates `timeout`
     proxy_url: str = field(default="", repr=False)  # its credentials are secrets
+    # Webhook intake instead of long polling when webhook_url is set (a public HTTPS URL;
+    # the listener serves its path on webhook_listen).
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    webhook_listen: str = TELEGRAM_WEBHOOK_LISTEN
+    webhook_max_body_bytes: int = 1 << 20
+    webhook_read_seconds: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +228,14 @@ class Config:
     def storage_label(self) -> str:
         """Where the data lives, fit for a log line (no password)."""
         return redact_url(self.storage_url) if self.storage_url else str(self.storage_path)
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """ "127.0.0.1:8443" or "[::1]:8443" → (host, port); a webhook listener's address."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"webhook_listen must be host:port, got {listen!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
 
 
 def redact_url(url: str) -> str:

@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.core.dashboard import Session
 from bot.core.ports import AdminPort, StorePort
 from bot.core.records import AdminReply
-from bot.core.settings import Config
+from bot.core.settings import Config, parse_listen
 from bot.dashboard import pages
 from bot.dashboard.auth import (
     FLASH_COOKIE,
@@ -35,7 +35,6 @@ from bot.dashboard.auth import (
 from bot.dashboard.overview import overview
 from bot.dashboard.stories import stories_page
 from bot.dashboard.texts import LANGUAGES, tr
-from bot.platforms.zalo.webhook import parse_listen
 from handlers.base import Context
 
 log = logging.getLogger(__name__)

@@ -15,11 +15,12 @@ import httpx
 from bot.core.settings import ZaloConfig
 from bot.platforms.base import Handle, Replies, alert_admins, silence_library_logs
 from bot.platforms.heartbeat import Heartbeat
+from bot.platforms.listener import JsonWebhook, Listeners, Mounted
 from bot.platforms.startup import PlatformUnreachable, TokenRejected, proxy_check
 from bot.platforms.zalo.client import BotInfo, ZaloClient, ZaloError, ZaloNetworkError
 from bot.platforms.zalo.intake import ZaloIntake
 from bot.platforms.zalo.send import PLATFORM, ZaloMessenger, ZaloSender
-from bot.platforms.zalo.webhook import WebhookListener
+from bot.platforms.zalo.webhook import zalo_route, zalo_webhook
 from handlers.base import Context
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class ZaloAdapter:
         handle: Handle | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         receive: bool = True,
+        listeners: Listeners | None = None,
     ) -> None:
         from handlers.router import handle as route
 
@@ -73,7 +75,19 @@ class ZaloAdapter:
             sender,
         )
         self.bot: BotInfo | None = None
-        self.webhook: WebhookListener | None = None
+        # The webhook's route, on the listener of its address (shared with Telegram's).
+        self.listeners = listeners if listeners is not None else Listeners()
+        self.route: JsonWebhook | None = None
+        self.webhook: Mounted | None = None
+        if settings.webhook_url:
+            self.route = zalo_route(
+                settings.webhook_secret,
+                self.intake.accept,
+                max_body=settings.webhook_max_body_bytes,
+                read_seconds=settings.webhook_read_seconds,
+            )
+            listener = self.listeners.get(settings.webhook_listen)
+            self.webhook = zalo_webhook(listener, settings.webhook_url, self.route)
         self._pinger: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -117,13 +131,7 @@ class ZaloAdapter:
 
     async def _start_webhook(self) -> None:
         settings = self.settings
-        self.webhook = WebhookListener(
-            settings.webhook_listen,
-            settings.webhook_secret,
-            self.intake.accept,
-            max_body=settings.webhook_max_body_bytes,
-            read_seconds=settings.webhook_read_seconds,
-        )
+        assert self.webhook is not None
         await self.webhook.start()
         try:
             await self.client.set_webhook(settings.webhook_url, settings.webhook_secret)
@@ -135,7 +143,8 @@ class ZaloAdapter:
         except ZaloNetworkError as exc:
             log.warning("zalo: setWebhook failed (%s); retrying in the background", exc)
             self.intake.spawn(self._set_webhook_later(), "zalo-set-webhook")
-        log.info("zalo: webhook listener on %s:%d", self.webhook.host, self.webhook.port)
+        listener = self.webhook.listener
+        log.info("zalo: webhook on %s:%d%s", listener.host, listener.port, self.webhook.path)
 
     async def _set_webhook_later(self) -> None:
         settings = self.settings

@@ -364,7 +364,7 @@ async def test_webhook_accepts_the_right_secret_and_refuses_others(
             assert await post(zalo.post_to_webhook, update, raw=b"{not json") == 400
             adapter = platform.platform
             assert isinstance(adapter, ZaloAdapter)
-            assert adapter.webhook is not None and adapter.webhook.refused == 3
+            assert adapter.route is not None and adapter.route.refused == 3
             await asyncio.sleep(0.1)
             assert zalo.replies("w1") == [] and store.sync.chats.get("zalo", "w1") is None
             assert await post(zalo.post_to_webhook, update) == 200
