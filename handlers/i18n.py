@@ -11,6 +11,7 @@ from string import Formatter
 from typing import Final
 
 from handlers.i18n_alerts import ALERT_STRINGS
+from handlers.i18n_topics import TOPIC_STRINGS
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +298,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "admin.usage": {"vi": "Cách dùng: {usage}.", "en": "Usage: {usage}."},
     # --- keyword alerts, sections, quiet style (handlers/i18n_alerts.py) -------------------
     **ALERT_STRINGS,
+    # --- forum topics (handlers/i18n_topics.py) ----------------------------------------
+    **TOPIC_STRINGS,
     # --- fallbacks -------------------------------------------------------------------------
     "unknown.command": {
         "vi": "Xin lỗi, chưa có lệnh /{command}. Mời bạn gõ /help để xem các lệnh.",

@@ -37,6 +37,7 @@ from bot.core.records import (
     Stats,
     StoryRecord,
     Subscription,
+    TopicRoute,
 )
 from bot.core.replies import Reply
 from bot.core.review import ReviewDecision, ReviewItem
@@ -255,6 +256,19 @@ class AlertsPort(Protocol):
     async def set_sections(self, chat_ref: int, sections: Sequence[str]) -> None: ...
 
 
+class TopicsPort(Protocol):
+    """A forum chat's routes: which feeds go to which topic (thread) of the chat."""
+
+    async def route(self, chat_ref: int, thread_id: int, feed_ids: Sequence[int] | None) -> None:
+        """These feeds (None: every story) go to this topic, moved from any other topic."""
+        ...
+
+    async def of_chat(self, chat_ref: int) -> list[TopicRoute]: ...
+    async def remove(self, chat_ref: int, thread_id: int) -> int: ...
+    async def thread_for(self, chat_ref: int, feed_ids: Sequence[int]) -> int | None: ...
+    async def deactivate(self, chat_ref: int, thread_id: int, reason: str) -> int: ...
+
+
 class RetentionPort(Protocol):
     """How long finished outbox rows are kept."""
 
@@ -294,6 +308,8 @@ class StorePort(Protocol):
     def alerts(self) -> AlertsPort: ...
     @property
     def retention(self) -> RetentionPort: ...
+    @property
+    def topics(self) -> TopicsPort: ...
     @property
     def health(self) -> HealthPort: ...
 

@@ -114,6 +114,18 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicRoute:
+    """Where a forum chat's stories of one feed (None: every feed) go: a topic (thread)."""
+
+    chat_ref: int
+    thread_id: int
+    feed_id: int | None
+    feed_name: str | None
+    active: bool
+    inactive_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """One of a chat's keyword alerts: the words as typed, and their folded form."""
 

@@ -27,6 +27,7 @@ from bot.core.ports import (
     ReviewPort,
     SearchPort,
     StatsPort,
+    TopicsPort,
 )
 from bot.core.records import BackupResult
 from bot.store.alerts import AlertStore
@@ -44,6 +45,7 @@ from bot.store.review import ReviewStore
 from bot.store.search import SearchIndex
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
+from bot.store.topics import TopicStore
 
 if TYPE_CHECKING:
     from bot.core.settings import Config
@@ -71,6 +73,7 @@ class Tables:
         self.alerts = AlertStore(db, timezone)
         self.retention = OutboxRetention(db)
         self.health = HealthStore(db)
+        self.topics = TopicStore(db)
 
 
 class _OnDatabaseThread:
@@ -135,6 +138,7 @@ class Store:
         self.alerts = cast(AlertsPort, _OnDatabaseThread(self.sync.alerts, self.db))
         self.retention = cast(RetentionPort, _OnDatabaseThread(self.sync.retention, self.db))
         self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
+        self.topics = cast(TopicsPort, _OnDatabaseThread(self.sync.topics, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

@@ -251,4 +251,18 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE articles ADD COLUMN media TEXT;
     """,
+    # topics: a forum chat's routes, which feeds go to which of its topics (threads).
+    """
+    CREATE TABLE topic_routes (
+        id              INTEGER PRIMARY KEY,
+        chat_ref        INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        thread_id       INTEGER NOT NULL,
+        feed_id         INTEGER REFERENCES feeds(id) ON DELETE CASCADE,
+        active          INTEGER NOT NULL DEFAULT 1,
+        inactive_reason TEXT,
+        created_at      REAL NOT NULL,
+        changed_at      REAL
+    );
+    CREATE UNIQUE INDEX topic_routes_feed ON topic_routes(chat_ref, COALESCE(feed_id, 0));
+    """,
 ]

@@ -68,7 +68,9 @@ class TelegramAdapter:
         bot = self.application.bot
         self.bot_username: str | None = None
         sender = Sender(bot)
-        self.messenger = TelegramMessenger(sender)
+        self.messenger = TelegramMessenger(
+            sender, topics=context.store.topics, notify=self._notify_admins
+        )
         # For the admin room: rights, "@name" lookups, edits and deletes.
         self.chats = TelegramChats(
             bot,
@@ -136,6 +138,9 @@ class TelegramAdapter:
 
     async def notify_admins(self, text: str) -> None:
         await alert_admins(self.messenger, self.settings.admins, text)
+
+    async def _notify_admins(self, text: str) -> None:
+        await self.notify_admins(text)
 
     async def _set_commands(self) -> None:
         """Vietnamese for everyone, English for clients set to English."""
