@@ -25,6 +25,7 @@ from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.launch import Launch
 from bot.scheduler import make_scheduler
 from bot.store import open_store
+from bot.websub import WebSubService
 from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport
 from feeds.summarize import summarize
@@ -34,7 +35,7 @@ from handlers.review import preview_card
 if TYPE_CHECKING:
     import httpx
 
-    from bot.core.records import Article
+    from bot.core.records import Article, Feed
     from bot.core.replies import Reply
     from bot.core.review import ReviewItem
     from bot.platforms.base import Handle, Platform
@@ -93,6 +94,11 @@ class App:
                 zalo_display_name(config.bot_name),
                 config.bot_name,
             )
+        self.websub = (
+            WebSubService(self.store, self.fetcher, config.websub, self._poll_feed)
+            if config.websub.enabled
+            else None
+        )
         self.poller = Poller(
             self.store,
             self.fetcher,
@@ -101,6 +107,7 @@ class App:
             config.summary.budget,
             on_article=on_article,
             notify_admins=self.notify_admins,
+            on_fetched=self.websub.subscriber.consider if self.websub is not None else None,
         )
 
     def _admin_desk(self) -> AdminDesk:
@@ -184,6 +191,10 @@ class App:
         finally:
             self._polls.discard(task)
 
+    async def _poll_feed(self, feed: Feed) -> PollReport:
+        """One feed at once (a WebSub push), cancelled at stop like the scheduled polls."""
+        return await self.poller.poll_feed(feed)
+
     async def _cancel_polls(self) -> None:
         """A poll cut short loses nothing: its results are written in one transaction, or not."""
         polls = [task for task in self._polls if not task.done()]
@@ -217,6 +228,11 @@ class App:
         scheduler.add_job(
             self.prune_outbox, "interval", hours=6, id="prune-outbox", max_instances=1
         )
+        if self.websub is not None:
+            scheduler.add_job(
+                self.websub.renew, "interval", minutes=5, id="websub-renew", max_instances=1
+            )
+            await self.websub.start()
         await self.prune_outbox()
         requeued = await self.store.deliveries.requeue_in_flight()
         if requeued:
@@ -235,7 +251,9 @@ class App:
             # Side by side: the workers release what waits for its turn at once, rather
             # than going on sending while the polls are cut short.
             await asyncio.gather(
-                self._cancel_polls(), *(_stop(platform) for platform in launch.started)
+                self._cancel_polls(),
+                *(_stop(platform) for platform in launch.started),
+                *([self.websub.stop()] if self.websub is not None else []),
             )
         if launch.fatal is not None:
             raise launch.fatal

@@ -56,7 +56,7 @@ language = "vi"
 path = "data/bantin.sqlite3"
 
 [poll]
-interval_seconds = 300
+interval_seconds = 60
 
 [fetch]
 allow_private_addresses = false
@@ -217,7 +217,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
-    known_tables |= {"publish", "card", "log", "delivery"}
+    known_tables |= {"publish", "card", "log", "delivery", "websub"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -256,7 +256,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
 
     p = _table(source, document, "poll")
     poll = PollConfig(
-        interval_seconds=p.whole("interval_seconds", 300, minimum=1, maximum=86_400),
+        interval_seconds=p.whole("interval_seconds", 60, minimum=1, maximum=86_400),
         max_new_per_poll=p.whole("max_new_per_poll", 30, minimum=1, maximum=100_000),
         page_concurrency=p.whole("page_concurrency", 4, minimum=1, maximum=32),
         max_backoff_seconds=p.whole("max_backoff_seconds", 3600, minimum=1, maximum=7 * 86_400),
@@ -355,6 +355,15 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     )
     d.finish()
 
+    from bot.config_desk import read_websub
+
+    websub = read_websub(source, document)
+    if websub.enabled and zalo.webhook_url and websub.listen == zalo.webhook_listen:
+        raise ConfigError(
+            f"{source}: [websub] listen: {websub.listen!r} is the Zalo webhook's address; "
+            "give [websub] listen another port (one shared listener is coming)"
+        )
+
     raw_feeds = document.get("feeds", [])
     if not isinstance(raw_feeds, list):
         raise ConfigError(f"{source}: [[feeds]]: expected an array of tables, got {raw_feeds!r}")
@@ -409,6 +418,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         card=card,
         log=log_config,
         delivery=delivery,
+        websub=websub,
     )
 
 

@@ -126,6 +126,23 @@ class TopicRoute:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSubSubscription:
+    """A feed's subscription at its WebSub hub: "requested" until the hub verifies it,
+    "active" until `lease_until`, "denied" or "failed" (tried again at `renew_at`)."""
+
+    feed_id: int
+    hub: str
+    topic: str
+    secret: str = field(repr=False)
+    state: str = "requested"
+    requested_at: float = 0.0
+    lease_until: float | None = None
+    renew_at: float | None = None
+    last_error: str | None = None
+    pushes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """One of a chat's keyword alerts: the words as typed, and their folded form."""
 

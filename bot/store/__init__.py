@@ -28,6 +28,7 @@ from bot.core.ports import (
     SearchPort,
     StatsPort,
     TopicsPort,
+    WebSubPort,
 )
 from bot.core.records import BackupResult
 from bot.store.alerts import AlertStore
@@ -46,6 +47,7 @@ from bot.store.search import SearchIndex
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
 from bot.store.topics import TopicStore
+from bot.store.websub import WebSubStore
 
 if TYPE_CHECKING:
     from bot.core.settings import Config
@@ -74,6 +76,7 @@ class Tables:
         self.retention = OutboxRetention(db)
         self.health = HealthStore(db)
         self.topics = TopicStore(db)
+        self.websub = WebSubStore(db)
 
 
 class _OnDatabaseThread:
@@ -139,6 +142,7 @@ class Store:
         self.retention = cast(RetentionPort, _OnDatabaseThread(self.sync.retention, self.db))
         self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
         self.topics = cast(TopicsPort, _OnDatabaseThread(self.sync.topics, self.db))
+        self.websub = cast(WebSubPort, _OnDatabaseThread(self.sync.websub, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

@@ -265,4 +265,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE UNIQUE INDEX topic_routes_feed ON topic_routes(chat_ref, COALESCE(feed_id, 0));
     """,
+    # websub: feeds' subscriptions at their WebSub hubs (our secret, the hub's lease).
+    """
+    CREATE TABLE websub (
+        feed_id      INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        hub          TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        secret       TEXT NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'requested',
+        requested_at REAL NOT NULL,
+        lease_until  REAL,
+        renew_at     REAL,
+        last_error   TEXT,
+        pushes       INTEGER NOT NULL DEFAULT 0,
+        last_push_at REAL
+    );
+    """,
 ]

@@ -29,6 +29,7 @@ REPOSITORIES = {
     "retention": ports.RetentionPort,
     "health": ports.HealthPort,
     "topics": ports.TopicsPort,
+    "websub": ports.WebSubPort,
 }
 
 
