@@ -6,6 +6,12 @@ from typing import Final
 
 # key → language → text, as in handlers/i18n.py.
 TOPIC_STRINGS: Final[dict[str, dict[str, str]]] = {
+    "help.route": {
+        "vi": "/route NGUỒN… — gõ trong một chủ đề (topic): tin của các nguồn đó vào chủ đề ấy "
+        "(/route all: mọi tin; /route off: thôi; /route: xem)",
+        "en": "/route FEED… — inside a topic: those feeds' stories go to that topic "
+        "(/route all: every story; /route off: stop; /route: list)",
+    },
     "topic.routed": {
         "vi": "📌 Chủ đề này sẽ nhận tin của: {feeds}.",
         "en": "📌 This topic now gets the stories of: {feeds}.",

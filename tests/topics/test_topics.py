@@ -173,3 +173,36 @@ async def test_a_closed_topic_stops_its_route_with_one_alert_and_no_retry_loop(
         "<b>Trận thứ hai</b>",
     ]
     assert store.sync.deliveries.counts() == {"sent": 2}
+
+
+async def test_an_english_group_is_answered_in_english_and_help_names_route(
+    tmp_path: Path, tg: FakeTelegram, store: Store
+) -> None:
+    config = telegram_config(tmp_path, tg)
+    add_feed(store, "Sports", "the-thao")
+    topic = tg.open_topic(GROUP)
+    tg.set_member(GROUP, ADMIN, "administrator")
+    async with running(config, store):
+        tg.push_update(
+            tg.message_update(
+                GROUP,
+                "/route sports",
+                user_id=ADMIN,
+                kind="supergroup",
+                thread_id=topic,
+                language="en",
+            )
+        )
+        await until(lambda: in_topic(tg, topic))
+        say(tg, "/route nowhere", topic)
+        await until(lambda: len(in_topic(tg, topic)) == 2)
+        say(tg, "/route off", None)
+        await until(lambda: in_topic(tg, None))
+        say(tg, "/help", None)
+        await until(lambda: len(in_topic(tg, None)) == 2)
+    routed, unknown = in_topic(tg, topic)
+    assert routed == "📌 This topic now gets the stories of: “Sports”."
+    assert unknown.startswith("There is no feed or section “nowhere”.")
+    outside, help_text = in_topic(tg, None)
+    assert outside == "Send this inside the topic that should get the stories."
+    assert "/route FEED…" in help_text
