@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 900.0  # a hub that could not be asked, or refused: ask again this much later
 DENIED_RETRY_SECONDS = 86_400.0
+# A request the hub has not verified in this long is asked again at the next poll (it was
+# perhaps made by `bantin poll`, with no listener to answer the hub).
+UNVERIFIED_SECONDS = 120.0
 SIGNATURE_HEADER = "X-Hub-Signature"
 OnPush = Callable[[int], Coroutine[Any, Any, None]]
 
@@ -63,11 +66,16 @@ class WebSubSubscriber:
             return
         current = await self.store.websub.get(feed.id)
         if current is not None and (current.hub, current.topic) == (links.hub, links.topic):
-            return  # renewals and retries are `renew_due`'s
+            unverified = time.time() - current.requested_at > UNVERIFIED_SECONDS
+            if current.state != "requested" or not unverified:
+                return  # renewals and retries are `renew_due`'s
+            secret: str | None = current.secret  # asked, never verified (no listener then?)
+        else:
+            secret = None
         log.info(
             "feed %s: advertises the WebSub hub %s (topic %s)", feed.name, links.hub, links.topic
         )
-        await self.subscribe(feed.id, links.hub, links.topic)
+        await self.subscribe(feed.id, links.hub, links.topic, secret)
 
     async def subscribe(
         self, feed_id: int, hub: str, topic: str, secret: str | None = None
