@@ -26,13 +26,14 @@ from bot.outlets import Outlet, Part, build_outlets, make_context
 from bot.platforms.listener import Listeners
 from bot.scheduler import make_scheduler
 from bot.store import open_store
+from bot.websub import WebSubService
 from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport
 from feeds.summarize import summarize
 from handlers.review import preview_card
 
 if TYPE_CHECKING:
-    from bot.core.records import Article
+    from bot.core.records import Article, Feed
     from bot.core.replies import Reply
     from bot.core.review import ReviewItem
 
@@ -114,6 +115,11 @@ class App:
                 zalo_display_name(config.bot_name),
                 config.bot_name,
             )
+        self.websub = (
+            WebSubService(self.store, self.fetcher, config.websub, self._poll_feed, self.listeners)
+            if config.websub.enabled
+            else None
+        )
         self.poller = Poller(
             self.store,
             self.fetcher,
@@ -123,6 +129,7 @@ class App:
             on_article=on_article,
             notify_admins=self.notify_admins,
             holder=self.holder,
+            on_fetched=self.websub.subscriber.consider if self.websub is not None else None,
         )
 
     def _admin_desk(self) -> AdminDesk:
@@ -206,6 +213,10 @@ class App:
         finally:
             self._polls.discard(task)
 
+    async def _poll_feed(self, feed: Feed) -> PollReport:
+        """One feed at once (a WebSub push), cancelled at stop like the scheduled polls."""
+        return await self.poller.poll_feed(feed)
+
     async def _cancel_polls(self) -> None:
         """A poll cut short loses nothing: its results are written in one transaction, or not."""
         polls = [task for task in self._polls if not task.done()]
@@ -250,6 +261,11 @@ class App:
         scheduler.add_job(
             self.prune_outbox, "interval", hours=6, id="prune-outbox", max_instances=1
         )
+        if self.websub is not None and (self.role.polls or self.role.receives):
+            scheduler.add_job(
+                self.websub.renew, "interval", minutes=5, id="websub-renew", max_instances=1
+            )
+            await self.websub.start()
         if self.role.polls:
             await self.prune_outbox()
         if self.role.sends:
@@ -274,7 +290,9 @@ class App:
             # Side by side: the workers release what waits for its turn at once, rather
             # than going on sending while the polls are cut short.
             await asyncio.gather(
-                self._cancel_polls(), *(_stop(platform) for platform in launch.started)
+                self._cancel_polls(),
+                *(_stop(platform) for platform in launch.started),
+                *([self.websub.stop()] if self.websub is not None else []),
             )
             await self.listeners.stop()
             await self.membership.leave()

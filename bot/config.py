@@ -64,7 +64,7 @@ language = "vi"
 path = "data/bantin.sqlite3"
 
 [poll]
-interval_seconds = 300
+interval_seconds = 60
 
 [fetch]
 allow_private_addresses = false
@@ -225,7 +225,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
-    known_tables |= {"publish", "card", "log", "delivery", "dashboard"}
+    known_tables |= {"publish", "card", "log", "delivery", "dashboard", "websub"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -264,7 +264,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
 
     p = _table(source, document, "poll")
     poll = PollConfig(
-        interval_seconds=p.whole("interval_seconds", 300, minimum=1, maximum=86_400),
+        interval_seconds=p.whole("interval_seconds", 60, minimum=1, maximum=86_400),
         max_new_per_poll=p.whole("max_new_per_poll", 30, minimum=1, maximum=100_000),
         page_concurrency=p.whole("page_concurrency", 4, minimum=1, maximum=32),
         max_backoff_seconds=p.whole("max_backoff_seconds", 3600, minimum=1, maximum=7 * 86_400),
@@ -374,6 +374,10 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     )
     d.finish()
 
+    from bot.config_desk import read_websub
+
+    websub = read_websub(source, document)
+
     raw_feeds = document.get("feeds", [])
     if not isinstance(raw_feeds, list):
         raise ConfigError(f"{source}: [[feeds]]: expected an array of tables, got {raw_feeds!r}")
@@ -429,6 +433,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         log=log_config,
         delivery=delivery,
         dashboard=read_dashboard(_table(source, document, "dashboard")),
+        websub=websub,
     )
 
 

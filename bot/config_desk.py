@@ -1,4 +1,5 @@
-"""The editors' desk tables of `config.toml`: `[bot] name`, `[publish]`, `[card]`, `[dashboard]`.
+"""The editors' desk tables of `config.toml`: `[bot] name`, `[publish]`, `[card]`,
+`[dashboard]`, and `[websub]` (how stories are pushed to us).
 
 Kept beside `bot.config` (which calls it) so that file stays one concern per table.
 """
@@ -8,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.core.settings import CardConfig, DashboardConfig, PublishConfig
+from bot.core.settings import (
+    ZALO_WEBHOOK_LISTEN,
+    CardConfig,
+    DashboardConfig,
+    PublishConfig,
+    WebSubConfig,
+    parse_listen,
+)
 
 if TYPE_CHECKING:
     from bot.config import _Reader
@@ -91,4 +99,24 @@ def read_dashboard(dashboard: _Reader) -> DashboardConfig:
         session_hours=dashboard.whole("session_hours", 12, minimum=1, maximum=720),
     )
     dashboard.finish()
+    return config
+
+
+def read_websub(source: str, document: Mapping[str, Any]) -> WebSubConfig:
+    """`[websub]`: off unless `callback_url` (the public URL the hubs POST to) is set."""
+    from bot.config import _table
+
+    table = _table(source, document, "websub")
+    listen = table.text("listen", ZALO_WEBHOOK_LISTEN)
+    try:
+        parse_listen(listen)
+    except ValueError:
+        raise table.fail("listen", "host:port such as '127.0.0.1:8443'", listen) from None
+    config = WebSubConfig(
+        callback_url=table.url("callback_url", "").rstrip("/"),
+        listen=listen,
+        lease_seconds=table.whole("lease_seconds", 10 * 86_400, minimum=300, maximum=365 * 86_400),
+        max_body_bytes=table.whole("max_body_bytes", 5_000_000, minimum=1024, maximum=64 << 20),
+    )
+    table.finish()
     return config

@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def tick_seconds(interval_seconds: float) -> float:
-    """Look often enough that a feed is never checked much later than it is due."""
-    return max(1.0, min(30.0, interval_seconds / 4))
+    """Look often enough that a feed is never checked much later than it is due: a sixth
+    of the interval, at most 10 s (a 60 s interval polls every 60 to 70 s)."""
+    return max(1.0, min(10.0, interval_seconds / 6))
 
 
 def make_scheduler(

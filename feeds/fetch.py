@@ -218,6 +218,28 @@ class Fetcher:
                 await response.aclose()
         raise FetchError(url, f"more than {self._settings.max_redirects} redirects", permanent=True)
 
+    async def post_form(self, url: str, form: Mapping[str, str]) -> tuple[int, str]:
+        """POST a form through the same guard and caps (a WebSub hub's subscribe request);
+        no redirect is followed. The status and the first 300 characters of the answer."""
+        try:
+            await self._guard.check(url)
+        except UnsafeURLError as exc:
+            raise FetchError(url, f"refused: {exc}", permanent=True) from None
+        except UrlResolutionError as exc:
+            raise FetchError(url, str(exc)) from None
+        try:
+            async with asyncio.timeout(self._settings.timeout_seconds):
+                response = await self._client.post(
+                    url, data=dict(form), headers={"User-Agent": self._settings.user_agent}
+                )
+        except TimeoutError:
+            raise FetchError(url, "timed out") from None
+        except UnsafeURLError as exc:
+            raise FetchError(url, f"refused: {exc}", permanent=True) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(url, self._describe(exc)) from None
+        return response.status_code, response.text[:300]
+
     def _describe(self, exc: httpx.HTTPError) -> str:
         """The error in words, with no credential of the proxy in them."""
         text = _describe(exc)

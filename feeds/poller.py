@@ -21,7 +21,7 @@ from bot.core.alerts import section_slug
 from bot.core.ports import Summarizer
 from bot.core.records import PendingPage, StoryRecord
 from feeds.extract import ExtractionError
-from feeds.fetch import Fetcher, FetchError
+from feeds.fetch import Fetcher, FetchError, FetchResult
 from feeds.ingest import read_entries, read_story, story_from_entry, timestamp
 from feeds.keys import article_key
 from feeds.models import FeedEntry
@@ -54,6 +54,8 @@ class PollReport:
 
 
 Notify = Callable[[str], Awaitable[None]]
+# Told of each feed body fetched (not a 304): where WebSub finds the feed's hub.
+OnFetched = Callable[["Feed", FetchResult], Awaitable[None]]
 
 
 class Poller:
@@ -68,9 +70,11 @@ class Poller:
         on_article: Callable[[Article], None] | None = None,
         notify_admins: Notify | None = None,
         holder: str = "poller",
+        on_fetched: OnFetched | None = None,
     ) -> None:
         self.store = store
         self.holder = holder  # this process, as the fleet's leases name it
+        self.on_fetched = on_fetched
         self.fetcher = fetcher
         self.summarizer = summarizer
         self.settings = settings
@@ -78,6 +82,8 @@ class Poller:
         self.on_article = on_article
         self.notify_admins = notify_admins
         self._pages = asyncio.Semaphore(settings.page_concurrency)
+        # One poll of a feed at a time: a push arriving mid-poll polls again after it.
+        self._feed_locks: dict[int, asyncio.Lock] = {}
 
     async def poll_due(self) -> list[PollReport]:
         feeds = await self.store.feeds.due(time.time())
@@ -107,7 +113,8 @@ class Poller:
             log.info("feed %s: another process is polling it", feed.name)
             return PollReport(feed=feed.name, busy=True)
         try:
-            return await self._poll_feed(feed)
+            async with self._feed_locks.setdefault(feed.id, asyncio.Lock()):
+                return await self._poll_feed(feed)
         except Exception as exc:
             log.exception("feed %s: unexpected error", feed.name)
             return await self._failed(feed, f"internal error: {type(exc).__name__}: {exc}", None)
@@ -130,6 +137,11 @@ class Poller:
                 entries = read_entries(result, feed.kind, feed.selectors, feed=feed.name)
             except FeedParseError as exc:
                 return await self._failed(feed, f"unreadable feed: {exc}", None)
+            if self.on_fetched is not None:
+                try:
+                    await self.on_fetched(feed, result)
+                except Exception:  # the hub's business never costs the poll its stories
+                    log.exception("feed %s: after-fetch hook failed", feed.name)
 
         next_check = time.time() + self.settings.interval_seconds
         fresh, overflow = await self._fresh(entries)

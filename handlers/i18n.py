@@ -12,6 +12,7 @@ from typing import Final
 
 from handlers.i18n_alerts import ALERT_STRINGS
 from handlers.i18n_dashboard import DASHBOARD_STRINGS
+from handlers.i18n_topics import TOPIC_STRINGS
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,8 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     # --- keyword alerts, sections, quiet style (handlers/i18n_alerts.py) -------------------
     **ALERT_STRINGS,
     **DASHBOARD_STRINGS,  # /dashboard (handlers/i18n_dashboard.py)
+    # --- forum topics (handlers/i18n_topics.py) ----------------------------------------
+    **TOPIC_STRINGS,
     # --- fallbacks -------------------------------------------------------------------------
     "unknown.command": {
         "vi": "Xin lỗi, chưa có lệnh /{command}. Mời bạn gõ /help để xem các lệnh.",

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.core.replies import Reply, Request
-from handlers import admin, alerts, greeting, review, search, settings, subscriber
+from handlers import admin, alerts, greeting, review, search, settings, subscriber, topics
 from handlers.base import Context
 from handlers.cards import clean
 from handlers.i18n import LANGUAGES, resolve_language, t
@@ -56,7 +56,9 @@ _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 
 # In a group, only these change what the group gets (`subscriber.may_change`): only for them
 # is the sender's admin status worth asking the platform (getChatMember).
-_GROUP_ADMIN_COMMANDS = frozenset({"start", "stop", "settings", "lang", "alert", "unalert"})
+_GROUP_ADMIN_COMMANDS = frozenset(
+    {"start", "stop", "settings", "lang", "alert", "unalert", "route"}
+)
 _GROUP_ADMIN_BUTTONS = frozenset({"set", "lang", "alert"})  # callback data "set:…", "lang:…"
 _GROUPS = frozenset({"group", "supergroup"})
 
@@ -148,6 +150,7 @@ def _handlers() -> dict[str, Handler]:
         "greet": greeting.greet,
         "alert": alerts.alert,
         "unalert": alerts.unalert,
+        "route": topics.route,
     }
 
 

@@ -157,6 +157,8 @@ async def help_command(request: Request, ctx: Context) -> list[Reply]:
     lines.append(t(language, "help.latest_arg", max=LATEST_MAX))
     if not request.is_group:
         lines += ["", t(language, "help.words")]
+    elif request.chat_kind == "supergroup":
+        lines.append(t(language, "help.route"))
     return [Reply(body=(Span("\n".join(lines)),))]
 
 

@@ -114,6 +114,35 @@ class Delivery:
 
 
 @dataclass(frozen=True, slots=True)
+class TopicRoute:
+    """Where a forum chat's stories of one feed (None: every feed) go: a topic (thread)."""
+
+    chat_ref: int
+    thread_id: int
+    feed_id: int | None
+    feed_name: str | None
+    active: bool
+    inactive_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebSubSubscription:
+    """A feed's subscription at its WebSub hub: "requested" until the hub verifies it,
+    "active" until `lease_until`, "denied" or "failed" (tried again at `renew_at`)."""
+
+    feed_id: int
+    hub: str
+    topic: str
+    secret: str = field(repr=False)
+    state: str = "requested"
+    requested_at: float = 0.0
+    lease_until: float | None = None
+    renew_at: float | None = None
+    last_error: str | None = None
+    pushes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     """One of a chat's keyword alerts: the words as typed, and their folded form."""
 

@@ -66,6 +66,8 @@ class Reply:
     video: str | None = None
     photos: tuple[str, ...] = ()
     silent: bool = False  # arrives without a sound (Telegram's disable_notification)
+    # The feeds of the stories it carries: a forum chat's routes pick its topic by them.
+    feed_ids: tuple[int, ...] = ()
 
     @property
     def plain(self) -> str:
@@ -94,6 +96,9 @@ class Request:
     # The platform shows a reply's buttons (Telegram); without them (Zalo) links are written
     # out, hints name typed words and a search remembers its page for «xem thêm».
     buttons: bool = True
+    # The forum topic (Telegram's message_thread_id) the message was written in; None for
+    # a chat without topics or its General topic. Replies go back there.
+    thread_id: int | None = None
 
     @property
     def is_group(self) -> bool:

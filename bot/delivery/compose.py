@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.core.settings import CardConfig
@@ -19,13 +20,21 @@ if TYPE_CHECKING:
 def compose(
     deliveries: Sequence[Delivery], language: str, timezone: str, card: CardConfig = CARD
 ) -> Reply:
-    """What a claimed job says: a story card, a broadcast, or several stories as a digest."""
+    """What a claimed job says: a story card, a broadcast, or several stories as a digest,
+    naming the feeds it carries (a forum chat's topic is chosen by them)."""
+    feeds = tuple(
+        dict.fromkeys(
+            d.article.feed_id
+            for d in deliveries
+            if d.article is not None and d.article.feed_id is not None
+        )
+    )
     if len(deliveries) > 1:
         articles = sorted((d.article for d in deliveries if d.article is not None), key=_time)
-        return digest_reply(articles, language, timezone)
+        return replace(digest_reply(articles, language, timezone), feed_ids=feeds)
     (delivery,) = deliveries
     if delivery.article is not None:
-        return article_card(
+        card_reply = article_card(
             delivery.article,
             language,
             None,
@@ -34,6 +43,7 @@ def compose(
             alert=delivery.alert,
             breaking=delivery.priority >= BREAKING,
         )
+        return replace(card_reply, feed_ids=feeds)
     return broadcast_reply(delivery.broadcast_text or "")
 
 

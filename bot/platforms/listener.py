@@ -62,6 +62,7 @@ class Listener:
         self.host, self.port = parse_listen(listen)
         self._routes: dict[str, dict[str, Handler]] = {}
         self._fallback: str | None = None
+        self._subpaths: set[str] = set()  # routes that also answer <path>/<one segment>
         self._runner: web.AppRunner | None = None
         self._users = 0
         self._lock = asyncio.Lock()
@@ -76,9 +77,16 @@ class Listener:
         return sorted(self._routes)
 
     def add_route(
-        self, method: str, path: str, handler: Handler, *, fallback: bool = False
+        self,
+        method: str,
+        path: str,
+        handler: Handler,
+        *,
+        fallback: bool = False,
+        subpaths: bool = False,
     ) -> None:
-        """Mount `handler` for `method` ("POST", or "*" for any) on `path` ("/zalo/hook")."""
+        """Mount `handler` for `method` ("POST", or "*" for any) on `path` ("/zalo/hook");
+        with `subpaths`, also on `path/<one segment>` (WebSub's callback per feed)."""
         path = normalize_path(path)
         methods = self._routes.setdefault(path, {})
         method = method.upper()
@@ -87,6 +95,8 @@ class Listener:
         methods[method] = handler
         if fallback:
             self._fallback = path
+        if subpaths:
+            self._subpaths.add(path)
 
     def remove_route(self, method: str, path: str) -> None:
         path = normalize_path(path)
@@ -94,6 +104,7 @@ class Listener:
         methods.pop(method.upper(), None)
         if not methods:
             self._routes.pop(path, None)
+            self._subpaths.discard(path)
             if self._fallback == path:
                 self._fallback = None
 
@@ -142,7 +153,11 @@ class Listener:
             await runner.cleanup()
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
-        methods = self._routes.get(normalize_path(request.path))
+        path = normalize_path(request.path)
+        methods = self._routes.get(path)
+        parent = path.rpartition("/")[0] or "/"
+        if methods is None and parent in self._subpaths:
+            methods = self._routes.get(parent)
         if methods is None and self._fallback is not None and len(self._routes) == 1:
             methods = self._routes.get(self._fallback)
         if methods is None:
@@ -174,19 +189,23 @@ class Mounted:
         handler: Handler,
         *,
         fallback: bool = False,
+        subpaths: bool = False,
     ) -> None:
         self.listener = listener
         self.method = method
         self.path = normalize_path(path)
         self.handler = handler
         self.fallback = fallback
+        self.subpaths = subpaths
         self._mounted = False
 
     async def start(self) -> None:
         if self._mounted:
             return
         listener = self.listener
-        listener.add_route(self.method, self.path, self.handler, fallback=self.fallback)
+        listener.add_route(
+            self.method, self.path, self.handler, fallback=self.fallback, subpaths=self.subpaths
+        )
         try:
             await listener.open()
         except BaseException:

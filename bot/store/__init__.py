@@ -29,6 +29,8 @@ from bot.core.ports import (
     ReviewPort,
     SearchPort,
     StatsPort,
+    TopicsPort,
+    WebSubPort,
 )
 from bot.core.records import BackupResult
 from bot.store.alerts import AlertStore
@@ -49,6 +51,8 @@ from bot.store.search import SearchIndex
 from bot.store.signin import SignInStore
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
+from bot.store.topics import TopicStore
+from bot.store.websub import WebSubStore
 
 if TYPE_CHECKING:
     from bot.core.settings import Config
@@ -79,6 +83,8 @@ class Tables:
         self.fleet = FleetStore(db)
         self.dashboard = DashboardStore(db, timezone)
         self.signin = SignInStore(db)
+        self.topics = TopicStore(db)
+        self.websub = WebSubStore(db)
 
 
 class _OnDatabaseThread:
@@ -146,6 +152,8 @@ class Store:
         self.fleet = cast(FleetPort, _OnDatabaseThread(self.sync.fleet, self.db))
         self.dashboard = cast(DashboardPort, _OnDatabaseThread(self.sync.dashboard, self.db))
         self.signin = cast(SignInPort, _OnDatabaseThread(self.sync.signin, self.db))
+        self.topics = cast(TopicsPort, _OnDatabaseThread(self.sync.topics, self.db))
+        self.websub = cast(WebSubPort, _OnDatabaseThread(self.sync.websub, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

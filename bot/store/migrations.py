@@ -297,4 +297,34 @@ MIGRATIONS: list[str] = [
         expires_at   REAL NOT NULL
     );
     """,
+    # 10: forum topics, a forum chat's routes, which feeds go to which of its topics (threads).
+    """
+    CREATE TABLE topic_routes (
+        id              INTEGER PRIMARY KEY,
+        chat_ref        INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE,
+        thread_id       INTEGER NOT NULL,
+        feed_id         INTEGER REFERENCES feeds(id) ON DELETE CASCADE,
+        active          INTEGER NOT NULL DEFAULT 1,
+        inactive_reason TEXT,
+        created_at      REAL NOT NULL,
+        changed_at      REAL
+    );
+    CREATE UNIQUE INDEX topic_routes_feed ON topic_routes(chat_ref, COALESCE(feed_id, 0));
+    """,
+    # 11: WebSub, feeds' subscriptions at their WebSub hubs (our secret, the hub's lease).
+    """
+    CREATE TABLE websub (
+        feed_id      INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        hub          TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        secret       TEXT NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'requested',
+        requested_at REAL NOT NULL,
+        lease_until  REAL,
+        renew_at     REAL,
+        last_error   TEXT,
+        pushes       INTEGER NOT NULL DEFAULT 0,
+        last_push_at REAL
+    );
+    """,
 ]

@@ -144,7 +144,11 @@ def test_sigkill_mid_push_then_restart_misses_no_chat(
     twice = [chat for chat, n in delivered.items() if n == 2]
     assert len(twice) <= RATE  # only what was on the wire at the kill
     log_text = log_path.read_text(encoding="utf-8")
-    assert "sends were in flight at the last stop" in log_text
+    # At the restart, or (PostgreSQL: only once their lease ran out) at the next sweep.
+    assert (
+        "sends were in flight at the last stop" in log_text
+        or "held by a process that stopped renewing them" in log_text
+    )
     assert_no_database_password(database_url, log_text)
 
 

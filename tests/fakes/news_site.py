@@ -159,6 +159,10 @@ class FakeNewsSite(LoopbackFake):
         self._started_at = datetime.now(UTC).replace(microsecond=0)
         self._stopping = threading.Event()
         self.base_url = ""
+        # A WebSub hub the feeds advertise (`tests/fakes/websub_hub.py` attaches one), and
+        # what to tell when a story is published (its section).
+        self.hub_url: str | None = None
+        self.on_publish: Callable[[str], None] | None = None
         super().__init__()
 
     # -- lifecycle -----------------------------------------------------------------
@@ -308,6 +312,8 @@ class FakeNewsSite(LoopbackFake):
             self._stories = [s for s in self._stories if s.path != path]
             self._stories.append(story)
             self._touch(section)
+        if self.on_publish is not None:
+            self.on_publish(section)
         return story.url
 
     def remove_story(self, url_or_path: str) -> None:
@@ -461,10 +467,21 @@ class FakeNewsSite(LoopbackFake):
                 "</item>"
             )
         name = _SECTION_NAMES.get(section, section)
+        hub = (
+            f'<atom:link rel="hub" href={quoteattr(self.hub_url)} />'
+            f'<atom:link rel="self" href={quoteattr(self.section_feed_url(section))} />'
+            if self.hub_url
+            else ""
+        )
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<rss version="2.0"><channel>'
-            f"<title>{escape(name)} - Lâm Đồng TV</title>"
+            + (
+                '<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+                if hub
+                else '<rss version="2.0">'
+            )
+            + "<channel>"
+            f"<title>{escape(name)} - Lâm Đồng TV</title>{hub}"
             f"<link>{escape(self.url('/' + section))}</link>"
             "<description>Tin tức Lâm Đồng</description><language>vi</language>"
             + "\n".join(items)
@@ -488,7 +505,13 @@ class FakeNewsSite(LoopbackFake):
             '<?xml version="1.0" encoding="utf-8"?>\n'
             '<feed xmlns="http://www.w3.org/2005/Atom">'
             f"<title>{escape(_SECTION_NAMES.get(section, section))}</title>"
-            f"<id>tag:fake-news,2024:{escape(section)}</id>"
+            + (
+                f'<link rel="hub" href={quoteattr(self.hub_url)} />'
+                f'<link rel="self" href={quoteattr(self.url("/atom/" + section))} />'
+                if self.hub_url
+                else ""
+            )
+            + f"<id>tag:fake-news,2024:{escape(section)}</id>"
             f"<updated>{self._started_at.isoformat()}</updated>" + "".join(entries) + "</feed>\n"
         ).encode("utf-8")
 

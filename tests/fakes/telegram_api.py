@@ -114,6 +114,9 @@ DELETE_NOT_FOUND = Failure(400, "Bad Request: message to delete not found")
 CANT_DELETE = Failure(400, "Bad Request: message can't be deleted for everyone")
 NO_TEXT = Failure(400, "Bad Request: there is no text in the message to edit")
 NO_CAPTION = Failure(400, "Bad Request: there is no caption in the message to edit")
+TOPIC_CLOSED = Failure(400, "Bad Request: TOPIC_CLOSED")
+TOPIC_DELETED = Failure(400, "Bad Request: TOPIC_DELETED")
+THREAD_NOT_FOUND = Failure(400, "Bad Request: message thread not found")
 
 
 class Refused(Exception):
@@ -278,6 +281,8 @@ class FakeTelegram(LoopbackFake):
         # (chat id as sent, message id) → the message as Telegram keeps it
         self.messages: dict[tuple[str, int], dict[str, Any]] = {}
         self.deleted: set[tuple[str, int]] = set()
+        # Forum topics: (chat id, message_thread_id) → "open" | "closed" | "deleted".
+        self.topics: dict[tuple[str, int], str] = {}
         self._rules: list[Rule] = []
         self._slow: dict[str, list[float]] = {}
         self._drops: dict[str, int] = {}
@@ -330,6 +335,18 @@ class FakeTelegram(LoopbackFake):
         (e.g. can_post_messages=False for an administrator)."""
         self.members[(str(chat_id), str(user_id))] = status
         self.member_rights[(str(chat_id), str(user_id))] = rights
+
+    def open_topic(self, chat_id: str | int) -> int:
+        """A new forum topic in a supergroup (the chat becomes a forum); its thread id."""
+        thread_id = next(self._message_ids)  # a topic's id is its first message's id
+        with self._lock:
+            self.topics[(str(chat_id), thread_id)] = "open"
+        return thread_id
+
+    def close_topic(self, chat_id: str | int, thread_id: int, *, delete: bool = False) -> None:
+        """Sends there answer 400 TOPIC_CLOSED (deleted: "message thread not found")."""
+        with self._lock:
+            self.topics[(str(chat_id), thread_id)] = "deleted" if delete else "closed"
 
     def add_chat(self, username: str, *, kind: str = "channel", title: str | None = None) -> int:
         """A public chat "@username" that getChat resolves; returns its numeric id."""
@@ -400,9 +417,11 @@ class FakeTelegram(LoopbackFake):
         language: str | None = "vi",
         title: str | None = None,
         anonymous: bool = False,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
         """`anonymous`: sent by an anonymous group admin, i.e. on behalf of the group itself
-        (Telegram's `sender_chat` is the group, `from` its placeholder @GroupAnonymousBot)."""
+        (Telegram's `sender_chat` is the group, `from` its placeholder @GroupAnonymousBot).
+        `thread_id`: written inside that forum topic of a supergroup."""
         user_id = chat_id if user_id is None else user_id
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -410,6 +429,10 @@ class FakeTelegram(LoopbackFake):
             "chat": self.chat_json(chat_id, kind, title),
             "text": text,
         }
+        if thread_id is not None:
+            message["chat"]["is_forum"] = True
+            message["message_thread_id"] = thread_id
+            message["is_topic_message"] = True
         if anonymous:
             message["sender_chat"] = self.chat_json(chat_id, kind, title)
             message["from"] = {
@@ -608,6 +631,9 @@ class FakeTelegram(LoopbackFake):
     def _check_send(self, method: str, params: dict[str, Any]) -> Failure | None:
         if method == "sendPhoto" and self.reject_photos:
             return PHOTO_REJECTED
+        topic = self._topic_refusal(params)
+        if topic is not None:
+            return topic
         has_text = method in ("sendMessage", "editMessageText")
         text = str(params.get("text") if has_text else params.get("caption") or "")
         visible = text
@@ -629,6 +655,19 @@ class FakeTelegram(LoopbackFake):
             if wait is not None:
                 return RETRY_AFTER(wait)
         return None
+
+    def _topic_refusal(self, params: dict[str, Any]) -> Failure | None:
+        """Telegram's answer to a send into a topic that is not open, as it words it."""
+        raw = params.get("message_thread_id")
+        if raw in (None, ""):
+            return None
+        with self._lock:
+            state = self.topics.get((str(params.get("chat_id", "")), int(raw)))
+        if state == "open":
+            return None
+        if state == "closed":
+            return TOPIC_CLOSED
+        return THREAD_NOT_FOUND
 
     # ---- methods ---------------------------------------------------------------------
 
@@ -658,6 +697,10 @@ class FakeTelegram(LoopbackFake):
             "from": {"id": BOT_ID, "is_bot": True, "first_name": "Bantin"},
             **extra,
         }
+        thread = params.get("message_thread_id")
+        if thread not in (None, ""):
+            message["message_thread_id"] = int(thread)
+            message["is_topic_message"] = True
         return message, message_id
 
     def _api_getMe(self, params: dict[str, Any]) -> tuple[Any, None]:

@@ -102,3 +102,42 @@ async def test_the_composition_root_builds_one_listener_per_address(tmp_path: Pa
             hooks = [getattr(outlet.platform, "webhook", None) for outlet in app.platforms]
             assert [hook.listener for hook in hooks if hook is not None] == [listener] * 2
             assert not listener.running  # opened by the platforms' start, not before
+
+
+async def test_websub_shares_the_webhooks_listener_on_its_own_path() -> None:
+    """WebSub's callback (<path>/<feed id>) mounts on the listener of its address beside a
+    webhook: one site, each on its path, and an unknown feed or path gets 404."""
+    import httpx
+    from aiohttp import web
+
+    from bot.platforms.listener import Listeners, Mounted
+
+    listeners = Listeners()
+    listener = listeners.get("127.0.0.1:0")
+    seen: list[str] = []
+
+    async def webhook(request: web.Request) -> web.StreamResponse:
+        seen.append("hook")
+        return web.Response(text="hook")
+
+    async def websub(request: web.Request) -> web.StreamResponse:
+        seen.append(request.path)
+        return web.Response(text="websub")
+
+    hook = Mounted(listener, "POST", "/tg/hook", webhook)
+    callback = Mounted(listener, "*", "/websub", websub, subpaths=True)
+    await hook.start()
+    await callback.start()
+    try:
+        base = f"http://127.0.0.1:{listener.port}"
+        async with httpx.AsyncClient() as client:
+            assert (await client.post(f"{base}/tg/hook")).text == "hook"
+            assert (await client.get(f"{base}/websub/12?hub.mode=x")).text == "websub"
+            assert (await client.post(f"{base}/websub/12")).text == "websub"
+            assert (await client.get(f"{base}/websub/12/more")).status_code == 404
+            assert (await client.get(f"{base}/elsewhere/12")).status_code == 404
+    finally:
+        await callback.stop()
+        await hook.stop()
+        await listeners.stop()
+    assert seen == ["hook", "/websub/12", "/websub/12"]

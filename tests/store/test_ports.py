@@ -31,6 +31,8 @@ REPOSITORIES = {
     "fleet": ports.FleetPort,
     "dashboard": ports.DashboardPort,
     "signin": ports.SignInPort,
+    "topics": ports.TopicsPort,
+    "websub": ports.WebSubPort,
 }
 
 

@@ -74,7 +74,9 @@ class TelegramAdapter:
         bot = self.application.bot
         self.bot_username: str | None = None
         sender = Sender(bot)
-        self.messenger = TelegramMessenger(sender)
+        self.messenger = TelegramMessenger(
+            sender, topics=context.store.topics, notify=self._notify_admins
+        )
         # For the admin room: rights, "@name" lookups, edits and deletes.
         self.chats = TelegramChats(
             bot,
@@ -163,6 +165,9 @@ class TelegramAdapter:
         registry = listeners if listeners is not None else Listeners()
         listener = registry.get(self.settings.webhook_listen)
         return TelegramWebhook(self.settings, self.application, listener)
+
+    async def _notify_admins(self, text: str) -> None:
+        await self.notify_admins(text)
 
     async def _set_commands(self) -> None:
         """Vietnamese for everyone, English for clients set to English."""

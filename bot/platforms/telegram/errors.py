@@ -63,6 +63,15 @@ _MESSAGE_GONE = (
     "message_id_invalid",
 )
 
+# A forum topic that will keep refusing: closed, deleted, or never there.
+_TOPIC_GONE = (
+    "topic_closed",
+    "topic_deleted",
+    "message thread not found",
+    "topic_id_invalid",
+    "topic not found",
+)
+
 
 def classify(exc: TelegramError) -> SendOutcome:
     """A PTB error as an outcome. Order matters: BadRequest and TimedOut are NetworkErrors."""
@@ -126,6 +135,10 @@ def is_html_error(exc: BadRequest) -> bool:
 
 def is_not_modified(exc: BadRequest) -> bool:
     return _says(exc, ("not modified",))
+
+
+def is_topic_gone(exc: BadRequest) -> bool:
+    return _says(exc, _TOPIC_GONE)
 
 
 def is_message_gone(exc: BadRequest) -> bool:

@@ -91,6 +91,7 @@ class TelegramIntake:
             user_name=user.full_name if user else None,
             user_language=user.language_code if user else None,
             bot_username=self.bot_username(),
+            thread_id=_thread_of(update.effective_message),
             **fields,
         )
 
@@ -181,7 +182,7 @@ class TelegramIntake:
             if reply.edit and message is not None:
                 await self.sender.edit(message, reply)
             else:
-                await self.sender.send(chat_id, reply)
+                await self.sender.send(chat_id, reply, request.thread_id)
 
         return await self.replies.send_all(chat_id, replies, put)
 
@@ -254,6 +255,14 @@ class TelegramIntake:
             log.warning("telegram: %s: %s", type(error).__name__, error)
         else:
             log.error("telegram: unhandled %s", type(error).__name__, exc_info=error)
+
+
+def _thread_of(message: Message | None) -> int | None:
+    """The forum topic a message was written in (None: General, or a chat without topics;
+    a reply thread in an ordinary group is no topic)."""
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
 
 
 def _with_admin(request: Request, admin: bool) -> Request:

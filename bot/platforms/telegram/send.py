@@ -7,7 +7,9 @@ story in place of the one delivered. `TelegramMessenger` is what the delivery wo
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from telegram import Bot, InlineKeyboardMarkup, InputMediaPhoto, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
@@ -17,9 +19,11 @@ from bot.core.outcome import SendOutcome
 from bot.core.replies import Reply, safe_url
 from bot.platforms.base import PlatformMessenger
 from bot.platforms.telegram.errors import (
+    classify,
     is_html_error,
     is_not_modified,
     is_photo_error,
+    is_topic_gone,
     outcome_of,
 )
 from bot.platforms.telegram.render import (
@@ -30,6 +34,11 @@ from bot.platforms.telegram.render import (
     render_html,
     render_plain,
 )
+from handlers.i18n import t
+
+if TYPE_CHECKING:
+    from bot.core.ports import TopicsPort
+    from bot.core.records import Chat
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +60,12 @@ class Sender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: str, reply: Reply) -> Message:
+    async def send(self, chat_id: str, reply: Reply, thread_id: int | None = None) -> Message:
+        """`thread_id`: the forum topic it goes to (None: the chat itself, or General)."""
         video = safe_url(reply.video)
         if video:
             try:
-                return await self._send_video(chat_id, reply, video)
+                return await self._send_video(chat_id, reply, video, thread_id)
             except BadRequest as exc:
                 if not is_media_error(exc):
                     raise
@@ -67,7 +77,9 @@ class Sender:
         if len(reply.photos) > 1:
             try:
                 await self.bot.send_media_group(
-                    chat_id=chat_id, media=[InputMediaPhoto(url) for url in reply.photos]
+                    chat_id=chat_id,
+                    media=[InputMediaPhoto(url) for url in reply.photos],
+                    message_thread_id=thread_id,
                 )
                 # An album carries no buttons: the card follows it, as text.
                 reply = replace(reply, photo=None)
@@ -83,7 +95,7 @@ class Sender:
         photo = safe_url(reply.photo)
         if photo:
             try:
-                return await self._send_html(chat_id, reply, markup, photo)
+                return await self._send_html(chat_id, reply, markup, photo, thread_id)
             except BadRequest as exc:
                 if not is_photo_error(exc):
                     raise
@@ -92,9 +104,11 @@ class Sender:
                     chat_id,
                     exc.message,
                 )
-        return await self._send_html(chat_id, reply, markup, None)
+        return await self._send_html(chat_id, reply, markup, None, thread_id)
 
-    async def _send_video(self, chat_id: str, reply: Reply, video: str) -> Message:
+    async def _send_video(
+        self, chat_id: str, reply: Reply, video: str, thread_id: int | None
+    ) -> Message:
         """The story's own MP4 as the message, the card its caption (Telegram fetches files
         by URL up to 20 MB; a bigger one is refused and the card goes without it)."""
         rows = tuple(tuple(b for b in row if b.url != video) for row in reply.buttons)
@@ -108,6 +122,7 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 supports_streaming=True,
+                message_thread_id=thread_id,
             )
         except BadRequest as exc:
             if not is_html_error(exc):
@@ -118,16 +133,28 @@ class Sender:
                 caption=render_plain(reply.body, CAPTION_LIMIT),
                 reply_markup=markup,
                 supports_streaming=True,
+                message_thread_id=thread_id,
             )
         return message
 
     async def _send_html(
-        self, chat_id: str, reply: Reply, markup: InlineKeyboardMarkup | None, photo: str | None
+        self,
+        chat_id: str,
+        reply: Reply,
+        markup: InlineKeyboardMarkup | None,
+        photo: str | None,
+        thread_id: int | None,
     ) -> Message:
         limit = CAPTION_LIMIT if photo else TEXT_LIMIT
         try:
             return await self._send_once(
-                chat_id, render_html(reply.body, limit), ParseMode.HTML, markup, photo, reply
+                chat_id,
+                render_html(reply.body, limit),
+                ParseMode.HTML,
+                markup,
+                photo,
+                reply,
+                thread_id,
             )
         except BadRequest as exc:
             if not is_html_error(exc):
@@ -138,7 +165,7 @@ class Sender:
                 exc.message,
             )
             return await self._send_once(
-                chat_id, render_plain(reply.body, limit), None, markup, photo, reply
+                chat_id, render_plain(reply.body, limit), None, markup, photo, reply, thread_id
             )
 
     async def _send_once(
@@ -149,6 +176,7 @@ class Sender:
         markup: InlineKeyboardMarkup | None,
         photo: str | None,
         reply: Reply,
+        thread_id: int | None,
     ) -> Message:
         if photo:
             message: Message = await self.bot.send_photo(
@@ -158,6 +186,7 @@ class Sender:
                 parse_mode=parse_mode,
                 reply_markup=markup,
                 disable_notification=reply.silent or None,
+                message_thread_id=thread_id,
             )
             return message
         message = await self.bot.send_message(
@@ -167,6 +196,7 @@ class Sender:
             reply_markup=markup,
             link_preview_options=preview(reply.preview_url),
             disable_notification=reply.silent or None,
+            message_thread_id=thread_id,
         )
         return message
 
@@ -272,12 +302,74 @@ class Sender:
 
 
 class TelegramMessenger(PlatformMessenger):
-    """The delivery worker's hands on Telegram: every error of a send becomes a SendOutcome."""
+    """The delivery worker's hands on Telegram: every error of a send becomes a SendOutcome.
+
+    In a supergroup, the chat's topic routes (`topics`) say which forum topic a story goes
+    to. A topic Telegram says is closed or deleted has its routes deactivated, the admins
+    told once (`notify`), and the story goes where the chat's other stories go: no retry
+    of a topic that will keep refusing.
+    """
 
     platform = PLATFORM
 
-    def __init__(self, sender: Sender) -> None:
+    def __init__(
+        self,
+        sender: Sender,
+        topics: TopicsPort | None = None,
+        notify: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
         self.sender = sender
+        self.topics = topics
+        self.notify = notify
+
+    async def send(self, chat: Chat, reply: Reply) -> SendOutcome:
+        thread = await self._thread(chat, reply)
+        closed: set[int] = set()
+        while True:
+            try:
+                message = await self.sender.send(chat.chat_id, reply, thread)
+            except BadRequest as exc:
+                if thread is None or thread in closed or not is_topic_gone(exc):
+                    return classify(exc)
+                closed.add(thread)
+                await self._topic_gone(chat, thread, exc.message)
+                thread = await self._thread(chat, reply)
+                thread = None if thread in closed else thread
+                continue
+            except Exception as exc:
+                outcome = self.outcome_of(exc)
+                if outcome is None:
+                    raise
+                return outcome
+            return SendOutcome.sent(message.message_id)
+
+    async def _thread(self, chat: Chat, reply: Reply) -> int | None:
+        if self.topics is None or chat.kind != "supergroup":
+            return None
+        return await self.topics.thread_for(chat.id, reply.feed_ids)
+
+    async def _topic_gone(self, chat: Chat, thread: int, reason: str) -> None:
+        assert self.topics is not None
+        stopped = await self.topics.deactivate(chat.id, thread, reason)
+        log.warning(
+            "chat telegram:%s topic %s: %s; %d routes deactivated, sending to the chat",
+            chat.chat_id,
+            thread,
+            reason,
+            stopped,
+        )
+        if stopped and self.notify is not None:
+            text = t(
+                "vi",
+                "topic.closed_alert",
+                thread=thread,
+                chat=f"«{chat.title}» ({chat.chat_id})" if chat.title else chat.chat_id,
+                reason=reason,
+            )
+            try:
+                await self.notify(text)
+            except Exception:  # an alert must never lose the story
+                log.exception("chat telegram:%s: could not alert admins", chat.chat_id)
 
     async def put(self, chat_id: str, reply: Reply) -> int:
         message = await self.sender.send(chat_id, reply)
