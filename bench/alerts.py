@@ -34,7 +34,8 @@ from bot.core.records import StoryRecord
 from bot.core.text import syllables
 from bot.store import Store
 from bot.store.alerts import match_alerts
-from bot.store.articles import enqueue_article, enqueue_story, insert_article
+from bot.store.articles import insert_article
+from bot.store.fanout import enqueue_article, enqueue_story
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 TZ = "Asia/Ho_Chi_Minh"

@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.config import parse_config
 from bot.core.records import StoryRecord
 from bot.store import Store
-from bot.store.articles import enqueue_article, insert_article
+from bot.store.articles import insert_article
+from bot.store.fanout import enqueue_article
 from tests.fakes.telegram_api import FakeTelegram, Limits
 
 

@@ -38,7 +38,8 @@ from bench.search import DEFAULT_DATA, Corpus, build
 from bot.core.records import SearchTimedOut, StoryRecord
 from bot.core.replies import Request
 from bot.store import Store
-from bot.store.articles import enqueue_article, insert_article
+from bot.store.articles import insert_article
+from bot.store.fanout import enqueue_article
 from handlers.base import Context
 from handlers.search import search_command
 

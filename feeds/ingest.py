@@ -18,8 +18,9 @@ from bot.core.records import StoryRecord
 from feeds.extract import ExtractionError, extract_article
 from feeds.extract.media import PageMedia, page_media
 from feeds.fetch import Fetcher, FetchError, FetchResult
+from feeds.listing import parse_listing
 from feeds.models import FeedEntry
-from feeds.parse import parse_feed, parse_listing
+from feeds.parse import parse_feed
 from feeds.urlguard import UnsafeURLError
 
 __all__ = ["PageCrashed", "read_entries", "read_story", "story_from_entry"]

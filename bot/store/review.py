@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from bot.core.review import DROPPED, PUBLISHED, WAITING, ReviewDecision, ReviewItem
 from bot.store.db import Connection, Database, Row, now
+from bot.store.fanout import enqueue_stored
 
 _ITEM = """
     SELECT r.article_id, r.status, a.title, r.summary, r.created_at, r.announced_at,
@@ -112,8 +113,6 @@ class ReviewStore:
 
     def decide(self, article_id: int, publish: bool, actor: str) -> ReviewDecision:
         """Publish (queue for every subscribed chat) or drop a waiting story, once."""
-        from bot.store.articles import enqueue_stored  # articles imports this module
-
         at = now()
         queued = 0
         with self.db.transaction() as conn:

@@ -10,7 +10,8 @@ from bot.config import parse_config
 from bot.core.records import Chat, StoryRecord
 from bot.core.settings import Config
 from bot.store import Store
-from bot.store.articles import enqueue_article, insert_article
+from bot.store.articles import insert_article
+from bot.store.fanout import enqueue_article
 from tests.fakes.telegram_api import FakeTelegram
 
 _keys = itertools.count(1)

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from feeds.fetch import Fetcher, FetchError, FetchResult, FetchSettings, parse_retry_after
-from feeds.parse import parse_listing
+from feeds.listing import parse_listing
 from feeds.urlguard import UnsafeURLError, UrlGuard
 from tests.fakes.news_site import VN_TZ, FakeNewsSite, FakeResponse, gzip_bomb
 

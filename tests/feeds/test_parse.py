@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feeds.parse import FeedParseError, html_to_text, parse_feed, parse_listing
+from feeds.listing import parse_listing
+from feeds.parse import FeedParseError, html_to_text, parse_feed
 
 BASE = "https://lamdongtv.vn/rss/tin-tuc"
 RSS_HEADERS = {"Content-Type": "application/rss+xml; charset=utf-8"}

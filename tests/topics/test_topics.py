@@ -14,7 +14,8 @@ import pytest
 from bot.core.records import StoryRecord
 from bot.core.settings import FeedConfig
 from bot.store import Store
-from bot.store.articles import enqueue_article, insert_article
+from bot.store.articles import insert_article
+from bot.store.fanout import enqueue_article
 from tests.delivery.helpers import telegram_config
 from tests.fakes.telegram_api import FakeTelegram
 from tests.platforms.telegram.helpers import running
