@@ -226,7 +226,8 @@ async def _page_reply(
         ).strftime("%d/%m/%Y %H:%M")
         source = f" · {article.feed_name}" if article.feed_name else ""
         spans.append(Span(f"\n{when}{source}\n"))
-        for text, bold in snippet([strip_dateline(article.lead), article.body], parsed.terms):
+        texts = [strip_dateline(article.lead), article.body]
+        for text, bold in snippet(texts, result.query.found_as or parsed.terms):
             spans.append(Span(text, bold=bold))
         spans.append(Span("\n"))
         rows.append(

@@ -1,16 +1,21 @@
 """Ranking and snippets, pure: how well a candidate story answers a parsed query.
 
 `bot.store.search` gathers bounded candidate sets and hands them to `rank`; handlers cut
-what they show with `snippet`. Titles weigh most, then the lead, then the body; a phrase
-or every word side by side in the title lifts a story, and so do words typed with
-diacritics that the story spells the same way.
+what they show with `snippet`. A story holding every word of the query comes before one
+holding only some, whatever else it has; a word typed with diacritics is held only where
+the story spells it so ("sầu" is not "sau"), one typed without them wherever it folds to
+it. Then titles weigh most, the lead next, the body last; the words side by side as
+typed (the phrase) lift a story, and so do words typed with diacritics spelt the same.
+Snippets bold the same matches, the phrase rather than its words scattered.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.core.query import TOKEN, Term, fold_word
 from bot.core.text import fold, normalize
@@ -26,7 +31,13 @@ WHOLE_RUN_WEIGHT = 1.0  # ... and the last word whole, not only its beginning
 
 @dataclass(slots=True)
 class Candidate:
-    """One story under consideration, with what the candidate queries told about it."""
+    """One story under consideration, with what the candidate queries told about it.
+
+    `all_terms` and `any_phrase` come from the index, which sees folded words only;
+    `body` is what reading the body found (`words_found`), once the store has read it.
+    Until then `all_words` and `phrase` trust the index, and `needs_body` says whether
+    reading the body could change them.
+    """
 
     id: int
     title: str
@@ -35,7 +46,10 @@ class Candidate:
     title_phrase: bool = False
     any_phrase: bool = False
     all_terms: bool = False
-    body_exact: float = 0.0
+    body: tuple[frozenset[int], bool] | None = None
+    all_words: bool = False
+    phrase: bool = False
+    needs_body: bool = False
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
 
@@ -101,23 +115,12 @@ def title_run(tokens: Sequence[str], terms: Sequence[Term]) -> tuple[float, floa
     return run, whole
 
 
-def exact_share(text: str, terms: Sequence[Term]) -> float:
-    """Share of the marked query words found with the same diacritics in lowercase text.
-
-    A substring test: a word typed with its diacritics rarely sits inside another.
-    """
-    marked = [t for t in terms if t.marked]
-    if not marked:
-        return 0.0
-    return sum(1 for t in marked if t.exact in text) / len(marked)
-
-
 def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float]) -> float:
-    """Title > lead > body; neighbours beat scattered words; exact diacritics win.
+    """Title > lead > body; the phrase beats scattered words; exact diacritics win.
 
-    The body is seen through the candidate queries only: whether all words (and the
-    phrase) occur somewhere. Title and lead are read here; they are stored normalized,
-    so only case is folded before comparing exact words.
+    The body is seen through the candidate queries (whether all words, and the phrase,
+    fold to something there) until the store reads it into `candidate.body`. Title and
+    lead are read here; they are stored normalized, so only case is folded.
     """
     title = candidate.title.lower()
     lead = candidate.lead.lower()
@@ -131,12 +134,22 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
         value += TITLE_WEIGHT * 0.5
     if candidate.all_terms:
         value += BODY_WEIGHT
-    if candidate.any_phrase:
+    words, phrase = words_found((title, lead), terms)
+    marked = [i for i, t in enumerate(terms) if t.marked]
+    unsure_words = candidate.all_terms and any(i not in words for i in marked)
+    unsure_phrase = candidate.any_phrase and not phrase
+    if candidate.body is not None:
+        words, phrase = words | candidate.body[0], phrase or candidate.body[1]
+        candidate.needs_body = False
+    else:
+        candidate.needs_body = unsure_words or unsure_phrase
+        phrase = phrase or candidate.any_phrase  # the index's word until the body is read
+    candidate.all_words = len(words) == len(terms) or (candidate.body is None and unsure_words)
+    candidate.phrase = phrase
+    if phrase:
         value += PHRASE_WEIGHT
-    exact = 0.0
-    if any(t.marked for t in terms):
-        exact = max(exact_share(title + "\n" + lead, terms), candidate.body_exact)
-        value += EXACT_WEIGHT * exact
+    exact = sum(1 for i in marked if i in words) / len(marked) if marked else 0.0
+    value += EXACT_WEIGHT * exact
     candidate.features = {
         "title": t_present,
         "title_pairs": t_pairs,
@@ -151,8 +164,10 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
 
 
 def order(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Best score first; equal scores go to the more recent story."""
-    return sorted(candidates, key=lambda c: (round(c.score, 6), c.time, c.id), reverse=True)
+    """Every word before some; then best score first; equal scores to the newer story."""
+    return sorted(
+        candidates, key=lambda c: (c.all_words, round(c.score, 6), c.time, c.id), reverse=True
+    )
 
 
 def rank(
@@ -164,7 +179,36 @@ def rank(
     return order(candidates)
 
 
-# --- snippets ---------------------------------------------------------------------------
+# --- the query's words in a text ----------------------------------------------------------
+
+# What may stand between two words of one phrase: spaces, or one hyphen ("Jong-un");
+# between two figures also one of "/.,:" ("25/02/2023", "2,2"). Never a sentence's end
+# or a comma: "… năm sau. Riêng năm 2023 …" does not hold "sau riêng".
+_HYPHENS = frozenset("-\u2010\u2011")
+_FIGURE_JOINERS = frozenset("/.,:-")
+
+
+def _joined(gap: str, left: str, right: str) -> bool:
+    if gap.isspace() and "\n" not in gap:
+        return True
+    if len(gap) != 1:
+        return False
+    return gap in _HYPHENS or (
+        gap in _FIGURE_JOINERS and left[-1:].isdigit() and right[:1].isdigit()
+    )
+
+
+@lru_cache(maxsize=512)
+def _finder(terms: tuple[Term, ...]) -> re.Pattern[str]:
+    """One pattern for every query word as a whole token of folded text (C speed)."""
+    whole = sorted({t.folded for t in terms if not t.prefix}, key=len, reverse=True)
+    begun = sorted({t.folded for t in terms if t.prefix}, key=len, reverse=True)
+    options = []
+    if whole:
+        options.append("(?:" + "|".join(map(re.escape, whole)) + r")(?![^\W_])")
+    if begun:
+        options.append("(?:" + "|".join(map(re.escape, begun)) + r")[^\W_]*")
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(options) + ")")
 
 
 def _word_matches(word: str, term: Term) -> bool:
@@ -175,24 +219,111 @@ def _word_matches(word: str, term: Term) -> bool:
     return _matches(fold_word(lower), term)
 
 
-def _is_match(word: str, terms: Sequence[Term]) -> bool:
-    return any(_word_matches(word, t) for t in terms)
+def _words(text: str, terms: tuple[Term, ...]) -> list[tuple[int, int, tuple[int, ...]]]:
+    """(start, end, which query words) for every text word that is a query word."""
+    folded = fold(text)
+    if len(folded) == len(text):  # folding kept every offset: search the folded text
+        spans: Iterable[tuple[int, int]] = (m.span() for m in _finder(terms).finditer(folded))
+    else:
+        spans = (m.span() for m in TOKEN.finditer(text))
+    out = []
+    for start, end in spans:
+        word = text[start:end]
+        which = tuple(i for i, t in enumerate(terms) if _word_matches(word, t))
+        if which:
+            out.append((start, end, which))
+    return out
 
 
-def highlight(text: str, terms: Sequence[Term]) -> list[tuple[str, bool]]:
-    """The text cut into (piece, matched) runs; matched words are whole tokens."""
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Query words `first` … `first + size - 1` side by side at text[start:end]."""
+
+    start: int
+    end: int
+    first: int
+    size: int
+
+
+def find_runs(text: str, terms: Sequence[Term]) -> list[Run]:
+    """The query's words in a text, each in the longest run of the query it starts.
+
+    Left to right, never overlapping: "Đà Lạt" for "da lat" is one run of two, a lone
+    "đã" a run of one.
+    """
+    query = tuple(terms)
+    words = _words(text, query)
+    runs: list[Run] = []
+    i = 0
+    while i < len(words):
+        start, _, which = words[i]
+        best, size = which[0], 1
+        for first in which:
+            n = 1
+            while (
+                i + n < len(words)
+                and first + n < len(query)
+                and first + n in words[i + n][2]
+                and _joined(
+                    text[words[i + n - 1][1] : words[i + n][0]],
+                    text[words[i + n - 1][0] : words[i + n - 1][1]],
+                    text[words[i + n][0] : words[i + n][1]],
+                )
+            ):
+                n += 1
+            if n > size:
+                best, size = first, n
+        runs.append(Run(start, words[i + size - 1][1], best, size))
+        i += size
+    return runs
+
+
+def words_found(texts: Iterable[str], terms: Sequence[Term]) -> tuple[frozenset[int], bool]:
+    """Which query words the texts hold, and whether one holds them all side by side.
+
+    Stored text is not always in our tone convention ("hoà"): it is normalized here.
+    """
+    found: set[int] = set()
+    phrase = False
+    for text in texts:
+        for run in find_runs(normalize(text), terms):
+            found.update(range(run.first, run.first + run.size))
+            phrase = phrase or (run.size == len(terms) > 1)
+    return frozenset(found), phrase
+
+
+def _paired(runs: Iterable[Run]) -> frozenset[int]:
+    """Query words seen side by side with a neighbour of the query somewhere."""
+    return frozenset(i for r in runs if r.size > 1 for i in range(r.first, r.first + r.size))
+
+
+def _shown(runs: Iterable[Run], paired: frozenset[int]) -> list[Run]:
+    """The runs to bold: a word alone only when it is never seen in a run.
+
+    "da lat": where "Đà Lạt" occurs, a lone "đã" is some other word that folds alike.
+    """
+    return [r for r in runs if r.size > 1 or r.first not in paired]
+
+
+# --- snippets ---------------------------------------------------------------------------
+
+
+def highlight(
+    text: str, terms: Sequence[Term], paired: frozenset[int] | None = None
+) -> list[tuple[str, bool]]:
+    """The text cut into (piece, matched) runs; matched pieces are whole words.
+
+    `paired`: the query words seen in a run in the whole story (by default in `text`).
+    """
     text = normalize(text)
+    runs = find_runs(text, terms)
     pieces: list[tuple[str, bool]] = []
     at = 0
-    for match in TOKEN.finditer(text):
-        if _is_match(match.group(0), terms):
-            if match.start() > at:
-                pieces.append((text[at : match.start()], False))
-            if pieces and pieces[-1][1] and text[at : match.start()] == "":
-                pieces[-1] = (pieces[-1][0] + match.group(0), True)
-            else:
-                pieces.append((match.group(0), True))
-            at = match.end()
+    for run in _shown(runs, _paired(runs) if paired is None else paired):
+        if run.start > at:
+            pieces.append((text[at : run.start], False))
+        pieces.append((text[run.start : run.end], True))
+        at = run.end
     if at < len(text):
         pieces.append((text[at:], False))
     return _merge(pieces)
@@ -215,36 +346,32 @@ def _merge(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 def snippet(
     texts: Sequence[str], terms: Sequence[Term], width: int = 180
 ) -> list[tuple[str, bool]]:
-    """The window of about `width` characters with the most distinct query words.
+    """The window of about `width` characters that shows the most query words.
 
-    `texts` in order of preference (lead, then body); ties go to the earlier text and
-    the earlier window. Cut at word boundaries, "…" where text was left out.
+    Words count as they will be bolded (`_shown`); between equals, the longer run (the
+    phrase), then the earlier text, then the earlier window. `texts` in order of
+    preference (lead, then body). Cut at word boundaries, "…" where text was left out.
     """
-    best: tuple[int, int, int, str] | None = None  # (-distinct, text index, start, text)
-    for index, raw in enumerate(texts):
-        text = " ".join(normalize(raw).split())
+    cleaned = [" ".join(normalize(raw).split()) for raw in texts]
+    found = [find_runs(text, terms) for text in cleaned]
+    paired = _paired(r for runs in found for r in runs)
+    best: tuple[int, int, int, int, str] | None = None  # (-words, -run, text, start, text)
+    for index, (text, runs) in enumerate(zip(cleaned, found, strict=True)):
         if not text:
             continue
-        tokens = list(TOKEN.finditer(text))
-        hits = [
-            (m.start(), i)
-            for m in tokens
-            for i, t in enumerate(terms)
-            if _word_matches(m.group(0), t)
-        ]
-        if not hits:
-            if best is None:
-                best = (0, index, 0, text)
-            continue
-        for start, _ in hits:
-            begin = max(0, start - width // 4)
-            distinct = len({i for s, i in hits if begin <= s < begin + width})
-            key = (-distinct, index, begin, text)
-            if best is None or key[:3] < best[:3]:
+        shown = _shown(runs, paired)
+        if not shown and best is None:
+            best = (0, 0, index, 0, text)
+        for run in shown:
+            begin = max(0, run.start - width // 4)
+            inside = [r for r in shown if begin <= r.start and r.end <= begin + width]
+            words = len({i for r in inside for i in range(r.first, r.first + r.size)})
+            key = (-words, -max((r.size for r in inside), default=0), index, begin, text)
+            if best is None or key[:4] < best[:4]:
                 best = key
     if best is None:
         return []
-    _, _, begin, text = best
+    begin, text = best[3], best[4]
     if begin > 0:
         space = text.rfind(" ", 0, begin)
         begin = space + 1 if space >= 0 and begin - space < 30 else begin
@@ -253,9 +380,9 @@ def snippet(
         space = text.rfind(" ", begin, end)
         end = space if space > begin else end
     piece = text[begin:end].strip()
-    runs = highlight(piece, terms)
+    pieces = highlight(piece, terms, paired)
     if begin > 0:
-        runs.insert(0, ("…", False))
+        pieces.insert(0, ("…", False))
     if end < len(text):
-        runs.append(("…", False))
-    return _merge(runs)
+        pieces.append(("…", False))
+    return _merge(pieces)
