@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,10 +34,11 @@ WHOLE_RUN_WEIGHT = 1.0  # ... and the last word whole, not only its beginning
 class Candidate:
     """One story under consideration, with what the candidate queries told about it.
 
-    `all_terms` and `any_phrase` come from the index, which sees folded words only;
-    `body` is what reading the body found (`words_found`), once the store has read it.
-    Until then `all_words` and `phrase` trust the index, and `needs_body` says whether
-    reading the body could change them.
+    `all_terms`, `any_phrase` and `title_phrase` come from the index, which sees folded
+    words only and no punctuation. `seen` is what reading the story as typed found
+    (`read_fields`, `read_body`): the store reads only the best few. Until then
+    `all_words` and `phrase` trust the index, and the exact words are guessed from
+    substrings, so reading can only lower a story, save for exact words it finds.
     """
 
     id: int
@@ -46,10 +48,9 @@ class Candidate:
     title_phrase: bool = False
     any_phrase: bool = False
     all_terms: bool = False
-    body: tuple[frozenset[int], bool] | None = None
+    seen: tuple[frozenset[int], bool] | None = None
     all_words: bool = False
     phrase: bool = False
-    needs_body: bool = False
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
 
@@ -115,12 +116,37 @@ def title_run(tokens: Sequence[str], terms: Sequence[Term]) -> tuple[float, floa
     return run, whole
 
 
+def exact_share(text: str, terms: Sequence[Term]) -> float:
+    """Share of the marked query words found with the same diacritics in lowercase text.
+
+    A substring test, the guess before a story is read: it may find "hà" in "hàng".
+    """
+    marked = [t for t in terms if t.marked]
+    if not marked:
+        return 0.0
+    return sum(1 for t in marked if t.exact in text) / len(marked)
+
+
+def read_fields(candidate: Candidate, terms: Sequence[Term]) -> bool:
+    """Read title and lead as typed into `seen`; True when only the body can settle it."""
+    words, phrase = words_found((candidate.title, candidate.lead), terms)
+    candidate.seen = (words, phrase)
+    missing = any(t.marked and i not in words for i, t in enumerate(terms))
+    return missing or (candidate.any_phrase and not phrase)
+
+
+def read_body(candidate: Candidate, body: str, terms: Sequence[Term]) -> None:
+    """Add what the body holds as typed to `seen` (after `read_fields`)."""
+    words, phrase = candidate.seen or (frozenset(), False)
+    more, body_phrase = words_found((body,), terms)
+    candidate.seen = (words | more, phrase or body_phrase)
+
+
 def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float]) -> float:
     """Title > lead > body; the phrase beats scattered words; exact diacritics win.
 
-    The body is seen through the candidate queries (whether all words, and the phrase,
-    fold to something there) until the store reads it into `candidate.body`. Title and
-    lead are read here; they are stored normalized, so only case is folded.
+    The story is seen through the candidate queries and folded title and lead (cheap)
+    until the store reads it as typed into `candidate.seen`.
     """
     title = candidate.title.lower()
     lead = candidate.lead.lower()
@@ -134,21 +160,20 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
         value += TITLE_WEIGHT * 0.5
     if candidate.all_terms:
         value += BODY_WEIGHT
-    words, phrase = words_found((title, lead), terms)
     marked = [i for i, t in enumerate(terms) if t.marked]
-    unsure_words = candidate.all_terms and any(i not in words for i in marked)
-    unsure_phrase = candidate.any_phrase and not phrase
-    if candidate.body is not None:
-        words, phrase = words | candidate.body[0], phrase or candidate.body[1]
-        candidate.needs_body = False
+    if candidate.seen is None:
+        phrase = candidate.any_phrase or candidate.title_phrase
+        phrase = phrase or (len(terms) > 1 and max(t_pairs, l_pairs) == 1.0)
+        candidate.all_words = candidate.all_terms
+        exact = exact_share(title + "\n" + lead, terms) if marked else 0.0
     else:
-        candidate.needs_body = unsure_words or unsure_phrase
-        phrase = phrase or candidate.any_phrase  # the index's word until the body is read
-    candidate.all_words = len(words) == len(terms) or (candidate.body is None and unsure_words)
+        words, phrase = candidate.seen
+        # the index holds every word folded; as typed, the marked ones must be there too
+        candidate.all_words = candidate.all_terms and all(i in words for i in marked)
+        exact = sum(1 for i in marked if i in words) / len(marked) if marked else 0.0
     candidate.phrase = phrase
     if phrase:
         value += PHRASE_WEIGHT
-    exact = sum(1 for i in marked if i in words) / len(marked) if marked else 0.0
     value += EXACT_WEIGHT * exact
     candidate.features = {
         "title": t_present,
@@ -164,9 +189,12 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
 
 
 def order(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Every word before some; then best score first; equal scores to the newer story."""
+    """Every word before some, the phrase before scattered words; then the best score;
+    equal scores to the newer story."""
     return sorted(
-        candidates, key=lambda c: (c.all_words, round(c.score, 6), c.time, c.id), reverse=True
+        candidates,
+        key=lambda c: (c.all_words, c.phrase, round(c.score, 6), c.time, c.id),
+        reverse=True,
     )
 
 
@@ -198,16 +226,37 @@ def _joined(gap: str, left: str, right: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1)
+def _letters() -> dict[str, str]:
+    """Each folded letter and every letter, either case, that folds to it ("d": "DdĐđ")."""
+    out: dict[str, str] = {}
+    for code in (*range(0x41, 0x250), *range(0x1E00, 0x1F00)):
+        char = chr(code)
+        folded = fold(char)
+        if char.isalpha() and len(folded) == 1 and folded.isascii():
+            out[folded] = out.get(folded, "") + char
+    return out
+
+
 @lru_cache(maxsize=512)
 def _finder(terms: tuple[Term, ...]) -> re.Pattern[str]:
-    """One pattern for every query word as a whole token of folded text (C speed)."""
+    """Every query word as a whole word of the text, whatever its diacritics or case.
+
+    The text is searched as it is, at C speed, with a class of letters for each folded
+    letter ("da": "[DdĐđ][AaÀà…]"): a body is not folded or normalized to be searched.
+    """
+    letters = _letters()
+
+    def spelt(word: str) -> str:
+        return "".join(f"[{re.escape(letters[c])}]" if c in letters else re.escape(c) for c in word)
+
     whole = sorted({t.folded for t in terms if not t.prefix}, key=len, reverse=True)
     begun = sorted({t.folded for t in terms if t.prefix}, key=len, reverse=True)
     options = []
     if whole:
-        options.append("(?:" + "|".join(map(re.escape, whole)) + r")(?![^\W_])")
+        options.append("(?:" + "|".join(map(spelt, whole)) + r")(?![^\W_])")
     if begun:
-        options.append("(?:" + "|".join(map(re.escape, begun)) + r")[^\W_]*")
+        options.append("(?:" + "|".join(map(spelt, begun)) + r")[^\W_]*")
     return re.compile(r"(?<![^\W_])(?:" + "|".join(options) + ")")
 
 
@@ -215,24 +264,40 @@ def _word_matches(word: str, term: Term) -> bool:
     """Is this text word the query word? Typed with diacritics, they must agree."""
     lower = word.lower()
     if term.marked:
+        if not (lower == term.exact or (term.prefix and lower.startswith(term.exact))):
+            lower = normalize(lower)  # the other tone convention ("hoà")
         return lower == term.exact or (term.prefix and lower.startswith(term.exact))
     return _matches(fold_word(lower), term)
 
 
 def _words(text: str, terms: tuple[Term, ...]) -> list[tuple[int, int, tuple[int, ...]]]:
-    """(start, end, which query words) for every text word that is a query word."""
-    folded = fold(text)
-    if len(folded) == len(text):  # folding kept every offset: search the folded text
-        spans: Iterable[tuple[int, int]] = (m.span() for m in _finder(terms).finditer(folded))
-    else:
-        spans = (m.span() for m in TOKEN.finditer(text))
+    """(start, end, which query words) for every text word that is a query word.
+
+    `text` in NFC (composed letters), as stored and as `normalize` leaves it.
+    """
+    by_word, begun = _by_word(terms)
     out = []
-    for start, end in spans:
-        word = text[start:end]
-        which = tuple(i for i, t in enumerate(terms) if _word_matches(word, t))
+    for match in _finder(terms).finditer(text):
+        word = match.group(0)
+        folded = fold_word(word.lower())
+        which = by_word.get(folded, ())
+        if begun:
+            which += tuple(i for i in begun if folded.startswith(terms[i].folded))
+        if any(terms[i].marked for i in which):
+            which = tuple(i for i in which if _word_matches(word, terms[i]))
         if which:
-            out.append((start, end, which))
+            out.append((match.start(), match.end(), which))
     return out
+
+
+@lru_cache(maxsize=512)
+def _by_word(terms: tuple[Term, ...]) -> tuple[dict[str, tuple[int, ...]], tuple[int, ...]]:
+    """Folded word → the whole query words it is; and the query words that may be begun."""
+    by_word: dict[str, tuple[int, ...]] = {}
+    for i, term in enumerate(terms):
+        if not term.prefix:
+            by_word[term.folded] = (*by_word.get(term.folded, ()), i)
+    return by_word, tuple(i for i, t in enumerate(terms) if t.prefix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,12 +346,15 @@ def find_runs(text: str, terms: Sequence[Term]) -> list[Run]:
 def words_found(texts: Iterable[str], terms: Sequence[Term]) -> tuple[frozenset[int], bool]:
     """Which query words the texts hold, and whether one holds them all side by side.
 
-    Stored text is not always in our tone convention ("hoà"): it is normalized here.
+    Stored text is composed (NFC) but not always in our tone convention ("hoà"): the
+    words found are compared in that convention (`_word_matches`).
     """
     found: set[int] = set()
     phrase = False
     for text in texts:
-        for run in find_runs(normalize(text), terms):
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
+        for run in find_runs(text, terms):
             found.update(range(run.first, run.first + run.size))
             phrase = phrase or (run.size == len(terms) > 1)
     return frozenset(found), phrase

@@ -29,7 +29,15 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core.query import ParsedQuery, Term, index_form, parse_query
-from bot.core.ranking import Candidate, idf_weights, order, rank, score, words_found
+from bot.core.ranking import (
+    Candidate,
+    idf_weights,
+    order,
+    rank,
+    read_body,
+    read_fields,
+    score,
+)
 from bot.core.records import Article, SearchHit, SearchPage
 from bot.store.db import Connection, Database
 from bot.store.fulltext import Filters, Match, Scope
@@ -289,23 +297,30 @@ class SearchIndex:
         weights: Sequence[float],
         want: int,
     ) -> list[Candidate]:
-        """Read the bodies of the best that need it: a word as typed, a real phrase.
+        """Read the best as typed (title and lead, the body where only it can tell).
 
-        Only the first `want` (at least `BODY_CHECK`) are looked at; a story that
-        falls lets another up, which is read in the next round.
+        Reading can only lower a story (the index was trusted) except where it finds a
+        word typed with diacritics, so the first `want` are read (at first at least
+        `BODY_CHECK` for such a query); a story that falls lets another up, read next round.
         """
-        for _ in range(BODY_ROUNDS):
-            head = [c for c in ranked[: max(want, BODY_CHECK)] if c.needs_body]
+        head_size = max(want, BODY_CHECK) if any(t.marked for t in terms) else want
+        for round_ in range(BODY_ROUNDS):
+            head = [c for c in ranked[: head_size if round_ == 0 else want] if c.seen is None]
             if not head:
                 break
-            bodies = {
-                row[0]: str(row[1])
-                for row in _rows(
-                    conn, "SELECT id, body FROM articles WHERE id IN ({})", [c.id for c in head]
-                )
-            }
+            unsure = [c for c in head if read_fields(c, terms)]
+            if unsure:
+                bodies = {
+                    row[0]: str(row[1])
+                    for row in _rows(
+                        conn,
+                        "SELECT id, body FROM articles WHERE id IN ({})",
+                        [c.id for c in unsure],
+                    )
+                }
+                for candidate in unsure:
+                    read_body(candidate, bodies.get(candidate.id, "").lower(), terms)
             for candidate in head:
-                candidate.body = words_found((bodies.get(candidate.id, "").lower(),), terms)
                 score(candidate, terms, weights)
             ranked = order(ranked)
         return ranked
