@@ -209,21 +209,17 @@ def rank(
 
 # --- the query's words in a text ----------------------------------------------------------
 
-# What may stand between two words of one phrase: spaces, or one hyphen ("Jong-un");
-# between two figures also one of "/.,:" ("25/02/2023", "2,2"). Never a sentence's end
-# or a comma: "… năm sau. Riêng năm 2023 …" does not hold "sau riêng".
-_HYPHENS = frozenset("-\u2010\u2011")
+# What may stand between two words of one phrase: spaces, or a dash ("Jong-un", "Bắc
+# Thăng Long - Nội Bài"); between two figures also one of "/.,:" ("25/02/2023", "2,2").
+# Never a sentence's end or a comma: "… năm sau. Riêng năm 2023 …" holds no "sau riêng".
+_DASHED = re.compile(r"[ \t\u00a0]*[-\u2010\u2011\u2013][ \t\u00a0]*")
 _FIGURE_JOINERS = frozenset("/.,:-")
 
 
 def _joined(gap: str, left: str, right: str) -> bool:
-    if gap.isspace() and "\n" not in gap:
+    if (gap.isspace() and "\n" not in gap) or _DASHED.fullmatch(gap):
         return True
-    if len(gap) != 1:
-        return False
-    return gap in _HYPHENS or (
-        gap in _FIGURE_JOINERS and left[-1:].isdigit() and right[:1].isdigit()
-    )
+    return gap in _FIGURE_JOINERS and left[-1:].isdigit() and right[:1].isdigit()
 
 
 @lru_cache(maxsize=1)
