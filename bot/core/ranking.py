@@ -189,11 +189,15 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
 
 
 def order(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Every word before some, the phrase before scattered words; then the best score;
-    equal scores to the newer story."""
+    """Every word as typed, then every word folded, before some; the phrase before
+    scattered words; then the best score; equal scores to the newer story.
+
+    Stories holding only some words (found when the rest are too few) thus always come
+    after the others, so later pages go on from earlier ones whether or not they were
+    looked for."""
     return sorted(
         candidates,
-        key=lambda c: (c.all_words, c.phrase, round(c.score, 6), c.time, c.id),
+        key=lambda c: (c.all_words, c.all_terms, c.phrase, round(c.score, 6), c.time, c.id),
         reverse=True,
     )
 

@@ -81,6 +81,23 @@ def test_stories_with_some_words_come_after_all_words(store: Store) -> None:
     assert [h.article.id for h in page.hits] == [made["durian"]] and page.has_more
 
 
+def test_pages_go_on_from_one_another_into_stories_with_some_words(store: Store) -> None:
+    """The fallback runs on later pages only; no story shows twice or is skipped."""
+    for i in range(3):
+        add_story(store, f"all{i}", f"Sầu riêng vụ {i}", "Giá cao.", hours=i)
+    for i in range(4):
+        add_story(store, f"some{i}", f"Riêng tháng {i} mưa nhiều", "Bão vào.", hours=10 + i)
+    add_story(store, "folded", "Sau đó riêng ngành điện", "", hours=20)
+    whole = ids(store, "sầu riêng", limit=20)
+    assert len(whole) == 8
+    pages = [ids(store, "sầu riêng", limit=2, offset=n) for n in range(0, 8, 2)]
+    assert [i for page in pages for i in page] == whole
+    titles = {
+        h.article.id: h.article.title for h in store.sync.search.search("sầu riêng", limit=20)
+    }
+    assert [titles[i][:8] for i in whole[:4]] == ["Sầu riên"] * 3 + ["Sau đó r"]
+
+
 def test_the_time_window_and_feeds_still_hold(store: Store) -> None:
     made = seed_durian(store)
     elsewhere = add_story(
