@@ -51,6 +51,7 @@ class Candidate:
     seen: tuple[frozenset[int], bool] | None = None
     all_words: bool = False
     phrase: bool = False
+    compound: bool = False  # the query's two syllables side by side: one word
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
 
@@ -172,6 +173,7 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
         candidate.all_words = candidate.all_terms and all(i in words for i in marked)
         exact = sum(1 for i in marked if i in words) / len(marked) if marked else 0.0
     candidate.phrase = phrase
+    candidate.compound = phrase and len(terms) == 2
     if phrase:
         value += PHRASE_WEIGHT
     value += EXACT_WEIGHT * exact
@@ -189,15 +191,18 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
 
 
 def order(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Every word as typed, then every word folded, before some; the phrase before
-    scattered words; then the best score; equal scores to the newer story.
+    """Every word as typed, then every word folded, before some; then the best score;
+    equal scores to the newer story.
 
-    Stories holding only some words (found when the rest are too few) thus always come
+    Two syllables side by side are most often one word ("sầu riêng", "Đà Lạt"), apart two
+    others: for a two-syllable query the phrase comes first too. Longer queries are
+    headlines half remembered, whose words may sit across punctuation: there the phrase
+    only weighs. Stories holding only some words (found when the rest are too few) come
     after the others, so later pages go on from earlier ones whether or not they were
     looked for."""
     return sorted(
         candidates,
-        key=lambda c: (c.all_words, c.all_terms, c.phrase, round(c.score, 6), c.time, c.id),
+        key=lambda c: (c.all_words, c.all_terms, c.compound, round(c.score, 6), c.time, c.id),
         reverse=True,
     )
 
