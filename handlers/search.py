@@ -21,8 +21,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.core.matching import snippet
 from bot.core.query import ParsedQuery, parse_query
-from bot.core.ranking import snippet
 from bot.core.records import SearchTimedOut
 from bot.core.replies import Button, Reply, Request, Span
 from handlers.base import Context

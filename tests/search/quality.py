@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.matching import snippet
 from bot.core.query import exact_tokens, fold_word, parse_query
-from bot.core.ranking import snippet
 from bot.core.records import Article, StoryRecord
 from bot.core.text import normalize
 from bot.store import Store

@@ -6,8 +6,8 @@ Telegram (HTML) and Zalo (plain text) render it.
 
 from __future__ import annotations
 
+from bot.core.matching import highlight, snippet
 from bot.core.query import parse_query
-from bot.core.ranking import highlight, snippet
 from bot.core.replies import Reply, Request
 from bot.platforms.telegram.render import TEXT_LIMIT, render_html
 from bot.platforms.zalo.render import render_text

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.matching import highlight, snippet
 from bot.core.query import Term, all_expression, index_form, parse_query, phrase_expression
-from bot.core.ranking import Candidate, highlight, rank, snippet
+from bot.core.ranking import Candidate, rank
 from bot.core.text import normalize
 
 DAY = 86400.0
