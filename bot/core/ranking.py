@@ -123,8 +123,13 @@ def exact_share(text: str, terms: Sequence[Term]) -> float:
 
 
 def read_fields(candidate: Candidate, terms: Sequence[Term]) -> bool:
-    """Read title and lead as typed into `seen`; True when only the body can settle it."""
+    """Read title and lead as typed into `seen`; True when only the body can settle it.
+
+    The index's word on a phrase in the body is taken for queries of three words or
+    more: there the phrase only weighs (`order`), not worth reading a body for.
+    """
     words, phrase = words_found((candidate.title, candidate.lead), terms)
+    phrase = phrase or (candidate.any_phrase and len(terms) > 2)
     candidate.seen = (words, phrase)
     missing = any(t.marked and i not in words for i, t in enumerate(terms))
     return missing or (candidate.any_phrase and not phrase)
