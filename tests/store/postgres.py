@@ -149,6 +149,10 @@ class PostgresServer:
             conn.execute("UPDATE search_state SET value = '0' WHERE key = 'rebuild'")
         return self.url(SHARED_DATABASE)
 
+    def create_database(self, name: str) -> None:
+        with self._admin() as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+
     def new_database(self) -> str:
         """A blank database (no schema yet); its name."""
         name = f"blank_{os.getpid()}_{next(self._numbers)}"
