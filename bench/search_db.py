@@ -142,13 +142,15 @@ def compare_backends(args: argparse.Namespace) -> int:
                         "size_mb": size_mb(store),
                         "ids": top_ids(store, queries),
                     }
-                    if args.explain and label == "postgresql":
-                        figures[(label, size)]["gin"] = explain(store, queries)
                     got = figures[(label, size)]
                     note(
-                        f"{label}: {size:,} stories, p50 {got['p50_ms']} ms, p95 by kind "
-                        f"{got['p95_by_kind']}, stopped by the budget: {got['stopped']}"
+                        f"{label}: {size:,} stories, p50 {got['p50_ms']} ms, p95 "
+                        f"{got['p95_ms']} ms, p99 {got['p99_ms']} ms, max {got['max_ms']} ms, "
+                        f"p95 by kind {got['p95_by_kind']}, stopped by the budget: "
+                        f"{got['stopped']}"
                     )
+                    if args.explain and label == "postgresql":
+                        got["gin"] = explain(store, queries)
             finally:
                 store.close()
     _print(figures, versions, sizes, len(queries))
