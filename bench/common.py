@@ -28,8 +28,12 @@ def peak_rss_mib() -> float:
 
 
 def reproduce_line() -> str:
+    """The command line of this run, a database URL's password (if any) taken out."""
+    from bot.core.settings import redact_url
+
+    args = [os.path.relpath(sys.argv[0], REPO), *sys.argv[1:]]
     return "reproduce: .venv/bin/python " + " ".join(
-        shlex.quote(arg) for arg in [os.path.relpath(sys.argv[0], REPO), *sys.argv[1:]]
+        shlex.quote(redact_url(arg) if arg.startswith("postgres") else arg) for arg in args
     )
 
 

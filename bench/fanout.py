@@ -8,6 +8,10 @@ peak RSS (bot and fake server share this process).
     .venv/bin/python bench/fanout.py                      # 10,000 chats at 30/s (~6 min)
     .venv/bin/python bench/fanout.py --chats 600
     .venv/bin/python bench/fanout.py --outbox-only --chats 100000
+    .venv/bin/python bench/fanout.py --database auto --chats 1000000   # SQLite | PostgreSQL
+
+`--database URL` (bench/fanout_db.py): the outbox write and the claim on SQLite and on
+that PostgreSQL database (`auto`: a throwaway server), side by side; no sending.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import backends, fanout_db
 from bot.config import parse_config
 from bot.core.records import StoryRecord
 from bot.store import Store
@@ -126,13 +131,23 @@ messages_per_second = {rate}
     print(f"429 answers: {fake.too_many}")
 
 
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--database` and what goes with it (bench/fanout_db.py)."""
+    backends.add_arguments(parser)
+    parser.add_argument("--claims", type=int, default=200, help="with --database: claims timed")
+    parser.add_argument("--claim-batch", type=int, default=60, help="with --database: rows a claim")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chats", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=30.0, help="[telegram] messages_per_second")
     parser.add_argument("--outbox-only", action="store_true", help="only time the outbox write")
+    add_database_arguments(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.database:
+        return fanout_db.compare_backends(args)
     command = "  .venv/bin/python bench/fanout.py " + " ".join(sys.argv[1:])
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)

@@ -3,6 +3,10 @@
     .venv/bin/python bench/search.py --articles 100000
     .venv/bin/python bench/search.py --articles 1000000 --db /tmp/bantin-1m.sqlite3
     .venv/bin/python bench/search.py --articles 100000 --titles first-order  # the earlier titles
+    .venv/bin/python bench/search.py --database auto --sizes 100000,1000000  # SQLite | PostgreSQL
+
+`--database URL` (bench/search_db.py): the same stories and queries on SQLite and on that
+PostgreSQL database (`auto`: a throwaway server), latency side by side.
 
 Synthetic stories from the VietNews dev sample (`../shared/vietnews/dev.jsonl`): the lead a
 real lead, the body 8 to 20 real sentences drawn at random, the title from a syllable chain
@@ -313,8 +317,19 @@ def fts_size(store: Store) -> int:
     return sum(int(r[1]) for r in rows)
 
 
+def add_database_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--database` and what goes with it (bench/search_db.py)."""
+    from bench import backends
+
+    backends.add_arguments(parser, explain=True)
+    parser.add_argument(
+        "--sizes", help="with --database: measure at each of these story counts (100000,1000000)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_database_arguments(parser)
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--db", help="database file (default: /tmp/bantin-search-<N>.sqlite3)")
     parser.add_argument("--data", default=str(DEFAULT_DATA))
@@ -328,6 +343,10 @@ def main() -> int:
         help="title generator (first-order: the earlier syllable bigram chain)",
     )
     args = parser.parse_args()
+    if args.database:
+        from bench import search_db
+
+        return search_db.compare_backends(args)
     path = args.db or f"/tmp/bantin-search-{args.articles}.sqlite3"
     corpus = Corpus(Path(args.data), args.seed, args.titles)
     report: dict[str, object] = {"articles": args.articles, "titles": args.titles, "db": path}

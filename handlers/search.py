@@ -21,8 +21,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.core.matching import snippet
 from bot.core.query import ParsedQuery, parse_query
-from bot.core.ranking import snippet
 from bot.core.records import SearchTimedOut
 from bot.core.replies import Button, Reply, Request, Span
 from handlers.base import Context
@@ -226,7 +226,8 @@ async def _page_reply(
         ).strftime("%d/%m/%Y %H:%M")
         source = f" · {article.feed_name}" if article.feed_name else ""
         spans.append(Span(f"\n{when}{source}\n"))
-        for text, bold in snippet([strip_dateline(article.lead), article.body], parsed.terms):
+        texts = [strip_dateline(article.lead), article.body]
+        for text, bold in snippet(texts, result.query.found_as or parsed.terms):
             spans.append(Span(text, bold=bold))
         spans.append(Span("\n"))
         rows.append(

@@ -85,6 +85,9 @@ class ParsedQuery:
     feed: str | None = None
     section: str | None = None
     page: int | None = None
+    # The words as the search found them in the index (run-together syllables cut,
+    # unknown words left out), once a search has run: what a snippet should bold.
+    found_as: tuple[Term, ...] = ()
 
     @property
     def text(self) -> str:

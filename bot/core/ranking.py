@@ -1,9 +1,12 @@
-"""Ranking and snippets, pure: how well a candidate story answers a parsed query.
+"""Ranking, pure: how well a candidate story answers a parsed query.
 
-`bot.store.search` gathers bounded candidate sets and hands them to `rank`; handlers cut
-what they show with `snippet`. Titles weigh most, then the lead, then the body; a phrase
-or every word side by side in the title lifts a story, and so do words typed with
-diacritics that the story spells the same way.
+`bot.store.search` gathers bounded candidate sets and hands them to `rank`. A story
+holding every word of the query comes before one holding only some, whatever else it
+has; a word typed with diacritics is held only where the story spells it so ("sầu" is
+not "sau"), one typed without them wherever it folds to it. Then titles weigh most,
+the lead next, the body last; the words side by side as typed (the phrase) lift a
+story, and so do words typed with diacritics spelt the same. Where the words are in a
+text is `bot.core.matching`'s, which snippets share.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.query import TOKEN, Term, fold_word
-from bot.core.text import fold, normalize
+from bot.core.matching import matches, words_found
+from bot.core.query import TOKEN, Term
+from bot.core.text import fold
 
 TITLE_WEIGHT = 3.0
 LEAD_WEIGHT = 1.5
@@ -26,7 +30,14 @@ WHOLE_RUN_WEIGHT = 1.0  # ... and the last word whole, not only its beginning
 
 @dataclass(slots=True)
 class Candidate:
-    """One story under consideration, with what the candidate queries told about it."""
+    """One story under consideration, with what the candidate queries told about it.
+
+    `all_terms`, `any_phrase` and `title_phrase` come from the index, which sees folded
+    words only and no punctuation. `seen` is what reading the story as typed found
+    (`read_fields`, `read_body`): the store reads only the best few. Until then
+    `all_words` and `phrase` trust the index, and the exact words are guessed from
+    substrings, so reading can only lower a story, save for exact words it finds.
+    """
 
     id: int
     title: str
@@ -35,7 +46,10 @@ class Candidate:
     title_phrase: bool = False
     any_phrase: bool = False
     all_terms: bool = False
-    body_exact: float = 0.0
+    seen: tuple[frozenset[int], bool] | None = None
+    all_words: bool = False
+    phrase: bool = False
+    compound: bool = False  # the query's two syllables side by side: one word
     score: float = 0.0
     features: dict[str, float] = field(default_factory=dict)
 
@@ -47,10 +61,6 @@ def idf_weights(terms: Sequence[Term], doc_freq: Mapping[str, int], total: int) 
     raw = [math.log(1.0 + (total + 1.0) / (doc_freq.get(t.folded, 0) + 1.0)) for t in terms]
     norm = sum(raw) or 1.0
     return [r / norm for r in raw]
-
-
-def _matches(token: str, term: Term) -> bool:
-    return token == term.folded or (term.prefix and token.startswith(term.folded))
 
 
 def _field_features(
@@ -67,7 +77,7 @@ def _field_features(
     present = 0.0
     positions: list[set[int]] = []
     for term, weight in zip(terms, weights, strict=True):
-        where = {i for i, tok in hits if _matches(tok, term)} if hits else set()
+        where = {i for i, tok in hits if matches(tok, term)} if hits else set()
         if where:
             present += weight
         positions.append(where)
@@ -93,7 +103,7 @@ def title_run(tokens: Sequence[str], terms: Sequence[Term]) -> tuple[float, floa
     run = whole = 0.0
     last = terms[-1] if terms else None
     for start in range(len(tokens) - size + 1 if size else 0):
-        if all(_matches(tokens[start + j], terms[j]) for j in range(size)):
+        if all(matches(tokens[start + j], terms[j]) for j in range(size)):
             run = 1.0
             if last is not None and tokens[start + size - 1] == last.folded:
                 whole = 1.0
@@ -104,7 +114,7 @@ def title_run(tokens: Sequence[str], terms: Sequence[Term]) -> tuple[float, floa
 def exact_share(text: str, terms: Sequence[Term]) -> float:
     """Share of the marked query words found with the same diacritics in lowercase text.
 
-    A substring test: a word typed with its diacritics rarely sits inside another.
+    A substring test, the guess before a story is read: it may find "hà" in "hàng".
     """
     marked = [t for t in terms if t.marked]
     if not marked:
@@ -112,12 +122,31 @@ def exact_share(text: str, terms: Sequence[Term]) -> float:
     return sum(1 for t in marked if t.exact in text) / len(marked)
 
 
-def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float]) -> float:
-    """Title > lead > body; neighbours beat scattered words; exact diacritics win.
+def read_fields(candidate: Candidate, terms: Sequence[Term]) -> bool:
+    """Read title and lead as typed into `seen`; True when only the body can settle it.
 
-    The body is seen through the candidate queries only: whether all words (and the
-    phrase) occur somewhere. Title and lead are read here; they are stored normalized,
-    so only case is folded before comparing exact words.
+    The index's word on a phrase in the body is taken for queries of three words or
+    more: there the phrase only weighs (`order`), not worth reading a body for.
+    """
+    words, phrase = words_found((candidate.title, candidate.lead), terms)
+    phrase = phrase or (candidate.any_phrase and len(terms) > 2)
+    candidate.seen = (words, phrase)
+    missing = any(t.marked and i not in words for i, t in enumerate(terms))
+    return missing or (candidate.any_phrase and not phrase)
+
+
+def read_body(candidate: Candidate, body: str, terms: Sequence[Term]) -> None:
+    """Add what the body holds as typed to `seen` (after `read_fields`)."""
+    words, phrase = candidate.seen or (frozenset(), False)
+    more, body_phrase = words_found((body,), terms)
+    candidate.seen = (words | more, phrase or body_phrase)
+
+
+def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float]) -> float:
+    """Title > lead > body; the phrase beats scattered words; exact diacritics win.
+
+    The story is seen through the candidate queries and folded title and lead (cheap)
+    until the store reads it as typed into `candidate.seen`.
     """
     title = candidate.title.lower()
     lead = candidate.lead.lower()
@@ -131,12 +160,22 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
         value += TITLE_WEIGHT * 0.5
     if candidate.all_terms:
         value += BODY_WEIGHT
-    if candidate.any_phrase:
+    marked = [i for i, t in enumerate(terms) if t.marked]
+    if candidate.seen is None:
+        phrase = candidate.any_phrase or candidate.title_phrase
+        phrase = phrase or (len(terms) > 1 and max(t_pairs, l_pairs) == 1.0)
+        candidate.all_words = candidate.all_terms
+        exact = exact_share(title + "\n" + lead, terms) if marked else 0.0
+    else:
+        words, phrase = candidate.seen
+        # the index holds every word folded; as typed, the marked ones must be there too
+        candidate.all_words = candidate.all_terms and all(i in words for i in marked)
+        exact = sum(1 for i in marked if i in words) / len(marked) if marked else 0.0
+    candidate.phrase = phrase
+    candidate.compound = phrase and len(terms) == 2
+    if phrase:
         value += PHRASE_WEIGHT
-    exact = 0.0
-    if any(t.marked for t in terms):
-        exact = max(exact_share(title + "\n" + lead, terms), candidate.body_exact)
-        value += EXACT_WEIGHT * exact
+    value += EXACT_WEIGHT * exact
     candidate.features = {
         "title": t_present,
         "title_pairs": t_pairs,
@@ -151,8 +190,20 @@ def score(candidate: Candidate, terms: Sequence[Term], weights: Sequence[float])
 
 
 def order(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """Best score first; equal scores go to the more recent story."""
-    return sorted(candidates, key=lambda c: (round(c.score, 6), c.time, c.id), reverse=True)
+    """Every word as typed, then every word folded, before some; then the best score;
+    equal scores to the newer story.
+
+    Two syllables side by side are most often one word ("sầu riêng", "Đà Lạt"), apart two
+    others: for a two-syllable query the phrase comes first too. Longer queries are
+    headlines half remembered, whose words may sit across punctuation: there the phrase
+    only weighs. Stories holding only some words (found when the rest are too few) come
+    after the others, so later pages go on from earlier ones whether or not they were
+    looked for."""
+    return sorted(
+        candidates,
+        key=lambda c: (c.all_words, c.all_terms, c.compound, round(c.score, 6), c.time, c.id),
+        reverse=True,
+    )
 
 
 def rank(
@@ -162,100 +213,3 @@ def rank(
     for candidate in candidates:
         score(candidate, terms, weights)
     return order(candidates)
-
-
-# --- snippets ---------------------------------------------------------------------------
-
-
-def _word_matches(word: str, term: Term) -> bool:
-    """Is this text word the query word? Typed with diacritics, they must agree."""
-    lower = word.lower()
-    if term.marked:
-        return lower == term.exact or (term.prefix and lower.startswith(term.exact))
-    return _matches(fold_word(lower), term)
-
-
-def _is_match(word: str, terms: Sequence[Term]) -> bool:
-    return any(_word_matches(word, t) for t in terms)
-
-
-def highlight(text: str, terms: Sequence[Term]) -> list[tuple[str, bool]]:
-    """The text cut into (piece, matched) runs; matched words are whole tokens."""
-    text = normalize(text)
-    pieces: list[tuple[str, bool]] = []
-    at = 0
-    for match in TOKEN.finditer(text):
-        if _is_match(match.group(0), terms):
-            if match.start() > at:
-                pieces.append((text[at : match.start()], False))
-            if pieces and pieces[-1][1] and text[at : match.start()] == "":
-                pieces[-1] = (pieces[-1][0] + match.group(0), True)
-            else:
-                pieces.append((match.group(0), True))
-            at = match.end()
-    if at < len(text):
-        pieces.append((text[at:], False))
-    return _merge(pieces)
-
-
-def _merge(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
-    """Join neighbouring matched words separated by one space into one bold run."""
-    out: list[tuple[str, bool]] = []
-    for piece in pieces:
-        if len(out) >= 2 and piece[1] and out[-1] == (" ", False) and out[-2][1]:
-            out.pop()
-            out[-1] = (out[-1][0] + " " + piece[0], True)
-        elif out and out[-1][1] == piece[1] and not piece[1]:
-            out[-1] = (out[-1][0] + piece[0], False)
-        else:
-            out.append(piece)
-    return out
-
-
-def snippet(
-    texts: Sequence[str], terms: Sequence[Term], width: int = 180
-) -> list[tuple[str, bool]]:
-    """The window of about `width` characters with the most distinct query words.
-
-    `texts` in order of preference (lead, then body); ties go to the earlier text and
-    the earlier window. Cut at word boundaries, "…" where text was left out.
-    """
-    best: tuple[int, int, int, str] | None = None  # (-distinct, text index, start, text)
-    for index, raw in enumerate(texts):
-        text = " ".join(normalize(raw).split())
-        if not text:
-            continue
-        tokens = list(TOKEN.finditer(text))
-        hits = [
-            (m.start(), i)
-            for m in tokens
-            for i, t in enumerate(terms)
-            if _word_matches(m.group(0), t)
-        ]
-        if not hits:
-            if best is None:
-                best = (0, index, 0, text)
-            continue
-        for start, _ in hits:
-            begin = max(0, start - width // 4)
-            distinct = len({i for s, i in hits if begin <= s < begin + width})
-            key = (-distinct, index, begin, text)
-            if best is None or key[:3] < best[:3]:
-                best = key
-    if best is None:
-        return []
-    _, _, begin, text = best
-    if begin > 0:
-        space = text.rfind(" ", 0, begin)
-        begin = space + 1 if space >= 0 and begin - space < 30 else begin
-    end = begin + width
-    if end < len(text):
-        space = text.rfind(" ", begin, end)
-        end = space if space > begin else end
-    piece = text[begin:end].strip()
-    runs = highlight(piece, terms)
-    if begin > 0:
-        runs.insert(0, ("…", False))
-    if end < len(text):
-        runs.append(("…", False))
-    return _merge(runs)

@@ -9,10 +9,15 @@ title" stays cheap).
 A search never asks the engine to rank everything that matches. It runs a few candidate
 queries (the words as a phrase in titles, all words in titles, the phrase anywhere, all
 words anywhere), each walking the index newest first and stopping at `CANDIDATES`
-rows, so a query made of very common words costs the same as a rare one. The union is
-ranked in Python by `bot.core.ranking.rank` from the title and lead (diacritics kept,
-so a query typed with them prefers stories that match them exactly), then by recency.
-Both engines match the same tokens, so both give the same answers.
+rows, so a query made of very common words costs the same as a rare one. When they
+fill less than the page asked for, each word alone is looked for too (stories holding
+some of the words, ranked after those holding all). The union is ranked in Python by
+`bot.core.ranking.rank` from the title and lead (diacritics kept, so a query typed with
+them prefers stories that match them exactly), then by recency; the best few have their
+body read where only it can tell whether a word typed with diacritics, or the phrase, is
+really there (the index, folded and blind to punctuation, finds "sầu riêng" in "… năm
+sau. Riêng năm 2023 …"). Both engines match the same tokens, so both give the same
+answers.
 """
 
 from __future__ import annotations
@@ -20,10 +25,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.core.query import ParsedQuery, Term, index_form, parse_query
-from bot.core.ranking import EXACT_WEIGHT, Candidate, exact_share, idf_weights, order, rank
+from bot.core.ranking import (
+    Candidate,
+    idf_weights,
+    order,
+    rank,
+    read_body,
+    read_fields,
+    score,
+)
 from bot.core.records import Article, SearchHit, SearchPage
 from bot.store.db import Connection, Database
 from bot.store.fulltext import Filters, Match, Scope
@@ -37,7 +51,8 @@ TITLE_CANDIDATES = 150  # rows per title candidate query, newest first
 BODY_CANDIDATES = 80  # rows per whole-story candidate query, newest first
 COMMON_IN_TITLES = 1_000  # a word in this many titles is "very common"
 STORY_WINDOW = 50_000  # newest stories scanned for a query of very common words only
-BODY_CHECK = 20  # stories whose body is read for exact-diacritic matches
+BODY_CHECK = 20  # at least this many of the best have their body read, if it matters
+BODY_ROUNDS = 3  # reads of bodies per search (a story found wanting lets another up)
 REBUILD_BATCH = 2_000
 # One search's time budget: past it the engine stops the query (SearchTimedOut), so
 # no reader's search holds a database connection for long.
@@ -171,11 +186,13 @@ class SearchIndex:
         if not parsed.terms:
             return SearchPage((), parsed, False)
         with self.db.searching(SEARCH_BUDGET_SECONDS) as conn:
-            ranked = self._ranked(conn, parsed, feed_id, section, since)
+            terms = self.words.resolve(conn, parsed.terms)
+            ranked = self._ranked(conn, terms, feed_id, section, since, offset + limit + 1)
             window = ranked[offset : offset + limit]
             articles = self._articles(conn, [c.id for c in window])
         hits = tuple(SearchHit(articles[c.id], c.score) for c in window if c.id in articles)
-        return SearchPage(hits, parsed, len(ranked) > offset + limit)
+        found = replace(parsed, found_as=tuple(terms))
+        return SearchPage(hits, found, len(ranked) > offset + limit)
 
     def search(
         self,
@@ -195,12 +212,13 @@ class SearchIndex:
     def _ranked(
         self,
         conn: Connection,
-        parsed: ParsedQuery,
+        terms: Sequence[Term],
         feed_id: int | None,
         section: str | None,
         since: float | None,
+        want: int,
     ) -> list[Candidate]:
-        terms = self.words.resolve(conn, parsed.terms)
+        """The candidates ranked; the first `want` as the bodies would rank them."""
         min_id = 0
         if since is not None:
             # Stories are stored in time order: nothing fetched before `since` qualifies.
@@ -238,6 +256,9 @@ class SearchIndex:
         any_phrase = newest("stories", story_phrase, BODY_CANDIDATES) if several else set()
         all_terms = newest("stories", story_every, BODY_CANDIDATES)
         ids = title_phrase | title_all | any_phrase | all_terms
+        if several and len(ids) < want:
+            for term in dict.fromkeys(story_terms):
+                ids |= newest("stories", Match.word(term), BODY_CANDIDATES)
         if not ids:
             return []
         total = self.words.total(conn)
@@ -266,36 +287,43 @@ class SearchIndex:
             )
         ]
         ranked = rank(candidates, terms, weights)
-        if any(t.marked for t in terms):
-            ranked = self._exact_bodies(conn, ranked, terms, weights)
-        return ranked
+        return self._read_bodies(conn, ranked, terms, weights, want)
 
-    def _exact_bodies(
+    def _read_bodies(
         self,
         conn: Connection,
         ranked: list[Candidate],
         terms: Sequence[Term],
         weights: Sequence[float],
+        want: int,
     ) -> list[Candidate]:
-        """Give the best few a look at their body for the query's exact (marked) words."""
-        head = [c for c in ranked[:BODY_CHECK] if c.features.get("exact", 0.0) < 1.0]
-        if not head:
-            return ranked
-        marked = [t for t in terms if t.marked]
-        bodies = {
-            row[0]: str(row[1]).lower()
-            for row in _rows(
-                conn, "SELECT id, body FROM articles WHERE id IN ({})", [c.id for c in head]
-            )
-        }
-        for candidate in head:
-            share = exact_share(bodies.get(candidate.id, ""), marked)
-            exact = candidate.features.get("exact", 0.0)
-            if share > exact:
-                candidate.body_exact = share
-                candidate.score += EXACT_WEIGHT * (share - exact)
-                candidate.features["exact"] = share
-        return order(ranked)
+        """Read the best as typed (title and lead, the body where only it can tell).
+
+        Reading can only lower a story (the index was trusted) except where it finds a
+        word typed with diacritics, so the first `want` are read (at first at least
+        `BODY_CHECK` for such a query); a story that falls lets another up, read next round.
+        """
+        head_size = max(want, BODY_CHECK) if any(t.marked for t in terms) else want
+        for round_ in range(BODY_ROUNDS):
+            head = [c for c in ranked[: head_size if round_ == 0 else want] if c.seen is None]
+            if not head:
+                break
+            unsure = [c for c in head if read_fields(c, terms)]
+            if unsure:
+                bodies = {
+                    row[0]: str(row[1])
+                    for row in _rows(
+                        conn,
+                        "SELECT id, body FROM articles WHERE id IN ({})",
+                        [c.id for c in unsure],
+                    )
+                }
+                for candidate in unsure:
+                    read_body(candidate, bodies.get(candidate.id, "").lower(), terms)
+            for candidate in head:
+                score(candidate, terms, weights)
+            ranked = order(ranked)
+        return ranked
 
     def _articles(self, conn: Connection, ids: Sequence[int]) -> dict[int, Article]:
         if not ids:

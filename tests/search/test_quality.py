@@ -15,7 +15,7 @@ def test_quality_set_is_broad_enough() -> None:
     queries = load_queries()
     assert len(queries) >= 60
     kinds = Counter(q.kind for q in queries)
-    for kind in ("exact", "folded", "misspaced", "partial", "name", "number", "tone"):
+    for kind in ("exact", "folded", "misspaced", "partial", "name", "number", "tone", "phrase"):
         assert kinds[kind] >= 2, kind
     assert all(q.ids for q in queries)
 
@@ -35,6 +35,10 @@ def test_recall_and_mrr_floors(shared_dir: Path, new_store: Callable[[], Store])
     misses = [(o.query.q, o.found[:5]) for o in outcomes if o.recall_at_5 < 1]
     assert figures["recall@5"] >= 0.9, (figures, misses)
     assert figures["MRR"] >= 0.85, (figures, misses)
+    # every word before some; the phrase bolded whole (0.918 and 0.692 before issue 14)
+    wrong_order = [o.query.q for o in outcomes if not o.all_words_first]
+    assert figures["all_words_first"] >= 0.98, (figures, wrong_order)
+    assert figures["phrase_bolded"] >= 0.95, figures
 
 
 def test_postgresql_ranks_as_sqlite_does(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.matching import highlight, snippet
 from bot.core.query import Term, all_expression, index_form, parse_query, phrase_expression
-from bot.core.ranking import Candidate, highlight, rank, snippet
+from bot.core.ranking import Candidate, rank
 from bot.core.text import normalize
 
 DAY = 86400.0
@@ -84,6 +85,7 @@ def _candidate(
 
 
 def test_title_beats_lead_and_neighbours_beat_scattered() -> None:
+    """The phrase in the title, then in the lead; scattered, the title before the lead."""
     terms = parse_query("dân vận", prefix_last=False).terms
     weights = [0.5, 0.5]
     ranked = rank(
@@ -92,11 +94,12 @@ def test_title_beats_lead_and_neighbours_beat_scattered() -> None:
             _candidate(2, "Dân vận khéo ở Lâm Đồng", "", all_terms=True),
             _candidate(3, "Người dân đi bộ, xe vận tải", "", all_terms=True),
             _candidate(4, "Tin khác nữa", "", all_terms=True),
+            _candidate(5, "Tin khác", "Người dân đi bộ, xe vận tải", all_terms=True),
         ],
         terms,
         weights,
     )
-    assert [c.id for c in ranked] == [2, 3, 1, 4]
+    assert [c.id for c in ranked] == [2, 1, 3, 5, 4]
 
 
 def test_exact_diacritics_rank_above_folded_only() -> None:

@@ -21,9 +21,20 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import psycopg
+
+from bot.core.records import SearchTimedOut
+from bot.store.db import Connection, Database, Dialect, Params
+from bot.store.db import Cursor as DbCursor
+from bot.store.search import SearchIndex
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 USER = "bantin-test"  # the system account the server runs as, under root
 SUPERUSER = "bantin"  # the database role the tests connect as
@@ -50,8 +61,12 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, binaries: Path) -> None:
+    """`durable=True` (the benchmarks) keeps fsync and synchronous commit on, as a real
+    server runs, and gives it more shared buffers; the tests run with both off."""
+
+    def __init__(self, binaries: Path, *, durable: bool = False) -> None:
         self.binaries = binaries
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="bantin-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -90,16 +105,15 @@ class PostgresServer:
             "--no-sync",
         )
         password_file.unlink()
+        throwaway = ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
         options = " ".join(
             [
                 "-c listen_addresses=127.0.0.1",
                 f"-c port={self.port}",
                 f"-c unix_socket_directories={self.root}",
-                "-c fsync=off",
-                "-c synchronous_commit=off",
-                "-c full_page_writes=off",
+                *([] if self.durable else throwaway),
                 "-c max_connections=300",
-                "-c shared_buffers=64MB",
+                f"-c shared_buffers={'512MB' if self.durable else '64MB'}",
             ]
         )
         log = self.root / "server.log"
@@ -136,6 +150,10 @@ class PostgresServer:
             conn.execute("UPDATE search_state SET value = '0' WHERE key = 'rebuild'")
         return self.url(SHARED_DATABASE)
 
+    def create_database(self, name: str) -> None:
+        with self._admin() as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+
     def new_database(self) -> str:
         """A blank database (no schema yet); its name."""
         name = f"blank_{os.getpid()}_{next(self._numbers)}"
@@ -162,3 +180,79 @@ def _ensure_user() -> None:
             check=True,
             capture_output=True,
         )
+
+
+class Traced(Database):
+    """The real database, passed through, remembering every statement its connections run.
+
+    So a test or a benchmark can EXPLAIN what a repository asked, exactly as it asked it,
+    without a copy of the repository's SQL that could drift from it.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.where, self.path, self.threads = db.where, db.path, db.threads
+        self.statements: list[tuple[str, Params]] = []
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        with self.db.transaction() as conn:
+            yield _Recording(conn, self.statements)
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.db.reading() as conn:
+            yield _Recording(conn, self.statements)
+
+    @contextmanager
+    def searching(self, budget: float) -> Iterator[Connection]:
+        with self.db.searching(budget) as conn:
+            yield _Recording(conn, self.statements)
+
+    async def call(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self.db.call(fn, *args, **kwargs)
+
+    def backup(self, target: Path | str) -> None:
+        self.db.backup(target)
+
+    def close(self) -> None:
+        """The wrapped database belongs to whoever opened it."""
+
+
+class _Recording:
+    def __init__(self, conn: Connection, into: list[tuple[str, Params]]) -> None:
+        self._conn = conn
+        self._into = into
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._conn.dialect
+
+    def execute(self, sql: str, parameters: Params = (), /) -> DbCursor:
+        self._into.append((sql, parameters))
+        return self._conn.execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Sequence[Params], /) -> DbCursor:
+        return self._conn.executemany(sql, parameters)
+
+
+def search_plans(db: Database, query: str, *, seqscan: bool = True) -> list[str]:
+    """PostgreSQL's plans for the full-text statements one `SearchIndex.search` runs.
+
+    `seqscan=False` asks for a plan without a sequential scan where one exists: on a
+    small table the planner rightly reads every page, so this is how a test sees that
+    each statement *can* use the index (a statement that cannot still shows "Seq Scan").
+    """
+    traced = Traced(db)
+    with suppress(SearchTimedOut):  # the statements it got to are still worth explaining
+        SearchIndex(traced).search(query)
+    plans = []
+    for sql, parameters in traced.statements:
+        if "@@" not in sql:
+            continue
+        with db.reading() as conn:
+            if not seqscan:
+                conn.execute("SET LOCAL enable_seqscan = off")
+            rows = conn.execute("EXPLAIN " + sql, parameters).fetchall()
+        plans.append("\n".join(str(row[0]) for row in rows))
+    return plans
