@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import lxml.html
@@ -43,9 +44,34 @@ def _parse(text: str) -> HtmlElement:
     if not text.strip():
         raise ExtractionError("empty document: no title found, no body found")
     try:
-        return parse_document(text)
+        root = parse_document(text)
+        if root.find("body") is None:
+            repaired = _close_runaway_title(text)
+            if repaired is not None:
+                root = parse_document(repaired)
+        return root
     except PARSE_ERRORS as exc:
         raise ExtractionError(f"not parseable as HTML ({exc}): no title found") from exc
+
+
+_TITLE_OPEN = re.compile(r"<title[^>]*>", re.I)
+_TITLE_CLOSE = re.compile(r"</title\s*>", re.I)
+
+
+def _close_runaway_title(text: str) -> str | None:
+    """A `<title>` whose end tag is mangled (`</titlevalue=...`) or missing swallows the
+    whole page as its text, so the page has no body: close it where its first line or the
+    first tag inside it ends."""
+    opened = _TITLE_OPEN.search(text)
+    if opened is None:
+        return None
+    start = opened.end()
+    closed = _TITLE_CLOSE.search(text, start)
+    inner = text[start : closed.start()] if closed else text[start:]
+    cut = min((i for i in (inner.find("<"), inner.find("\n", 1)) if i >= 0), default=-1)
+    if cut < 0 or (closed is not None and cut == len(inner)):
+        return None
+    return text[: start + cut] + "</title>" + text[start + cut :]
 
 
 def _extract(
@@ -86,11 +112,12 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
     page_text = key(root.text_content())
 
     title, title_el = metadata.title(rule, root, meta)
-    if not title:
-        raise ExtractionError("no title found (no h1, og:title, JSON-LD headline or <title>)")
     if container is None:
         if not collected:
-            raise ExtractionError("no body found: the page has no block of running text")
+            raise ExtractionError(
+                "no body found: the page has no block of running text"
+                + ("" if title else "; no title found")
+            )
         container = top = lxml.html.fromstring("<div></div>")
     assert top is not None
 
@@ -139,11 +166,20 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         if not kept and last_resort and rule is None:
             warnings.append(f"no story text left after cleaning: {why}")
             kept, signed = story_paragraphs(last_resort, title, lead, byline)
+    if not kept and lead and not lead_from_meta and rule is None:
+        warnings.append("the only text block was taken for the lead: it is the body")
+        kept, lead = [lead], ""
     byline = byline or signed
     if not kept:
         if rule is not None:
             raise _RuleFoundNothing(f"site rule {rule.name!r} found no body text")
-        raise ExtractionError("no body found: no paragraphs of text after removing page chrome")
+        raise ExtractionError(
+            "no body found: no paragraphs of text after removing page chrome"
+            + ("" if title else "; no title found")
+        )
+    if not title:
+        title = metadata.fallback_title(root, kept)
+        warnings.append("no title on the page (no h1, og:title, JSON-LD headline or <title>)")
 
     return ExtractedArticle(
         title=title,
