@@ -149,9 +149,20 @@ def _lift(top: HtmlElement, scope: HtmlElement) -> HtmlElement:
     while top.tag in ("tbody", "thead", "tfoot", "tr", "td", "th") and top.getparent() is not None:
         top = top.getparent()
     parent = top.getparent()
-    while parent is not None and parent is not scope and len(_element_children(parent)) == 1:
+    while parent is not None and parent is not scope and _wraps(parent, top):
         top, parent = parent, parent.getparent()
     return top
+
+
+def _wraps(parent: HtmlElement, child: HtmlElement) -> bool:
+    """`parent` is only a wrapper of `child`: its one element, or a table or chart with its
+    heading (nearly all of the text is the child's)."""
+    children = _element_children(parent)
+    if len(children) == 1:
+        return True
+    if child.tag != "table" or parent.tag not in ("div", "section", "figure"):
+        return False
+    return len(child.text_content()) >= 0.9 * len(parent.text_content())
 
 
 _CHUNK_SHARE = 0.5
