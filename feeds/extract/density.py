@@ -119,6 +119,17 @@ def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[
     return scores
 
 
+def _listings(scope: HtmlElement) -> set[HtmlElement]:
+    """Blocks with three or more `<article>` children: a list of posts (related stories,
+    an archive), not one story, however much prose the teasers add up to."""
+    held: dict[HtmlElement, int] = {}
+    for art in scope.iterdescendants("article"):
+        parent = art.getparent()
+        if parent is not None:
+            held[parent] = held.get(parent, 0) + 1
+    return {el for el, n in held.items() if n >= 3}
+
+
 def _weigh(el: HtmlElement, score: float) -> float:
     sig = signature(el)
     if sig and JUNK.search(sig):
@@ -219,6 +230,11 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     body = root.find("body")
     scope = body if body is not None else root
     bad = unlikely_map(scope, strict=strict)
+    if strict:
+        for listing in _listings(scope):
+            bad[listing] = True
+            for el in listing.iterdescendants():
+                bad[el] = True
     scores = {el: _weigh(el, s) for el, s in _score_paragraphs(scope, bad).items()}
     if not scores:
         return None
@@ -241,6 +257,7 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
         bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0.0
         if (
             not bad.get(sib, False)
+            and not (top.tag == "article" and sib.tag == "article")  # another post
             and next(sib.iter("textarea", "input", "button"), None) is None
             and (scores.get(sib, 0.0) + bonus >= threshold or _paragraph_like(sib))
         ):
