@@ -18,7 +18,10 @@ _RELATED_PROMPT = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"^(?:chia sẻ|share|tweet|in bài|gửi email|bình luận|thích|trả lời|lưu|quay lại|"
-    r"theo dõi .{0,40}trên google news|sao chép liên kết|tặng sao|cỡ chữ.{0,20})\W*$",
+    r"theo dõi .{0,40}trên google news|sao chép liên kết|tặng sao|cỡ chữ.{0,20}|"
+    r"advert(?:isement)?|sponsored|share this(?: on| via| article| story)?.{0,20}|"
+    r"tags?|comments?|\d+ comments?|join the conversation|tell us what you think|"
+    r"(?:story )?continues? (?:below|after advertisement)|scroll to continue.{0,20})\W*$",
     re.I,
 )
 _CAPTION_TEXT = re.compile(r"^(?:ảnh|ảnh minh họa|nguồn ảnh|photo|clip|đồ họa)\s*[:.]", re.I)
@@ -44,10 +47,13 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
         if box is not None and box is not container
     ]
     total = len(container.text_content())
+    quoted = _quoted_posts(container)
     for el in container.iterdescendants():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag in CHROME_TAGS or (
-            is_junk(el) and (is_hidden(el) or len(el.text_content()) < total / 2)
+            is_junk(el)
+            and el not in quoted
+            and (is_hidden(el) or len(el.text_content()) < total / 2)
         ):
             doomed.append(el)
     drop(doomed)
@@ -74,6 +80,24 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
         ):
             doomed.append(el)
     drop(doomed)
+
+
+_QUOTED_POST = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|fb-post", re.I)
+
+
+def _quoted_posts(container: HtmlElement) -> set[HtmlElement]:
+    """A post the story quotes (a tweet's blockquote) and the embed boxes around it: the
+    quote is the story's text even where its wrapper is called "social" or "widget"."""
+    kept: set[HtmlElement] = set()
+    for bq in container.iterdescendants("blockquote"):
+        if _QUOTED_POST.search(bq.get("class") or ""):
+            kept.add(bq)
+            kept.update(bq.iterdescendants())
+            for anc in bq.iterancestors():
+                if anc is container or len(anc.text_content()) > 3 * len(bq.text_content()) + 200:
+                    break
+                kept.add(anc)
+    return kept
 
 
 def _is_related_prompt(text: str) -> bool:
