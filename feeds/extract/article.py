@@ -10,7 +10,7 @@ from lxml.html import HtmlElement
 
 from feeds.extract import metadata
 from feeds.extract.clean import blocks, clean_container, first_image, story_paragraphs
-from feeds.extract.collect import prose_paragraphs
+from feeds.extract.collect import prose_paragraphs, raw_prose, raw_title
 from feeds.extract.density import generic_container, match_rule
 from feeds.extract.lead import bold_first_paragraph, lead_element
 from feeds.extract.nodes import drop, first, inside, key, plain
@@ -20,6 +20,10 @@ from feeds.models import ExtractedArticle
 
 class ExtractionError(Exception):
     """The page has no story we can use; the message says what was missing."""
+
+
+class _NoBody(ExtractionError):
+    """The generic path found no body: the page's raw text is read as a last resort."""
 
 
 class _RuleFoundNothing(ExtractionError):
@@ -80,13 +84,27 @@ def _extract(
     if not isinstance(html, bytes | str):
         raise ExtractionError(f"expected bytes or str, got {type(html).__name__}: no body found")
     text = decode_html(html, encoding)
-    if not use_rules:
-        return _extract_tree(_parse(text), url, use_rules=False)
     try:
-        return _extract_tree(_parse(text), url, use_rules=True)
-    except _RuleFoundNothing as exc:
-        article = _extract_tree(_parse(text), url, use_rules=False)
-        return replace(article, warnings=(str(exc), *article.warnings))
+        if not use_rules:
+            return _extract_tree(_parse(text), url, use_rules=False)
+        try:
+            return _extract_tree(_parse(text), url, use_rules=True)
+        except _RuleFoundNothing as exc:
+            article = _extract_tree(_parse(text), url, use_rules=False)
+            return replace(article, warnings=(str(exc), *article.warnings))
+    except _NoBody as exc:
+        paragraphs = raw_prose(text)
+        if not paragraphs:
+            raise
+        title = raw_title(text) or metadata.fallback_title(
+            lxml.html.fromstring("<p></p>"), paragraphs
+        )
+        return ExtractedArticle(
+            title=title,
+            lead="",
+            paragraphs=tuple(paragraphs),
+            warnings=(str(exc), "the page's raw text read for its prose lines"),
+        )
 
 
 def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedArticle:
@@ -114,7 +132,7 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
     title, title_el = metadata.title(rule, root, meta)
     if container is None:
         if not collected:
-            raise ExtractionError(
+            raise _NoBody(
                 "no body found: the page has no block of running text"
                 + ("" if title else "; no title found")
             )
@@ -173,7 +191,7 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
     if not kept:
         if rule is not None:
             raise _RuleFoundNothing(f"site rule {rule.name!r} found no body text")
-        raise ExtractionError(
+        raise _NoBody(
             "no body found: no paragraphs of text after removing page chrome"
             + ("" if title else "; no title found")
         )

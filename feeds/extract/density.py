@@ -119,7 +119,7 @@ def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[
     return scores
 
 
-def _listings(scope: HtmlElement) -> set[HtmlElement]:
+def listings(scope: HtmlElement) -> set[HtmlElement]:
     """Blocks with three or more `<article>` children: a list of posts (related stories,
     an archive), not one story, however much prose the teasers add up to."""
     held: dict[HtmlElement, int] = {}
@@ -128,6 +128,13 @@ def _listings(scope: HtmlElement) -> set[HtmlElement]:
         if parent is not None:
             held[parent] = held.get(parent, 0) + 1
     return {el for el, n in held.items() if n >= 3}
+
+
+def mark_listings(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> None:
+    for listing in listings(scope):
+        bad[listing] = True
+        for el in listing.iterdescendants():
+            bad[el] = True
 
 
 def _weigh(el: HtmlElement, score: float) -> float:
@@ -230,11 +237,7 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     body = root.find("body")
     scope = body if body is not None else root
     bad = unlikely_map(scope, strict=strict)
-    if strict:
-        for listing in _listings(scope):
-            bad[listing] = True
-            for el in listing.iterdescendants():
-                bad[el] = True
+    mark_listings(scope, bad)
     scores = {el: _weigh(el, s) for el, s in _score_paragraphs(scope, bad).items()}
     if not scores:
         return None
