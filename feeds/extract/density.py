@@ -31,6 +31,13 @@ MAYBE = re.compile(r"article|\bbody|column|\bmain|content|entry|story|post|text|
 _STRONG = re.compile(r"comment|disqus|consent|cookie|gdpr|binh-?luan|outbrain|taboola", re.I)
 _SKIP_TAGS = frozenset({"nav", "footer", "aside", "header", "menu"})
 _PARA_TAGS = ("p", "pre", "blockquote", "td", "div", "section", "article")
+# What a site says about itself in every page's footer or comment box, not a story.
+_SITE_TEXT = re.compile(
+    r"©|\(c\) ?\d{4}|copyright \d{4}|all rights reserved|powered by|is not responsible for "
+    r"the content|best viewed|follow any responses|leave a (?:reply|comment)|you must be logged "
+    r"in|terms of (?:use|service)|privacy policy|cookie policy|javascript (?:is )?disabled",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?…\"”]\s*$")
 
 
@@ -104,7 +111,7 @@ def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[
         if bad.get(el, False):
             continue
         text = _paragraph_text(el)
-        if text is None or len(text) < 25:
+        if text is None or len(text) < 25 or (len(text) < 400 and _SITE_TEXT.search(text)):
             continue
         score = (1 + text.count(",") + min(len(text) // 100, 3)) * (1 - link_density(el, len(text)))
         if score <= 0:
