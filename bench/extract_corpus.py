@@ -10,9 +10,10 @@ directories; nothing of them is copied into this repository:
   j-szulc/html-cleaning-dataset-merged (page-signal-master/); the truth is the text whose
   nearest annotated ancestor is `x-nc-sel2` ("full text": headline, supplemental,
   related links and comments are not body).
-- `dragnet`: the Dragnet news and blog pages from the same mirror (dragnet_data/); the
-  truth is the hand-corrected content text (it keeps headline, dateline and captions,
-  which no extractor here returns as body, so every column loses a little on it).
+- `dragnet`: the Dragnet news and blog pages (1,381) from the same mirror (dragnet_data/);
+  the truth is the hand-corrected content text up to Dragnet's comments separator (it
+  keeps headline, dateline and captions, which no extractor here returns as body, so
+  every column loses a little on it).
 
 A path is a folder (or bare git directory) laid out as article-extraction-benchmark is:
 `ground-truth.json` mapping a page id to `{"url": ..., "articleBody": ...}`, and the page
@@ -249,7 +250,10 @@ def _l3s_truth(annotated: bytes) -> str:
 
 
 def _dragnet_truth(corrected: bytes) -> str:
-    return corrected.decode("utf-8", errors="replace")
+    """The corrected content before Dragnet's `!@#$%^&*()  COMMENTS` separator: the
+    comments the annotators kept after it are not the story's body."""
+    text = corrected.decode("utf-8", errors="replace")
+    return text.split("!@#$%^&*()", 1)[0]
 
 
 def score_corpus(extractor: TextExtractor, pages: list[Page], repeat: int) -> CorpusScore:
