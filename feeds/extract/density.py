@@ -9,11 +9,21 @@ per few paragraphs, a block per paragraph) and the densest one alone is a fracti
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 
 from lxml.html import HtmlElement
 
-from feeds.extract.nodes import GOOD, JUNK, inside, link_density, own_text, signature, text_of
+from feeds.extract.nodes import (
+    GOOD,
+    JUNK,
+    inside,
+    link_density,
+    own_text,
+    signature,
+    text_len,
+    text_of,
+)
 from feeds.extract.site_rules import RULES, SiteRule, rule_applies
 from feeds.htmltools import BLOCK_TAGS
 
@@ -73,7 +83,26 @@ def is_unlikely(el: HtmlElement) -> bool:
     return bool(_STRONG.search(sig)) or not MAYBE.search(sig)
 
 
+_MEMO = threading.local()
+
+
 def unlikely_map(scope: HtmlElement, *, strict: bool = True) -> dict[HtmlElement, bool]:
+    """`_unlikely_map`, remembered for the page this thread is reading: container scoring
+    and the paragraph collection both ask for it, strict and lax. A copy: callers add to
+    it. Only the last page's maps are kept."""
+    memo: list[tuple[HtmlElement, bool, dict[HtmlElement, bool]]] = getattr(_MEMO, "maps", [])
+    for seen, was_strict, found in memo:
+        if seen is scope and was_strict == strict:
+            return dict(found)
+    found = _unlikely_map(scope, strict=strict)
+    if memo and memo[0][0] is not scope:
+        memo = []
+    memo.append((scope, strict, found))
+    _MEMO.maps = memo
+    return dict(found)
+
+
+def _unlikely_map(scope: HtmlElement, *, strict: bool = True) -> dict[HtmlElement, bool]:
     """Each element of `scope`: is it inside (or itself) a block no story lives in?
 
     A block holding most of the page's text is a wrapper, whatever its class says
@@ -150,7 +179,7 @@ def _weigh(el: HtmlElement, score: float) -> float:
         score *= 0.3
     if sig and GOOD.search(sig):
         score *= 1.5
-    return score * (1 - link_density(el, len(text_of(el))))
+    return score * (1 - link_density(el, text_len(el)))
 
 
 def _paragraph_like(el: HtmlElement) -> bool:

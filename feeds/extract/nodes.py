@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 
 from lxml.cssselect import CSSSelector
@@ -30,8 +31,24 @@ GOOD = re.compile(
 )
 
 
+_MARKED_LATIN = re.compile(r"[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff]")
+
+
 def clean(text: str | None) -> str:
-    return collapse_spaces(normalize(text or ""))
+    if not text:
+        return ""
+    if text.isascii() or (
+        # No accented Latin letter or combining mark (where the tone-mark convention
+        # applies) and already NFC: nothing to normalise, as in most foreign pages.
+        not _MARKED_LATIN.search(text) and unicodedata.is_normalized("NFC", text)
+    ):
+        return " ".join(text.split())
+    return collapse_spaces(normalize(text))
+
+
+def text_len(el: HtmlElement) -> int:
+    """The length `text_of(el)` would have, near enough for weighing, without normalising."""
+    return len(" ".join(el.text_content().split()))
 
 
 def plain(text: str | None) -> str:
@@ -64,9 +81,14 @@ def own_text(el: HtmlElement) -> str:
     return clean("".join(parts))
 
 
+_SIGNATURE_ATTRS = ("class", "id", "data-campaign", "type", "role")
+
+
 def signature(el: HtmlElement) -> str:
-    parts = (el.get(attr) for attr in ("class", "id", "data-campaign", "type", "role"))
-    return " ".join(p for p in parts if p)
+    attrib = el.attrib
+    if not attrib:  # most elements: no attributes at all
+        return ""
+    return " ".join(v for v in map(attrib.get, _SIGNATURE_ATTRS) if v)
 
 
 def is_hidden(el: HtmlElement) -> bool:
@@ -84,7 +106,7 @@ def is_junk(el: HtmlElement) -> bool:
 def link_density(el: HtmlElement, text_len: int) -> float:
     if text_len == 0:
         return 0.0
-    linked = sum(len(clean(a.text_content())) for a in el.iterdescendants("a"))
+    linked = sum(len(" ".join(a.text_content().split())) for a in el.iterdescendants("a"))
     return min(1.0, linked / text_len)
 
 
