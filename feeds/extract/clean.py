@@ -13,7 +13,15 @@ from feeds.htmltools import BLOCK_TAGS, CHROME_TAGS, image_url
 
 _RELATED_PROMPT = re.compile(
     r"^\s*(?:>>+|đọc thêm|xem thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|"
-    r"có thể bạn quan tâm|đọc tiếp|tin khác)\s*[:\-–>»]*\s*",
+    r"có thể bạn quan tâm|đọc tiếp|tin khác|read more|see more|see also|also read|"
+    r"related(?: articles?| stories| coverage| content| links?)?|don'?t miss|"
+    r"recommended(?: for you)?|more from [\w .]{1,30}|you may also like)\s*[:\-–>»]*\s*",
+    re.I,
+)
+# "Published Monday, Nov. 18, 2019", "Updated at 1:23 p.m.": the page's stamp, not prose.
+_STAMP = re.compile(
+    r"^(?:published|updated|posted|last updated|first published)\b[^.!?]{0,60}\d[^.!?]{0,20}"
+    r"(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4})?$",
     re.I,
 )
 _BOILERPLATE = re.compile(
@@ -79,6 +87,17 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
             or (len(text) < 600 and _is_related_prompt(text))
         ):
             doomed.append(el)
+    for el in container.iterdescendants("p", "h2", "h3", "h4", "div", "strong"):
+        # A bare "Don't miss" / "Related" label: it and the list of links it heads go.
+        match = _RELATED_PROMPT.match(text_of(el)) if len(text_of(el)) < 40 else None
+        if match is None or match.end() < len(text_of(el)):
+            continue
+        doomed.append(el)
+        after = el.getnext()
+        if after is not None and after.tag in ("ul", "ol", "p", "div"):
+            shown = text_of(after)
+            if shown and link_density(after, len(shown)) > 0.5:
+                doomed.append(after)
     drop(doomed)
 
 
@@ -162,6 +181,8 @@ def story_paragraphs(
         if _BOILERPLATE.match(text):
             continue
         if _CAPTION_TEXT.match(text) and len(text) < 200:
+            continue
+        if len(text) < 90 and _STAMP.match(text):
             continue
         kept.append(text)
     trailing: list[str] = []

@@ -21,7 +21,8 @@ JUNK = re.compile(
     r"toolbar|\btools?\b|\bprint|rating|\bvote|newsletter|subscribe|popup|modal|caption|"
     r"(?:image|img|photo|pic)[-_]?(?:desc|note|title)|author|byline|other-?news|"
     r"tin-?khac|box-?category|most-?read|xem-?nhieu|doc-?nhieu|recommend|suggest|"
-    r"list-?news|complementary|gallery|slidecount|slideshow|\brail\b|trending",
+    r"list-?news|complementary|gallery|slidecount|slideshow|\brail\b|trending|"
+    r"rollover|tooltip|popover|hover-?card",
     re.I,
 )
 GOOD = re.compile(
