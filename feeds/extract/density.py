@@ -182,6 +182,17 @@ def _weigh(el: HtmlElement, score: float) -> float:
     return score * (1 - link_density(el, text_len(el)))
 
 
+_TYPED = frozenset({"text", "email", "search", "password", "tel", ""})
+
+
+def _has_form(el: HtmlElement) -> bool:
+    """A box one types into (a comment or sign-up form), not a story block with a
+    play or share button in it."""
+    if next(el.iter("textarea", "form"), None) is not None:
+        return True
+    return any((i.get("type") or "").lower() in _TYPED for i in el.iter("input"))
+
+
 def _paragraph_like(el: HtmlElement) -> bool:
     """A sibling that reads as a paragraph of the story: readability's test."""
     if el.tag not in ("p", "div", "blockquote", "pre", "h2", "h3", "h4", "ul", "ol", "table"):
@@ -297,7 +308,7 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
         if (
             not bad.get(sib, False)
             and not (top.tag == "article" and sib.tag == "article")  # another post
-            and next(sib.iter("textarea", "input", "button"), None) is None
+            and not _has_form(sib)
             and (scores.get(sib, 0.0) + bonus >= threshold or _paragraph_like(sib))
         ):
             kept.append(sib)
