@@ -184,6 +184,8 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         if not kept and last_resort and rule is None:
             warnings.append(f"no story text left after cleaning: {why}")
             kept, signed = story_paragraphs(last_resort, title, lead, byline)
+    if kept and lead and not lead_from_meta:
+        kept = _without_lead(kept, lead)
     if not kept and lead and not lead_from_meta and rule is None:
         warnings.append("the only text block was taken for the lead: it is the body")
         kept, lead = [lead], ""
@@ -213,6 +215,23 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         warnings=tuple(warnings),
         lead_from_meta=lead_from_meta,
     )
+
+
+def _without_lead(paragraphs: list[str], lead: str) -> list[str]:
+    """The body's first paragraph opening with the whole lead (the lead block was also
+    read as part of it): the lead is said once, the rest of that paragraph stays."""
+    want = key(lead)
+    first_key = key(paragraphs[0])
+    if not want or not first_key.startswith(want):
+        return paragraphs
+    seen = 0
+    for i, ch in enumerate(paragraphs[0]):
+        if seen == len(want):
+            rest = paragraphs[0][i:].strip()
+            return [rest, *paragraphs[1:]] if key(rest) else paragraphs[1:]
+        if key(ch):
+            seen += len(key(ch))
+    return paragraphs[1:]
 
 
 def _much_less(paragraphs: list[str], collected: list[str]) -> bool:

@@ -166,6 +166,26 @@ def _is_byline(text: str) -> bool:
     return all(w[0].isupper() for w in words)
 
 
+_COMMENTS_HEAD = re.compile(
+    r"^(?:\d+ )?(?:reader |user )?comments?(?: \(\d+\))?:?$|^(?:add|post|leave|write) (?:your|a) "
+    r"(?:comment|reply)|^have your say|^what you think|^join the (?:discussion|conversation)|"
+    r"^report this comment|^(?:ý kiến bạn đọc|bình luận \(\d+\)|gửi bình luận)",
+    re.I,
+)
+
+
+def _before_comments(paragraphs: list[str]) -> list[str]:
+    """A comment thread that follows the story in the same block starts at its heading
+    ("Comments (3)", "Have your say", "Add your comment"): the story ends there."""
+    total = sum(len(p) for p in paragraphs)
+    seen = 0
+    for i, text in enumerate(paragraphs):
+        if i and len(text) < 60 and _COMMENTS_HEAD.match(text) and seen >= 0.3 * total:
+            return paragraphs[:i]
+        seen += len(text)
+    return paragraphs
+
+
 def story_paragraphs(
     paragraphs: list[str], title: str, lead: str, byline: str | None
 ) -> tuple[list[str], str | None]:
@@ -185,6 +205,7 @@ def story_paragraphs(
         if len(text) < 90 and _STAMP.match(text):
             continue
         kept.append(text)
+    kept = _before_comments(kept)
     trailing: list[str] = []
     while kept and len(trailing) < 2 and _is_byline(kept[-1]):
         trailing.append(kept.pop())
