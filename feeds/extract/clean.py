@@ -65,7 +65,7 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
         ):
             doomed.append(el)
     drop(doomed)
-    doomed = []
+    doomed = [el for el in container.iterdescendants("div", "span") if _photo_box(el)]
     for el in container.iterdescendants("table", "ul", "ol", "div", "section", "p", "dl"):
         text = text_of(el)
         if not text:
@@ -99,6 +99,19 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
             if shown and link_density(after, len(shown)) > 0.5:
                 doomed.append(after)
     drop(doomed)
+
+
+_PHOTO_CLASS = re.compile(r"\b(?:image|img|photo|picture|figure|media)\b", re.I)
+
+
+def _photo_box(el: HtmlElement) -> bool:
+    """A picture with its caption and credit, under a class naming it a photo: the
+    caption describes the picture, it is not a paragraph of the story."""
+    if not _PHOTO_CLASS.search(el.get("class") or ""):
+        return False
+    if next(el.iterdescendants("img", "picture"), None) is None:
+        return False
+    return len(text_of(el)) < 400
 
 
 _QUOTED_POST = re.compile(r"twitter-tweet|instagram-media|tiktok-embed|fb-post", re.I)
