@@ -1,14 +1,29 @@
 r"""Score article extraction: ours against trafilatura and readability-lxml, side by side.
 
-On the 60 shared pages: a markdown table per layout (body token F1, sapo recovered, chrome
-leaked, ms per page) and the overall figures. With `--corpus PATH`, also on a public corpus
-of real news pages (the article-extraction-benchmark layout: ground-truth.json and
-html/*.html.gz), scored as `bench/extract_corpus.py` documents: `\w+` tokens, 4-token
-shingles, precision/recall/F1 per page, averaged over pages; ms per page. Our text there is
-the body, preceded by the lead when the lead is page text (a lead that only the meta
-description carries is not). Run from the checkout:
+Two scorers, both printed by one run:
 
-    .venv/bin/python bench/extract_eval.py [--shared PATH] [--corpus PATH] [--repeat N]
+1. The 60 shared Vietnamese pages (`../shared/pages/`, truth in meta.json): per layout and
+   overall, body F1 on tokens (`\w+` after NFC and casefolding, counted as a multiset;
+   precision = shared / extracted tokens, recall = shared / truth tokens), whether the sapo
+   was recovered as the lead (the truth's sapo is in our lead, or token F1 >= 0.9 against
+   it), whether related titles or comments leaked into the body, pages with no body, and
+   ms per page. Baselines have the sapo taken out of their text before F1, since they
+   return sapo and body as one text.
+2. With `--corpus NAME` (repeatable: scrapinghub, l3s-gn1, dragnet, `NAME:K` for every
+   K-th page, or a folder laid out as article-extraction-benchmark), the public corpora of
+   real news pages that `bench/extract_corpus.py` reads: 4-token shingle F1 as the
+   scrapinghub benchmark scores it (`\w+` tokens, case kept, overlapping 4-token shingles
+   as a multiset; per page precision, recall and F1; a page both sides empty scores 1, an
+   empty or crashed extraction of a page with a body scores 0), averaged over pages; also
+   the F1 of the mean precision and recall, the worst page, the pages that came back empty
+   or raised, and ms per call. Our text there is what we show as page text: the lead when
+   the page shows it (a lead that only the meta description carries is left out), then the
+   body. trafilatura runs with its defaults, readability-lxml's summary is read as text.
+
+Run from the checkout (the public corpora where the search tool's `fetch` put them, see
+bench/extract_corpus.py; `--worst N` lists our N worst pages of each corpus):
+
+    .venv/bin/python bench/extract_eval.py [--shared PATH] [--corpus NAME ...] [--repeat N]
 """
 
 from __future__ import annotations
