@@ -134,6 +134,25 @@ def _paragraph_text(el: HtmlElement) -> str | None:
     return own_text(el) if _has_block_child(el) else text_of(el)
 
 
+_BR_TAGS = frozenset({"div", "td", "section", "article"})
+
+
+def _br_lines(el: HtmlElement) -> list[str]:
+    """A block written as lines between `<br>`s (blogs, old table layouts) scored as the
+    paragraphs a reader sees, as readability does, not as one long paragraph."""
+    if sum(1 for c in el if c.tag == "br") < 2:
+        return [text_of(el) if el.tag == "td" else (_paragraph_text(el) or "")]
+    lines = [el.text or ""]
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "br" or tag in BLOCK_TAGS:
+            lines.append("")
+        else:
+            lines[-1] += child.text_content()
+        lines[-1] += child.tail or ""
+    return [line for line in (" ".join(raw.split()) for raw in lines) if len(line) >= 25]
+
+
 def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[HtmlElement, float]:
     scores: dict[HtmlElement, float] = {}
     for el in scope.iter(*_PARA_TAGS):
@@ -142,7 +161,9 @@ def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[
         text = _paragraph_text(el)
         if text is None or len(text) < 25 or (len(text) < 400 and _SITE_TEXT.search(text)):
             continue
-        score = (1 + text.count(",") + min(len(text) // 100, 3)) * (1 - link_density(el, len(text)))
+        lines = _br_lines(el) if el.tag in _BR_TAGS else [text]
+        worth = sum(1 + line.count(",") + min(len(line) // 100, 3) for line in lines)
+        score = worth * (1 - link_density(el, len(text)))
         if score <= 0:
             continue
         wrapper = el.tag in ("div", "section", "article") and _has_block_child(el)
