@@ -88,3 +88,43 @@ def test_markup_too_broken_for_a_tree_is_read_for_its_prose_lines() -> None:
     article = extract_generic(html, URL)
     assert article.title == TITLE
     assert article.paragraphs == tuple(PARAS)
+
+
+def test_blog_post_written_in_br_lines_beats_a_comma_heavy_blurb() -> None:
+    blurb = (
+        "Every day I write about hospitals, doctors, nurses, patients, budgets, servers, "
+        "networks, policies, and governance, in this blog of mine, here, for years."
+    )
+    lines = "<br><br>".join(PARAS[:4])
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body>"
+        f"<div class='header'><div class='descriptionwrapper'><p>{blurb}</p></div></div>"
+        f"<div class='post'><h3>{TITLE}</h3><div class='post-body'>"
+        f"<div class='separator'><img src='/a.jpg'></div>{lines}</div></div></body></html>"
+    )
+    article = extract_generic(html, URL)
+    assert PARAS[3] in article.body
+    assert "hospitals" not in article.body
+
+
+def test_comment_thread_after_the_story_is_cut_at_its_heading() -> None:
+    comments = "".join(
+        f"<p>Reader {i} says this about the park, and more, and more.</p>" for i in range(4)
+    )
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><h1>{TITLE}</h1>"
+        f"<div class='story'>{STORY}<h3>Have your say</h3>{comments}</div></body></html>"
+    )
+    article = extract_generic(html, URL)
+    assert article.paragraphs == tuple(PARAS)
+
+
+def test_photo_caption_and_dated_stamp_are_not_story_text() -> None:
+    caption = "In this file photo, the mayor walks along the river where the park will be."
+    html = (
+        f"<html><head><title>{TITLE}</title></head><body><h1>{TITLE}</h1>"
+        f"<div class='story'><div class='image top'><img src='/p.jpg'><p>{caption}</p></div>"
+        f"<p>Published Monday, November 18, 2019 8:22AM EST</p>{STORY}</div></body></html>"
+    )
+    article = extract_generic(html, URL)
+    assert article.paragraphs == tuple(PARAS)
