@@ -127,7 +127,7 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         container = choice.container if choice else None
         top = choice.top if choice else None
         unwanted = choice.unwanted if choice else []
-    page_text = key(root.text_content())
+    page_text = root.text_content()  # before any block is dropped; keyed only if needed
 
     title, title_el = metadata.title(rule, root, meta)
     if container is None:
@@ -273,7 +273,7 @@ def _lead_from_meta(
         if opening and key(text).startswith(opening):
             return paragraphs.pop(i), False
     if description:
-        shown = key(description)[:200] in page_text
+        shown = key(description)[:200] in key(page_text)
         warnings.append(
             "lead taken from the meta description"
             + (" (also shown in the page)" if shown else " (not in the page's text)")

@@ -7,7 +7,7 @@ import re
 import lxml.etree
 from lxml.html import HtmlElement
 
-from feeds.extract.nodes import clean, drop, is_hidden, is_junk, link_density, same, text_of
+from feeds.extract.nodes import clean, drop, is_hidden, is_junk, key, link_density, text_of
 from feeds.extract.site_rules import SiteRule
 from feeds.htmltools import BLOCK_TAGS, CHROME_TAGS, image_url
 
@@ -208,8 +208,9 @@ def story_paragraphs(
     to two short name lines at the end are the authors, not the story.
     """
     kept: list[str] = []
+    repeats = {key(t) for t in (title, lead, byline) if t} - {""}
     for text in paragraphs:
-        if same(text, title) or same(text, lead) or (byline and same(text, byline)):
+        if key(text) in repeats:
             continue
         if _BOILERPLATE.match(text):
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
@@ -78,7 +79,13 @@ def is_unlikely(el: HtmlElement) -> bool:
     if tag in _SKIP_TAGS:
         return True
     sig = signature(el)
-    if not sig or not UNLIKELY.search(sig):
+    return bool(sig) and _unlikely_signature(sig)
+
+
+@lru_cache(maxsize=8192)
+def _unlikely_signature(sig: str) -> bool:
+    """Pages repeat their class names by the hundred: each is read once."""
+    if not UNLIKELY.search(sig):
         return False
     return bool(_STRONG.search(sig)) or not MAYBE.search(sig)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
@@ -62,9 +63,12 @@ def text_of(el: HtmlElement) -> str:
     return clean(el.text_content())
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def key(text: str) -> str:
     """What two spellings of the same line have in common: letters and digits, casefolded."""
-    return re.sub(r"\W+", "", text.casefold())
+    return _NON_WORD.sub("", text.casefold())
 
 
 def same(a: str, b: str) -> bool:
@@ -101,7 +105,13 @@ def is_junk(el: HtmlElement) -> bool:
     if is_hidden(el):
         return True
     sig = signature(el)
-    return bool(sig) and bool(JUNK.search(sig))
+    return bool(sig) and matches(JUNK, sig)
+
+
+@lru_cache(maxsize=16384)
+def matches(pattern: re.Pattern[str], sig: str) -> bool:
+    """`pattern` found in a class/id signature: pages repeat theirs, each is read once."""
+    return pattern.search(sig) is not None
 
 
 def link_density(el: HtmlElement, text_len: int) -> float:
@@ -126,7 +136,7 @@ def find_by_class(
 ) -> Iterator[HtmlElement]:
     for el in root.iter(*tags):
         sig = signature(el)
-        if sig and pattern.search(sig):
+        if sig and matches(pattern, sig):
             yield el
 
 
