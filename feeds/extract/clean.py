@@ -58,10 +58,15 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
     quoted = _quoted_posts(container)
     for el in container.iterdescendants():
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in CHROME_TAGS or (
-            is_junk(el)
-            and el not in quoted
-            and (is_hidden(el) or len(el.text_content()) < total / 2)
+        if (
+            tag in CHROME_TAGS
+            or _COMMENT_BOX.search(el.get("id") or "")
+            or _COMMENT_BOX.search(el.get("class") or "")
+            or (
+                is_junk(el)
+                and el not in quoted
+                and (is_hidden(el) or len(el.text_content()) < total / 2)
+            )
         ):
             doomed.append(el)
     drop(doomed)
@@ -101,6 +106,12 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
     drop(doomed)
 
 
+# The comment thread's own box, named as such: it goes however long the thread is.
+_COMMENT_BOX = re.compile(
+    r"(?:^|\s)(?:comments?|comment-?list|commentlist|comments-area|comment-?section|"
+    r"disqus_thread|binh-?luan|box-?comments?)(?:\s|$)",
+    re.I,
+)
 _PHOTO_CLASS = re.compile(r"\b(?:image|img|photo|picture|figure|media)\b", re.I)
 
 
