@@ -25,11 +25,15 @@ _STAMP = re.compile(
     re.I,
 )
 _BOILERPLATE = re.compile(
-    r"^(?:chia sẻ|share|tweet|in bài|gửi email|bình luận|thích|trả lời|lưu|quay lại|"
+    r"^\W*(?:chia sẻ|share|tweet|in bài|gửi email|bình luận|thích|trả lời|lưu|quay lại|"
     r"theo dõi .{0,40}trên google news|sao chép liên kết|tặng sao|cỡ chữ.{0,20}|"
     r"advert(?:isement)?|sponsored|share this(?: on| via| article| story)?.{0,20}|"
     r"tags?|comments?|\d+ comments?|join the conversation|tell us what you think|"
-    r"(?:story )?continues? (?:below|after advertisement)|scroll to continue.{0,20})\W*$",
+    r"(?:story )?continues? (?:below|after advertisement)|scroll to continue.{0,20}|"
+    r"print(?:er[- ]friendly(?: version)?| page| this(?: article| story| page)?)?|"
+    r"e-?mail(?: this)?(?: article| story| page| to a friend)?|print e-?mail this(?: comment)?|"
+    r"top of (?:the )?page|back to (?:the )?(?:top|index)|sponsored links?|"
+    r"(?:more )?related (?:stories|articles|links)|read comments? \(\d+\))\W*$",
     re.I,
 )
 _CAPTION_TEXT = re.compile(r"^(?:ảnh|ảnh minh họa|nguồn ảnh|photo|clip|đồ họa)\s*[:.]", re.I)
