@@ -1,14 +1,29 @@
 r"""Score article extraction: ours against trafilatura and readability-lxml, side by side.
 
-On the 60 shared pages: a markdown table per layout (body token F1, sapo recovered, chrome
-leaked, ms per page) and the overall figures. With `--corpus PATH`, also on a public corpus
-of real news pages (the article-extraction-benchmark layout: ground-truth.json and
-html/*.html.gz), scored as `bench/extract_corpus.py` documents: `\w+` tokens, 4-token
-shingles, precision/recall/F1 per page, averaged over pages; ms per page. Our text there is
-the body, preceded by the lead when the lead is page text (a lead that only the meta
-description carries is not). Run from the checkout:
+Two scorers, both printed by one run:
 
-    .venv/bin/python bench/extract_eval.py [--shared PATH] [--corpus PATH] [--repeat N]
+1. The 60 shared Vietnamese pages (`../shared/pages/`, truth in meta.json): per layout and
+   overall, body F1 on tokens (`\w+` after NFC and casefolding, counted as a multiset;
+   precision = shared / extracted tokens, recall = shared / truth tokens), whether the sapo
+   was recovered as the lead (the truth's sapo is in our lead, or token F1 >= 0.9 against
+   it), whether related titles or comments leaked into the body, pages with no body, and
+   ms per page. Baselines have the sapo taken out of their text before F1, since they
+   return sapo and body as one text.
+2. With `--corpus NAME` (repeatable: scrapinghub, l3s-gn1, dragnet, `NAME:K` for every
+   K-th page, or a folder laid out as article-extraction-benchmark), the public corpora of
+   real news pages that `bench/extract_corpus.py` reads: 4-token shingle F1 as the
+   scrapinghub benchmark scores it (`\w+` tokens, case kept, overlapping 4-token shingles
+   as a multiset; per page precision, recall and F1; a page both sides empty scores 1, an
+   empty or crashed extraction of a page with a body scores 0), averaged over pages; also
+   the F1 of the mean precision and recall, the worst page, the pages that came back empty
+   or raised, and ms per call. Our text there is what we show as page text: the lead when
+   the page shows it (a lead that only the meta description carries is left out), then the
+   body. trafilatura runs with its defaults, readability-lxml's summary is read as text.
+
+Run from the checkout (the public corpora where the search tool's `fetch` put them, see
+bench/extract_corpus.py; `--worst N` lists our N worst pages of each corpus):
+
+    .venv/bin/python bench/extract_eval.py [--shared PATH] [--corpus NAME ...] [--repeat N]
 """
 
 from __future__ import annotations
@@ -247,6 +262,32 @@ def seed_check(shared: Path) -> str:
     return "seed page: exact match" if not problems else f"seed page: MISMATCH in {problems}"
 
 
+def corpus_section(spec: str, args: argparse.Namespace) -> bool:
+    """One public corpus: every extractor on its pages, the table, and our misses."""
+    pages = load_corpus(spec)
+    if not pages:
+        print(f"no pages for --corpus {spec}: see bench/extract_corpus.py", file=sys.stderr)
+        return False
+    texts = {"ours": ours_page_text, **baseline_texts()}
+    if args.only:
+        wanted = tuple(args.only.split(","))
+        texts = {name: fn for name, fn in texts.items() if name.startswith(wanted)}
+    results = {name: score_corpus(fn, pages, max(1, args.repeat)) for name, fn in texts.items()}
+    print()
+    print(corpus_table(results, spec))
+    for name, score in results.items():
+        if score.empty:
+            print(f"\n{name} empty or raised on: {', '.join(score.empty)}")
+    if args.worst and "ours" in results:
+        ranked = sorted(zip(results["ours"].f1, pages, strict=True), key=lambda fp: fp[0])
+        print(f"\nour {args.worst} worst pages (F1, precision, recall, id):")
+        score = results["ours"]
+        for f1, page in ranked[: args.worst]:
+            i = pages.index(page)
+            print(f"  {f1:.3f} p={score.precision[i]:.3f} r={score.recall[i]:.3f} {page.page_id}")
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -258,9 +299,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per page for the timing")
     parser.add_argument(
         "--corpus",
-        type=Path,
-        default=None,
-        help="a public corpus folder (ground-truth.json + html/*.html.gz) to score as well",
+        action="append",
+        default=[],
+        help="a public corpus to score as well: scrapinghub, l3s-gn1, dragnet (NAME:K for "
+        "every K-th page) or a folder laid out as article-extraction-benchmark; repeatable",
+    )
+    parser.add_argument(
+        "--worst", type=int, default=0, help="list our N worst pages of each corpus"
+    )
+    parser.add_argument(
+        "--only", default="", help="comma-separated extractor names (prefixes) to run"
     )
     args = parser.parse_args(argv)
     folder = args.shared / "pages"
@@ -277,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     baselines, notes = load_baselines()
     extractors.update(baselines)
+    if args.only:
+        wanted = tuple(args.only.split(","))
+        extractors = {name: fn for name, fn in extractors.items() if name.startswith(wanted)}
 
     results = {
         name: evaluate(fn, pages, folder, max(1, args.repeat), strip_sapo=name in baselines)
@@ -307,29 +358,16 @@ def main(argv: list[str] | None = None) -> int:
     for note in notes:
         print(f"note: {note}")
     print(seed_check(args.shared))
-    if args.corpus is not None:
-        pages_c = load_corpus(args.corpus)
-        if not pages_c:
-            print(
-                f"no pages at {args.corpus}: expected ground-truth.json and html/", file=sys.stderr
-            )
+    for spec in args.corpus:
+        if not corpus_section(spec, args):
             return 2
-        texts = {"ours": ours_page_text, **baseline_texts()}
-        corpus_results = {
-            name: score_corpus(fn, pages_c, max(1, args.repeat)) for name, fn in texts.items()
-        }
-        print()
-        print(corpus_table(corpus_results, args.corpus))
-        ours_empty = corpus_results["ours"].empty
-        if ours_empty:
-            print(f"\nours empty or crashed on: {', '.join(ours_empty)}")
     print(
         "\nBody F1: token (\\w+, NFC, casefolded) F1 of the body against meta.json `body`; "
         "the truth keeps trailing bylines that we move to `byline` by design. "
         "Baselines have the sapo removed from their text before scoring; for them 'sapo "
         "recovered' means the sapo is in their description or text."
     )
-    corpus = f" --corpus {args.corpus}" if args.corpus is not None else ""
+    corpus = "".join(f" --corpus {spec}" for spec in args.corpus)
     print(
         "\nReproduce: .venv/bin/python bench/extract_eval.py "
         f"--shared {args.shared}{corpus} --repeat {args.repeat}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import lxml.html
@@ -9,7 +10,7 @@ from lxml.html import HtmlElement
 
 from feeds.extract import metadata
 from feeds.extract.clean import blocks, clean_container, first_image, story_paragraphs
-from feeds.extract.collect import prose_paragraphs
+from feeds.extract.collect import prose_paragraphs, raw_prose, raw_title
 from feeds.extract.density import generic_container, match_rule
 from feeds.extract.lead import bold_first_paragraph, lead_element
 from feeds.extract.nodes import drop, first, inside, key, plain
@@ -19,6 +20,10 @@ from feeds.models import ExtractedArticle
 
 class ExtractionError(Exception):
     """The page has no story we can use; the message says what was missing."""
+
+
+class _NoBody(ExtractionError):
+    """The generic path found no body: the page's raw text is read as a last resort."""
 
 
 class _RuleFoundNothing(ExtractionError):
@@ -43,9 +48,34 @@ def _parse(text: str) -> HtmlElement:
     if not text.strip():
         raise ExtractionError("empty document: no title found, no body found")
     try:
-        return parse_document(text)
+        root = parse_document(text)
+        if root.find("body") is None:
+            repaired = _close_runaway_title(text)
+            if repaired is not None:
+                root = parse_document(repaired)
+        return root
     except PARSE_ERRORS as exc:
         raise ExtractionError(f"not parseable as HTML ({exc}): no title found") from exc
+
+
+_TITLE_OPEN = re.compile(r"<title[^>]*>", re.I)
+_TITLE_CLOSE = re.compile(r"</title\s*>", re.I)
+
+
+def _close_runaway_title(text: str) -> str | None:
+    """A `<title>` whose end tag is mangled (`</titlevalue=...`) or missing swallows the
+    whole page as its text, so the page has no body: close it where its first line or the
+    first tag inside it ends."""
+    opened = _TITLE_OPEN.search(text)
+    if opened is None:
+        return None
+    start = opened.end()
+    closed = _TITLE_CLOSE.search(text, start)
+    inner = text[start : closed.start()] if closed else text[start:]
+    cut = min((i for i in (inner.find("<"), inner.find("\n", 1)) if i >= 0), default=-1)
+    if cut < 0 or (closed is not None and cut == len(inner)):
+        return None
+    return text[: start + cut] + "</title>" + text[start + cut :]
 
 
 def _extract(
@@ -54,13 +84,27 @@ def _extract(
     if not isinstance(html, bytes | str):
         raise ExtractionError(f"expected bytes or str, got {type(html).__name__}: no body found")
     text = decode_html(html, encoding)
-    if not use_rules:
-        return _extract_tree(_parse(text), url, use_rules=False)
     try:
-        return _extract_tree(_parse(text), url, use_rules=True)
-    except _RuleFoundNothing as exc:
-        article = _extract_tree(_parse(text), url, use_rules=False)
-        return replace(article, warnings=(str(exc), *article.warnings))
+        if not use_rules:
+            return _extract_tree(_parse(text), url, use_rules=False)
+        try:
+            return _extract_tree(_parse(text), url, use_rules=True)
+        except _RuleFoundNothing as exc:
+            article = _extract_tree(_parse(text), url, use_rules=False)
+            return replace(article, warnings=(str(exc), *article.warnings))
+    except _NoBody as exc:
+        paragraphs = raw_prose(text)
+        if not paragraphs:
+            raise
+        title = raw_title(text) or metadata.fallback_title(
+            lxml.html.fromstring("<p></p>"), paragraphs
+        )
+        return ExtractedArticle(
+            title=title,
+            lead="",
+            paragraphs=tuple(paragraphs),
+            warnings=(str(exc), "the page's raw text read for its prose lines"),
+        )
 
 
 def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedArticle:
@@ -83,14 +127,15 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         container = choice.container if choice else None
         top = choice.top if choice else None
         unwanted = choice.unwanted if choice else []
-    page_text = key(root.text_content())
+    page_text = root.text_content()  # before any block is dropped; keyed only if needed
 
     title, title_el = metadata.title(rule, root, meta)
-    if not title:
-        raise ExtractionError("no title found (no h1, og:title, JSON-LD headline or <title>)")
     if container is None:
         if not collected:
-            raise ExtractionError("no body found: the page has no block of running text")
+            raise _NoBody(
+                "no body found: the page has no block of running text"
+                + ("" if title else "; no title found")
+            )
         container = top = lxml.html.fromstring("<div></div>")
     assert top is not None
 
@@ -139,11 +184,22 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         if not kept and last_resort and rule is None:
             warnings.append(f"no story text left after cleaning: {why}")
             kept, signed = story_paragraphs(last_resort, title, lead, byline)
+    if kept and lead and not lead_from_meta:
+        kept = _without_lead(kept, lead)
+    if not kept and lead and not lead_from_meta and rule is None:
+        warnings.append("the only text block was taken for the lead: it is the body")
+        kept, lead = [lead], ""
     byline = byline or signed
     if not kept:
         if rule is not None:
             raise _RuleFoundNothing(f"site rule {rule.name!r} found no body text")
-        raise ExtractionError("no body found: no paragraphs of text after removing page chrome")
+        raise _NoBody(
+            "no body found: no paragraphs of text after removing page chrome"
+            + ("" if title else "; no title found")
+        )
+    if not title:
+        title = metadata.fallback_title(root, kept)
+        warnings.append("no title on the page (no h1, og:title, JSON-LD headline or <title>)")
 
     return ExtractedArticle(
         title=title,
@@ -159,6 +215,23 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         warnings=tuple(warnings),
         lead_from_meta=lead_from_meta,
     )
+
+
+def _without_lead(paragraphs: list[str], lead: str) -> list[str]:
+    """The body's first paragraph opening with the whole lead (the lead block was also
+    read as part of it): the lead is said once, the rest of that paragraph stays."""
+    want = key(lead)
+    first_key = key(paragraphs[0])
+    if not want or not first_key.startswith(want):
+        return paragraphs
+    seen = 0
+    for i, ch in enumerate(paragraphs[0]):
+        if seen == len(want):
+            rest = paragraphs[0][i:].strip()
+            return [rest, *paragraphs[1:]] if key(rest) else paragraphs[1:]
+        if key(ch):
+            seen += len(key(ch))
+    return paragraphs[1:]
 
 
 def _much_less(paragraphs: list[str], collected: list[str]) -> bool:
@@ -200,7 +273,7 @@ def _lead_from_meta(
         if opening and key(text).startswith(opening):
             return paragraphs.pop(i), False
     if description:
-        shown = key(description)[:200] in page_text
+        shown = key(description)[:200] in key(page_text)
         warnings.append(
             "lead taken from the meta description"
             + (" (also shown in the page)" if shown else " (not in the page's text)")

@@ -9,10 +9,13 @@ than the page holds.
 
 from __future__ import annotations
 
+import html
+import re
+
 from lxml.html import HtmlElement
 
-from feeds.extract.density import unlikely_map
-from feeds.extract.nodes import is_hidden, link_density, text_of
+from feeds.extract.density import mark_listings, unlikely_map
+from feeds.extract.nodes import clean, is_hidden, link_density, text_of
 from feeds.htmltools import BLOCK_TAGS
 
 _SHARE = 0.7
@@ -32,6 +35,8 @@ def _collect(root: HtmlElement, *, strict: bool) -> list[str]:
     body = root.find("body")
     scope = body if body is not None else root
     bad = unlikely_map(scope, strict=strict)
+    if strict:
+        mark_listings(scope, bad)
     found: list[tuple[HtmlElement, str]] = []
     for el in scope.iter("p", "pre", "div", "blockquote", "h2", "h3", "li"):
         if bad.get(el, False) or is_hidden(el):
@@ -60,3 +65,40 @@ def _collect(root: HtmlElement, *, strict: bool) -> list[str]:
     )
     inside = set(deepest.iterdescendants())
     return [text for el, text in found if el in inside]
+
+
+_RAW_DROP = re.compile(
+    r"<(script|style|noscript|template|textarea|select)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S
+)
+_RAW_BREAK = re.compile(r"</?(?:p|div|br|li|tr|td|h[1-6]|table|section|article)\b[^>]*>", re.I)
+_RAW_TAG = re.compile(r"<[^>]*>")
+_RAW_TITLES = (
+    re.compile(r"<h1\b[^>]*>\s*([^<]{3,300})", re.I),
+    re.compile(r"<title\b[^>]*>\s*([^<]{3,300})", re.I),
+)
+
+
+def _prose_line(line: str) -> bool:
+    """Running text, not a menu or noise: long, spaced like words, mostly letters."""
+    if len(line) < 60:
+        return False
+    spaces = line.count(" ")
+    letters = sum(1 for ch in line if ch.isalpha() or ch.isspace())
+    return spaces >= len(line) / 15 and letters >= 0.8 * len(line)
+
+
+def raw_prose(text: str) -> list[str]:
+    """The last resort for a page the parser cannot make a body of (markup so broken
+    that the tree holds no text): its prose lines, tags stripped from the raw HTML."""
+    bare = _RAW_TAG.sub(" ", _RAW_BREAK.sub("\n", _RAW_DROP.sub(" ", text)))
+    lines = (clean(html.unescape(line)) for line in bare.split("\n"))
+    return [line for line in lines if _prose_line(line)]
+
+
+def raw_title(text: str) -> str:
+    """The headline of a page read raw: its first `<h1>`, else its `<title>`."""
+    for pattern in _RAW_TITLES:
+        found = pattern.search(text)
+        if found and clean(html.unescape(found.group(1))):
+            return clean(html.unescape(found.group(1)))
+    return ""

@@ -9,11 +9,22 @@ per few paragraphs, a block per paragraph) and the densest one alone is a fracti
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml.html import HtmlElement
 
-from feeds.extract.nodes import GOOD, JUNK, inside, link_density, own_text, signature, text_of
+from feeds.extract.nodes import (
+    GOOD,
+    JUNK,
+    inside,
+    link_density,
+    own_text,
+    signature,
+    text_len,
+    text_of,
+)
 from feeds.extract.site_rules import RULES, SiteRule, rule_applies
 from feeds.htmltools import BLOCK_TAGS
 
@@ -31,6 +42,13 @@ MAYBE = re.compile(r"article|\bbody|column|\bmain|content|entry|story|post|text|
 _STRONG = re.compile(r"comment|disqus|consent|cookie|gdpr|binh-?luan|outbrain|taboola", re.I)
 _SKIP_TAGS = frozenset({"nav", "footer", "aside", "header", "menu"})
 _PARA_TAGS = ("p", "pre", "blockquote", "td", "div", "section", "article")
+# What a site says about itself in every page's footer or comment box, not a story.
+_SITE_TEXT = re.compile(
+    r"©|\(c\) ?\d{4}|copyright \d{4}|all rights reserved|powered by|is not responsible for "
+    r"the content|best viewed|follow any responses|leave a (?:reply|comment)|you must be logged "
+    r"in|terms of (?:use|service)|privacy policy|cookie policy|javascript (?:is )?disabled",
+    re.I,
+)
 _SENTENCE_END = re.compile(r"[.!?…\"”]\s*$")
 
 
@@ -61,12 +79,37 @@ def is_unlikely(el: HtmlElement) -> bool:
     if tag in _SKIP_TAGS:
         return True
     sig = signature(el)
-    if not sig or not UNLIKELY.search(sig):
+    return bool(sig) and _unlikely_signature(sig)
+
+
+@lru_cache(maxsize=8192)
+def _unlikely_signature(sig: str) -> bool:
+    """Pages repeat their class names by the hundred: each is read once."""
+    if not UNLIKELY.search(sig):
         return False
     return bool(_STRONG.search(sig)) or not MAYBE.search(sig)
 
 
+_MEMO = threading.local()
+
+
 def unlikely_map(scope: HtmlElement, *, strict: bool = True) -> dict[HtmlElement, bool]:
+    """`_unlikely_map`, remembered for the page this thread is reading: container scoring
+    and the paragraph collection both ask for it, strict and lax. A copy: callers add to
+    it. Only the last page's maps are kept."""
+    memo: list[tuple[HtmlElement, bool, dict[HtmlElement, bool]]] = getattr(_MEMO, "maps", [])
+    for seen, was_strict, found in memo:
+        if seen is scope and was_strict == strict:
+            return dict(found)
+    found = _unlikely_map(scope, strict=strict)
+    if memo and memo[0][0] is not scope:
+        memo = []
+    memo.append((scope, strict, found))
+    _MEMO.maps = memo
+    return dict(found)
+
+
+def _unlikely_map(scope: HtmlElement, *, strict: bool = True) -> dict[HtmlElement, bool]:
     """Each element of `scope`: is it inside (or itself) a block no story lives in?
 
     A block holding most of the page's text is a wrapper, whatever its class says
@@ -98,15 +141,36 @@ def _paragraph_text(el: HtmlElement) -> str | None:
     return own_text(el) if _has_block_child(el) else text_of(el)
 
 
+_BR_TAGS = frozenset({"div", "td", "section", "article"})
+
+
+def _br_lines(el: HtmlElement) -> list[str]:
+    """A block written as lines between `<br>`s (blogs, old table layouts) scored as the
+    paragraphs a reader sees, as readability does, not as one long paragraph."""
+    if sum(1 for c in el if c.tag == "br") < 2:
+        return [text_of(el) if el.tag == "td" else (_paragraph_text(el) or "")]
+    lines = [el.text or ""]
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag == "br" or tag in BLOCK_TAGS:
+            lines.append("")
+        else:
+            lines[-1] += child.text_content()
+        lines[-1] += child.tail or ""
+    return [line for line in (" ".join(raw.split()) for raw in lines) if len(line) >= 25]
+
+
 def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[HtmlElement, float]:
     scores: dict[HtmlElement, float] = {}
     for el in scope.iter(*_PARA_TAGS):
         if bad.get(el, False):
             continue
         text = _paragraph_text(el)
-        if text is None or len(text) < 25:
+        if text is None or len(text) < 25 or (len(text) < 400 and _SITE_TEXT.search(text)):
             continue
-        score = (1 + text.count(",") + min(len(text) // 100, 3)) * (1 - link_density(el, len(text)))
+        lines = _br_lines(el) if el.tag in _BR_TAGS else [text]
+        worth = sum(1 + line.count(",") + min(len(line) // 100, 3) for line in lines)
+        score = worth * (1 - link_density(el, len(text)))
         if score <= 0:
             continue
         wrapper = el.tag in ("div", "section", "article") and _has_block_child(el)
@@ -119,13 +183,42 @@ def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[
     return scores
 
 
+def listings(scope: HtmlElement) -> set[HtmlElement]:
+    """Blocks with three or more `<article>` children: a list of posts (related stories,
+    an archive), not one story, however much prose the teasers add up to."""
+    held: dict[HtmlElement, int] = {}
+    for art in scope.iterdescendants("article"):
+        parent = art.getparent()
+        if parent is not None:
+            held[parent] = held.get(parent, 0) + 1
+    return {el for el, n in held.items() if n >= 3}
+
+
+def mark_listings(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> None:
+    for listing in listings(scope):
+        bad[listing] = True
+        for el in listing.iterdescendants():
+            bad[el] = True
+
+
 def _weigh(el: HtmlElement, score: float) -> float:
     sig = signature(el)
     if sig and JUNK.search(sig):
         score *= 0.3
     if sig and GOOD.search(sig):
         score *= 1.5
-    return score * (1 - link_density(el, len(text_of(el))))
+    return score * (1 - link_density(el, text_len(el)))
+
+
+_TYPED = frozenset({"text", "email", "search", "password", "tel", ""})
+
+
+def _has_form(el: HtmlElement) -> bool:
+    """A box one types into (a comment or sign-up form), not a story block with a
+    play or share button in it."""
+    if next(el.iter("textarea", "form"), None) is not None:
+        return True
+    return any((i.get("type") or "").lower() in _TYPED for i in el.iter("input"))
 
 
 def _paragraph_like(el: HtmlElement) -> bool:
@@ -149,9 +242,20 @@ def _lift(top: HtmlElement, scope: HtmlElement) -> HtmlElement:
     while top.tag in ("tbody", "thead", "tfoot", "tr", "td", "th") and top.getparent() is not None:
         top = top.getparent()
     parent = top.getparent()
-    while parent is not None and parent is not scope and len(_element_children(parent)) == 1:
+    while parent is not None and parent is not scope and _wraps(parent, top):
         top, parent = parent, parent.getparent()
     return top
+
+
+def _wraps(parent: HtmlElement, child: HtmlElement) -> bool:
+    """`parent` is only a wrapper of `child`: its one element, or a table or chart with its
+    heading (nearly all of the text is the child's)."""
+    children = _element_children(parent)
+    if len(children) == 1:
+        return True
+    if child.tag != "table" or parent.tag not in ("div", "section", "figure"):
+        return False
+    return len(child.text_content()) >= 0.9 * len(parent.text_content())
 
 
 _CHUNK_SHARE = 0.5
@@ -208,6 +312,7 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     body = root.find("body")
     scope = body if body is not None else root
     bad = unlikely_map(scope, strict=strict)
+    mark_listings(scope, bad)
     scores = {el: _weigh(el, s) for el, s in _score_paragraphs(scope, bad).items()}
     if not scores:
         return None
@@ -230,7 +335,8 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
         bonus = top_score * 0.2 if top_class and sib.get("class") == top_class else 0.0
         if (
             not bad.get(sib, False)
-            and next(sib.iter("textarea", "input", "button"), None) is None
+            and not (top.tag == "article" and sib.tag == "article")  # another post
+            and not _has_form(sib)
             and (scores.get(sib, 0.0) + bonus >= threshold or _paragraph_like(sib))
         ):
             kept.append(sib)

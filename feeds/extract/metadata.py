@@ -216,6 +216,20 @@ def title(rule: SiteRule | None, root: HtmlElement, meta: Meta) -> tuple[str, Ht
     return _title_from_tag(meta.title_tag, site_name), None
 
 
+def fallback_title(root: HtmlElement, paragraphs: list[str]) -> str:
+    """A page that names no headline: its first lower heading, else the body's opening
+    words, so that a story is still shown under something it says."""
+    for h in root.iter("h2", "h3", "h4"):
+        text = plain(h.text_content())
+        if 10 <= len(text) <= 200:
+            return text
+    opening = paragraphs[0] if paragraphs else ""
+    if len(opening) <= 120:
+        return opening
+    cut = opening.rfind(" ", 0, 120)
+    return opening[: cut if cut > 40 else 120].rstrip(" ,;:") + "…"
+
+
 # --------------------------------------------------------------------------- byline, section
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
@@ -20,7 +22,8 @@ JUNK = re.compile(
     r"toolbar|\btools?\b|\bprint|rating|\bvote|newsletter|subscribe|popup|modal|caption|"
     r"(?:image|img|photo|pic)[-_]?(?:desc|note|title)|author|byline|other-?news|"
     r"tin-?khac|box-?category|most-?read|xem-?nhieu|doc-?nhieu|recommend|suggest|"
-    r"list-?news|complementary|gallery|slidecount|slideshow|\brail\b|trending",
+    r"list-?news|complementary|gallery|slidecount|slideshow|\brail\b|trending|"
+    r"rollover|tooltip|popover|hover-?card",
     re.I,
 )
 GOOD = re.compile(
@@ -30,8 +33,24 @@ GOOD = re.compile(
 )
 
 
+_MARKED_LATIN = re.compile(r"[\u00c0-\u024f\u0300-\u036f\u1e00-\u1eff]")
+
+
 def clean(text: str | None) -> str:
-    return collapse_spaces(normalize(text or ""))
+    if not text:
+        return ""
+    if text.isascii() or (
+        # No accented Latin letter or combining mark (where the tone-mark convention
+        # applies) and already NFC: nothing to normalise, as in most foreign pages.
+        not _MARKED_LATIN.search(text) and unicodedata.is_normalized("NFC", text)
+    ):
+        return " ".join(text.split())
+    return collapse_spaces(normalize(text))
+
+
+def text_len(el: HtmlElement) -> int:
+    """The length `text_of(el)` would have, near enough for weighing, without normalising."""
+    return len(" ".join(el.text_content().split()))
 
 
 def plain(text: str | None) -> str:
@@ -44,9 +63,12 @@ def text_of(el: HtmlElement) -> str:
     return clean(el.text_content())
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
 def key(text: str) -> str:
     """What two spellings of the same line have in common: letters and digits, casefolded."""
-    return re.sub(r"\W+", "", text.casefold())
+    return _NON_WORD.sub("", text.casefold())
 
 
 def same(a: str, b: str) -> bool:
@@ -64,9 +86,14 @@ def own_text(el: HtmlElement) -> str:
     return clean("".join(parts))
 
 
+_SIGNATURE_ATTRS = ("class", "id", "data-campaign", "type", "role")
+
+
 def signature(el: HtmlElement) -> str:
-    parts = (el.get(attr) for attr in ("class", "id", "data-campaign", "type", "role"))
-    return " ".join(p for p in parts if p)
+    attrib = el.attrib
+    if not attrib:  # most elements: no attributes at all
+        return ""
+    return " ".join(v for v in map(attrib.get, _SIGNATURE_ATTRS) if v)
 
 
 def is_hidden(el: HtmlElement) -> bool:
@@ -78,13 +105,19 @@ def is_junk(el: HtmlElement) -> bool:
     if is_hidden(el):
         return True
     sig = signature(el)
-    return bool(sig) and bool(JUNK.search(sig))
+    return bool(sig) and matches(JUNK, sig)
+
+
+@lru_cache(maxsize=16384)
+def matches(pattern: re.Pattern[str], sig: str) -> bool:
+    """`pattern` found in a class/id signature: pages repeat theirs, each is read once."""
+    return pattern.search(sig) is not None
 
 
 def link_density(el: HtmlElement, text_len: int) -> float:
     if text_len == 0:
         return 0.0
-    linked = sum(len(clean(a.text_content())) for a in el.iterdescendants("a"))
+    linked = sum(len(" ".join(a.text_content().split())) for a in el.iterdescendants("a"))
     return min(1.0, linked / text_len)
 
 
@@ -103,7 +136,7 @@ def find_by_class(
 ) -> Iterator[HtmlElement]:
     for el in root.iter(*tags):
         sig = signature(el)
-        if sig and pattern.search(sig):
+        if sig and matches(pattern, sig):
             yield el
 
 
