@@ -10,6 +10,7 @@ back in story order.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -17,10 +18,19 @@ from functools import cache
 
 from bot.core.text import collapse_spaces, normalize, split_sentences
 from feeds.summary.clean import clean_lead, starts_inside_clause, story_sentences
-from feeds.summary.features import FEATURES, Sentence, cosine, prepare, rows, vector_norm
+from feeds.summary.features import (
+    EXTEND_FEATURES,
+    FEATURES,
+    Sentence,
+    cosine,
+    extend_row,
+    prepare,
+    rows,
+    vector_norm,
+)
 from feeds.summary.model import Model, shipped
 
-__all__ = ["ELLIPSIS", "Model", "clean_lead", "summarize"]
+__all__ = ["ELLIPSIS", "Model", "clean_lead", "extension_choice", "summarize"]
 
 ELLIPSIS = "…"
 
@@ -76,13 +86,15 @@ def _pick(
     model: Model,
     max_overlap: float,
     fill: float,
+    table: list[list[float]] | None = None,
 ) -> list[Sentence]:
     """Greedy choice by score less redundancy with what is already said (MMR).
 
-        Stops at `limit` sentences, when nothing else fits the budget, or when the best
-        remaining sentence is worth less than `fill` times the first pick (or less than
-    nothing). A sentence too
-        close to one said, or that mostly repeats what is said, is passed over.
+    Stops at `limit` sentences, when nothing else fits the budget, or when the best
+    remaining sentence is worth less than `fill` times the first pick (or less than
+    nothing). With the feature `table` and a model that has an extension model, the
+    second pick is added only if that model expects it to raise ROUGE-1, and is the last.
+    A sentence too close to one said, or that mostly repeats what is said, is passed over.
     """
     picked: list[Sentence] = []
     said_words: Counter[str] = Counter()
@@ -102,11 +114,26 @@ def _pick(
             value = scores[s.index] - model.redundancy * overlap
             if value > best_value:
                 best, best_value, best_overlap = s, value, overlap
-        if best is None or best_value < 0 or (picked and best_value < fill * first_value):
+        extending = bool(picked) and table is not None and model.extend is not None
+        if best is None or (not extending and best_value < 0):
+            break
+        if picked and not extending and best_value < fill * first_value:
             break
         remaining.remove(best)
         if best_overlap > max_overlap or (said_words and _repeats(best, said_words)):
             continue
+        if extending and table is not None:
+            first = picked[0]
+            row = extend_row(
+                first,
+                best,
+                (scores[first.index], scores[best.index]),
+                (table[first.index], table[best.index]),
+                len(table),
+            )
+            if model.extend_gain(row) > model.extend_threshold:
+                picked.append(best)
+            break
         if not picked:
             first_value = best_value
         picked.append(best)
@@ -185,9 +212,38 @@ def summarize(
     scores = model.scores(table)
     whole = [s for s in sentences if not starts_inside_clause(s.text)] or sentences
     picked = _pick(
-        whole, scores, budget, 0, len(sentences), [], model, model.max_overlap, model.fill
+        whole, scores, budget, 0, len(sentences), [], model, model.max_overlap, model.fill, table
     )
     if not picked:
         best = max(whole, key=lambda s: (scores[s.index], -s.index))
         return _cut_at_word(best.text, budget)
     return " ".join(s.text for s in sorted(picked, key=lambda s: s.index))
+
+
+def extension_choice(
+    title: str, paragraphs: Sequence[str], budget: int, model: Model
+) -> tuple[str, str, list[float]] | None:
+    """The first pick, the second that `summarize` would weigh adding, and the row its
+    extension model reads: what `bench/train_summary.py` learns that decision from."""
+    sentences = prepare(story_sentences(paragraphs))
+    if len(sentences) < 2:
+        return None
+    table = rows(title, sentences)
+    scores = model.scores(table)
+    whole = [s for s in sentences if not starts_inside_clause(s.text)] or sentences
+    always = dataclasses.replace(
+        model, extend=(0.0,) * len(EXTEND_FEATURES), extend_bias=0.0, extend_threshold=-math.inf
+    )
+    picked = _pick(whole, scores, budget, 0, 2, [], always, model.max_overlap, 0.0, table)
+    if len(picked) < 2:
+        return None
+    first, second = picked
+    row = extend_row(
+        first,
+        second,
+        (scores[first.index], scores[second.index]),
+        (table[first.index], table[second.index]),
+        len(table),
+    )
+    both = " ".join(s.text for s in sorted(picked, key=lambda s: s.index))
+    return first.text, both, row
