@@ -3,9 +3,10 @@
 Pure and deterministic, so the same story always gets the same summary, offline and in a
 few milliseconds. Each body sentence is scored by a linear model trained on VietNews
 stories to find what their human-written leads say (`feeds/summary/weights.json`, from
-`bench/train_summary.py`); redundancy is held back while picking, no sentence that starts
-inside a clause or mostly repeats what is already said is added, and the picks are read
-back in story order.
+`bench/train_summary.py`), and a second trained model decides whether a second sentence
+joins the first; redundancy is held back while picking, no sentence that starts inside a
+clause or mostly repeats what is already said is added, and the picks are read back in
+story order.
 """
 
 from __future__ import annotations
@@ -196,7 +197,8 @@ def summarize(
 
     With a lead (sapo), the summary is that lead, cleaned, plus at most two key facts from
     the body that the lead does not already say. Without one, the best-scoring body
-    sentences are read back in story order. If not even one sentence fits, the best one is
+    sentence, and a second one when the extension model expects it to add to what the
+    first says, read back in story order. If not even one sentence fits, the best one is
     cut at a word boundary with "…". `model` replaces the shipped weights (benchmarks).
     """
     if budget <= 0:
