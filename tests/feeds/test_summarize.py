@@ -132,6 +132,12 @@ def test_seed_story(shared_dir: Path) -> None:
     assert "Mạnh Thành" not in no_lead and no_lead != title
     for unwanted in expected["must_not_be_in_body"]:
         assert unwanted not in no_lead
+    for sentence in [*split_sentences(no_lead), *split_sentences(full)]:
+        assert not starts_inside_clause(sentence), sentence
+    said = {k for k in prepare([clean_lead(lead)])[0].words if " " not in k}
+    for fact in prepare(split_sentences(full)[1:]):  # what the body adds to the lead
+        words = [k for k in fact.words if " " not in k]
+        assert sum(k in said for k in words) < 0.5 * len(words), fact.text
 
 
 @pytest.mark.parametrize(
