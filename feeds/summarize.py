@@ -44,6 +44,10 @@ _SAID_PAIRS = 0.3
 _LEAD_MIN_TOKENS = 8
 _OUTCOME_MIN_TOKENS = 4
 _OUTCOME_FIRST = 1.0  # a tier: any outcome over any other fact; background never
+# Candidates for the second pick the extension model weighs. It is fit on the first of
+# them (`extension_choice`); taking the best of three adds +0.07 R1 on the held-out
+# training stories and +0.06 on dev.jsonl.
+_SECOND_TRIES = 3
 _OUTCOME = FEATURES.index("outcome")
 _BACKGROUND = FEATURES.index("background")
 _FACTS = FEATURES.index("facts")
@@ -88,13 +92,16 @@ def _pick(
     max_overlap: float,
     fill: float,
     table: list[list[float]] | None = None,
+    tries: int = 1,
 ) -> list[Sentence]:
     """Greedy choice by score less redundancy with what is already said (MMR).
 
     Stops at `limit` sentences, when nothing else fits the budget, or when the best
     remaining sentence is worth less than `fill` times the first pick (or less than
     nothing). With the feature `table` and a model that has an extension model, the
-    second pick is added only if that model expects it to raise ROUGE-1, and is the last.
+    extension model weighs the `tries` best candidates for the second pick (by score less
+    redundancy) and the one it expects most of is added if that raises ROUGE-1; it is the
+    last.
     A sentence too close to one said, or that mostly repeats what is said, is passed over.
     """
     picked: list[Sentence] = []
@@ -102,6 +109,7 @@ def _pick(
     for s in said:
         said_words.update(s.words)
     first_value = 0.0
+    weighed: list[tuple[float, Sentence]] = []  # (expected gain, candidate second)
     remaining = sorted(candidates, key=lambda s: (-scores[s.index], s.index))
     while remaining and len(picked) < limit:
         best: Sentence | None = None
@@ -132,7 +140,11 @@ def _pick(
                 (table[first.index], table[best.index]),
                 len(table),
             )
-            if model.extend_gain(row) > model.extend_threshold:
+            weighed.append((model.extend_gain(row), best))
+            if len(weighed) < tries and remaining:
+                continue  # weigh the next candidate too
+            gain, best = max(weighed, key=lambda t: (t[0], -t[1].index))
+            if gain > model.extend_threshold:
                 picked.append(best)
             break
         if not picked:
@@ -214,7 +226,17 @@ def summarize(
     scores = model.scores(table)
     whole = [s for s in sentences if not starts_inside_clause(s.text)] or sentences
     picked = _pick(
-        whole, scores, budget, 0, len(sentences), [], model, model.max_overlap, model.fill, table
+        whole,
+        scores,
+        budget,
+        0,
+        len(sentences),
+        [],
+        model,
+        model.max_overlap,
+        model.fill,
+        table,
+        _SECOND_TRIES,
     )
     if not picked:
         best = max(whole, key=lambda s: (scores[s.index], -s.index))

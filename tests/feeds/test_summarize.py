@@ -315,7 +315,7 @@ def test_weights_for_other_features_are_refused() -> None:
 
 def test_the_extension_model_decides_whether_a_second_sentence_joins() -> None:
     """The shipped model has one; its threshold alone turns the second pick on or off, and
-    the pick it weighs is the one `extension_choice` reports to training."""
+    the first candidate it weighs is the one `extension_choice` reports to training."""
     model = shipped()
     assert model.extend is not None and len(model.extend) == len(EXTEND_FEATURES)
     never = dataclasses.replace(model, extend_threshold=math.inf)
@@ -327,10 +327,12 @@ def test_the_extension_model_decides_whether_a_second_sentence_joins() -> None:
     choice = extension_choice(TITLE, PARAGRAPHS, 600, model)
     assert choice is not None
     first, both, row = choice
-    assert (first, both) == (alone, joined) and len(row) == len(EXTEND_FEATURES)
-    gain = model.extend_gain(row)
+    assert first == alone and alone in both and len(row) == len(EXTEND_FEATURES)
+    assert len(story_sentences([both])) == 2
     shipped_summary = summarize(TITLE, PARAGRAPHS, budget=600)
-    assert shipped_summary == (joined if gain > model.extend_threshold else alone)
+    assert shipped_summary in (alone, joined)
+    if model.extend_gain(row) > model.extend_threshold:  # the best of those weighed gains more
+        assert shipped_summary == joined
 
 
 # --- quality floor ---------------------------------------------------------------------
