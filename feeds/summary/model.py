@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from feeds.summary.features import FEATURES
+from feeds.summary.features import EXTEND_FEATURES, FEATURES
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,12 @@ class Model:
     max_overlap: float  # never pick a sentence this close to one already picked
     fill: float  # stop when the next pick is worth less than this share of the first
     lead_facts: float  # with a lead, extra score per unit of figures and names
+    # Without a lead: a second linear model over `EXTEND_FEATURES` that predicts how much
+    # adding the next pick changes the summary's ROUGE-1; it is added only when that gain
+    # is above `extend_threshold`, and nothing after it. `None`: the `fill` rule decides.
+    extend: tuple[float, ...] | None = None
+    extend_bias: float = 0.0
+    extend_threshold: float = 0.0
 
     def scores(self, rows: list[list[float]]) -> list[float]:
         out = []
@@ -39,6 +45,11 @@ class Model:
             z = self.bias + sum(map(operator.mul, self.weights, row))
             out.append(1.0 / (1.0 + math.exp(-z)) if self.logistic else z)
         return out
+
+    def extend_gain(self, row: list[float]) -> float:
+        """The predicted change in ROUGE-1 from adding a second sentence."""
+        assert self.extend is not None
+        return self.extend_bias + float(sum(map(operator.mul, self.extend, row)))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -48,6 +59,9 @@ class Model:
             extra = sorted(set(weights) - set(FEATURES))
             raise ValueError(f"weights for other features: missing {missing}, extra {extra}")
         selection = data["selection"]
+        extend = data.get("extend")
+        if extend is not None and tuple(extend["weights"]) != EXTEND_FEATURES:
+            raise ValueError("extension weights for other features")
         return cls(
             weights=tuple(float(weights[name]) for name in FEATURES),
             bias=float(data["bias"]),
@@ -56,6 +70,11 @@ class Model:
             max_overlap=float(selection["max_overlap"]),
             fill=float(selection["fill"]),
             lead_facts=float(selection["lead_facts"]),
+            extend=None
+            if extend is None
+            else tuple(float(extend["weights"][name]) for name in EXTEND_FEATURES),
+            extend_bias=0.0 if extend is None else float(extend["bias"]),
+            extend_threshold=0.0 if extend is None else float(extend["threshold"]),
         )
 
     @classmethod
