@@ -56,7 +56,7 @@ def main() -> int:
         )
         print(f"  export PGPASSFILE={passfile}")
         print(f"  .venv/bin/python bench/fanout.py --outbox-only --database {url}")
-        print(f"  .venv/bin/python bench/search.py --database {url} --reset")
+        print(f"  .venv/bin/python bench/search.py --database {url}")
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         with suppress(KeyboardInterrupt):
