@@ -53,7 +53,7 @@ def main() -> int:
         url = server.url("bench", password=False)
         print(f"PostgreSQL on 127.0.0.1:{server.port} ({server.binaries}), Ctrl-C stops it")
         print(f"  export PGPASSFILE={passfile}")
-        print(f"  .venv/bin/python bench/fanout.py --outbox-only --database {url}")
+        print(f"  .venv/bin/python bench/fanout.py --database {url}")
         print(f"  .venv/bin/python bench/search.py --database {url}")
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
