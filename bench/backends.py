@@ -18,8 +18,6 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
-
 from bot.core.settings import redact_url
 from bot.store import Store
 from bot.store.db import Connection
@@ -62,6 +60,8 @@ def in_schema(url: str) -> str:
 
 def prepare_schema(url: str, reset: bool) -> None:
     """Refuse a database holding tables unless `reset`; make the bench's schema afresh."""
+    import psycopg  # the `postgres` extra: only a run with --database needs it
+
     where = redact_url(url)
     try:
         with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
@@ -86,6 +86,8 @@ def prepare_schema(url: str, reset: bool) -> None:
 
 
 def drop_schema(url: str) -> None:
+    import psycopg
+
     with psycopg.connect(url, autocommit=True, connect_timeout=10) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
 

@@ -145,6 +145,12 @@ def measure(label: str, open_store: Opener, args: argparse.Namespace) -> dict[st
 
 def compare_backends(args: argparse.Namespace) -> int:
     """The outbox write and the claim, on SQLite and on `--database`, one table."""
+    needed = 2 * (WARM_CLAIMS + args.claims) * args.claim_batch
+    if args.chats < needed:
+        raise SystemExit(
+            f"--chats {args.chats}: the claims take {needed:,} rows; give --chats {needed} "
+            "or more, or fewer --claims"
+        )
     results: dict[str, dict[str, str]] = {}
     with backends(args.database, args.reset) as stores:
         for label, open_store in stores:

@@ -51,12 +51,10 @@ def main() -> int:
         )
         passfile.chmod(0o600)
         url = server.url("bench", password=False)
-        print(
-            f"PostgreSQL {server.binaries.parent.name} on 127.0.0.1:{server.port}, Ctrl-C stops it"
-        )
+        print(f"PostgreSQL on 127.0.0.1:{server.port} ({server.binaries}), Ctrl-C stops it")
         print(f"  export PGPASSFILE={passfile}")
-        print(f"  .venv/bin/python bench/fanout.py --outbox-only --database {url}")
-        print(f"  .venv/bin/python bench/search.py --database {url} --reset")
+        print(f"  .venv/bin/python bench/fanout.py --database {url}")
+        print(f"  .venv/bin/python bench/search.py --database {url}")
         sys.stdout.flush()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         with suppress(KeyboardInterrupt):
