@@ -42,13 +42,17 @@ class DeliveryStore:
         a reader's alerts (1), overtake everything else queued (0).
         """
         at = now() if at is None else at
+        # `+d.due_at` keeps the planner on the claim index, which yields rows in claim
+        # order: without statistics (SQLite has none unless analyzed; PostgreSQL until
+        # autovacuum has seen a big push) it took the (status, due_at) index and sorted
+        # every pending row, 2.8 s a claim at 1,000,000 (bench/fanout.py --database).
         with self.db.transaction() as conn:
             rows = conn.execute(
                 """
                 SELECT d.id FROM deliveries d
                 JOIN chats c ON c.id = d.chat_ref
                 LEFT JOIN articles a ON a.id = d.article_id
-                WHERE d.status = 'pending' AND d.due_at <= :now
+                WHERE d.status = 'pending' AND +d.due_at <= :now
                   AND c.platform = :platform AND c.active = 1
                   AND (c.pace_until IS NULL OR c.pace_until <= :now)
                   AND NOT EXISTS (
