@@ -8,6 +8,10 @@ peak RSS (bot and fake server share this process).
     .venv/bin/python bench/fanout.py                      # 10,000 chats at 30/s (~6 min)
     .venv/bin/python bench/fanout.py --chats 600
     .venv/bin/python bench/fanout.py --outbox-only --chats 100000
+    .venv/bin/python bench/fanout.py --unlimited --sends 20000   # the send path's own speed
+
+`--unlimited` measures our send path alone: the fake runs in a process of its own with no
+limits, and the figures (msg/s, CPU ms per send, peak RSS) are this process's only.
 """
 
 from __future__ import annotations
@@ -15,11 +19,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
+import os
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -125,14 +132,109 @@ messages_per_second = {rate}
     print(f"429 answers: {fake.too_many}")
 
 
+def _serve_fake(pipe: Any) -> None:
+    """The child process of `--unlimited`: a fake with no limits, until told to stop."""
+    with FakeTelegram() as fake:
+        pipe.send((fake.url, fake.token))
+        pipe.recv()
+        pipe.send(len(fake.delivered()))
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _send_unlimited(store: Store, url: str, token: str, tmp: Path, sends: int) -> None:
+    """The real outlet at the paid lane's rate (1,000/s), timed from the first send out."""
+    from bot.app import make_context, telegram_outlet
+
+    text = f"""
+[storage]
+path = "{tmp / "bench.sqlite3"}"
+[telegram]
+token = "{token}"
+api_base_url = "{url}"
+messages_per_second = 1000
+"""
+    config = parse_config(text, "<bench>")
+
+    async def nothing(*_: object) -> list[object]:
+        return []
+
+    outlet = telegram_outlet(
+        config,
+        make_context(config, store),
+        handle=nothing,
+        commands={},  # type: ignore[arg-type]
+    )
+    await outlet.start()
+    worker = outlet.worker
+    began = cpu_began = 0.0
+    try:
+        while worker.sent == 0:
+            await asyncio.sleep(0.001)
+        began, cpu_began, first = time.monotonic(), _cpu(), worker.sent
+        while worker.sent < sends:
+            await asyncio.sleep(0.05)
+        span, cpu = time.monotonic() - began, _cpu() - cpu_began
+        done = worker.sent - first
+    finally:
+        await outlet.stop()
+    print(f"sent: {worker.sent} messages; 429s/flood waits: {worker.flood_waits}")
+    print(
+        f"achieved: {done / span:.0f} msg/s sustained over {span:.1f} s; "
+        f"CPU {1000 * cpu / done:.3f} ms per send ({100 * cpu / span:.0f} % of one core)"
+    )
+
+
+def unlimited(sends: int) -> None:
+    """`--unlimited`: how fast one process sends when the far side sets no limit."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    child = context.Process(target=_serve_fake, args=(theirs,), daemon=True)
+    child.start()
+    url, token = ours.recv()
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            tmp = Path(directory)
+            store = Store(tmp / "bench.sqlite3")
+            try:
+                add_chats(store, sends)
+                rows, seconds = write_story(store)
+                print(f"outbox: {rows} rows written in {seconds:.3f} s; fake pid {child.pid}")
+                asyncio.run(_send_unlimited(store, url, token, tmp, sends))
+            finally:
+                store.close()
+        ours.send("stop")
+        print(f"the fake received {ours.recv()} sends")
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
+    print(f"pid {os.getpid()}, sends only (the fake is another process)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chats", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=30.0, help="[telegram] messages_per_second")
     parser.add_argument("--outbox-only", action="store_true", help="only time the outbox write")
+    parser.add_argument(
+        "--unlimited",
+        action="store_true",
+        help="the send path alone, against a fake with no limits",
+    )
+    parser.add_argument("--sends", type=int, default=20_000, help="with --unlimited")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     command = "  .venv/bin/python bench/fanout.py " + " ".join(sys.argv[1:])
+    if args.unlimited:
+        unlimited(args.sends)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS: {peak:.0f} MB (the sending process)")
+        print(f"reproduce:\n{command}")
+        return 0
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         store = Store(tmp / "bench.sqlite3")
