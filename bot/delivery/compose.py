@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.core.settings import CardConfig
@@ -25,16 +27,25 @@ def compose(
         return digest_reply(articles, language, timezone)
     (delivery,) = deliveries
     if delivery.article is not None:
-        return article_card(
-            delivery.article,
-            language,
-            None,
-            timezone,
-            card,
-            alert=delivery.alert,
-            breaking=delivery.priority >= BREAKING,
-        )
+        minute = int(time.time() // 60)
+        breaking = delivery.priority >= BREAKING
+        return _card(delivery.article, language, timezone, card, delivery.alert, breaking, minute)
     return broadcast_reply(delivery.broadcast_text or "")
+
+
+@lru_cache(maxsize=256)
+def _card(
+    article: Article,
+    language: str,
+    timezone: str,
+    card: CardConfig,
+    alert: str | None,
+    breaking: bool,
+    minute: int,
+) -> Reply:
+    """One story goes to thousands of chats: its card is made once a minute per language
+    (the minute keeps "today, 08:15" true), not once a send (a third of a send's CPU)."""
+    return article_card(article, language, None, timezone, card, alert=alert, breaking=breaking)
 
 
 def silent_now(deliveries: Sequence[Delivery], at: float, timezone: str) -> bool:

@@ -27,6 +27,7 @@ from bot.core.outcome import Kind, SendOutcome, Wire, watch_wire
 from bot.core.ports import Messenger
 from bot.core.settings import CardConfig
 from bot.delivery.compose import chat_label, compose, silent_now, what
+from bot.delivery.marks import SentMarks
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.timing import backoff_seconds
 from handlers.cards import CARD
@@ -106,6 +107,7 @@ class DeliveryWorker:
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
         self._alerted: set[str] = set()
+        self._marks = SentMarks(store.deliveries.mark_sent_batch)  # group commit of sends
         self.sent = 0
         self.flood_waits = 0
 
@@ -292,7 +294,7 @@ class DeliveryWorker:
         first = job.deliveries[0]
         store = self.store
         if outcome.kind is Kind.SENT:
-            await store.deliveries.mark_sent_many(job.ids, outcome.message_id)
+            await self._marks.mark(job.ids, outcome.message_id)
             job.settled = True
             self.sent += 1
             log.info(

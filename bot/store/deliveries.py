@@ -155,6 +155,21 @@ class DeliveryStore:
                 [now(), message_id, *delivery_ids],
             )
 
+    def mark_sent_batch(self, sends: Sequence[tuple[Sequence[int], str | None]]) -> None:
+        """Many sends' marks in one transaction (the worker's group commit): one commit,
+        one fsync, for every send that finished while the previous commit ran."""
+        if not sends:
+            return
+        at = now()
+        with self.db.transaction() as conn:
+            for delivery_ids, message_id in sends:
+                marks = ",".join("?" * len(delivery_ids))
+                conn.execute(
+                    f"UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
+                    f"last_error = NULL WHERE id IN ({marks})",
+                    [at, message_id, *delivery_ids],
+                )
+
     def mark_failed_many(self, delivery_ids: Sequence[int], error: str) -> None:
         if not delivery_ids:
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+import aiohttp
 import httpx
 from telegram.error import (
     BadRequest,
@@ -53,6 +54,10 @@ _NOT_SENT = (
     httpx.WriteError,
     httpx.UnsupportedProtocol,
     httpx.ProxyError,
+    # aiohttp's (transport.py): no connection was made, or none came free in time
+    aiohttp.ClientConnectorError,  # refused, unreachable, DNS, TLS, the proxy's connect
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.InvalidURL,
 )
 # The message no longer exists, or may no longer be changed: a fact, not a failure.
 _MESSAGE_GONE = (
@@ -90,9 +95,11 @@ def classify(exc: TelegramError) -> SendOutcome:
         cause = exc.__cause__
         if isinstance(cause, _NOT_SENT):
             return SendOutcome.retry(f"not sent: {type(cause).__name__}")
-        if isinstance(cause, httpx.ReadTimeout) or (isinstance(exc, TimedOut) and cause is None):
+        if isinstance(exc, TimedOut) and (
+            cause is None or isinstance(cause, httpx.ReadTimeout | TimeoutError)
+        ):
             return SendOutcome.retry("read timeout", maybe_sent=True)
-        if isinstance(cause, httpx.HTTPError):  # reset or cut off mid-answer
+        if isinstance(cause, httpx.HTTPError | aiohttp.ClientError):  # reset mid-answer
             return SendOutcome.retry(f"network: {type(cause).__name__}", maybe_sent=True)
         # Telegram answered a 5xx (PTB raises NetworkError with no cause): it had the
         # request, and may have delivered it.
@@ -104,7 +111,7 @@ def outcome_of(exc: Exception) -> SendOutcome | None:
     """Any exception of a send: PTB's classified, httpx's (PTB wraps them) retried."""
     if isinstance(exc, TelegramError):
         return classify(exc)
-    if isinstance(exc, httpx.HTTPError):
+    if isinstance(exc, httpx.HTTPError | aiohttp.ClientError):
         return SendOutcome.retry(
             f"network: {type(exc).__name__}", maybe_sent=not isinstance(exc, _NOT_SENT)
         )
