@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from bot.admin.access import admin_ids
@@ -20,11 +21,12 @@ from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.config_desk import zalo_display_name
 from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
 from bot.core.settings import Config
+from bot.delivery.paid import PaidLane
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.launch import Launch
 from bot.scheduler import make_scheduler
-from bot.store import open_store
+from bot.store import open_store, paid_plan
 from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport
 from feeds.summarize import summarize
@@ -297,6 +299,7 @@ def _outlet(
     in_flight: int,
     worker_settings: WorkerSettings | None,
     give_up: float = 6 * 3600.0,
+    paid_lane: PaidLane | None = None,
 ) -> Outlet:
     worker = DeliveryWorker(
         context.store,
@@ -306,8 +309,18 @@ def _outlet(
         timezone=context.timezone,
         notify_admins=platform.notify_admins,
         card=context.card,
+        paid_lane=paid_lane,
     )
     return Outlet(platform, worker)
+
+
+def telegram_paid_lane(config: Config, context: Context, limits: Limits) -> PaidLane | None:
+    """`[telegram] paid_broadcast_stars_per_day` > 0: the paid lane, at 1,000 msg/s."""
+    plan = paid_plan(config)
+    if not plan.on:
+        return None
+    paced = replace(limits, messages_per_second=plan.paid_rate)
+    return PaidLane(context.store, plan, RateLimiter(paced), timezone=config.timezone)
 
 
 def telegram_outlet(
@@ -330,7 +343,8 @@ def telegram_outlet(
     )
     in_flight = max(8, int(settings.messages_per_second * 2))
     give_up = config.delivery.give_up_after_hours * 3600
-    return _outlet(adapter, context, limits, in_flight, worker_settings, give_up)
+    lane = telegram_paid_lane(config, context, limits)
+    return _outlet(adapter, context, limits, in_flight, worker_settings, give_up, lane)
 
 
 def zalo_outlet(

@@ -204,6 +204,11 @@ class Stats:
     latency_samples: int
     broadcasts_24h: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    # Telegram's paid broadcast today (0.1 Star a send), and how long the queue due now
+    # takes to drain at the rates and budget configured (None: nothing queued).
+    stars_today: float = 0.0
+    paid_stars_per_day: float = 0.0
+    drain_seconds: float | None = None
 
     @property
     def active_chats(self) -> int:

@@ -66,6 +66,7 @@ class Reply:
     video: str | None = None
     photos: tuple[str, ...] = ()
     silent: bool = False  # arrives without a sound (Telegram's disable_notification)
+    paid: bool = False  # Telegram's allow_paid_broadcast (bot/delivery/paid.py); Zalo: none
 
     @property
     def plain(self) -> str:

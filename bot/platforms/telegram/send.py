@@ -67,7 +67,9 @@ class Sender:
         if len(reply.photos) > 1:
             try:
                 await self.bot.send_media_group(
-                    chat_id=chat_id, media=[InputMediaPhoto(url) for url in reply.photos]
+                    chat_id=chat_id,
+                    media=[InputMediaPhoto(url) for url in reply.photos],
+                    allow_paid_broadcast=reply.paid or None,
                 )
                 # An album carries no buttons: the card follows it, as text.
                 reply = replace(reply, photo=None)
@@ -108,6 +110,7 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 supports_streaming=True,
+                allow_paid_broadcast=reply.paid or None,
             )
         except BadRequest as exc:
             if not is_html_error(exc):
@@ -118,6 +121,7 @@ class Sender:
                 caption=render_plain(reply.body, CAPTION_LIMIT),
                 reply_markup=markup,
                 supports_streaming=True,
+                allow_paid_broadcast=reply.paid or None,
             )
         return message
 
@@ -158,6 +162,7 @@ class Sender:
                 parse_mode=parse_mode,
                 reply_markup=markup,
                 disable_notification=reply.silent or None,
+                allow_paid_broadcast=reply.paid or None,
             )
             return message
         message = await self.bot.send_message(
@@ -167,6 +172,7 @@ class Sender:
             reply_markup=markup,
             link_preview_options=preview(reply.preview_url),
             disable_notification=reply.silent or None,
+            allow_paid_broadcast=reply.paid or None,
         )
         return message
 

@@ -276,4 +276,12 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE articles ADD COLUMN media TEXT;
     """,
+    # paid broadcast (issue 15, 7): messages sent with allow_paid_broadcast per local day,
+    # shared by every sending process so the day's Stars budget holds across restarts.
+    """
+    CREATE TABLE paid_broadcast_days (
+        day      TEXT PRIMARY KEY,
+        messages BIGINT NOT NULL DEFAULT 0
+    );
+    """,
 ]
