@@ -9,6 +9,7 @@ peak RSS (bot and fake server share this process).
     .venv/bin/python bench/fanout.py --chats 600
     .venv/bin/python bench/fanout.py --outbox-only --chats 100000
     .venv/bin/python bench/fanout.py --unlimited --sends 20000   # the send path's own speed
+    .venv/bin/python bench/fanout.py --unlimited --zalo --sends 5000
 
 `--unlimited` measures our send path alone: the fake runs in a process of its own with no
 limits, and the figures (msg/s, CPU ms per send, peak RSS) are this process's only.
@@ -35,6 +36,7 @@ from bot.core.records import StoryRecord
 from bot.store import Store
 from bot.store.articles import enqueue_article, insert_article
 from tests.fakes.telegram_api import FakeTelegram, Limits
+from tests.fakes.zalo_api import FakeZalo
 
 
 def add_chats(store: Store, count: int) -> None:
@@ -132,9 +134,10 @@ messages_per_second = {rate}
     print(f"429 answers: {fake.too_many}")
 
 
-def _serve_fake(pipe: Any) -> None:
+def _serve_fake(pipe: Any, platform: str) -> None:
     """The child process of `--unlimited`: a fake with no limits, until told to stop."""
-    with FakeTelegram() as fake:
+    fake: FakeTelegram | FakeZalo = FakeTelegram() if platform == "telegram" else FakeZalo()
+    with fake:
         pipe.send((fake.url, fake.token))
         pipe.recv()
         pipe.send((len(fake.delivered()), _cpu()))
@@ -145,35 +148,33 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def _send_unlimited(store: Store, url: str, token: str, tmp: Path, sends: int) -> None:
+async def _send_unlimited(
+    store: Store, platform: str, url: str, token: str, tmp: Path, sends: int
+) -> None:
     """The real outlet at the paid lane's rate (1,000/s), timed from the first send out."""
-    from bot.app import make_context, telegram_outlet
+    from bot.app import make_context, telegram_outlet, zalo_outlet
 
     text = f"""
 [storage]
 path = "{tmp / "bench.sqlite3"}"
-[telegram]
+[{platform}]
 token = "{token}"
 api_base_url = "{url}"
 messages_per_second = 1000
 """
-    config = parse_config(text, "<bench>")
+    config = parse_config(text, "<bench>", env={})
 
     async def nothing(*_: object) -> list[object]:
         return []
 
-    outlet = telegram_outlet(
-        config,
-        make_context(config, store),
-        handle=nothing,
-        commands={},  # type: ignore[arg-type]
+    context = make_context(config, store)
+    outlet = (
+        telegram_outlet(config, context, handle=nothing, commands={})  # type: ignore[arg-type]
+        if platform == "telegram"
+        else zalo_outlet(config, context, handle=nothing)  # type: ignore[arg-type]
     )
     await outlet.start()
     worker = outlet.worker
-    import os as _o
-
-    if _o.environ.get("HACK"):
-        worker.limiter._interval = float(_o.environ["HACK"])
     began = cpu_began = 0.0
     try:
         while worker.sent == 0:
@@ -181,13 +182,6 @@ messages_per_second = 1000
         began, cpu_began, first = time.monotonic(), _cpu(), worker.sent
         while worker.sent < sends:
             await asyncio.sleep(0.05)
-            if _o.environ.get("DIAG"):
-                print(
-                    len(worker._jobs),
-                    round(worker.limiter.backlog, 3),
-                    worker.sent,
-                    worker._marks.commits,
-                )
         span, cpu = time.monotonic() - began, _cpu() - cpu_began
         done = worker.sent - first
     finally:
@@ -199,11 +193,11 @@ messages_per_second = 1000
     )
 
 
-def unlimited(sends: int) -> None:
+def unlimited(sends: int, platform: str = "telegram") -> None:
     """`--unlimited`: how fast one process sends when the far side sets no limit."""
     context = multiprocessing.get_context("spawn")
     ours, theirs = context.Pipe()
-    child = context.Process(target=_serve_fake, args=(theirs,), daemon=True)
+    child = context.Process(target=_serve_fake, args=(theirs, platform), daemon=True)
     child.start()
     url, token = ours.recv()
     try:
@@ -212,9 +206,12 @@ def unlimited(sends: int) -> None:
             store = Store(tmp / "bench.sqlite3")
             try:
                 add_chats(store, sends)
+                if platform != "telegram":
+                    with store.db.transaction() as conn:
+                        conn.execute("UPDATE chats SET platform = ?", (platform,))
                 rows, seconds = write_story(store)
                 print(f"outbox: {rows} rows written in {seconds:.3f} s; fake pid {child.pid}")
-                asyncio.run(_send_unlimited(store, url, token, tmp, sends))
+                asyncio.run(_send_unlimited(store, platform, url, token, tmp, sends))
             finally:
                 store.close()
         ours.send("stop")
@@ -224,7 +221,9 @@ def unlimited(sends: int) -> None:
         child.join(timeout=10)
         if child.is_alive():
             child.kill()
-    print(f"pid {os.getpid()}, sends only (the fake is another process)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{platform}, pid {os.getpid()}, sends only (the fake is another process)")
+    print(f"load average during the run: {load} on {os.cpu_count()} cores")
 
 
 def main() -> int:
@@ -238,11 +237,12 @@ def main() -> int:
         help="the send path alone, against a fake with no limits",
     )
     parser.add_argument("--sends", type=int, default=20_000, help="with --unlimited")
+    parser.add_argument("--zalo", action="store_true", help="with --unlimited: the Zalo client")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     command = "  .venv/bin/python bench/fanout.py " + " ".join(sys.argv[1:])
     if args.unlimited:
-        unlimited(args.sends)
+        unlimited(args.sends, "zalo" if args.zalo else "telegram")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {peak:.0f} MB (the sending process)")
         print(f"reproduce:\n{command}")

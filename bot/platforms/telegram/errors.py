@@ -22,6 +22,7 @@ from telegram.error import (
 )
 
 from bot.core.outcome import SendOutcome
+from bot.platforms.aio import NOT_SENT
 from bot.platforms.base import stable_cause
 
 _PHOTO_ERRORS = (
@@ -54,10 +55,7 @@ _NOT_SENT = (
     httpx.WriteError,
     httpx.UnsupportedProtocol,
     httpx.ProxyError,
-    # aiohttp's (transport.py): no connection was made, or none came free in time
-    aiohttp.ClientConnectorError,  # refused, unreachable, DNS, TLS, the proxy's connect
-    aiohttp.ConnectionTimeoutError,
-    aiohttp.InvalidURL,
+    *NOT_SENT,  # aiohttp's (transport.py): no connection made, or none came free in time
 )
 # The message no longer exists, or may no longer be changed: a fact, not a failure.
 _MESSAGE_GONE = (

@@ -16,41 +16,18 @@ the environment), and uses this one for a direct connection or an http(s) proxy.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
-from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-from yarl import URL
 
-from bot.core.outcome import mark_written
+from bot.platforms.aio import POOL, ProxyRoute, needs_httpx, new_session
 
-POOL = 64  # connections: enough for 1,000 msg/s at Telegram's round trip, cheap to scan
-
-
-async def _headers_sent(
-    session: aiohttp.ClientSession, context: SimpleNamespace, params: object
-) -> None:
-    """The request's first bytes are leaving: a stop must let this send finish."""
-    mark_written()
-
-
-def _tracing() -> aiohttp.TraceConfig:
-    trace = aiohttp.TraceConfig()
-    trace.on_request_headers_sent.append(_headers_sent)
-    trace.freeze()
-    return trace
-
-
-def _basic(url: URL) -> str:
-    pair = f"{url.user or ''}:{url.password or ''}".encode()
-    return "Basic " + base64.b64encode(pair).decode("ascii")
+__all__ = ["POOL", "AiohttpRequest", "needs_httpx"]
 
 
 class AiohttpRequest(BaseRequest):
@@ -76,17 +53,9 @@ class AiohttpRequest(BaseRequest):
         self._connect = connect_timeout
         self._pool = pool_timeout
         self._media_write = media_write_timeout
-        self._proxy: URL | None = None
-        self._proxy_headers: dict[str, str] | None = None
-        if proxy:
-            # Credentials as UTF-8 (aiohttp's default is latin-1), and never in the URL.
-            parsed = URL(proxy)
-            if parsed.user is not None:
-                self._proxy_headers = {"Proxy-Authorization": _basic(parsed)}
-            self._proxy = parsed.with_user(None)
+        self._route = ProxyRoute(proxy)
         self._answered = answered
         self._session: aiohttp.ClientSession | None = None
-        self._env_proxies: dict[tuple[str, str], tuple[URL | None, dict[str, str] | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -94,21 +63,7 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
-                limit=self._pool_size,
-                limit_per_host=self._pool_size,
-                ttl_dns_cache=300,
-                keepalive_timeout=30.0,
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                headers={"User-Agent": self.USER_AGENT},
-                # Not trust_env: it looks for ~/.netrc on every request (`_proxy_for`
-                # reads HTTPS_PROXY / NO_PROXY once per host instead).
-                trust_env=False,
-                trace_configs=[_tracing()],
-                auto_decompress=True,
-            )
+            self._session = new_session(self._pool_size, {"User-Agent": self.USER_AGENT})
 
     async def shutdown(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -138,21 +93,6 @@ class AiohttpRequest(BaseRequest):
             total=total, connect=acquire, sock_connect=connect_s, sock_read=read_s
         )
 
-    def _proxy_for(self, url: str) -> tuple[URL | None, dict[str, str] | None]:
-        """`[telegram] proxy_url`, else HTTP(S)_PROXY unless NO_PROXY names the host."""
-        if self._proxy is not None:
-            return self._proxy, self._proxy_headers
-        parsed = URL(url)
-        key = (parsed.scheme, parsed.host or "")
-        if key not in self._env_proxies:
-            try:
-                proxy, auth = get_env_proxy_for_url(parsed)
-                headers = None if auth is None else {"Proxy-Authorization": auth.encode()}
-                self._env_proxies[key] = (proxy, headers)
-            except LookupError:
-                self._env_proxies[key] = (None, None)
-        return self._env_proxies[key]
-
     async def do_request(
         self,
         url: str,
@@ -179,12 +119,7 @@ class AiohttpRequest(BaseRequest):
         timeout = self._timeout(
             read_timeout, write_timeout, connect_timeout, pool_timeout, bool(files)
         )
-        proxy, proxy_headers = self._proxy_for(url)
-        headers = None
-        if proxy_headers is not None and url.startswith("http:"):
-            # aiohttp sends `proxy_headers` with a CONNECT only: a plain http request
-            # through the proxy carries them itself (a proxy drops them before forwarding).
-            headers, proxy_headers = proxy_headers, None
+        proxy, proxy_headers, headers = self._route.route(url)
         try:
             async with session.request(
                 method,
@@ -210,13 +145,3 @@ class AiohttpRequest(BaseRequest):
         if status < 500 and self._answered is not None:
             self._answered()
         return status, body
-
-
-def needs_httpx(proxy_url: str, environ: dict[str, str]) -> bool:
-    """A socks proxy (configured, or ALL_PROXY with no HTTPS_PROXY): aiohttp cannot."""
-    if proxy_url:
-        return proxy_url.lower().startswith("socks")
-    env = {k.lower(): v for k, v in environ.items()}
-    if env.get("https_proxy"):
-        return env["https_proxy"].lower().startswith("socks")
-    return bool(env.get("all_proxy"))
