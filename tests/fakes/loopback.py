@@ -16,7 +16,7 @@ from typing import Any, Self
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    # A client opening its whole pool at once (64 connections) must not meet the
+    # A client opening its whole pool at once (128 connections) must not meet the
     # standard library's backlog of 5: dropped SYNs would look like connect timeouts.
     request_queue_size = 256
 

@@ -3,7 +3,8 @@
 The real python-telegram-bot client talks to it through `[telegram] api_base_url`, so the
 tests exercise our adapter, PTB's request layer and the HTTP in between. It checks what
 Telegram checks where it matters to us (HTML that Telegram would refuse, the caption and
-text limits, and — when asked — Telegram's rate limits), can be told to fail in the ways
+text limits, and — when asked — Telegram's rate limits: 30/s, and 1,000/s apart for
+`allow_paid_broadcast` sends), can be told to fail in the ways
 Telegram fails, and records every call. It keeps the messages it accepted, so edits and
 deletes meet Telegram's answers: a photo has no text to edit, a text no caption, a deleted
 message is not found, an identical edit is "not modified". (Edits of messages it never
