@@ -29,7 +29,14 @@ def compose(
     if delivery.article is not None:
         minute = int(time.time() // 60)
         breaking = delivery.priority >= BREAKING
-        return _card(delivery.article, language, timezone, card, delivery.alert, breaking, minute)
+        try:
+            return _card(
+                delivery.article, language, timezone, card, delivery.alert, breaking, minute
+            )
+        except TypeError:  # a field that cannot be hashed: made for this send alone
+            return _card.__wrapped__(
+                delivery.article, language, timezone, card, delivery.alert, breaking, minute
+            )
     return broadcast_reply(delivery.broadcast_text or "")
 
 

@@ -112,7 +112,7 @@ class DeliveryWorker:
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
         self._alerted: set[str] = set()
-        self._marks = SentMarks(store.deliveries.mark_sent_batch)  # group commit of sends
+        self.marks = SentMarks(store.deliveries.mark_sent_batch)  # group commit of sends
         self.sent = 0
         self.flood_waits = 0
 
@@ -323,7 +323,7 @@ class DeliveryWorker:
         first = job.deliveries[0]
         store = self.store
         if outcome.kind is Kind.SENT:
-            await self._marks.mark(job.ids, outcome.message_id)
+            await self.marks.mark(job.ids, outcome.message_id)
             job.settled = True
             self.sent += 1
             log.info(
