@@ -179,7 +179,7 @@ def bench_prune(store: Store) -> None:
 async def bench_breaking(pending: int, first: int, rate: float, tmp: Path) -> None:
     """`pending` chats each with a normal story queued; then one breaking story for all of
     them: how long until its first `first` private chats have it, at `rate` msg/s."""
-    from bot.app import make_context, telegram_outlet
+    from bot.outlets import make_context, telegram_outlet
     from tests.fakes.telegram_api import FakeTelegram, Limits
 
     store = Store(tmp / "breaking.sqlite3")

@@ -79,7 +79,7 @@ def write_story(store: Store) -> tuple[int, float]:
 
 
 async def fan_out(store: Store, fake: FakeTelegram, tmp: Path, rate: float, chats: int) -> None:
-    from bot.app import make_context, telegram_outlet
+    from bot.outlets import make_context, telegram_outlet
 
     text = f"""
 [storage]

@@ -30,7 +30,7 @@ from tests.fakes.zalo_api import QUOTA, FakeZalo
 
 
 async def push(readers: int, quota: int, rate: float, pause: float) -> None:
-    from bot.app import make_context, zalo_outlet
+    from bot.outlets import make_context, zalo_outlet
 
     with FakeZalo() as zalo, tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)

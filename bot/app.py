@@ -10,36 +10,31 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bot.admin.access import admin_ids
 from bot.admin.desk import AdminDesk
 from bot.admin.review import ReviewAnnouncer
 from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.config_desk import zalo_display_name
-from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
+from bot.core.ports import ChatAccess, MessageEditor, Summarizer
 from bot.core.settings import Config
-from bot.delivery.paid import PaidLane
-from bot.delivery.ratelimit import Limits, RateLimiter
-from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.dashboard.server import make_dashboard
+from bot.fleet import Membership, Role, RunLock, new_holder
 from bot.launch import Launch
+from bot.outlets import Outlet, Part, build_outlets, make_context
+from bot.platforms.listener import Listeners
 from bot.scheduler import make_scheduler
-from bot.store import open_store, paid_plan
+from bot.store import open_store
 from feeds.llm_summary import LLMSummarizer
 from feeds.poller import Poller, PollReport
 from feeds.summarize import summarize
-from handlers.base import Context
 from handlers.review import preview_card
 
 if TYPE_CHECKING:
-    import httpx
-
     from bot.core.records import Article
     from bot.core.replies import Reply
     from bot.core.review import ReviewItem
-    from bot.platforms.base import Handle, Platform
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +69,19 @@ def configured_summarizer(llm: LLMSummarizer | None) -> Summarizer:
 class App:
     """Owns every long-lived object; `async with App(config)` opens and closes them in order."""
 
-    def __init__(self, config: Config, *, on_article: Callable[[Article], None] | None = None):
+    def __init__(
+        self,
+        config: Config,
+        *,
+        on_article: Callable[[Article], None] | None = None,
+        role: Role | None = None,
+    ):
         self.config = config
+        self.role = role or Role()
+        self.holder = new_holder()
         self._polls: set[asyncio.Task[None]] = set()
+        # Taken by `run`: a second `bantin run` on one SQLite file stops there.
+        self.run_lock = None if config.storage_url else RunLock(config.storage_path)
         self.store = open_store(config)
         self.store.sync.feeds.sync_config(config.feeds)
         self.store.sync.chats.sync_channels("telegram", config.telegram.channels)
@@ -84,9 +89,23 @@ class App:
         self.llm = make_llm(config)
         self.summarizer = configured_summarizer(self.llm)
         self.context = make_context(config, self.store)
-        self.platforms: list[Outlet] = build_outlets(config, self.context)
+        self.part = Part(
+            role=self.role,
+            holder=self.holder,
+            lease_seconds=config.delivery.lease_seconds,
+            shared_pace=bool(config.storage_url),
+        )
+        self.membership = Membership(
+            self.store, self.holder, self.role, lease_seconds=config.delivery.lease_seconds
+        )
+        # One HTTP listener per webhook address, shared by the platforms (and WebSub) on it.
+        self.listeners = Listeners()
+        self.platforms: list[Outlet] = build_outlets(
+            config, self.context, self.part, self.listeners
+        )
         self.admin = self._admin_desk()
         self.context.admin = self.admin
+        self.dashboard = make_dashboard(config, self.store, self.admin, self.context)
         self.review = self._review_announcer()
         if config.zalo.token:
             # Zalo wants a bot's own name to begin with "Bot"; what it says uses [bot] name.
@@ -103,6 +122,7 @@ class App:
             config.summary.budget,
             on_article=on_article,
             notify_admins=self.notify_admins,
+            holder=self.holder,
         )
 
     def _admin_desk(self) -> AdminDesk:
@@ -212,35 +232,62 @@ class App:
         return removed
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll, serve chats and deliver until `stop` is set, then stop all of it in order."""
+        """Poll, serve chats and deliver until `stop` is set, then stop all of it in order.
+
+        Raises AlreadyRunning at once when another `bantin run` holds the SQLite file."""
+        if self.run_lock is not None:
+            self.run_lock.acquire()
+        try:
+            await self._run(stop)
+        finally:
+            if self.run_lock is not None:
+                self.run_lock.release()
+
+    async def _run(self, stop: asyncio.Event) -> None:
         scheduler = make_scheduler(
             self._poll_due, self.config.poll.interval_seconds, self.config.timezone
         )
         scheduler.add_job(
             self.prune_outbox, "interval", hours=6, id="prune-outbox", max_instances=1
         )
-        await self.prune_outbox()
-        requeued = await self.store.deliveries.requeue_in_flight()
-        if requeued:
-            log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
+        if self.role.polls:
+            await self.prune_outbox()
+        if self.role.sends:
+            await self._requeue_in_flight()
+        await self.membership.join()
+        if self.dashboard is not None and self.role.receives:
+            await self.dashboard.start()
         launch = Launch(self.platforms, stop)
         try:
             await launch.wait_first_round()
             if launch.fatal is None:
-                scheduler.start()
+                if self.role.polls:
+                    scheduler.start()
                 await stop.wait()
         finally:
             log.info("stopping: no new polls, finishing in-flight sends")
             if scheduler.running:
                 scheduler.shutdown(wait=False)
             await launch.cancel()
+            if self.dashboard is not None:
+                await self.dashboard.stop()
             # Side by side: the workers release what waits for its turn at once, rather
             # than going on sending while the polls are cut short.
             await asyncio.gather(
                 self._cancel_polls(), *(_stop(platform) for platform in launch.started)
             )
+            await self.listeners.stop()
+            await self.membership.leave()
         if launch.fatal is not None:
             raise launch.fatal
+
+    async def _requeue_in_flight(self) -> None:
+        """Rows a dead process left 'sending' go out again. Holding the SQLite run lock, no
+        other process can be sending: all of them. On a shared database, only rows whose
+        lease ran out: another sender may be sending the rest right now."""
+        requeued = await self.store.deliveries.requeue_in_flight(expired_only=self.run_lock is None)
+        if requeued:
+            log.warning("outbox: %d sends were in flight at the last stop; sending again", requeued)
 
 
 async def _stop(platform: Outlet) -> None:
@@ -249,141 +296,3 @@ async def _stop(platform: Outlet) -> None:
         await asyncio.wait_for(platform.stop(), SHUTDOWN_SECONDS)
     except (TimeoutError, Exception):
         log.exception("platform %s: did not stop cleanly", platform.name)
-
-
-# ---- the platforms, each with its limiter and delivery worker -----------------------------
-
-
-class Outlet:
-    """A platform and the delivery worker that pushes the outbox through its messenger."""
-
-    def __init__(self, platform: Platform, worker: DeliveryWorker) -> None:
-        self.platform = platform
-        self.worker = worker
-
-    @property
-    def name(self) -> str:
-        return self.platform.name
-
-    async def start(self) -> None:
-        await self.platform.start()
-        self.worker.start()
-
-    async def stop(self) -> None:
-        """The worker first (it owns claimed rows), then the platform's intake and client."""
-        try:
-            await self.worker.stop()
-        finally:
-            await self.platform.stop()
-
-    async def notify_admins(self, text: str) -> None:
-        await self.platform.notify_admins(text)
-
-
-def make_context(config: Config, store: StorePort) -> Context:
-    """What every platform's handlers see; the admin room is added once it is built."""
-    return Context(
-        store=store,
-        timezone=config.timezone,
-        default_language=config.language,
-        admins=admin_ids(config),
-        bot_name=config.bot_name,
-        card=config.card,
-    )
-
-
-def _outlet(
-    platform: Platform,
-    context: Context,
-    limits: Limits,
-    in_flight: int,
-    worker_settings: WorkerSettings | None,
-    give_up: float = 6 * 3600.0,
-    paid_lane: PaidLane | None = None,
-) -> Outlet:
-    worker = DeliveryWorker(
-        context.store,
-        platform.messenger,
-        RateLimiter(limits),
-        worker_settings or WorkerSettings(max_in_flight=in_flight, give_up_after_seconds=give_up),
-        timezone=context.timezone,
-        notify_admins=platform.notify_admins,
-        card=context.card,
-        paid_lane=paid_lane,
-    )
-    return Outlet(platform, worker)
-
-
-def telegram_paid_lane(config: Config, context: Context, limits: Limits) -> PaidLane | None:
-    """`[telegram] paid_broadcast_stars_per_day` > 0: the paid lane, at 1,000 msg/s."""
-    plan = paid_plan(config)
-    if not plan.on:
-        return None
-    paced = replace(limits, messages_per_second=plan.paid_rate)
-    return PaidLane(context.store, plan, RateLimiter(paced), timezone=config.timezone)
-
-
-def telegram_outlet(
-    config: Config,
-    context: Context,
-    *,
-    handle: Handle | None = None,
-    commands: Mapping[str, Any] | None = None,
-    worker_settings: WorkerSettings | None = None,
-) -> Outlet:
-    """Telegram: about 30 messages/s overall, 1/s per private chat, 20/min per group."""
-    from bot.platforms.telegram import TelegramAdapter
-
-    settings = config.telegram
-    adapter = TelegramAdapter(settings, context, handle=handle, commands=commands)
-    limits = Limits(
-        messages_per_second=settings.messages_per_second,
-        private_chat_per_second=settings.private_chat_per_second,
-        group_per_minute=settings.group_per_minute,
-    )
-    in_flight = max(8, int(settings.messages_per_second * 2))
-    give_up = config.delivery.give_up_after_hours * 3600
-    lane = telegram_paid_lane(config, context, limits)
-    return _outlet(adapter, context, limits, in_flight, worker_settings, give_up, lane)
-
-
-def zalo_outlet(
-    config: Config,
-    context: Context,
-    *,
-    handle: Handle | None = None,
-    worker_settings: WorkerSettings | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
-) -> Outlet:
-    """Zalo: one-to-one chats only, so a fleet-wide rate and one per reader."""
-    from bot.platforms.zalo import ZaloAdapter
-
-    settings = config.zalo
-    adapter = ZaloAdapter(settings, context, handle=handle, transport=transport)
-    limits = Limits(
-        messages_per_second=settings.messages_per_second,
-        private_chat_per_second=settings.private_chat_per_second,
-        quota_pause_seconds=settings.quota_pause_seconds,
-    )
-    in_flight = max(4, int(settings.messages_per_second * 2))
-    give_up = config.delivery.give_up_after_hours * 3600
-    return _outlet(adapter, context, limits, in_flight, worker_settings, give_up)
-
-
-def build_outlets(config: Config, context: Context) -> list[Outlet]:
-    """One per platform that has a token; none means Bantin only polls."""
-    outlets: list[Outlet] = []
-    if config.telegram.token:
-        outlets.append(telegram_outlet(config, context))
-    if config.zalo.token:
-        outlets.append(zalo_outlet(config, context))
-    return outlets
-
-
-def cli_chat_access(config: Config) -> ChatAccess | None:
-    """For `bantin channels add`: Telegram's checks with a bot of its own, when it has a token."""
-    if not config.telegram.token:
-        return None
-    from bot.platforms.telegram import make_chat_access
-
-    return make_chat_access(config.telegram, config.timezone)

@@ -20,6 +20,7 @@ from bot.app import App
 from bot.config import ConfigError, load_config
 from bot.core.records import AdminReply, Article, SearchTimedOut
 from bot.core.settings import Config
+from bot.fleet import ROLES, AlreadyRunning, Role
 from bot.logsetup import configure_logging, remember_config_secrets, remember_env_secrets
 from bot.platforms.redact import redact, redacted_output
 from bot.platforms.startup import TokenRejected
@@ -62,15 +63,19 @@ def cmd_run(args: argparse.Namespace, config: Config) -> int:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        async with App(config, on_article=lambda a: print_article(a, config.zone)) as app:
+        role = Role(args.role)
+        async with App(
+            config, on_article=lambda a: print_article(a, config.zone), role=role
+        ) as app:
             feeds = await app.store.feeds.all()
             log.info(
-                "bantin: %d feeds, store %s, polling every %d s",
+                "bantin: %d feeds, store %s, polling every %d s, role %s",
                 len([feed for feed in feeds if not feed.paused]),
                 config.storage_label,
                 config.poll.interval_seconds,
+                role.name,
             )
-            if not any(not feed.paused for feed in feeds):
+            if role.polls and not any(not feed.paused for feed in feeds):
                 log.warning("bantin: %s", no_feeds_message(config))
             await app.run(stop)
 
@@ -91,6 +96,11 @@ def cmd_poll(args: argparse.Namespace, config: Config) -> int:
             if report.error:
                 failed += 1
                 print(f"✗ {report.feed}: {report.error}", file=sys.stderr)
+            elif report.busy:
+                print(
+                    f"… {report.feed}: tiến trình khác đang lấy tin (another process polls it)",
+                    file=sys.stderr,
+                )
             elif report.not_modified:
                 print(f"= {report.feed}: không có gì mới (not modified)", file=sys.stderr)
             else:
@@ -206,6 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", parents=[common], help="poll, serve chats and push until stopped")
+    run.add_argument(
+        "--role",
+        choices=ROLES,
+        default="all",
+        help="all (default); or, in a fleet on one PostgreSQL: intake (readers' messages), "
+        "poll (the feeds) or send (the outbox)",
+    )
     run.set_defaults(handler=cmd_run)
     poll = sub.add_parser("poll", parents=[common], help="poll every feed once, then exit")
     poll.set_defaults(handler=cmd_poll)
@@ -266,6 +283,9 @@ def _main(args: argparse.Namespace) -> int:
         return 2
     except StoreError as exc:
         _say(f"bantin: storage error: {exc}")
+        return 2
+    except AlreadyRunning as exc:
+        _say(f"bantin {args.command}: {exc}")
         return 2
     except StorageMissing as exc:
         _say(f"bantin {args.command}: {exc}")

@@ -7,6 +7,7 @@ admin never finds out from a silent misbehaviour hours later.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import replace
@@ -21,6 +22,7 @@ from bot.core.settings import (
     DEFAULT_LLM_URL,
     DEFAULT_USER_AGENT,
     TELEGRAM_API,
+    TELEGRAM_WEBHOOK_LISTEN,
     ZALO_API,
     ZALO_GONE_PHRASES,
     ZALO_RETRY_PHRASES,
@@ -34,6 +36,7 @@ from bot.core.settings import (
     SummaryConfig,
     TelegramConfig,
     ZaloConfig,
+    parse_listen,
     redact_url,
 )
 from feeds.transport import PROXY_SCHEMES
@@ -42,6 +45,11 @@ from feeds.urlguard import UrlGuard
 CONFIG_ENV = "BANTIN_CONFIG"
 TELEGRAM_TOKEN_ENV = "BANTIN_TELEGRAM_TOKEN"
 ZALO_TOKEN_ENV = "BANTIN_ZALO_TOKEN"
+TELEGRAM_WEBHOOK_SECRET_ENV = "BANTIN_TELEGRAM_WEBHOOK_SECRET"
+# Telegram's secret_token: 1-256 characters, these only.
+TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The ports Telegram calls webhooks on.
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
 DATABASE_URL_ENV = "BANTIN_DATABASE_URL"
 DEFAULT_CONFIG_NAME = "config.toml"
 
@@ -217,7 +225,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
 
     known_tables = {"bot", "storage", "poll", "fetch", "summary", "telegram", "zalo", "feeds"}
-    known_tables |= {"publish", "card", "log", "delivery"}
+    known_tables |= {"publish", "card", "log", "delivery", "dashboard"}
     for name in document:
         if name not in known_tables:
             raise ConfigError(
@@ -233,7 +241,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
             "timezone", "an IANA time zone such as 'Asia/Ho_Chi_Minh'", timezone
         ) from None
     language = bot.text("language", "vi", choices=("vi", "en"))
-    from bot.config_desk import read_bot_name, read_desk
+    from bot.config_desk import read_bot_name, read_dashboard, read_desk
 
     bot_name = read_bot_name(bot)
     bot.finish()
@@ -314,7 +322,15 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         paid_broadcast_after_minutes=t.number(
             "paid_broadcast_after_minutes", 10.0, minimum=0, maximum=24 * 60
         ),
+        webhook_url=t.url("webhook_url", ""),
+        webhook_secret=t.text("webhook_secret", "") or env.get(TELEGRAM_WEBHOOK_SECRET_ENV, ""),
+        webhook_listen=t.text("webhook_listen", TELEGRAM_WEBHOOK_LISTEN),
+        webhook_max_body_bytes=t.whole(
+            "webhook_max_body_bytes", 1 << 20, minimum=1024, maximum=64 << 20
+        ),
+        webhook_read_seconds=t.number("webhook_read_seconds", 10.0, minimum=0.1, maximum=300),
     )
+    _check_telegram_webhook(t, telegram)
     t.finish()
 
     z = _table(source, document, "zalo")
@@ -349,7 +365,9 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     )
     if zalo.webhook_url and not 8 <= len(zalo.webhook_secret) <= 256:
         raise z.fail("webhook_secret", "8 to 256 characters when webhook_url is set", "<hidden>")
+    _check_listen(z, zalo.webhook_listen)
     z.finish()
+    _check_shared_path(source, telegram, zalo)
 
     lg = _table(source, document, "log")
     log_config = LogConfig(format=lg.text("format", "text", choices=("text", "json")))
@@ -358,6 +376,7 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
     d = _table(source, document, "delivery")
     delivery = DeliveryConfig(
         give_up_after_hours=d.number("give_up_after_hours", 6.0, minimum=0.01, maximum=24 * 30),
+        lease_seconds=d.number("lease_seconds", 60.0, minimum=1.0, maximum=3600.0),
     )
     d.finish()
 
@@ -415,7 +434,56 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         card=card,
         log=log_config,
         delivery=delivery,
+        dashboard=read_dashboard(_table(source, document, "dashboard")),
     )
+
+
+def _check_listen(table: _Reader, listen: str) -> None:
+    try:
+        parse_listen(listen)
+    except ValueError:
+        raise table.fail(
+            "webhook_listen", "a local host:port such as '127.0.0.1:8443'", listen
+        ) from None
+
+
+def _check_telegram_webhook(t: _Reader, telegram: TelegramConfig) -> None:
+    """A public HTTPS URL on a port Telegram calls, and a secret Telegram accepts."""
+    _check_listen(t, telegram.webhook_listen)
+    url = telegram.webhook_url
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        raise t.fail("webhook_url", "an https:// URL (Telegram calls webhooks on HTTPS only)", url)
+    if (parts.port or 443) not in TELEGRAM_WEBHOOK_PORTS:
+        ports = ", ".join(map(str, TELEGRAM_WEBHOOK_PORTS))
+        raise t.fail("webhook_url", f"a URL on one of Telegram's webhook ports ({ports})", url)
+    if not TELEGRAM_SECRET.fullmatch(telegram.webhook_secret):
+        raise t.fail(
+            "webhook_secret",
+            "1 to 256 characters A-Z a-z 0-9 _ - when webhook_url is set "
+            f"(or ${TELEGRAM_WEBHOOK_SECRET_ENV})",
+            telegram.webhook_secret,
+        )
+
+
+def _check_shared_path(source: str, telegram: TelegramConfig, zalo: ZaloConfig) -> None:
+    """Telegram and Zalo on one address need paths of their own."""
+    if not (telegram.webhook_url and zalo.webhook_url):
+        return
+    if parse_listen(telegram.webhook_listen) != parse_listen(zalo.webhook_listen):
+        return
+    if _path(telegram.webhook_url) == _path(zalo.webhook_url):
+        raise ConfigError(
+            f"{source}: [telegram] webhook_url and [zalo] webhook_url: expected different "
+            f"paths when they share webhook_listen {telegram.webhook_listen!r}, "
+            f"both are {_path(zalo.webhook_url)!r}"
+        )
+
+
+def _path(url: str) -> str:
+    return "/" + urlsplit(url).path.strip("/")
 
 
 def _is_postgres_url(url: str) -> bool:

@@ -1,4 +1,4 @@
-"""The editors' desk tables of `config.toml`: `[bot] name`, `[publish]` and `[card]`.
+"""The editors' desk tables of `config.toml`: `[bot] name`, `[publish]`, `[card]`, `[dashboard]`.
 
 Kept beside `bot.config` (which calls it) so that file stays one concern per table.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.core.settings import CardConfig, PublishConfig
+from bot.core.settings import CardConfig, DashboardConfig, PublishConfig
 
 if TYPE_CHECKING:
     from bot.config import _Reader
@@ -73,3 +73,22 @@ def read_desk(source: str, document: Mapping[str, Any]) -> tuple[PublishConfig, 
         read_publish(_table(source, document, "publish")),
         read_card(_table(source, document, "card")),
     )
+
+
+def read_dashboard(dashboard: _Reader) -> DashboardConfig:
+    """`listen` as host:port ("" = off); `public_url` an http(s) address without a query."""
+    listen = dashboard.text("listen", "").strip()
+    if listen:
+        host, sep, port = listen.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+            raise dashboard.fail("listen", "host:port such as '127.0.0.1:8080', or ''", listen)
+    public_url = dashboard.url("public_url", "").rstrip("/")
+    if public_url and ("?" in public_url or "#" in public_url):
+        raise dashboard.fail("public_url", "an address without ? or #", public_url)
+    config = DashboardConfig(
+        listen=listen,
+        public_url=public_url,
+        session_hours=dashboard.whole("session_hours", 12, minimum=1, maximum=720),
+    )
+    dashboard.finish()
+    return config

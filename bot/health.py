@@ -14,7 +14,7 @@ from bot.core.records import HealthFacts
 from bot.core.settings import Config
 
 # A platform is "recent" within this: Telegram's long poll answers every ~10 s, Zalo's
-# every ~30 s, a Zalo webhook is pinged every 60 s; heartbeats are written every 15 s.
+# every ~30 s, a webhook (either) is pinged every 60 s; heartbeats are written every 15 s.
 PLATFORM_RECENT_SECONDS = 180.0
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from bot.platforms.startup import PlatformUnreachable, TokenRejected
 
 if TYPE_CHECKING:
-    from bot.app import Outlet
+    from bot.outlets import Outlet
 
 log = logging.getLogger("bantin.launch")
 

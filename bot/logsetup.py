@@ -25,6 +25,7 @@ SECRET_ENV = (
     "BANTIN_TELEGRAM_TOKEN",
     "BANTIN_ZALO_TOKEN",
     "BANTIN_ZALO_WEBHOOK_SECRET",
+    "BANTIN_TELEGRAM_WEBHOOK_SECRET",
     "BANTIN_LLM_API_KEY",
 )
 URL_ENV = ("BANTIN_DATABASE_URL", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
@@ -87,7 +88,8 @@ def remember_env_secrets(env: Mapping[str, str] | None = None) -> None:
 
 def remember_config_secrets(config: Config, env: Mapping[str, str] | None = None) -> None:
     env = os.environ if env is None else env
-    for secret in (config.telegram.token, config.zalo.token, config.zalo.webhook_secret):
+    secrets = (config.telegram.token, config.zalo.token, config.zalo.webhook_secret)
+    for secret in (*secrets, config.telegram.webhook_secret):
         remember_secret(secret)
     remember_secret(env.get(config.summary.api_key_env))
     for url in (config.storage_url, config.telegram.proxy_url, config.zalo.proxy_url):

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FEEDS_AT_ONCE = 4
+# A feed's poll is leased for this long (a process that dies mid-poll frees it then);
+# a poll that outlasts it may overlap the next holder's, which the store's keys tolerate.
+POLL_LEASE_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +50,7 @@ class PollReport:
     waiting: int = 0
     not_modified: bool = False
     error: str | None = None
+    busy: bool = False  # another process of the fleet is polling it right now
 
 
 Notify = Callable[[str], Awaitable[None]]
@@ -63,8 +67,10 @@ class Poller:
         *,
         on_article: Callable[[Article], None] | None = None,
         notify_admins: Notify | None = None,
+        holder: str = "poller",
     ) -> None:
         self.store = store
+        self.holder = holder  # this process, as the fleet's leases name it
         self.fetcher = fetcher
         self.summarizer = summarizer
         self.settings = settings
@@ -92,12 +98,21 @@ class Poller:
         return list(await asyncio.gather(*(one(feed) for feed in feeds)))
 
     async def poll_feed(self, feed: Feed) -> PollReport:
-        """Never raises: whatever goes wrong is the feed's failure, backed off and reported."""
+        """Never raises: whatever goes wrong is the feed's failure, backed off and reported.
+
+        One poll of a feed at a time across the fleet: a feed another process is polling
+        is left to it."""
+        feeds = self.store.feeds
+        if not await feeds.take_poll(feed.id, self.holder, POLL_LEASE_SECONDS):
+            log.info("feed %s: another process is polling it", feed.name)
+            return PollReport(feed=feed.name, busy=True)
         try:
             return await self._poll_feed(feed)
         except Exception as exc:
             log.exception("feed %s: unexpected error", feed.name)
             return await self._failed(feed, f"internal error: {type(exc).__name__}: {exc}", None)
+        finally:
+            await asyncio.shield(feeds.end_poll(feed.id, self.holder))
 
     async def _poll_feed(self, feed: Feed) -> PollReport:
         try:

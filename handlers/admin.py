@@ -15,6 +15,7 @@ from bot.core.ports import AdminPort
 from bot.core.records import AdminReply, Caller
 from bot.core.replies import Button, Reply, Request, Span
 from handlers.base import Context
+from handlers.dashboard import dashboard_link
 from handlers.i18n import resolve_language, t
 from handlers.stats import format_stats
 
@@ -42,9 +43,12 @@ ALIASES = {
     "routefeeds": "route",
     "channelfeeds": "route",
     "thongke": "stats",
+    "bangdieukhien": "dashboard",
     "confirm": "xacnhan",
 }
-COMMANDS = frozenset({"admin", "feeds", "channels", "stats", "review", *USAGE, *ALIASES})
+COMMANDS = frozenset(
+    {"admin", "feeds", "channels", "stats", "review", "dashboard", *USAGE, *ALIASES}
+)
 # The review desk's buttons ("adm:rv:ok:12"): a decision, or the start of a summary edit.
 REVIEW_BUTTONS = frozenset({"rv:ok", "rv:drop", "rv:edit"})
 
@@ -73,6 +77,8 @@ async def handle_admin(request: Request, ctx: Context) -> list[Reply] | None:
         if await admin_language(request, ctx) != "vi":
             refusal = AdminReply.refused(t("en", "admin.not_admin", name=ctx.bot_name))
         return [_reply(refusal, edit=False)]
+    if command == "dashboard":
+        return [await dashboard_link(request, ctx, caller, await admin_language(request, ctx))]
     answer = await _run(desk, ctx, request, caller, command, args)
     if command in REVIEW_BUTTONS:
         # A new message, the card stays: the notice tells the presser, the message the chat.

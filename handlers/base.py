@@ -9,6 +9,7 @@ from bot.core.replies import Request
 from bot.core.settings import CardConfig
 
 if TYPE_CHECKING:
+    from bot.core.dashboard import DashboardLinks
     from bot.core.ports import AdminPort, StorePort
 
 
@@ -27,6 +28,8 @@ class Context:
     # The admin room, with the platform's rights checks and message editors: the
     # composition root puts it here. None only where no admin command can come.
     admin: AdminPort | None = None
+    # One-time dashboard sign-in links (`/dashboard`); None while `[dashboard] listen` is off.
+    dashboard: DashboardLinks | None = None
 
     def is_admin(self, request: Request) -> bool:
         """Fail closed: an empty admin list means nobody."""

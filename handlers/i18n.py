@@ -11,6 +11,7 @@ from string import Formatter
 from typing import Final
 
 from handlers.i18n_alerts import ALERT_STRINGS
+from handlers.i18n_dashboard import DASHBOARD_STRINGS
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +275,15 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "en": "• “{name}” since {since}, {failures} times: {error}",
     },
     "stats.none_failing": {"vi": "Không nguồn nào đang lỗi.", "en": "No feed is failing."},
+    "stats.queue": {
+        "vi": "Hàng đợi gửi: {queue}; tin chờ lâu nhất: {oldest}",
+        "en": "Send queue: {queue}; oldest pending: {oldest}",
+    },
+    "stats.fleet": {"vi": "Tiến trình đang chạy: {count}", "en": "Processes running: {count}"},
+    "stats.process": {
+        "vi": "• {role} {host} (pid {pid}): giữ {held} tin, báo cách đây {ago}",
+        "en": "• {role} {host} (pid {pid}): holds {held}, last seen {ago} ago",
+    },
     "stats.seconds": {"vi": "{value} giây", "en": "{value} s"},
     "stats.minutes": {"vi": "{value} phút", "en": "{value} min"},
     "stats.hours": {"vi": "{value} giờ", "en": "{value} h"},
@@ -309,6 +319,7 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
     "admin.usage": {"vi": "Cách dùng: {usage}.", "en": "Usage: {usage}."},
     # --- keyword alerts, sections, quiet style (handlers/i18n_alerts.py) -------------------
     **ALERT_STRINGS,
+    **DASHBOARD_STRINGS,  # /dashboard (handlers/i18n_dashboard.py)
     # --- fallbacks -------------------------------------------------------------------------
     "unknown.command": {
         "vi": "Xin lỗi, chưa có lệnh /{command}. Mời bạn gõ /help để xem các lệnh.",

@@ -88,6 +88,7 @@ def format_stats(stats: Stats, timezone: str, language: str = "vi", name: str = 
         lines.append(t(lang, "stats.paid_off", spent=spent))
     if stats.drain_seconds is not None:
         lines.append(t(lang, "stats.drain", eta=duration(stats.drain_seconds, lang)))
+    lines.extend(_fleet_lines(stats, lang))
     if stats.failing_feeds:
         lines.append(t(lang, "stats.failing", count=len(stats.failing_feeds)))
         for feed in stats.failing_feeds:
@@ -104,3 +105,29 @@ def format_stats(stats: Stats, timezone: str, language: str = "vi", name: str = 
     else:
         lines.append(t(lang, "stats.none_failing"))
     return "\n".join(lines)
+
+
+def _fleet_lines(stats: Stats, lang: str) -> list[str]:
+    """The queue per platform and, when more than this process runs, who holds what."""
+    queue = ", ".join(f"{platform} {count}" for platform, count in stats.queue.items()) or "0"
+    waited = None
+    if stats.oldest_pending_at is not None:
+        waited = max(0.0, stats.generated_at - stats.oldest_pending_at)
+    lines = [t(lang, "stats.queue", queue=queue, oldest=duration(waited, lang))]
+    if stats.processes:
+        lines.append(t(lang, "stats.fleet", count=len(stats.processes)))
+        for process in stats.processes:
+            seen = process.seen_at if process.seen_at is not None else process.lease_until
+            ago = max(0.0, stats.generated_at - seen) if seen is not None else None
+            lines.append(
+                t(
+                    lang,
+                    "stats.process",
+                    role=process.role,
+                    host=process.host,
+                    pid=process.pid,
+                    held=process.held,
+                    ago=duration(ago, lang),
+                )
+            )
+    return lines

@@ -17,9 +17,10 @@ from typing import Any, NamedTuple
 from bot.admin.access import shell_caller
 from bot.admin.desk import AdminDesk
 from bot.admin.wiring import build_admin_desk, make_fetcher
-from bot.app import cli_chat_access, configured_summarizer, make_llm
+from bot.app import configured_summarizer, make_llm
 from bot.core.records import AdminReply, AuditEntry, Caller
 from bot.core.settings import Config
+from bot.outlets import cli_chat_access
 from bot.store import Store, open_store
 
 

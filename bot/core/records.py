@@ -186,6 +186,20 @@ class FailingFeed:
 
 
 @dataclass(frozen=True, slots=True)
+class FleetProcess:
+    """A `bantin run` of the fleet, or a holder of leased deliveries (`held` rows)."""
+
+    holder: str
+    role: str
+    host: str
+    pid: int
+    started_at: float | None
+    seen_at: float | None
+    held: int = 0
+    lease_until: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     """`subscribers[platform][kind]` counts active chats; windows end at `generated_at`."""
 
@@ -209,6 +223,11 @@ class Stats:
     stars_today: float = 0.0
     paid_stars_per_day: float = 0.0
     drain_seconds: float | None = None
+    # The fleet: processes seen in the last minute (and lease holders), the queue per
+    # platform (pending and sending rows), when the oldest pending row was queued.
+    processes: list[FleetProcess] = field(default_factory=list)
+    queue: dict[str, int] = field(default_factory=dict)
+    oldest_pending_at: float | None = None
 
     @property
     def active_chats(self) -> int:

@@ -18,6 +18,7 @@ DEFAULT_LLM_KEY_ENV = "BANTIN_LLM_API_KEY"
 TELEGRAM_API = "https://api.telegram.org"
 ZALO_API = "https://bot-api.zaloplatforms.com"
 ZALO_WEBHOOK_LISTEN = "127.0.0.1:8443"
+TELEGRAM_WEBHOOK_LISTEN = ZALO_WEBHOOK_LISTEN  # one listener for both unless told otherwise
 # The Zalo docs list no error for "the user blocked the bot" or "never wrote to it": a send
 # failing with one of these phrases in its description deactivates the chat.
 ZALO_GONE_PHRASES = (
@@ -101,6 +102,13 @@ class TelegramConfig:
     # `paid_broadcast_after_minutes` at `messages_per_second`. 0: never.
     paid_broadcast_stars_per_day: float = 0.0
     paid_broadcast_after_minutes: float = 10.0
+    # Webhook intake instead of long polling when webhook_url is set (a public HTTPS URL;
+    # the listener serves its path on webhook_listen).
+    webhook_url: str = ""
+    webhook_secret: str = field(default="", repr=False)
+    webhook_listen: str = TELEGRAM_WEBHOOK_LISTEN
+    webhook_max_body_bytes: int = 1 << 20
+    webhook_read_seconds: float = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +156,12 @@ class LogConfig:
 @dataclass(frozen=True, slots=True)
 class DeliveryConfig:
     """`[delivery]`: a send whose outcome is unknown (it may have arrived) is retried until
-    it has been unknown this long; only then is the row failed."""
+    it has been unknown this long; only then is the row failed. A claimed row is leased to
+    its process for `lease_seconds`, renewed while it lives: how long a dead process's
+    rows wait before another sender takes them."""
 
     give_up_after_hours: float = 6.0
+    lease_seconds: float = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +186,21 @@ class CardConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class DashboardConfig:
+    """`[dashboard]`: the editors' pages in a browser, served by `bantin run` when `listen`
+    is set ("127.0.0.1:8080"); `public_url` is the address the sign-in links carry (the
+    reverse proxy's), else `http://{listen}`."""
+
+    listen: str = ""
+    public_url: str = ""
+    session_hours: int = 12
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     source: str
     timezone: str = "Asia/Ho_Chi_Minh"
@@ -195,6 +221,7 @@ class Config:
     card: CardConfig = CardConfig()
     log: LogConfig = LogConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    dashboard: DashboardConfig = DashboardConfig()
     # [storage] keep_deliveries_days: sent outbox rows older than this are pruned.
     keep_deliveries_days: int = 30
 
@@ -206,6 +233,14 @@ class Config:
     def storage_label(self) -> str:
         """Where the data lives, fit for a log line (no password)."""
         return redact_url(self.storage_url) if self.storage_url else str(self.storage_path)
+
+
+def parse_listen(listen: str) -> tuple[str, int]:
+    """ "127.0.0.1:8443" or "[::1]:8443" → (host, port); a webhook listener's address."""
+    host, sep, port = listen.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"webhook_listen must be host:port, got {listen!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
 
 
 def redact_url(url: str) -> str:

@@ -14,21 +14,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
-Marks = list[tuple[Sequence[int], str | None]]
+Marks = list[tuple[Sequence[int], str | None, float]]  # (rows, message id, chat pause)
 Commit = Callable[[Marks], Awaitable[None]]
 
 
 class SentMarks:
     def __init__(self, commit: Commit) -> None:
         self._commit = commit
-        self._waiting: list[tuple[Sequence[int], str | None, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[Sequence[int], str | None, float, asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
         self.commits = 0  # transactions made, for the benchmark
 
-    async def mark(self, delivery_ids: Sequence[int], message_id: str | None) -> None:
-        """Returns once this send's mark is committed; raises what the commit raised."""
+    async def mark(
+        self, delivery_ids: Sequence[int], message_id: str | None, *, chat_pause: float = 0.0
+    ) -> None:
+        """Returns once this send's mark is committed; raises what the commit raised.
+        `chat_pause`: the chat's next send waits so long, whichever sender claims it."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((delivery_ids, message_id, done))
+        self._waiting.append((delivery_ids, message_id, chat_pause, done))
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.create_task(self._flush())
         # Shielded: a stop that cancels this job must not cancel the commit of others.
@@ -38,7 +41,9 @@ class SentMarks:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                await self._commit([(ids, message_id) for ids, message_id, _ in batch])
+                await self._commit(
+                    [(ids, message_id, pause) for ids, message_id, pause, _ in batch]
+                )
             except BaseException as exc:
                 for *_, done in batch:
                     if not done.done():

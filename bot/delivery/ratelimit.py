@@ -10,6 +10,10 @@ so N waiting sends cost N sleeps and the achieved rate stays at the configured o
 A 429 that names no wait (Zalo's) pauses adaptively (`slow_down`): about a second first,
 doubling while 429s keep coming, up to `quota_pause_seconds`, easing back after successes.
 The sends already in flight when one 429 is heard meet the same quota: they count once.
+
+On a shared database the global slots come from the fleet (`bot.delivery.pace`): every
+process sending for one bot token keeps to one pace together, and a 429 pauses them all.
+The per-chat pace holds fleet-wide through the outbox (`chats.pace_until`).
 """
 
 from __future__ import annotations
@@ -18,6 +22,10 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.delivery.pace import SharedPace
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +43,17 @@ class Limits:
 
 
 class RateLimiter:
-    def __init__(self, limits: Limits, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        shared: SharedPace | None = None,
+    ) -> None:
         self.limits = limits
         self._clock = clock
+        self.shared = shared
+        self._waiting = 0  # sends waiting for a shared slot
         self._interval = 1.0 / limits.messages_per_second
         self._next_global = 0.0
         self._paused_until = 0.0
@@ -49,16 +65,27 @@ class RateLimiter:
         self.quota_pauses = 0  # 429s that counted (not those the in-flight sends shared)
 
     @property
+    def clock(self) -> Callable[[], float]:
+        return self._clock
+
+    @property
     def paused_for(self) -> float:
         return max(0.0, self._paused_until - self._clock())
 
     @property
     def backlog(self) -> float:
         """Seconds of global slots already promised to waiting sends."""
+        if self.shared is not None:
+            return self._waiting * self._interval
         return max(0.0, self._next_global - self._clock())
 
     def pause(self, seconds: float) -> None:
-        """A 429: no send anywhere before `seconds` from now."""
+        """A 429: no send anywhere before `seconds` from now (in the fleet, when shared)."""
+        if self.shared is not None:
+            self.shared.pause(seconds)
+        self._hold(seconds)
+
+    def _hold(self, seconds: float) -> None:
         until = self._clock() + seconds
         if until > self._paused_until:
             self._paused_until = until
@@ -99,8 +126,19 @@ class RateLimiter:
             if self._paused_until > now:
                 await asyncio.sleep(self._paused_until - now)
                 continue
-            slot = max(now, self._next_global)
-            self._next_global = slot + self._interval
+            if self.shared is not None:
+                self._waiting += 1
+                try:
+                    slot, paused = await self.shared.next_slot()
+                finally:
+                    self._waiting -= 1
+                if paused > 0:
+                    self._hold(paused)  # another sender of this token heard a 429
+                    continue
+            else:
+                slot = max(now, self._next_global)
+                self._next_global = slot + self._interval
+            now = self._clock()
             if slot > now:
                 await asyncio.sleep(slot - now)
             now = self._clock()

@@ -56,6 +56,8 @@ class WorkerSettings:
     digest_max: int = 30
     stop_grace_seconds: float = 5.0  # how long sends on the wire may take to finish at stop
     give_up_after_seconds: float = 6 * 3600.0  # `[delivery] give_up_after_hours`
+    holder: str = ""  # this process in the outbox's leases (`bot.fleet`)
+    lease_seconds: float = 60.0  # `[delivery] lease_seconds`
 
 
 @dataclass(eq=False)
@@ -190,7 +192,12 @@ class DeliveryWorker:
             # would resend, and one a stop has to release.
             if free > 0 and limiter.paused_for == 0 and limiter.backlog < 0.5:
                 try:
-                    claimed = await self.store.deliveries.claim(self.platform, free)
+                    claimed = await self.store.deliveries.claim(
+                        self.platform,
+                        free,
+                        holder=settings.holder,
+                        lease_seconds=settings.lease_seconds,
+                    )
                 except Exception:
                     log.exception("delivery %s: could not claim from the outbox", self.platform)
                 if self._stopping:
@@ -293,8 +300,14 @@ class DeliveryWorker:
         """Claim the digest's other rows and make them the job's when the claim ends, even
         if a stop cancels the job meanwhile (`_release_unsettled` waits for it)."""
         first = job.deliveries[0]
+        settings = self.settings
         claim = asyncio.ensure_future(
-            self.store.deliveries.claim_digest(first.id, self.settings.digest_max - 1)
+            self.store.deliveries.claim_digest(
+                first.id,
+                settings.digest_max - 1,
+                holder=settings.holder,
+                lease_seconds=settings.lease_seconds,
+            )
         )
         claim.add_done_callback(partial(_join_claim, job))
         job.digest_claim = claim
@@ -323,7 +336,11 @@ class DeliveryWorker:
         first = job.deliveries[0]
         store = self.store
         if outcome.kind is Kind.SENT:
-            await self.marks.mark(job.ids, outcome.message_id)
+            await self.marks.mark(
+                job.ids,
+                outcome.message_id,
+                chat_pause=self.limiter.limits.chat_interval(chat.is_private),
+            )
             job.settled = True
             self.sent += 1
             log.info(

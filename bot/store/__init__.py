@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from bot.core.dashboard import DashboardPort, SignInPort
 from bot.core.ports import (
     AlertsPort,
     ArticlesPort,
@@ -22,6 +23,7 @@ from bot.core.ports import (
     ChatsPort,
     DeliveriesPort,
     FeedsPort,
+    FleetPort,
     HealthPort,
     PaidPort,
     RetentionPort,
@@ -36,14 +38,17 @@ from bot.store.audit import AuditLog
 from bot.store.backup import backup
 from bot.store.broadcasts import BroadcastStore
 from bot.store.chats import ChatStore
+from bot.store.dashboard import DashboardStore
 from bot.store.db import Database, IntegrityError, StoreError
 from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
+from bot.store.fleet import FleetStore
 from bot.store.health import HealthStore
 from bot.store.paid import PaidPlan, PaidStore
 from bot.store.retention import OutboxRetention
 from bot.store.review import ReviewStore
 from bot.store.search import SearchIndex
+from bot.store.signin import SignInStore
 from bot.store.sqlite import SqliteDatabase
 from bot.store.stats import StatsStore
 
@@ -76,6 +81,9 @@ class Tables:
         self.alerts = AlertStore(db, timezone)
         self.retention = OutboxRetention(db)
         self.health = HealthStore(db)
+        self.fleet = FleetStore(db)
+        self.dashboard = DashboardStore(db, timezone)
+        self.signin = SignInStore(db)
 
 
 class _OnDatabaseThread:
@@ -143,6 +151,9 @@ class Store:
         self.retention = cast(RetentionPort, _OnDatabaseThread(self.sync.retention, self.db))
         self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
         self.paid = cast(PaidPort, _OnDatabaseThread(self.sync.paid, self.db))
+        self.fleet = cast(FleetPort, _OnDatabaseThread(self.sync.fleet, self.db))
+        self.dashboard = cast(DashboardPort, _OnDatabaseThread(self.sync.dashboard, self.db))
+        self.signin = cast(SignInPort, _OnDatabaseThread(self.sync.signin, self.db))
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""

@@ -80,6 +80,9 @@ class Dialect:
     # Appended to the outbox claim's SELECT: lock the chosen rows, skip those another
     # sender holds ("" on SQLite, whose one writer at a time makes it moot).
     claim_lock: str = ""
+    # The same for the outbox's own claim, which also locks the chats it picks: two
+    # senders claiming at once must not both take a story for one chat.
+    claim_chat_lock: str = ""
 
 
 class Connection(Protocol):

@@ -1,4 +1,9 @@
-"""The outbox: claim what is due, record what happened. The outbox is the truth."""
+"""The outbox: claim what is due, record what happened. The outbox is the truth.
+
+A claim is a lease: the row names its holder (a process, `bot.fleet`) and the time its
+claim lasts; the holder renews it while it runs. Rows whose lease ran out belong to a
+process that died, and only those go back to the queue (`requeue_in_flight`).
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,31 @@ from bot.store.db import Connection, Database, now
 from bot.store.rows import article_from_row, chat_from_row
 from bot.store.search import ARTICLE_COLUMNS
 
+# How long a claim lasts unless its holder renews it (a live worker does, every third of
+# it): the time after a process dies before another sends what it held.
+LEASE_SECONDS = 60.0
+
 
 class DeliveryStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def claim(self, platform: str, limit: int, at: float | None = None) -> list[Delivery]:
-        """Mark up to `limit` due rows as sending, at most one per chat.
+    def claim(
+        self,
+        platform: str,
+        limit: int,
+        at: float | None = None,
+        *,
+        holder: str = "",
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> list[Delivery]:
+        """Mark up to `limit` due rows as sending, held by `holder`, at most one per chat.
 
         A chat's next row is its oldest story still pending, and only when nothing is in
-        flight for that chat: that keeps every chat in publication order even when an
-        earlier send is waiting to be retried. Priority comes before order: breaking news
-        (2), then a reader's alerts (1), overtake everything else queued (0).
+        flight for that chat and its last send is far enough behind (`pace_until`, shared
+        by every sender): that keeps every chat in publication order even when an earlier
+        send is waiting to be retried. Priority comes before order: breaking news (2), then
+        a reader's alerts (1), overtake everything else queued (0).
         """
         at = now() if at is None else at
         with self.db.transaction() as conn:
@@ -32,6 +50,7 @@ class DeliveryStore:
                 LEFT JOIN articles a ON a.id = d.article_id
                 WHERE d.status = 'pending' AND d.due_at <= :now
                   AND c.platform = :platform AND c.active = 1
+                  AND (c.pace_until IS NULL OR c.pace_until <= :now)
                   AND NOT EXISTS (
                       SELECT 1 FROM deliveries busy
                       WHERE busy.chat_ref = d.chat_ref AND busy.status = 'sending'
@@ -47,13 +66,19 @@ class DeliveryStore:
                   )
                 ORDER BY d.priority DESC, d.due_at, d.id LIMIT :limit
                 """
-                + conn.dialect.claim_lock,
+                + conn.dialect.claim_chat_lock,
                 {"platform": platform, "now": at, "limit": limit},
             ).fetchall()
-            return _mark_sending(conn, [row[0] for row in rows], at)
+            return _mark_sending(conn, [row[0] for row in rows], at, holder, lease_seconds)
 
     def claim_digest(
-        self, delivery_id: int, limit: int = 30, at: float | None = None
+        self,
+        delivery_id: int,
+        limit: int = 30,
+        at: float | None = None,
+        *,
+        holder: str = "",
+        lease_seconds: float = LEASE_SECONDS,
     ) -> list[Delivery]:
         """The other stories due for a digest chat with this claimed row, marked as sending.
 
@@ -75,10 +100,18 @@ class DeliveryStore:
                 + conn.dialect.claim_lock,
                 {"claimed": delivery_id, "now": at, "limit": limit},
             ).fetchall()
-            return _mark_sending(conn, [row[0] for row in rows], at)
+            return _mark_sending(conn, [row[0] for row in rows], at, holder, lease_seconds)
 
     def mark_sent(self, delivery_id: int, message_id: str | None) -> None:
         self.mark_sent_many([delivery_id], message_id)
+
+    def renew_leases(self, holder: str, until: float) -> int:
+        """A live holder keeps its rows: their leases now last until `until`."""
+        with self.db.transaction() as conn:
+            return conn.execute(
+                "UPDATE deliveries SET lease_until = ? WHERE holder = ? AND status = 'sending'",
+                (until, holder),
+            ).rowcount
 
     def retry_later(
         self, delivery_id: int, due_at: float, error: str, *, count: bool = True
@@ -95,20 +128,28 @@ class DeliveryStore:
         marks = ",".join("?" * len(delivery_ids))
         with self.db.transaction() as conn:
             conn.execute(
-                f"UPDATE deliveries SET status = 'pending', attempts = attempts - 1 "
+                f"UPDATE deliveries SET status = 'pending', attempts = attempts - 1, "
+                f"holder = NULL, lease_until = NULL "
                 f"WHERE status = 'sending' AND id IN ({marks})",
                 list(delivery_ids),
             )
 
-    def requeue_in_flight(self) -> int:
-        """At start: rows a crash left 'sending' may or may not have arrived; send again,
-        counted as unknown outcomes from their claim (`retry_unknown_many`)."""
+    def requeue_in_flight(self, at: float | None = None, *, expired_only: bool = True) -> int:
+        """Rows a dead process left 'sending' may or may not have arrived: send them again,
+        counted as unknown outcomes from their claim (`retry_unknown_many`).
+
+        Only rows whose lease ran out are taken, never a live process's; `expired_only=False`
+        is for the one process that knows no other can be running (the SQLite run lock).
+        """
+        at = now() if at is None else at
         with self.db.transaction() as conn:
             return conn.execute(
                 "UPDATE deliveries SET status = 'pending', last_error = 'in flight at a crash', "
                 "ambiguous = ambiguous + 1, "
-                "ambiguous_since = COALESCE(ambiguous_since, claimed_at) "
-                "WHERE status = 'sending'"
+                "ambiguous_since = COALESCE(ambiguous_since, claimed_at), "
+                "holder = NULL, lease_until = NULL "
+                "WHERE status = 'sending' AND (? = 0 OR lease_until IS NULL OR lease_until < ?)",
+                (1 if expired_only else 0, at),
             ).rowcount
 
     def sent_messages(self, article_id: int) -> list[tuple[Chat, str]]:
@@ -143,32 +184,55 @@ class DeliveryStore:
     # change together, or a crash midway leaves some 'sent' and others 'sending' for
     # `requeue_in_flight` to send again.
 
-    def mark_sent_many(self, delivery_ids: Sequence[int], message_id: str | None) -> None:
-        """These rows went out as one message (`message_id`): all of them are sent."""
+    def mark_sent_many(
+        self,
+        delivery_ids: Sequence[int],
+        message_id: str | None,
+        *,
+        chat_pause: float = 0.0,
+    ) -> None:
+        """These rows went out as one message (`message_id`): all of them are sent. The
+        chat's next send waits `chat_pause` seconds, whichever sender claims it."""
         if not delivery_ids:
             return
         marks = ",".join("?" * len(delivery_ids))
+        at = now()
         with self.db.transaction() as conn:
             conn.execute(
                 f"UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
                 f"last_error = NULL WHERE id IN ({marks})",
-                [now(), message_id, *delivery_ids],
+                [at, message_id, *delivery_ids],
             )
+            if chat_pause > 0:
+                conn.execute(
+                    "UPDATE chats SET pace_until = ? "
+                    "WHERE id = (SELECT chat_ref FROM deliveries WHERE id = ?)",
+                    (at + chat_pause, delivery_ids[0]),
+                )
 
-    def mark_sent_batch(self, sends: Sequence[tuple[Sequence[int], str | None]]) -> None:
+    def mark_sent_batch(self, sends: Sequence[tuple[Sequence[int], str | None, float]]) -> None:
         """Many sends' marks in one transaction (the worker's group commit): one commit,
-        one fsync, for every send that finished while the previous commit ran."""
+        one fsync, for every send that finished while the previous commit ran. Each is
+        (rows, message id, chat pause), as `mark_sent_many` takes them."""
         if not sends:
             return
         at = now()
         with self.db.transaction() as conn:
-            for delivery_ids, message_id in sends:
+            for delivery_ids, message_id, chat_pause in sends:
+                if not delivery_ids:
+                    continue
                 marks = ",".join("?" * len(delivery_ids))
                 conn.execute(
                     f"UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
                     f"last_error = NULL WHERE id IN ({marks})",
                     [at, message_id, *delivery_ids],
                 )
+                if chat_pause > 0:
+                    conn.execute(
+                        "UPDATE chats SET pace_until = ? "
+                        "WHERE id = (SELECT chat_ref FROM deliveries WHERE id = ?)",
+                        (at + chat_pause, delivery_ids[0]),
+                    )
 
     def mark_failed_many(self, delivery_ids: Sequence[int], error: str) -> None:
         if not delivery_ids:
@@ -245,15 +309,17 @@ class DeliveryStore:
             )
 
 
-def _mark_sending(conn: Connection, ids: list[int], at: float) -> list[Delivery]:
-    """Claim these rows for this worker (inside the caller's transaction) and load them."""
+def _mark_sending(
+    conn: Connection, ids: list[int], at: float, holder: str, lease_seconds: float
+) -> list[Delivery]:
+    """Claim these rows for `holder` (inside the caller's transaction) and load them."""
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
     conn.execute(
-        f"UPDATE deliveries SET status = 'sending', claimed_at = ?, "
-        f"attempts = attempts + 1 WHERE id IN ({marks})",
-        [at, *ids],
+        f"UPDATE deliveries SET status = 'sending', claimed_at = ?, holder = ?, "
+        f"lease_until = ?, attempts = attempts + 1 WHERE id IN ({marks})",
+        [at, holder or None, at + lease_seconds, *ids],
     )
     return _load(conn, ids)
 

@@ -99,6 +99,28 @@ class FeedStore:
             ).fetchall()
         return [feed_from_row(row) for row in rows]
 
+    def take_poll(self, feed_id: int, holder: str, seconds: float) -> bool:
+        """One poll of a feed at a time across the fleet: True when `holder` may poll it
+        now (no one holds it, or the last holder's lease ran out)."""
+        at = now()
+        with self.db.transaction() as conn:
+            return (
+                conn.execute(
+                    "UPDATE feeds SET poll_holder = ?, poll_lease_until = ? WHERE id = ? "
+                    "AND (poll_holder IS NULL OR poll_holder = ? OR poll_lease_until < ?)",
+                    (holder, at + seconds, feed_id, holder, at),
+                ).rowcount
+                == 1
+            )
+
+    def end_poll(self, feed_id: int, holder: str) -> None:
+        with self.db.transaction() as conn:
+            conn.execute(
+                "UPDATE feeds SET poll_holder = NULL, poll_lease_until = NULL "
+                "WHERE id = ? AND poll_holder = ?",
+                (feed_id, holder),
+            )
+
     def record_not_modified(self, feed_id: int, next_check_at: float) -> bool:
         """A 304 is a success too; returns True when the feed had been failing (recovered)."""
         return self._record_success(feed_id, next_check_at)

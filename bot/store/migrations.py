@@ -251,6 +251,52 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE articles ADD COLUMN media TEXT;
     """,
+    # 8: a fleet. A claimed delivery names the process holding it and until when, so a
+    # start re-queues only rows whose holder stopped renewing; a feed's poll is leased the
+    # same way; the chat's next allowed send and each bot token's send pace are shared by
+    # every sender (`processes` lists who is running, for `bantin stats`).
+    """
+    ALTER TABLE deliveries ADD COLUMN holder TEXT;
+    ALTER TABLE deliveries ADD COLUMN lease_until REAL;
+    CREATE INDEX deliveries_leases ON deliveries(lease_until) WHERE status = 'sending';
+    ALTER TABLE feeds ADD COLUMN poll_holder TEXT;
+    ALTER TABLE feeds ADD COLUMN poll_lease_until REAL;
+    ALTER TABLE chats ADD COLUMN pace_until REAL;
+    CREATE TABLE processes (
+        holder     TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        pid        INTEGER NOT NULL,
+        started_at REAL NOT NULL,
+        seen_at    REAL NOT NULL
+    );
+    CREATE TABLE send_pace (
+        lane         TEXT PRIMARY KEY,
+        next_slot    REAL NOT NULL DEFAULT 0,
+        paused_until REAL NOT NULL DEFAULT 0
+    );
+    """,
+    # 9 (the dashboard): one-time sign-in links and browser sessions, each kept
+    # only as the SHA-256 of its token; a link is used once, within its ten minutes.
+    """
+    CREATE TABLE dashboard_links (
+        token_hash TEXT PRIMARY KEY,
+        actor      TEXT NOT NULL,
+        platform   TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        used_at    REAL
+    );
+    CREATE TABLE dashboard_sessions (
+        session_hash TEXT PRIMARY KEY,
+        actor        TEXT NOT NULL,
+        platform     TEXT NOT NULL,
+        user_id      TEXT NOT NULL,
+        created_at   REAL NOT NULL,
+        expires_at   REAL NOT NULL
+    );
+    """,
     # paid broadcast (issue 15, 7): messages sent with allow_paid_broadcast per local day,
     # shared by every sending process so the day's Stars budget holds across restarts.
     """

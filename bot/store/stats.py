@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 from bot.core.records import FailingFeed, Stats
 from bot.store.db import Database, now
+from bot.store.fleet import FleetStore
 from bot.store.paid import STARS_PER_MESSAGE, PaidPlan, PaidStore
 
 DAY = 86_400.0
 WEEK = 7 * DAY
+FLEET_SEEN_SECONDS = 60.0  # a process not seen for this long is no longer listed
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -134,6 +136,18 @@ class StatsStore:
                     (day,),
                 ).fetchone()[0]
             )
+            queue = {
+                row[0]: int(row[1])
+                for row in conn.execute(
+                    "SELECT c.platform, COUNT(*) FROM deliveries d JOIN chats c "
+                    "ON c.id = d.chat_ref WHERE d.status IN ('pending', 'sending') "
+                    "GROUP BY c.platform ORDER BY c.platform"
+                )
+            }
+            oldest = conn.execute(
+                "SELECT MIN(created_at) FROM deliveries WHERE status = 'pending'"
+            ).fetchone()[0]
+        processes = FleetStore(self.db).processes(at - FLEET_SEEN_SECONDS)
         paid = PaidStore(self.db, self.timezone)
         paid_today = paid.spent(at)
         queued = paid.queued("telegram", at)
@@ -155,4 +169,7 @@ class StatsStore:
             latency_p95=percentile(delays, 0.95),
             latency_samples=len(delays),
             broadcasts_24h=broadcasts,
+            processes=processes,
+            queue=queue,
+            oldest_pending_at=oldest,
         )

@@ -147,3 +147,61 @@ webhook_max_body_bytes = 65536
     assert "block" in defaults.gone_phrases and defaults.retry_error_codes == (403, 408, 429)
     with pytest.raises(ConfigError, match="webhook_max_body_bytes"):
         parse_config("[zalo]\nwebhook_max_body_bytes = 10\n", "x", env={})
+
+
+TG_HOOK = '[telegram]\nwebhook_url = "https://bantin.example.vn/telegram"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (TG_HOOK, "[telegram] webhook_secret: expected 1 to 256 characters A-Z a-z 0-9 _ -"),
+        (TG_HOOK + 'webhook_secret = "has space"', "[telegram] webhook_secret: expected"),
+        (TG_HOOK + f'webhook_secret = "{"a" * 257}"', "[telegram] webhook_secret: expected"),
+        (
+            '[telegram]\nwebhook_url = "http://bantin.example.vn/t"\nwebhook_secret = "s"',
+            "[telegram] webhook_url: expected an https:// URL",
+        ),
+        (
+            '[telegram]\nwebhook_url = "https://bantin.example.vn:9000/t"\nwebhook_secret = "s"',
+            "[telegram] webhook_url: expected a URL on one of Telegram's webhook ports",
+        ),
+        ('[telegram]\nwebhook_listen = "8443"', "[telegram] webhook_listen: expected a local"),
+        ('[zalo]\nwebhook_listen = "x:y"', "[zalo] webhook_listen: expected a local"),
+        (
+            TG_HOOK + 'webhook_secret = "s"\n[zalo]\nwebhook_url = "https://z.vn/telegram/"\n'
+            'webhook_secret = "zalo-secret"',
+            "[telegram] webhook_url and [zalo] webhook_url: expected different paths",
+        ),
+    ],
+)
+def test_a_wrong_telegram_webhook_names_the_key_and_never_the_secret(
+    text: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(text, "/etc/bantin/config.toml", env={})
+    assert str(error.value).startswith("/etc/bantin/config.toml: ")
+    assert message in str(error.value)
+    assert "has space" not in str(error.value) and "a" * 257 not in str(error.value)
+
+
+def test_telegram_webhook_settings_and_the_secret_from_the_environment() -> None:
+    config = parse_config(
+        TG_HOOK + 'webhook_listen = "[::1]:9443"\nwebhook_max_body_bytes = 4096\n',
+        "x",
+        env={"BANTIN_TELEGRAM_WEBHOOK_SECRET": "from-the_env"},
+    )
+    telegram = config.telegram
+    assert telegram.webhook_url == "https://bantin.example.vn/telegram"
+    assert telegram.webhook_secret == "from-the_env" and "from-the_env" not in repr(telegram)
+    assert telegram.webhook_listen == "[::1]:9443" and telegram.webhook_max_body_bytes == 4096
+    defaults = parse_config("", "x", env={}).telegram
+    assert defaults.webhook_url == "" and defaults.webhook_listen == "127.0.0.1:8443"
+    # Sharing an address is fine on paths of their own.
+    shared = parse_config(
+        TG_HOOK + 'webhook_secret = "s"\n[zalo]\nwebhook_url = "https://z.vn/zalo"\n'
+        'webhook_secret = "zalo-secret"',
+        "x",
+        env={},
+    )
+    assert shared.telegram.webhook_listen == shared.zalo.webhook_listen

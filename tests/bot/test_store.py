@@ -9,6 +9,7 @@ its PostgreSQL counterpart in tests/store/test_postgres.py.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -150,8 +151,27 @@ def test_rows_in_flight_at_a_crash_are_requeued(store: Store) -> None:
     store.sync.chats.subscribe(chat.id)
     publish(store, (story("a", "Một", 1.0), True))
     assert len(store.sync.deliveries.claim("telegram", 10)) == 1
-    assert store.sync.deliveries.requeue_in_flight() == 1
+    assert store.sync.deliveries.requeue_in_flight(expired_only=False) == 1
     assert len(store.sync.deliveries.claim("telegram", 10)) == 1
+
+
+def test_a_start_takes_back_only_rows_whose_lease_ran_out(store: Store) -> None:
+    """Another process's live claims are its own; a dead one's come back after its lease."""
+    for chat_id in ("1", "2"):
+        store.sync.chats.subscribe(store.sync.chats.upsert("telegram", chat_id).id)
+    publish(store, (story("a", "Một", 1.0), True))
+    deliveries = store.sync.deliveries
+    t = time.time() + 10
+    live = deliveries.claim("telegram", 1, at=t, holder="a:1:x", lease_seconds=60)
+    dead = deliveries.claim("telegram", 1, at=t, holder="b:2:y", lease_seconds=60)
+    assert len(live) == len(dead) == 1
+    assert deliveries.requeue_in_flight(at=t + 59) == 0
+    assert deliveries.renew_leases("a:1:x", until=t + 120) == 1
+    assert deliveries.requeue_in_flight(at=t + 61) == 1  # b stopped renewing: its row
+    again = deliveries.claim("telegram", 5, at=t + 61, holder="c:3:z")
+    assert [d.chat.chat_id for d in again] == [dead[0].chat.chat_id]
+    assert again[0].ambiguous == 1  # it may have arrived: counted as an unknown outcome
+    assert deliveries.counts() == {"sending": 2}
 
 
 def test_deactivating_a_chat_cancels_its_queue_and_migration_keeps_it(store: Store) -> None:
@@ -161,7 +181,7 @@ def test_deactivating_a_chat_cancels_its_queue_and_migration_keeps_it(store: Sto
     moved = store.sync.chats.migrate("telegram", "-100", "-100999")
     assert moved is not None and moved.id == group.id and moved.kind == "supergroup"
     assert store.sync.deliveries.claim("telegram", 1)[0].chat.chat_id == "-100999"
-    assert store.sync.deliveries.requeue_in_flight() == 1
+    assert store.sync.deliveries.requeue_in_flight(expired_only=False) == 1
     store.sync.chats.deactivate(group.id, "blocked by the user")
     assert store.sync.deliveries.counts() == {"cancelled": 1}
 

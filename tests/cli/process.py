@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,11 +52,13 @@ def bantin(
 class Running:
     """`bantin run` in the background; its stderr goes to a file the test can read."""
 
-    def __init__(self, config: Path, env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, config: Path, env: Mapping[str, str] | None = None, args: Sequence[str] = ()
+    ) -> None:
         self.log = config.parent / "stderr.log"
         self._err = self.log.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "run", "--config", str(config)],
+            [sys.executable, "-m", "bot", "run", *args, "--config", str(config)],
             cwd=REPO,
             env=dict(env) if env is not None else clean_env(),
             stdout=subprocess.PIPE,

@@ -69,6 +69,8 @@ def test_no_failing_path_prints_a_secret(tmp_path: Path) -> None:
         f'proxy_url = "ftp://bantin:{PROXY_PASSWORD}@proxy.local:21"\n',
         "webhook secret": f'[zalo]\ntoken = "{ZALO_TOKEN}"\nwebhook_url = "https://bantin.vn/zalo"\n'
         'webhook_secret = "CANARY"\n',
+        "telegram webhook secret": '[telegram]\nwebhook_url = "https://bantin.vn/tg"\n'
+        f'webhook_secret = "{WEBHOOK_SECRET}!"\n',
     }.items():
         config = tmp_path / f"{name.replace(' ', '-')}.toml"
         config.write_text(extra, encoding="utf-8")

@@ -26,6 +26,7 @@ def telegram_config(
     private_per_second: float = 50.0,
     group_per_minute: float = 3000.0,
     database_url: str = "",
+    lease_seconds: float = 60.0,
 ) -> Config:
     """Fast limits by default: the tests are about outcomes, the limiter has its own.
 
@@ -51,6 +52,9 @@ admins = [{admin_list}]
 messages_per_second = {per_second}
 private_chat_per_second = {private_per_second}
 group_per_minute = {group_per_minute}
+
+[delivery]
+lease_seconds = {lease_seconds}
 """
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")

@@ -211,11 +211,11 @@ async def test_stop_during_the_digest_claim_releases_the_rows_it_claimed(
     real_claim_digest = store.sync.deliveries.claim_digest
 
     def slow_claim_digest(
-        delivery_id: int, limit: int = 30, at: float | None = None
+        delivery_id: int, limit: int = 30, at: float | None = None, **lease: Any
     ) -> list[Delivery]:
         # The claim has committed, but the call is still on the database thread when the
         # stop cancels the job.
-        more = real_claim_digest(delivery_id, limit, at)
+        more = real_claim_digest(delivery_id, limit, at, **lease)
         claimed.set()
         time.sleep(0.5)
         return more

@@ -33,9 +33,12 @@ def paid_config(
     path = tmp_path / "config.toml"
     text = path.read_text(encoding="utf-8")
     if stars is not None:
-        text += (
+        assert text.count("[telegram]\n") == 1
+        text = text.replace(
+            "[telegram]\n",
+            "[telegram]\n"
             f"paid_broadcast_stars_per_day = {stars}\n"
-            f"paid_broadcast_after_minutes = {AFTER_MINUTES}\n"
+            f"paid_broadcast_after_minutes = {AFTER_MINUTES}\n",
         )
     path.write_text(text, encoding="utf-8")
     config = parse_config(text, str(path))

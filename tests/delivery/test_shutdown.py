@@ -35,8 +35,14 @@ def tg() -> Iterator[FakeTelegram]:
 
 
 def prepare(tmp_path: Path, tg: FakeTelegram, database_url: str) -> Path:
+    # A short lease: on PostgreSQL the restart takes back only rows whose lease ran out.
     config = telegram_config(
-        tmp_path, tg, per_second=RATE, private_per_second=5.0, database_url=database_url
+        tmp_path,
+        tg,
+        per_second=RATE,
+        private_per_second=5.0,
+        database_url=database_url,
+        lease_seconds=2.0,
     )
     store = open_store(config)
     try:

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -166,8 +167,10 @@ async def test_a_stop_while_the_claim_waits_for_the_database_sends_nothing_more(
         stuck = threading.Event()
         real_claim = store.sync.deliveries.claim
 
-        def slow_claim(platform: str, limit: int, at: float | None = None) -> list[Delivery]:
-            claimed = real_claim(platform, limit, at)
+        def slow_claim(
+            platform: str, limit: int, at: float | None = None, **lease: Any
+        ) -> list[Delivery]:
+            claimed = real_claim(platform, limit, at, **lease)
             if not claimed or stuck.is_set():
                 return claimed
             if len(messenger.sent) >= 1:  # the second claim: the database is busy

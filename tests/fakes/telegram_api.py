@@ -299,6 +299,9 @@ class FakeTelegram(LoopbackFake):
         self._drops: dict[str, int] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
+        # setWebhook's parameters while a webhook is set (getUpdates is refused then)
+        self.webhook: dict[str, Any] | None = None
+        self.webhook_error = ""  # getWebhookInfo's last_error_message
         self._message_ids = itertools.count(1000)
 
     # ---- scripting -------------------------------------------------------------------
@@ -690,7 +693,63 @@ class FakeTelegram(LoopbackFake):
             "supports_inline_queries": True,
         }, None
 
+    def _api_setWebhook(self, params: dict[str, Any]) -> tuple[Any, None]:
+        """As Telegram checks it: an HTTPS URL on a webhook port, a secret of its alphabet."""
+        url = str(params.get("url", ""))
+        if not url:
+            with self._lock:
+                self.webhook = None
+            return True, None
+        parts = urlsplit(url)
+        if parts.scheme != "https":
+            raise Refused(Failure(400, "Bad Request: bad webhook: An HTTPS URL must be provided"))
+        if (parts.port or 443) not in (443, 80, 88, 8443):
+            raise Refused(
+                Failure(
+                    400,
+                    "Bad Request: bad webhook: Webhook can be set up only on ports "
+                    "80, 88, 443 or 8443",
+                )
+            )
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise Refused(
+                Failure(400, "Bad Request: bad webhook: secret token contains unallowed characters")
+            )
+        with self._lock:
+            self.webhook = dict(params)
+        return True, None
+
+    def _api_deleteWebhook(self, params: dict[str, Any]) -> tuple[Any, None]:
+        with self._lock:
+            self.webhook = None
+        return True, None
+
+    def _api_getWebhookInfo(self, params: dict[str, Any]) -> tuple[Any, None]:
+        with self._lock:
+            hook = self.webhook or {}
+            waiting = len(self._updates)
+        info: dict[str, Any] = {
+            "url": hook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": waiting if hook else 0,
+        }
+        if hook.get("allowed_updates"):
+            info["allowed_updates"] = hook["allowed_updates"]
+        if self.webhook_error:
+            info["last_error_date"] = int(time.time())
+            info["last_error_message"] = self.webhook_error
+        return info, None
+
     def _api_getUpdates(self, params: dict[str, Any]) -> tuple[Any, None]:
+        if self.webhook is not None:
+            raise Refused(
+                Failure(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; use "
+                    "deleteWebhook to delete the webhook first",
+                )
+            )
         offset = int(params.get("offset") or 0)
         wait = min(float(params.get("timeout") or 0), self.updates_wait)
         deadline = time.monotonic() + wait

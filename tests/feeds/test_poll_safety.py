@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App, make_context, zalo_outlet
+from bot.app import App
 from bot.config import parse_config
 from bot.core.settings import Config
+from bot.outlets import make_context, zalo_outlet
 from tests.delivery.helpers import add_chat
 from tests.fakes.news_site import VN_TZ, FakeNewsSite, FakeResponse
 from tests.fakes.telegram_api import FakeTelegram

@@ -29,6 +29,9 @@ REPOSITORIES = {
     "retention": ports.RetentionPort,
     "health": ports.HealthPort,
     "paid": ports.PaidPort,
+    "fleet": ports.FleetPort,
+    "dashboard": ports.DashboardPort,
+    "signin": ports.SignInPort,
 }
 
 

@@ -1,6 +1,7 @@
-"""The Telegram adapter: PTB's Application (updates in by long polling) and the pieces the
-composition root wires to it (the messenger for its delivery worker, the chat access and
-message editor for its admin room)."""
+"""The Telegram adapter: PTB's Application (updates in by long polling, or on the webhook
+when `[telegram] webhook_url` is set) and the pieces the composition root wires to it
+(the messenger for its delivery worker, the chat access and message editor for its admin
+room)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ from bot.admin.access import CachedChatAccess
 from bot.core.settings import TelegramConfig
 from bot.platforms.base import Handle, Replies, alert_admins
 from bot.platforms.heartbeat import Heartbeat
+from bot.platforms.listener import Listeners
 from bot.platforms.startup import PlatformUnreachable, TokenRejected, proxy_check
 from bot.platforms.telegram.access import TelegramChats, silence_logs
 from bot.platforms.telegram.intake import ALLOWED_UPDATES, TelegramIntake
 from bot.platforms.telegram.render import command_descriptions
 from bot.platforms.telegram.send import PLATFORM, Sender, TelegramMessenger
 from bot.platforms.telegram.transport import POOL, AiohttpRequest, needs_httpx
+from bot.platforms.telegram.webhook import TelegramWebhook, WebhookRefused
 from bot.platforms.wire import wire_hooks
 from handlers.base import Context
 
@@ -44,6 +47,8 @@ class TelegramAdapter:
         *,
         handle: Handle | None = None,
         commands: Mapping[str, Any] | None = None,
+        receive: bool = True,
+        listeners: Listeners | None = None,
     ) -> None:
         from handlers.cards import article_card
         from handlers.router import COMMANDS
@@ -51,6 +56,7 @@ class TelegramAdapter:
 
         self.settings = settings
         self.context = context
+        self.receive = receive  # False: a sender or poller of a fleet, taking no updates
         self.commands: Mapping[str, Any] = (
             commands if commands is not None else (COMMANDS if handle is None else {})
         )
@@ -89,6 +95,7 @@ class TelegramAdapter:
             bot_username=lambda: self.bot_username,
         )
         self.intake.install(self.application)
+        self.webhook = self._webhook(listeners) if settings.webhook_url else None
 
     async def start(self) -> None:
         """getMe, commands, polling; raises PlatformUnreachable or TokenRejected, cleaned up."""
@@ -104,7 +111,10 @@ class TelegramAdapter:
                 "401/404 on getMe",
                 "copy it again from @BotFather (/mybots → API Token)",
             ) from None
-        except NetworkError as exc:  # TimedOut and 5xx answers included
+        except WebhookRefused:
+            await self.stop()
+            raise
+        except NetworkError as exc:  # TimedOut and 5xx answers included (getMe, setWebhook)
             await self.stop()
             raise PlatformUnreachable(
                 PLATFORM,
@@ -112,14 +122,23 @@ class TelegramAdapter:
                 f"{type(exc).__name__}: {exc.message}",
                 proxy_check("telegram"),
             ) from None
-        log.info("telegram: @%s polling", self.bot_username)
+        except Exception:  # the webhook's address taken, or a surprise: cleaned up for a retry
+            await self.stop()
+            raise
+        how = "on the webhook" if self.webhook is not None else "polling"
+        log.info("telegram: @%s %s", self.bot_username, how if self.receive else "sending only")
 
     async def _start(self) -> None:
         app = self.application
         await app.initialize()
         self.bot_username = app.bot.username
+        if not self.receive:
+            return
         await self._set_commands()
         await app.start()
+        if self.webhook is not None:
+            await self.webhook.start()
+            return
         assert app.updater is not None
         await app.updater.start_polling(
             timeout=self.settings.poll_timeout_seconds, allowed_updates=ALLOWED_UPDATES
@@ -128,6 +147,8 @@ class TelegramAdapter:
     async def stop(self) -> None:
         """The updater, then the application (the root stops the delivery worker first)."""
         app = self.application
+        if self.webhook is not None:
+            await self.webhook.stop()  # unmounted, not deleted: see telegram/webhook.py
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:
@@ -137,6 +158,12 @@ class TelegramAdapter:
 
     async def notify_admins(self, text: str) -> None:
         await alert_admins(self.messenger, self.settings.admins, text)
+
+    def _webhook(self, listeners: Listeners | None) -> TelegramWebhook:
+        """Webhook intake on the listener of `webhook_listen`, shared with Zalo's there."""
+        registry = listeners if listeners is not None else Listeners()
+        listener = registry.get(self.settings.webhook_listen)
+        return TelegramWebhook(self.settings, self.application, listener)
 
     async def _set_commands(self) -> None:
         """Vietnamese for everyone, English for clients set to English."""

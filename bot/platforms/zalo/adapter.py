@@ -15,11 +15,12 @@ import httpx
 from bot.core.settings import ZaloConfig
 from bot.platforms.base import Handle, Replies, alert_admins, silence_library_logs
 from bot.platforms.heartbeat import Heartbeat
+from bot.platforms.listener import JsonWebhook, Listeners, Mounted
 from bot.platforms.startup import PlatformUnreachable, TokenRejected, proxy_check
 from bot.platforms.zalo.client import BotInfo, ZaloClient, ZaloError, ZaloNetworkError
 from bot.platforms.zalo.intake import ZaloIntake
 from bot.platforms.zalo.send import PLATFORM, ZaloMessenger, ZaloSender
-from bot.platforms.zalo.webhook import WebhookListener
+from bot.platforms.zalo.webhook import zalo_route, zalo_webhook
 from handlers.base import Context
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class ZaloAdapter:
         *,
         handle: Handle | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        receive: bool = True,
+        listeners: Listeners | None = None,
     ) -> None:
         from handlers.router import handle as route
 
@@ -49,6 +52,7 @@ class ZaloAdapter:
             raise ValueError("[zalo] token (or BANTIN_ZALO_TOKEN) is not set")
         self.settings = settings
         self.context = context
+        self.receive = receive  # False: a sender or poller of a fleet, taking no updates
         self.heartbeat = Heartbeat(context.store, PLATFORM)
         self.client = ZaloClient(
             settings.token,
@@ -73,7 +77,19 @@ class ZaloAdapter:
             sender,
         )
         self.bot: BotInfo | None = None
-        self.webhook: WebhookListener | None = None
+        # The webhook's route, on the listener of its address (shared with Telegram's).
+        self.listeners = listeners if listeners is not None else Listeners()
+        self.route: JsonWebhook | None = None
+        self.webhook: Mounted | None = None
+        if settings.webhook_url:
+            self.route = zalo_route(
+                settings.webhook_secret,
+                self.intake.accept,
+                max_body=settings.webhook_max_body_bytes,
+                read_seconds=settings.webhook_read_seconds,
+            )
+            listener = self.listeners.get(settings.webhook_listen)
+            self.webhook = zalo_webhook(listener, settings.webhook_url, self.route)
         self._pinger: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -103,23 +119,21 @@ class ZaloAdapter:
             raise PlatformUnreachable(
                 PLATFORM, settings.api_base_url, exc.reason, proxy_check("zalo")
             ) from None
-        if settings.webhook_url:
+        if self.receive:
+            await self._start_intake()
+        log.info("zalo: bot %s running", self.bot.account_name if self.bot else "(unknown)")
+
+    async def _start_intake(self) -> None:
+        if self.settings.webhook_url:
             await self._start_webhook()
             self._pinger = asyncio.create_task(self._ping(), name="zalo-ping")
         else:
             await self.intake.prepare_polling()
             self.intake.start_polling()
-        log.info("zalo: bot %s running", self.bot.account_name if self.bot else "(unknown)")
 
     async def _start_webhook(self) -> None:
         settings = self.settings
-        self.webhook = WebhookListener(
-            settings.webhook_listen,
-            settings.webhook_secret,
-            self.intake.accept,
-            max_body=settings.webhook_max_body_bytes,
-            read_seconds=settings.webhook_read_seconds,
-        )
+        assert self.webhook is not None
         await self.webhook.start()
         try:
             await self.client.set_webhook(settings.webhook_url, settings.webhook_secret)
@@ -131,7 +145,8 @@ class ZaloAdapter:
         except ZaloNetworkError as exc:
             log.warning("zalo: setWebhook failed (%s); retrying in the background", exc)
             self.intake.spawn(self._set_webhook_later(), "zalo-set-webhook")
-        log.info("zalo: webhook listener on %s:%d", self.webhook.host, self.webhook.port)
+        listener = self.webhook.listener
+        log.info("zalo: webhook on %s:%d%s", listener.host, listener.port, self.webhook.path)
 
     async def _set_webhook_later(self) -> None:
         settings = self.settings

@@ -87,7 +87,10 @@ class Cursor(psycopg.ClientCursor[Row]):
 
 
 POSTGRES = Dialect(
-    name="postgresql", fulltext=TsVectors(), claim_lock=" FOR UPDATE OF d SKIP LOCKED"
+    name="postgresql",
+    fulltext=TsVectors(),
+    claim_lock=" FOR UPDATE OF d SKIP LOCKED",
+    claim_chat_lock=" FOR UPDATE OF d, c SKIP LOCKED",
 )
 
 

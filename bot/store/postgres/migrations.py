@@ -276,6 +276,52 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE articles ADD COLUMN media TEXT;
     """,
+    # 8: a fleet. A claimed delivery names the process holding it and until when, so a
+    # start re-queues only rows whose holder stopped renewing; a feed's poll is leased the
+    # same way; the chat's next allowed send and each bot token's send pace are shared by
+    # every sender (`processes` lists who is running, for `bantin stats`).
+    """
+    ALTER TABLE deliveries ADD COLUMN holder TEXT;
+    ALTER TABLE deliveries ADD COLUMN lease_until DOUBLE PRECISION;
+    CREATE INDEX deliveries_leases ON deliveries(lease_until) WHERE status = 'sending';
+    ALTER TABLE feeds ADD COLUMN poll_holder TEXT;
+    ALTER TABLE feeds ADD COLUMN poll_lease_until DOUBLE PRECISION;
+    ALTER TABLE chats ADD COLUMN pace_until DOUBLE PRECISION;
+    CREATE TABLE processes (
+        holder     TEXT PRIMARY KEY,
+        role       TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        pid        BIGINT NOT NULL,
+        started_at DOUBLE PRECISION NOT NULL,
+        seen_at    DOUBLE PRECISION NOT NULL
+    );
+    CREATE TABLE send_pace (
+        lane         TEXT PRIMARY KEY,
+        next_slot    DOUBLE PRECISION NOT NULL DEFAULT 0,
+        paused_until DOUBLE PRECISION NOT NULL DEFAULT 0
+    );
+    """,
+    # 9 (the dashboard): one-time sign-in links and browser sessions, each kept
+    # only as the SHA-256 of its token; a link is used once, within its ten minutes.
+    """
+    CREATE TABLE dashboard_links (
+        token_hash TEXT PRIMARY KEY,
+        actor      TEXT NOT NULL,
+        platform   TEXT NOT NULL,
+        user_id    TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL,
+        used_at    DOUBLE PRECISION
+    );
+    CREATE TABLE dashboard_sessions (
+        session_hash TEXT PRIMARY KEY,
+        actor        TEXT NOT NULL,
+        platform     TEXT NOT NULL,
+        user_id      TEXT NOT NULL,
+        created_at   DOUBLE PRECISION NOT NULL,
+        expires_at   DOUBLE PRECISION NOT NULL
+    );
+    """,
     # paid broadcast (issue 15, 7): messages sent with allow_paid_broadcast per local day,
     # shared by every sending process so the day's Stars budget holds across restarts.
     """

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Outlet
 from bot.core.settings import Config
+from bot.outlets import Outlet
 from bot.store import Store
 from tests.delivery.helpers import add_story, telegram_config
 from tests.fakes.telegram_api import FakeTelegram

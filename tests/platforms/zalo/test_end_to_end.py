@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import Outlet, build_outlets, make_context, zalo_outlet
 from bot.config import parse_config
 from bot.core.records import Chat
 from bot.core.settings import Config
 from bot.delivery.worker import WorkerSettings
+from bot.outlets import Outlet, build_outlets, make_context, zalo_outlet
 from bot.platforms.startup import TokenRejected
 from bot.platforms.zalo import ZaloAdapter
 from bot.store import Store
@@ -301,7 +301,7 @@ async def test_restart_mid_push_loses_nothing_and_duplicates_only_in_flight(
         sent_before = len(zalo.delivered())
         assert 15 <= sent_before < 50, "the push should be cut mid-way"
         # What `bantin run` does at start: rows a crash left 'sending' go out again.
-        store.sync.deliveries.requeue_in_flight()
+        store.sync.deliveries.requeue_in_flight(expired_only=False)
         async with running(config, store, worker=worker) as second:
             await second.worker.drain(15)
         counts = [len(zalo.delivered(user)) for user in users]
@@ -364,7 +364,7 @@ async def test_webhook_accepts_the_right_secret_and_refuses_others(
             assert await post(zalo.post_to_webhook, update, raw=b"{not json") == 400
             adapter = platform.platform
             assert isinstance(adapter, ZaloAdapter)
-            assert adapter.webhook is not None and adapter.webhook.refused == 3
+            assert adapter.route is not None and adapter.route.refused == 3
             await asyncio.sleep(0.1)
             assert zalo.replies("w1") == [] and store.sync.chats.get("zalo", "w1") is None
             assert await post(zalo.post_to_webhook, update) == 200

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import make_context, zalo_outlet
 from bot.core.settings import Config
 from bot.delivery.ratelimit import Limits, RateLimiter
+from bot.outlets import make_context, zalo_outlet
 from bot.store import Store
 from tests.delivery.helpers import add_story
 from tests.fakes.zalo_api import QUOTA, FakeZalo

@@ -1,4 +1,5 @@
-"""The webhook listener's edges, spoken to byte by byte as a stranger or Zalo would."""
+"""Zalo's webhook route on the shared listener, spoken to byte by byte as a stranger or
+Zalo would."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
+from aiohttp import web
 
-from bot.platforms.zalo.webhook import WebhookListener, parse_listen
+from bot.platforms.listener import JsonWebhook, Listener, parse_listen
+from bot.platforms.zalo.webhook import zalo_route, zalo_webhook
 
 UPDATE = json.dumps(
     {
@@ -27,6 +32,24 @@ def test_parse_listen() -> None:
     assert parse_listen("[::1]:9000") == ("::1", 9000)
     with pytest.raises(ValueError):
         parse_listen("localhost")
+    with pytest.raises(ValueError):
+        parse_listen("127.0.0.1:70000")
+
+
+@asynccontextmanager
+async def zalo_hook(
+    got: list[Any], *, path: str = "/hook", **limits: Any
+) -> AsyncIterator[tuple[Listener, JsonWebhook]]:
+    """Zalo's route alone on a listener of its own, on the path of its webhook URL."""
+    listener = Listener("127.0.0.1:0")
+    route = zalo_route("right-secret", got.append, **limits)
+    mounted = zalo_webhook(listener, f"https://bantin.example.vn{path}", route)
+    await mounted.start()
+    try:
+        yield listener, route
+    finally:
+        await mounted.stop()
+    assert not listener.running
 
 
 # ---- the webhook listener's edges ------------------------------------------------------
@@ -44,11 +67,7 @@ async def _raw(port: int, data: bytes, *, wait: float = 2.0) -> bytes:
 
 async def test_webhook_listener_refuses_what_zalo_would_not_send() -> None:
     got: list[object] = []
-    listener = WebhookListener(
-        "127.0.0.1:0", "right-secret", got.append, max_body=len(UPDATE), read_seconds=0.3
-    )
-    await listener.start()
-    try:
+    async with zalo_hook(got, max_body=len(UPDATE), read_seconds=0.3) as (listener, route):
         port = listener.port
         head = "POST /hook HTTP/1.1\r\nHost: x\r\nX-Bot-Api-Secret-Token: right-secret\r\n"
         over = len(UPDATE) + 1
@@ -65,20 +84,14 @@ async def test_webhook_listener_refuses_what_zalo_would_not_send() -> None:
         ok = await _raw(port, (head + f"Content-Length: {len(UPDATE)}\r\n\r\n").encode() + UPDATE)
         assert ok.startswith(b"HTTP/1.1 200") and ok.endswith(b'{"message":"Success"}')
         assert got == [json.loads(UPDATE)]
-        assert listener.refused == 1
-    finally:
-        await listener.stop()
+        assert route.refused == 1
 
 
 @pytest.fixture
-async def listener() -> AsyncIterator[tuple[WebhookListener, list[object]]]:
+async def listener() -> AsyncIterator[tuple[Listener, list[object]]]:
     got: list[object] = []
-    hook = WebhookListener("127.0.0.1:0", "right-secret", got.append, max_body=16384)
-    await hook.start()
-    try:
+    async with zalo_hook(got, path="/zalo/hook", max_body=16384) as (hook, _route):
         yield hook, got
-    finally:
-        await hook.stop()
 
 
 def _post(body: bytes, *, header: str = "X-Bot-Api-Secret-Token") -> bytes:
@@ -112,7 +125,7 @@ def _post(body: bytes, *, header: str = "X-Bot-Api-Secret-Token") -> bytes:
     ],
 )
 async def test_a_body_that_is_not_one_json_object_is_a_400_without_a_traceback(
-    listener: tuple[WebhookListener, list[object]],
+    listener: tuple[Listener, list[object]],
     body: bytes,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -126,7 +139,7 @@ async def test_a_body_that_is_not_one_json_object_is_a_400_without_a_traceback(
 
 
 async def test_a_chunked_body_has_no_length_and_is_refused_unread(
-    listener: tuple[WebhookListener, list[object]],
+    listener: tuple[Listener, list[object]],
 ) -> None:
     hook, got = listener
     head = "POST /hook HTTP/1.1\r\nHost: x\r\nX-Bot-Api-Secret-Token: right-secret\r\n"
@@ -142,11 +155,36 @@ async def test_a_chunked_body_has_no_length_and_is_refused_unread(
     assert got == []
 
 
-async def test_the_header_name_is_case_insensitive_and_any_path_is_served(
-    listener: tuple[WebhookListener, list[object]],
-) -> None:
-    hook, got = listener
-    answer = await _raw(hook.port, _post(UPDATE, header="x-bot-api-secret-token"))
-    assert answer.startswith(b"HTTP/1.1 200")
-    assert got == [json.loads(UPDATE)]
-    assert hook.refused == 0
+async def test_the_header_name_is_case_insensitive_and_alone_any_path_is_served() -> None:
+    got: list[object] = []
+    async with zalo_hook(got, path="/zalo/hook") as (hook, route):
+        post = _post(UPDATE, header="x-bot-api-secret-token")
+        answer = await _raw(hook.port, post.replace(b"/zalo/hook", b"/rewritten"))
+        assert answer.startswith(b"HTTP/1.1 200")
+        assert got == [json.loads(UPDATE)]
+        assert route.refused == 0
+        get = await _raw(hook.port, b"GET /zalo/hook HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert get.startswith(b"HTTP/1.1 405")
+
+
+async def test_beside_another_route_only_its_own_path_is_served() -> None:
+    got: list[object] = []
+    seen: list[str] = []
+
+    async def other(request: web.Request) -> web.Response:
+        seen.append(request.path)
+        response = web.Response(text="other")
+        response.force_close()
+        return response
+
+    async with zalo_hook(got, path="/zalo/hook") as (hook, _route):
+        hook.add_route("POST", "/websub", other)
+        elsewhere = await _raw(hook.port, _post(UPDATE).replace(b"/zalo/hook", b"/rewritten"))
+        assert elsewhere.startswith(b"HTTP/1.1 404")
+        websub = await _raw(hook.port, _post(UPDATE).replace(b"/zalo/hook", b"/websub"))
+        assert websub.startswith(b"HTTP/1.1 200") and websub.endswith(b"other")
+        own = await _raw(hook.port, _post(UPDATE))
+        assert own.startswith(b"HTTP/1.1 200")
+        assert got == [json.loads(UPDATE)] and seen == ["/websub"]
+        with pytest.raises(ValueError, match="already has a route"):
+            hook.add_route("*", "/websub", other)

@@ -1,0 +1,90 @@
+"""A bot as `bantin run` builds it, with review on, its dashboard on a free loopback port and
+Telegram on the fake Bot API; and how an admin gets a sign-in link from it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from bot.app import App
+from bot.config import parse_config
+from bot.core.settings import Config
+from bot.dashboard.server import DashboardServer
+from tests.admin.telegram import ADMIN
+from tests.admin.test_review import READERS, hold_a_story
+from tests.admin.test_telegram_app import ask
+from tests.fakes.news_site import FakeNewsSite
+from tests.fakes.telegram_api import FakeTelegram
+
+LINK = re.compile(r"https?://\S+/login\?t=[\w-]+")
+
+
+def dashboard_config(tmp_path: Path, tg: FakeTelegram, site: FakeNewsSite) -> Config:
+    text = f"""
+[bot]
+name = "Lâm Đồng TV"
+
+[storage]
+path = "{tmp_path / "bantin.sqlite3"}"
+
+[fetch]
+trusted_networks = ["127.0.0.1/32"]
+timeout_seconds = 2.0
+
+[publish]
+review = true
+
+[dashboard]
+listen = "127.0.0.1:0"
+
+[telegram]
+token = "{tg.token}"
+api_base_url = "{tg.url}"
+admins = [{ADMIN}]
+messages_per_second = 200
+private_chat_per_second = 50
+group_per_minute = 3000
+
+[[feeds]]
+name = "Tin tức"
+url = "{site.feed_url}"
+"""
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return parse_config(text, str(path))
+
+
+def server_of(app: App) -> DashboardServer:
+    assert app.dashboard is not None
+    return app.dashboard
+
+
+@asynccontextmanager
+async def live_dashboard(config: Config) -> AsyncIterator[App]:
+    """The App with its Telegram platform and its dashboard started (on a free port)."""
+    app = App(config)
+    try:
+        (platform,) = app.platforms
+        await platform.start()
+        server = server_of(app)
+        await server.start()
+        try:
+            yield app
+        finally:
+            await server.stop()
+            await platform.stop()
+    finally:
+        await app.close()
+
+
+async def sign_in_link(tg: FakeTelegram, user: int = ADMIN) -> str:
+    """Send /dashboard in the bot's private chat; the link in its answer."""
+    answer = await ask(tg, "/dashboard", user)
+    found = LINK.search(answer)
+    assert found, answer
+    return found.group(0)
+
+
+__all__ = ["READERS", "dashboard_config", "hold_a_story", "live_dashboard", "sign_in_link"]
