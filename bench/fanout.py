@@ -152,7 +152,7 @@ async def _send_unlimited(
     store: Store, platform: str, url: str, token: str, tmp: Path, sends: int
 ) -> None:
     """The real outlet at the paid lane's rate (1,000/s), timed from the first send out."""
-    from bot.app import make_context, telegram_outlet, zalo_outlet
+    from bot.outlets import make_context, telegram_outlet, zalo_outlet
 
     text = f"""
 [storage]
