@@ -12,6 +12,11 @@ peak RSS (bot and fake server share this process).
 
 `--database URL` (bench/fanout_db.py): the outbox write and the claim on SQLite and on
 that PostgreSQL database (`auto`: a throwaway server), side by side; no sending.
+    .venv/bin/python bench/fanout.py --unlimited --sends 20000   # the send path's own speed
+    .venv/bin/python bench/fanout.py --unlimited --zalo --sends 5000
+
+`--unlimited` measures our send path alone: the fake runs in a process of its own with no
+limits, and the figures (msg/s, CPU ms per send, peak RSS) are this process's only.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
+import os
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -34,6 +42,7 @@ from bot.store import Store
 from bot.store.articles import insert_article
 from bot.store.fanout import enqueue_article
 from tests.fakes.telegram_api import FakeTelegram, Limits
+from tests.fakes.zalo_api import FakeZalo
 
 
 def add_chats(store: Store, count: int) -> None:
@@ -138,17 +147,122 @@ def add_database_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--claim-batch", type=int, default=60, help="with --database: rows a claim")
 
 
+def _serve_fake(pipe: Any, platform: str) -> None:
+    """The child process of `--unlimited`: a fake with no limits, until told to stop."""
+    fake: FakeTelegram | FakeZalo = FakeTelegram() if platform == "telegram" else FakeZalo()
+    with fake:
+        pipe.send((fake.url, fake.token))
+        pipe.recv()
+        pipe.send((len(fake.delivered()), _cpu()))
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _send_unlimited(
+    store: Store, platform: str, url: str, token: str, tmp: Path, sends: int
+) -> None:
+    """The real outlet at the paid lane's rate (1,000/s), timed from the first send out."""
+    from bot.outlets import make_context, telegram_outlet, zalo_outlet
+
+    text = f"""
+[storage]
+path = "{tmp / "bench.sqlite3"}"
+[{platform}]
+token = "{token}"
+api_base_url = "{url}"
+messages_per_second = 1000
+"""
+    config = parse_config(text, "<bench>", env={})
+
+    async def nothing(*_: object) -> list[object]:
+        return []
+
+    context = make_context(config, store)
+    outlet = (
+        telegram_outlet(config, context, handle=nothing, commands={})  # type: ignore[arg-type]
+        if platform == "telegram"
+        else zalo_outlet(config, context, handle=nothing)  # type: ignore[arg-type]
+    )
+    await outlet.start()
+    worker = outlet.worker
+    began = cpu_began = 0.0
+    try:
+        while worker.sent == 0:
+            await asyncio.sleep(0.001)
+        began, cpu_began, first = time.monotonic(), _cpu(), worker.sent
+        while worker.sent < sends:
+            await asyncio.sleep(0.05)
+        span, cpu = time.monotonic() - began, _cpu() - cpu_began
+        done = worker.sent - first
+    finally:
+        await outlet.stop()
+    print(f"sent: {worker.sent} messages; 429s/flood waits: {worker.flood_waits}")
+    print(
+        f"achieved: {done / span:.0f} msg/s sustained over {span:.1f} s; "
+        f"CPU {1000 * cpu / done:.3f} ms per send ({100 * cpu / span:.0f} % of one core)"
+    )
+
+
+def unlimited(sends: int, platform: str = "telegram") -> None:
+    """`--unlimited`: how fast one process sends when the far side sets no limit."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    child = context.Process(target=_serve_fake, args=(theirs, platform), daemon=True)
+    child.start()
+    url, token = ours.recv()
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            tmp = Path(directory)
+            store = Store(tmp / "bench.sqlite3")
+            try:
+                add_chats(store, sends)
+                if platform != "telegram":
+                    with store.db.transaction() as conn:
+                        conn.execute("UPDATE chats SET platform = ?", (platform,))
+                rows, seconds = write_story(store)
+                print(f"outbox: {rows} rows written in {seconds:.3f} s; fake pid {child.pid}")
+                asyncio.run(_send_unlimited(store, platform, url, token, tmp, sends))
+            finally:
+                store.close()
+        ours.send("stop")
+        received, fake_cpu = ours.recv()
+        print(f"the fake received {received} sends, using {fake_cpu:.1f} s of CPU")
+    finally:
+        child.join(timeout=10)
+        if child.is_alive():
+            child.kill()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{platform}, pid {os.getpid()}, sends only (the fake is another process)")
+    print(f"load average during the run: {load} on {os.cpu_count()} cores")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chats", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=30.0, help="[telegram] messages_per_second")
     parser.add_argument("--outbox-only", action="store_true", help="only time the outbox write")
     add_database_arguments(parser)
+    parser.add_argument(
+        "--unlimited",
+        action="store_true",
+        help="the send path alone, against a fake with no limits",
+    )
+    parser.add_argument("--sends", type=int, default=20_000, help="with --unlimited")
+    parser.add_argument("--zalo", action="store_true", help="with --unlimited: the Zalo client")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.database:
         return fanout_db.compare_backends(args)
     command = "  .venv/bin/python bench/fanout.py " + " ".join(sys.argv[1:])
+    if args.unlimited:
+        unlimited(args.sends, "zalo" if args.zalo else "telegram")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS: {peak:.0f} MB (the sending process)")
+        print(f"reproduce:\n{command}")
+        return 0
     with tempfile.TemporaryDirectory() as directory:
         tmp = Path(directory)
         store = Store(tmp / "bench.sqlite3")

@@ -316,6 +316,12 @@ def parse_config(text: str, source: str, env: Mapping[str, str] | None = None) -
         read_timeout_seconds=t.number("read_timeout_seconds", 10.0, minimum=0.1, maximum=300),
         poll_timeout_seconds=t.whole("poll_timeout_seconds", 10, minimum=1, maximum=120),
         proxy_url=t.proxy_url("proxy_url"),
+        paid_broadcast_stars_per_day=t.number(
+            "paid_broadcast_stars_per_day", 0.0, minimum=0, maximum=10_000_000
+        ),
+        paid_broadcast_after_minutes=t.number(
+            "paid_broadcast_after_minutes", 10.0, minimum=0, maximum=24 * 60
+        ),
         webhook_url=t.url("webhook_url", ""),
         webhook_secret=t.text("webhook_secret", "") or env.get(TELEGRAM_WEBHOOK_SECRET_ENV, ""),
         webhook_listen=t.text("webhook_listen", TELEGRAM_WEBHOOK_LISTEN),

@@ -10,16 +10,19 @@ the platform's limit together.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.admin.access import admin_ids
 from bot.core.ports import ChatAccess
 from bot.core.settings import Config
 from bot.delivery.pace import SharedPace, lane_name
+from bot.delivery.paid import PaidLane
 from bot.delivery.ratelimit import Limits, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.fleet import Role
+from bot.store import paid_plan
+from bot.store.paid import PaidPlan
 from handlers.base import Context
 
 if TYPE_CHECKING:
@@ -93,12 +96,15 @@ def _outlet(
     part: Part,
     token: str,
     give_up: float = 6 * 3600.0,
+    paid: PaidPlan | None = None,
 ) -> Outlet:
-    limiter = RateLimiter(limits)
-    if part.shared_pace:
-        lane = lane_name(platform.name, token)
-        interval = 1.0 / limits.messages_per_second
-        limiter.shared = SharedPace(context.store.fleet, lane, interval, limiter.clock)
+    limiter = _limiter(context, limits, part, lane_name(platform.name, token))
+    paid_lane = None
+    if paid is not None and paid.on:  # Telegram's paid broadcast: a lane of its own
+        paced = replace(limits, messages_per_second=paid.paid_rate)
+        lane = lane_name(f"{platform.name}-paid", token)
+        paid_limiter = _limiter(context, paced, part, lane)
+        paid_lane = PaidLane(context.store, paid, paid_limiter, timezone=context.timezone)
     settings = worker_settings or WorkerSettings(
         max_in_flight=in_flight,
         give_up_after_seconds=give_up,
@@ -113,8 +119,18 @@ def _outlet(
         timezone=context.timezone,
         notify_admins=platform.notify_admins,
         card=context.card,
+        paid_lane=paid_lane,
     )
     return Outlet(platform, worker, sends=part.role.sends)
+
+
+def _limiter(context: Context, limits: Limits, part: Part, lane: str) -> RateLimiter:
+    """A limiter whose global pace is the fleet's on a shared database."""
+    limiter = RateLimiter(limits)
+    if part.shared_pace:
+        interval = 1.0 / limits.messages_per_second
+        limiter.shared = SharedPace(context.store.fleet, lane, interval, limiter.clock)
+    return limiter
 
 
 def telegram_outlet(
@@ -146,8 +162,9 @@ def telegram_outlet(
     )
     in_flight = max(8, int(settings.messages_per_second * 2))
     give_up = config.delivery.give_up_after_hours * 3600
+    paid = paid_plan(config)
     return _outlet(
-        adapter, context, limits, in_flight, worker_settings, part, settings.token, give_up
+        adapter, context, limits, in_flight, worker_settings, part, settings.token, give_up, paid
     )
 
 

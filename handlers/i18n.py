@@ -254,6 +254,18 @@ STRINGS: Final[dict[str, dict[str, str]]] = {
         "vi": "Gửi 24 giờ qua: {sent} đã gửi, {pending} đang chờ, {failed} lỗi",
         "en": "Last 24 hours: {sent} sent, {pending} waiting, {failed} failed",
     },
+    "stats.paid": {
+        "vi": "Phát tin trả phí hôm nay: {spent} / {budget} Sao",
+        "en": "Paid broadcast today: {spent} / {budget} Stars",
+    },
+    "stats.paid_off": {
+        "vi": "Phát tin trả phí: tắt ({spent} Sao hôm nay)",
+        "en": "Paid broadcast: off ({spent} Stars today)",
+    },
+    "stats.drain": {
+        "vi": "Hàng đợi Telegram gửi hết sau khoảng {eta}",
+        "en": "Telegram queue drained in about {eta}",
+    },
     "stats.latency": {
         "vi": "Từ lúc đăng đến lúc gửi: p50 {p50}, p95 {p95} ({samples} lượt)",
         "en": "Publication to delivery: p50 {p50}, p95 {p95} ({samples} deliveries)",

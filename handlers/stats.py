@@ -80,6 +80,14 @@ def format_stats(stats: Stats, timezone: str, language: str = "vi", name: str = 
             samples=stats.latency_samples,
         )
     )
+    spent = decimal(stats.stars_today, lang)
+    if stats.paid_stars_per_day > 0:
+        budget = decimal(stats.paid_stars_per_day, lang)
+        lines.append(t(lang, "stats.paid", spent=spent, budget=budget))
+    else:
+        lines.append(t(lang, "stats.paid_off", spent=spent))
+    if stats.drain_seconds is not None:
+        lines.append(t(lang, "stats.drain", eta=duration(stats.drain_seconds, lang)))
     lines.extend(_fleet_lines(stats, lang))
     if stats.failing_feeds:
         lines.append(t(lang, "stats.failing", count=len(stats.failing_feeds)))

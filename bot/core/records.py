@@ -247,6 +247,11 @@ class Stats:
     latency_samples: int
     broadcasts_24h: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+    # Telegram's paid broadcast today (0.1 Star a send), and how long the queue due now
+    # takes to drain at the rates and budget configured (None: nothing queued).
+    stars_today: float = 0.0
+    paid_stars_per_day: float = 0.0
+    drain_seconds: float | None = None
     # The fleet: processes seen in the last minute (and lease holders), the queue per
     # platform (pending and sending rows), when the oldest pending row was queued.
     processes: list[FleetProcess] = field(default_factory=list)

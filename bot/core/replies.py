@@ -68,6 +68,7 @@ class Reply:
     silent: bool = False  # arrives without a sound (Telegram's disable_notification)
     # The feeds of the stories it carries: a forum chat's routes pick its topic by them.
     feed_ids: tuple[int, ...] = ()
+    paid: bool = False  # Telegram's allow_paid_broadcast (bot/delivery/paid.py); Zalo: none
 
     @property
     def plain(self) -> str:

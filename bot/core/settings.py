@@ -98,6 +98,11 @@ class TelegramConfig:
     read_timeout_seconds: float = 10.0
     poll_timeout_seconds: int = 10  # getUpdates `timeout`
     proxy_url: str = field(default="", repr=False)  # its credentials are secrets
+    # Paid broadcast (bot/delivery/paid.py): Stars a day for `allow_paid_broadcast` sends
+    # (0.1 Star each, up to 1,000/s), spent only while the queue would take longer than
+    # `paid_broadcast_after_minutes` at `messages_per_second`. 0: never.
+    paid_broadcast_stars_per_day: float = 0.0
+    paid_broadcast_after_minutes: float = 10.0
     # Webhook intake instead of long polling when webhook_url is set (a public HTTPS URL;
     # the listener serves its path on webhook_listen).
     webhook_url: str = ""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.core.settings import CardConfig
@@ -34,17 +36,33 @@ def compose(
         return replace(digest_reply(articles, language, timezone), feed_ids=feeds)
     (delivery,) = deliveries
     if delivery.article is not None:
-        card_reply = article_card(
-            delivery.article,
-            language,
-            None,
-            timezone,
-            card,
-            alert=delivery.alert,
-            breaking=delivery.priority >= BREAKING,
-        )
+        minute = int(time.time() // 60)
+        breaking = delivery.priority >= BREAKING
+        try:
+            card_reply = _card(
+                delivery.article, language, timezone, card, delivery.alert, breaking, minute
+            )
+        except TypeError:  # a field that cannot be hashed: made for this send alone
+            card_reply = _card.__wrapped__(
+                delivery.article, language, timezone, card, delivery.alert, breaking, minute
+            )
         return replace(card_reply, feed_ids=feeds)
     return broadcast_reply(delivery.broadcast_text or "")
+
+
+@lru_cache(maxsize=256)
+def _card(
+    article: Article,
+    language: str,
+    timezone: str,
+    card: CardConfig,
+    alert: str | None,
+    breaking: bool,
+    minute: int,
+) -> Reply:
+    """One story goes to thousands of chats: its card is made once a minute per language
+    (the minute keeps "today, 08:15" true), not once a send (a third of a send's CPU)."""
+    return article_card(article, language, None, timezone, card, alert=alert, breaking=breaking)
 
 
 def silent_now(deliveries: Sequence[Delivery], at: float, timezone: str) -> bool:

@@ -27,6 +27,8 @@ from bot.core.outcome import Kind, SendOutcome, Wire, watch_wire
 from bot.core.ports import Messenger
 from bot.core.settings import CardConfig
 from bot.delivery.compose import chat_label, compose, silent_now, what
+from bot.delivery.marks import SentMarks
+from bot.delivery.paid import PaidLane
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.timing import backoff_seconds
 from handlers.cards import CARD
@@ -66,6 +68,8 @@ class _Job:
     wire: Wire | None = field(default=None, repr=False)
     settled: bool = False
     flood_waits: int = 0
+    paid: bool = False  # a paid broadcast (bot/delivery/paid.py)
+    paid_spent: bool = False  # its last send arrived or may have: it costs a Star tenth
     task: asyncio.Task[None] | None = field(default=None, repr=False)
     digest_claim: asyncio.Future[list[Delivery]] | None = field(default=None, repr=False)
 
@@ -94,8 +98,10 @@ class DeliveryWorker:
         timezone: str = "Asia/Ho_Chi_Minh",
         notify_admins: NotifyAdmins | None = None,
         card: CardConfig = CARD,
+        paid_lane: PaidLane | None = None,
     ) -> None:
         self.store = store
+        self.paid_lane = paid_lane  # Telegram's paid broadcast (bot/delivery/paid.py)
         self.card = card
         self.timezone = timezone
         self.messenger = messenger
@@ -108,6 +114,7 @@ class DeliveryWorker:
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
         self._alerted: set[str] = set()
+        self.marks = SentMarks(store.deliveries.mark_sent_batch)  # group commit of sends
         self.sent = 0
         self.flood_waits = 0
 
@@ -143,6 +150,8 @@ class DeliveryWorker:
         if released:
             log.info("delivery %s: released %d unsent rows", self.platform, released)
         self._jobs.clear()
+        if self.paid_lane is not None:  # paid lane: unused reservations back to the budget
+            await self.paid_lane.close()
 
     async def _release_unsettled(self, jobs: Sequence[_Job]) -> int:
         """A digest claim that a cancelled job left running finishes (and joins its job)
@@ -170,11 +179,18 @@ class DeliveryWorker:
         settings = self.settings
         while not self._stopping:
             self._wake.clear()
-            free = settings.max_in_flight - len(self._jobs)
+            # ---- paid lane hook: while it is on, every new job is paid; its pace and the
+            # budget left decide how many rows to claim
+            limiter, capacity = self.limiter, settings.max_in_flight
+            lane = self.paid_lane
+            if lane is not None and await self._lane_on(lane):
+                limiter, capacity = lane.limiter, lane.room
+            # ---- end of the paid lane hook
+            free = capacity - len(self._jobs)
             claimed: list[Delivery] = []
             # Claim only what can go out soon: a row claimed early is a row a crash
             # would resend, and one a stop has to release.
-            if free > 0 and self.limiter.paused_for == 0 and self.limiter.backlog < 0.5:
+            if free > 0 and limiter.paused_for == 0 and limiter.backlog < 0.5:
                 try:
                     claimed = await self.store.deliveries.claim(
                         self.platform,
@@ -192,13 +208,20 @@ class DeliveryWorker:
                     job = _Job([delivery])
                     job.task = asyncio.create_task(self._run_job(job))
                     self._jobs.add(job)
-            if claimed or self.limiter.backlog >= 0.5:
+            if claimed or limiter.backlog >= 0.5:
                 # Busy: look again soon, or when a quarter of the slots are free.
-                wait = max(self.limiter.paused_for, 0.05)
+                wait = max(limiter.paused_for, 0.05)
             else:
                 wait = settings.idle_seconds
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
+
+    async def _lane_on(self, lane: PaidLane) -> bool:
+        try:
+            return await lane.refresh()
+        except Exception:  # the lane is an extra: the free lane goes on without it
+            log.exception("delivery %s: could not look at the paid lane", self.platform)
+            return False
 
     def _job_done(self, job: _Job) -> None:
         self._jobs.discard(job)
@@ -220,6 +243,8 @@ class DeliveryWorker:
             if not job.settled:
                 await self._retry_later(job, "internal error", count=True)
         finally:
+            if job.paid and not job.paid_spent and self.paid_lane is not None:
+                self.paid_lane.refund()  # refused, not sent, or stopped: nothing to pay
             self._job_done(job)
 
     async def _deliver(self, job: _Job) -> None:
@@ -228,18 +253,22 @@ class DeliveryWorker:
             await self._claim_digest(job)
         chat = first.chat
         migrations = 0
+        # paid lane hook: a paid job goes at the lane's pace, with allow_paid_broadcast
+        paid = job.paid = self.paid_lane is not None and await self.paid_lane.take()
+        limiter = self.paid_lane.limiter if paid and self.paid_lane else self.limiter
         while not self._stopping:  # a stop leaves the job unsettled: its rows are released
             job.wire = None
-            released_at = await self.limiter.acquire(chat.chat_id, chat.is_private)
+            released_at = await limiter.acquire(chat.chat_id, chat.is_private)
             job.wire = watch_wire()  # written when the platform's client starts the request
             sent_at = time.time()
-            outcome = await self._send(job, chat)
+            outcome = await self._send(job, chat, paid=paid)
+            job.paid_spent = outcome.kind is Kind.SENT or outcome.maybe_sent
             if outcome.kind is Kind.RETRY and (outcome.retry_after is not None or outcome.quota):
                 if outcome.retry_after is not None:
                     wait = outcome.retry_after
-                    self.limiter.pause(wait)
+                    limiter.pause(wait)
                 else:
-                    wait = self.limiter.slow_down(released_at)
+                    wait = limiter.slow_down(released_at)
                 self.flood_waits += 1
                 job.flood_waits += 1
                 log.warning(
@@ -259,7 +288,7 @@ class DeliveryWorker:
                     return
                 continue
             if outcome.kind is Kind.SENT:
-                self.limiter.sped_up(released_at)
+                limiter.sped_up(released_at)
             if outcome.kind is Kind.MIGRATED and migrations < MAX_MIGRATIONS:
                 migrations += 1
                 chat = await self._migrate(chat, outcome)
@@ -284,10 +313,12 @@ class DeliveryWorker:
         job.digest_claim = claim
         await asyncio.shield(claim)
 
-    async def _send(self, job: _Job, chat: Chat) -> SendOutcome:
+    async def _send(self, job: _Job, chat: Chat, *, paid: bool = False) -> SendOutcome:
         reply = compose(job.deliveries, chat.language, self.timezone, self.card)
         if silent_now(job.deliveries, time.time(), self.timezone):
             reply = replace(reply, silent=True)
+        if paid:
+            reply = replace(reply, paid=True)
         return await self.messenger.send(chat, reply)
 
     async def _migrate(self, chat: Chat, outcome: SendOutcome) -> Chat:
@@ -305,7 +336,7 @@ class DeliveryWorker:
         first = job.deliveries[0]
         store = self.store
         if outcome.kind is Kind.SENT:
-            await store.deliveries.mark_sent_many(
+            await self.marks.mark(
                 job.ids,
                 outcome.message_id,
                 chat_pause=self.limiter.limits.chat_interval(chat.is_private),

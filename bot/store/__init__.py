@@ -25,6 +25,7 @@ from bot.core.ports import (
     FeedsPort,
     FleetPort,
     HealthPort,
+    PaidPort,
     RetentionPort,
     ReviewPort,
     SearchPort,
@@ -45,6 +46,7 @@ from bot.store.deliveries import DeliveryStore
 from bot.store.feeds import FeedStore
 from bot.store.fleet import FleetStore
 from bot.store.health import HealthStore
+from bot.store.paid import PaidPlan, PaidStore
 from bot.store.retention import OutboxRetention
 from bot.store.review import ReviewStore
 from bot.store.search import SearchIndex
@@ -67,14 +69,17 @@ READER_SEARCHES = frozenset({"search", "search_page", "feed_id", "recall_query",
 class Tables:
     """The blocking repositories over one database, one per kind of row."""
 
-    def __init__(self, db: Database, timezone: str, *, review: bool = False) -> None:
+    def __init__(
+        self, db: Database, timezone: str, *, review: bool = False, paid: PaidPlan | None = None
+    ) -> None:
         self.feeds = FeedStore(db)
         self.articles = ArticleStore(db, timezone, review=review)
         self.search = SearchIndex(db)
         self.chats = ChatStore(db, timezone)
         self.deliveries = DeliveryStore(db)
         self.audit = AuditLog(db)
-        self.stats = StatsStore(db, timezone)
+        self.stats = StatsStore(db, timezone, paid=paid)
+        self.paid = PaidStore(db, timezone)
         self.broadcasts = BroadcastStore(db)
         self.review = ReviewStore(db, timezone)
         self.alerts = AlertStore(db, timezone)
@@ -131,10 +136,12 @@ class Store:
         *,
         timezone: str = "Asia/Ho_Chi_Minh",
         review: bool = False,
+        paid: PaidPlan | None = None,
     ) -> None:
+        """`paid`: the Telegram send rates `/stats` projects the queue's drain time with."""
         self.db = target if isinstance(target, Database) else SqliteDatabase(target)
         self.timezone = timezone
-        self.sync = Tables(self.db, timezone, review=review)
+        self.sync = Tables(self.db, timezone, review=review, paid=paid)
         self.feeds = cast(FeedsPort, _OnDatabaseThread(self.sync.feeds, self.db))
         self.articles = cast(ArticlesPort, _OnDatabaseThread(self.sync.articles, self.db))
         self.search = cast(
@@ -149,6 +156,7 @@ class Store:
         self.alerts = cast(AlertsPort, _OnDatabaseThread(self.sync.alerts, self.db))
         self.retention = cast(RetentionPort, _OnDatabaseThread(self.sync.retention, self.db))
         self.health = cast(HealthPort, _OnDatabaseThread(self.sync.health, self.db))
+        self.paid = cast(PaidPort, _OnDatabaseThread(self.sync.paid, self.db))
         self.fleet = cast(FleetPort, _OnDatabaseThread(self.sync.fleet, self.db))
         self.dashboard = cast(DashboardPort, _OnDatabaseThread(self.sync.dashboard, self.db))
         self.signin = cast(SignInPort, _OnDatabaseThread(self.sync.signin, self.db))
@@ -165,8 +173,14 @@ class Store:
 
 def open_store(config: Config) -> Store:
     """The store the config names: PostgreSQL when `[storage] url` is set, else the file."""
+    paid = paid_plan(config)
     if not config.storage_url:
-        return Store(config.storage_path, timezone=config.timezone, review=config.publish.review)
+        return Store(
+            config.storage_path,
+            timezone=config.timezone,
+            review=config.publish.review,
+            paid=paid,
+        )
     try:
         from bot.store.postgres import PostgresDatabase
     except ImportError as exc:
@@ -178,4 +192,15 @@ def open_store(config: Config) -> Store:
         PostgresDatabase(config.storage_url),
         timezone=config.timezone,
         review=config.publish.review,
+        paid=paid,
+    )
+
+
+def paid_plan(config: Config) -> PaidPlan:
+    """`[telegram]`'s free rate and paid broadcast budget."""
+    t = config.telegram
+    return PaidPlan(
+        free_rate=t.messages_per_second,
+        stars_per_day=t.paid_broadcast_stars_per_day,
+        after_minutes=t.paid_broadcast_after_minutes,
     )

@@ -214,6 +214,30 @@ class DeliveryStore:
                     (at + chat_pause, delivery_ids[0]),
                 )
 
+    def mark_sent_batch(self, sends: Sequence[tuple[Sequence[int], str | None, float]]) -> None:
+        """Many sends' marks in one transaction (the worker's group commit): one commit,
+        one fsync, for every send that finished while the previous commit ran. Each is
+        (rows, message id, chat pause), as `mark_sent_many` takes them."""
+        if not sends:
+            return
+        at = now()
+        with self.db.transaction() as conn:
+            for delivery_ids, message_id, chat_pause in sends:
+                if not delivery_ids:
+                    continue
+                marks = ",".join("?" * len(delivery_ids))
+                conn.execute(
+                    f"UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
+                    f"last_error = NULL WHERE id IN ({marks})",
+                    [at, message_id, *delivery_ids],
+                )
+                if chat_pause > 0:
+                    conn.execute(
+                        "UPDATE chats SET pace_until = ? "
+                        "WHERE id = (SELECT chat_ref FROM deliveries WHERE id = ?)",
+                        (at + chat_pause, delivery_ids[0]),
+                    )
+
     def mark_failed_many(self, delivery_ids: Sequence[int], error: str) -> None:
         if not delivery_ids:
             return

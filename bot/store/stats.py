@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.core.records import FailingFeed, Stats
 from bot.store.db import Database, now
 from bot.store.fleet import FleetStore
+from bot.store.paid import STARS_PER_MESSAGE, PaidPlan, PaidStore
 
 DAY = 86_400.0
 WEEK = 7 * DAY
@@ -25,9 +26,12 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 
 class StatsStore:
-    def __init__(self, db: Database, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+    def __init__(
+        self, db: Database, timezone: str = "Asia/Ho_Chi_Minh", *, paid: PaidPlan | None = None
+    ) -> None:
         self.db = db
         self.timezone = timezone
+        self.paid = paid or PaidPlan()
 
     def collect(self, at: float | None = None) -> Stats:
         """Everything at once, read under one lock so the numbers belong together.
@@ -144,7 +148,13 @@ class StatsStore:
                 "SELECT MIN(created_at) FROM deliveries WHERE status = 'pending'"
             ).fetchone()[0]
         processes = FleetStore(self.db).processes(at - FLEET_SEEN_SECONDS)
+        paid = PaidStore(self.db, self.timezone)
+        paid_today = paid.spent(at)
+        queued = paid.queued("telegram", at)
         return Stats(
+            stars_today=round(paid_today * STARS_PER_MESSAGE, 1),
+            paid_stars_per_day=self.paid.stars_per_day,
+            drain_seconds=self.paid.drain_seconds(queued, paid_today) if queued else None,
             generated_at=at,
             feeds=int(feeds[0]),
             feeds_paused=int(feeds[1]),

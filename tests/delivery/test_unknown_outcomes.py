@@ -136,7 +136,7 @@ async def test_a_story_unknown_for_longer_than_the_give_up_time_is_failed_with_t
         status, ambiguous, _, error = row(store)
         assert (status, ambiguous) == ("failed", 4)
         assert error is not None
-        assert "RemoteProtocolError" in error and "5 times in 7.0 h" in error
+        assert "network: ClientPayloadError" in error and "5 times in 7.0 h" in error
         assert "may have arrived" in error
         assert len(tg.calls_to("sendMessage", READER)) == 1  # no more tries after giving up
     finally:

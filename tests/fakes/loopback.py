@@ -16,6 +16,9 @@ from typing import Any, Self
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # A client opening its whole pool at once (128 connections) must not meet the
+    # standard library's backlog of 5: dropped SYNs would look like connect timeouts.
+    request_queue_size = 256
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that gave up (a test's read timeout) is not an error of the fake."""

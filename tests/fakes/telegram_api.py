@@ -3,7 +3,8 @@
 The real python-telegram-bot client talks to it through `[telegram] api_base_url`, so the
 tests exercise our adapter, PTB's request layer and the HTTP in between. It checks what
 Telegram checks where it matters to us (HTML that Telegram would refuse, the caption and
-text limits, and — when asked — Telegram's rate limits), can be told to fail in the ways
+text limits, and — when asked — Telegram's rate limits: 30/s, and 1,000/s apart for
+`allow_paid_broadcast` sends), can be told to fail in the ways
 Telegram fails, and records every call. It keeps the messages it accepted, so edits and
 deletes meet Telegram's answers: a photo has no text to edit, a text no caption, a deleted
 message is not found, an identical edit is "not modified". (Edits of messages it never
@@ -166,6 +167,9 @@ class Limits:
     private_per_second: float = 1.0
     group_per_minute: float = 20.0
     tolerance: float = 0.05
+    # `allow_paid_broadcast` sends: their own bucket, up to 1,000/s (0.1 Star each)
+    paid_per_second: float = 1000.0
+    paid_burst: float = 50.0
 
 
 @dataclass
@@ -181,14 +185,21 @@ class _Enforcer:
     private_last: dict[str, float] = field(default_factory=dict)
     group_sends: dict[str, deque[float]] = field(default_factory=dict)
 
+    paid_bucket: _Bucket = field(default_factory=lambda: _Bucket(0.0, 0.0))
+
     def __post_init__(self) -> None:
         self.global_bucket = _Bucket(self.limits.burst, time.monotonic())
+        self.paid_bucket = _Bucket(self.limits.paid_burst, time.monotonic())
 
-    def admit(self, chat_id: str, now: float) -> int | None:
-        """None when the send is within limits, else the seconds to ask it to wait."""
+    def admit(self, chat_id: str, now: float, paid: bool = False) -> int | None:
+        """None when the send is within limits, else the seconds to ask it to wait.
+
+        A paid broadcast counts against its own 1,000/s, not the 30/s of the rest; the
+        per-chat limits hold for both."""
         lim = self.limits
-        bucket = self.global_bucket
-        bucket.tokens = min(lim.burst, bucket.tokens + (now - bucket.at) * lim.per_second)
+        bucket = self.paid_bucket if paid else self.global_bucket
+        rate, burst = (lim.paid_per_second, lim.paid_burst) if paid else (lim.per_second, lim.burst)
+        bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
         bucket.at = now
         if bucket.tokens < 1.0 - 1e-9:
             return 1
@@ -249,6 +260,11 @@ def check_html(text: str) -> tuple[str | None, str]:
     if checker.error is None and checker.stack:
         checker.error = f'can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
     return checker.error, "".join(checker.visible)
+
+
+def is_paid(params: dict[str, Any]) -> bool:
+    """The send asked for a paid broadcast (`allow_paid_broadcast`, form or JSON)."""
+    return str(params.get("allow_paid_broadcast", "")).lower() in ("true", "1")
 
 
 def utf16_len(text: str) -> int:
@@ -378,6 +394,10 @@ class FakeTelegram(LoopbackFake):
                 and c.ok
                 and (chat_id is None or c.chat_id == str(chat_id))
             ]
+
+    def paid(self) -> list[Call]:
+        """Accepted sends that were paid broadcasts (0.1 Star each)."""
+        return [c for c in self.delivered() if is_paid(c.params)]
 
     def replies(self, chat_id: str | int) -> list[str]:
         return [c.text for c in self.delivered(chat_id)]
@@ -649,7 +669,9 @@ class FakeTelegram(LoopbackFake):
             return Failure(400, f"Bad Request: {what}")
         if self._enforcer is not None and method in SEND_METHODS:
             with self._lock:
-                wait = self._enforcer.admit(str(params.get("chat_id", "")), time.monotonic())
+                wait = self._enforcer.admit(
+                    str(params.get("chat_id", "")), time.monotonic(), is_paid(params)
+                )
                 if wait is not None:
                     self.too_many += 1
             if wait is not None:

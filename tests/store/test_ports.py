@@ -28,6 +28,7 @@ REPOSITORIES = {
     "alerts": ports.AlertsPort,
     "retention": ports.RetentionPort,
     "health": ports.HealthPort,
+    "paid": ports.PaidPort,
     "fleet": ports.FleetPort,
     "dashboard": ports.DashboardPort,
     "signin": ports.SignInPort,

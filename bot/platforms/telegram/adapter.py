@@ -6,6 +6,7 @@ room)."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from telegram import BotCommand, BotCommandScopeDefault
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import ApplicationBuilder
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.admin.access import CachedChatAccess
 from bot.core.settings import TelegramConfig
@@ -25,6 +26,7 @@ from bot.platforms.telegram.access import TelegramChats, silence_logs
 from bot.platforms.telegram.intake import ALLOWED_UPDATES, TelegramIntake
 from bot.platforms.telegram.render import command_descriptions
 from bot.platforms.telegram.send import PLATFORM, Sender, TelegramMessenger
+from bot.platforms.telegram.transport import POOL, AiohttpRequest, needs_httpx
 from bot.platforms.telegram.webhook import TelegramWebhook, WebhookRefused
 from bot.platforms.wire import wire_hooks
 from handlers.base import Context
@@ -60,13 +62,12 @@ class TelegramAdapter:
         )
         base = settings.api_base_url.rstrip("/")
         self.heartbeat = Heartbeat(context.store, PLATFORM)
-        pool = max(16, int(settings.messages_per_second * 4))
         self.application = (
             ApplicationBuilder()
             .token(settings.token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .request(telegram_request(settings, pool, self.heartbeat.answered, on_wire=True))
+            .request(telegram_request(settings, POOL, self.heartbeat.answered, on_wire=True))
             .get_updates_request(telegram_request(settings, 1, self.heartbeat.answered))
             .concurrent_updates(8)
             .build()
@@ -204,12 +205,25 @@ class AnsweringRequest(HTTPXRequest):
 
 def telegram_request(
     settings: TelegramConfig, pool: int, answered: Callable[[], None], *, on_wire: bool = False
-) -> HTTPXRequest:
-    """`[telegram] proxy_url` when set; else httpx reads HTTPS_PROXY / ALL_PROXY itself.
+) -> BaseRequest:
+    """aiohttp (bot/platforms/telegram/transport.py) unless a socks proxy needs httpx.
 
-    `on_wire`: the sends' request, whose hooks tell the delivery worker when a send has
-    really been written (what a stop must let finish)."""
+    A bounded pool either way: its size no longer follows the rate (4,000 connections at
+    1,000/s made httpx scan its pool on every send). `[telegram] proxy_url` when set; else
+    HTTPS_PROXY / ALL_PROXY from the environment. `on_wire`: the sends' request, which
+    tells the delivery worker when a send has really been written (what a stop must let
+    finish); aiohttp's request always does."""
     connect, read = settings.connect_timeout_seconds, settings.read_timeout_seconds
+    if not needs_httpx(settings.proxy_url, dict(os.environ)):
+        return AiohttpRequest(
+            connection_pool_size=pool,
+            connect_timeout=connect,
+            read_timeout=read,
+            write_timeout=read,
+            pool_timeout=connect,
+            proxy=settings.proxy_url or None,
+            answered=answered,
+        )
     return AnsweringRequest(
         answered,
         connection_pool_size=pool,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 
+import aiohttp
 import httpx
 from telegram.error import (
     BadRequest,
@@ -21,6 +22,7 @@ from telegram.error import (
 )
 
 from bot.core.outcome import SendOutcome
+from bot.platforms.aio import NOT_SENT
 from bot.platforms.base import stable_cause
 
 _PHOTO_ERRORS = (
@@ -53,6 +55,7 @@ _NOT_SENT = (
     httpx.WriteError,
     httpx.UnsupportedProtocol,
     httpx.ProxyError,
+    *NOT_SENT,  # aiohttp's (transport.py): no connection made, or none came free in time
 )
 # The message no longer exists, or may no longer be changed: a fact, not a failure.
 _MESSAGE_GONE = (
@@ -99,9 +102,11 @@ def classify(exc: TelegramError) -> SendOutcome:
         cause = exc.__cause__
         if isinstance(cause, _NOT_SENT):
             return SendOutcome.retry(f"not sent: {type(cause).__name__}")
-        if isinstance(cause, httpx.ReadTimeout) or (isinstance(exc, TimedOut) and cause is None):
+        if isinstance(exc, TimedOut) and (
+            cause is None or isinstance(cause, httpx.ReadTimeout | TimeoutError)
+        ):
             return SendOutcome.retry("read timeout", maybe_sent=True)
-        if isinstance(cause, httpx.HTTPError):  # reset or cut off mid-answer
+        if isinstance(cause, httpx.HTTPError | aiohttp.ClientError):  # reset mid-answer
             return SendOutcome.retry(f"network: {type(cause).__name__}", maybe_sent=True)
         # Telegram answered a 5xx (PTB raises NetworkError with no cause): it had the
         # request, and may have delivered it.
@@ -113,7 +118,7 @@ def outcome_of(exc: Exception) -> SendOutcome | None:
     """Any exception of a send: PTB's classified, httpx's (PTB wraps them) retried."""
     if isinstance(exc, TelegramError):
         return classify(exc)
-    if isinstance(exc, httpx.HTTPError):
+    if isinstance(exc, httpx.HTTPError | aiohttp.ClientError):
         return SendOutcome.retry(
             f"network: {type(exc).__name__}", maybe_sent=not isinstance(exc, _NOT_SENT)
         )

@@ -7,6 +7,7 @@ import html
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -50,6 +51,17 @@ def fit_spans(spans: Sequence[Span], limit: int) -> tuple[Span, ...]:
 
 
 def render_html(spans: Sequence[Span], limit: int) -> str:
+    if isinstance(spans, tuple):  # a pushed story's card: the same for thousands of chats
+        return _render_html_once(spans, limit)
+    return _render_html(spans, limit)
+
+
+@lru_cache(maxsize=256)
+def _render_html_once(spans: tuple[Span, ...], limit: int) -> str:
+    return _render_html(spans, limit)
+
+
+def _render_html(spans: Sequence[Span], limit: int) -> str:
     parts: list[str] = []
     for span in fit_spans(spans, limit):
         text = html.escape(span.text, quote=False)
@@ -80,6 +92,18 @@ def preview(url: str | None, *, large: bool = True) -> LinkPreviewOptions:
 
 
 def keyboard(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """PTB's markup objects are immutable: one story's keyboard serves every chat."""
+    if isinstance(buttons, tuple) and all(isinstance(row, tuple) for row in buttons):
+        return _keyboard_once(buttons)
+    return _keyboard(buttons)
+
+
+@lru_cache(maxsize=256)
+def _keyboard_once(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    return _keyboard(buttons)
+
+
+def _keyboard(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     for row in buttons:
         out: list[InlineKeyboardButton] = []

@@ -80,6 +80,7 @@ class Sender:
                     chat_id=chat_id,
                     media=[InputMediaPhoto(url) for url in reply.photos],
                     message_thread_id=thread_id,
+                    allow_paid_broadcast=reply.paid or None,
                 )
                 # An album carries no buttons: the card follows it, as text.
                 reply = replace(reply, photo=None)
@@ -123,6 +124,7 @@ class Sender:
                 reply_markup=markup,
                 supports_streaming=True,
                 message_thread_id=thread_id,
+                allow_paid_broadcast=reply.paid or None,
             )
         except BadRequest as exc:
             if not is_html_error(exc):
@@ -134,6 +136,7 @@ class Sender:
                 reply_markup=markup,
                 supports_streaming=True,
                 message_thread_id=thread_id,
+                allow_paid_broadcast=reply.paid or None,
             )
         return message
 
@@ -187,6 +190,7 @@ class Sender:
                 reply_markup=markup,
                 disable_notification=reply.silent or None,
                 message_thread_id=thread_id,
+                allow_paid_broadcast=reply.paid or None,
             )
             return message
         message = await self.bot.send_message(
@@ -197,6 +201,7 @@ class Sender:
             link_preview_options=preview(reply.preview_url),
             disable_notification=reply.silent or None,
             message_thread_id=thread_id,
+            allow_paid_broadcast=reply.paid or None,
         )
         return message
 

@@ -59,7 +59,9 @@ class ZaloAdapter:
             settings.api_base_url,
             connect_timeout=settings.connect_timeout_seconds,
             read_timeout=settings.read_timeout_seconds,
-            max_connections=max(8, int(settings.messages_per_second * 2) + 2),
+            # Bounded: httpx scans its whole pool on every request, so a pool sized from
+            # the rate (2,002 connections at 1,000/s) made each send cost milliseconds.
+            max_connections=min(64, max(8, int(settings.messages_per_second * 2) + 2)),
             transport=transport,
             proxy=settings.proxy_url or None,
             on_answer=self.heartbeat.answered,

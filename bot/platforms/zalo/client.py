@@ -1,20 +1,26 @@
-"""Our own small client of the Zalo Bot API, typed, over httpx.
+"""Our own small client of the Zalo Bot API, typed, over aiohttp (httpx for socks).
 
 No Python package for the Zalo Bot Platform is good enough to depend on. Every failure is
 a `ZaloError` (Zalo answered `ok: false`) or a `ZaloNetworkError` (no answer); neither
 carries the URL, which holds the token. Redirects are not followed: one would carry the
-token somewhere else.
+token somewhere else. aiohttp costs a tenth of httpx's CPU a request (bench/fanout.py
+--unlimited --zalo); httpx stays for a socks5 proxy, which aiohttp cannot reach, and for
+a test's own `transport`.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import httpx
 
 from bot.core.settings import ZALO_API
+from bot.platforms.aio import NOT_SENT, POOL, ProxyRoute, needs_httpx, new_session
 from bot.platforms.cutting import units
 from bot.platforms.wire import wire_hooks
 
@@ -197,26 +203,38 @@ class ZaloClient:
         proxy: str | None = None,
         on_answer: Callable[[], None] | None = None,
     ) -> None:
-        """`proxy`: `[zalo] proxy_url`; without it httpx reads HTTPS_PROXY / ALL_PROXY."""
+        """`proxy`: `[zalo] proxy_url`; without it HTTPS_PROXY / ALL_PROXY are read."""
         if not token:
             raise ValueError("a Zalo bot token is required")
         self._prefix = f"{base_url.rstrip('/')}/bot{token}/"
+        self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
         self._on_answer = on_answer
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-            follow_redirects=False,  # a redirect would carry the token somewhere else
-            transport=transport,
-            proxy=proxy or None,
-            headers={"User-Agent": "Bantin (Zalo Bot API client)"},
-            event_hooks=wire_hooks(),
-        )
+        self._headers = {"User-Agent": "Bantin (Zalo Bot API client)"}
+        self._max_connections = min(max_connections, POOL)
+        self._route = ProxyRoute(proxy)
+        self._session: aiohttp.ClientSession | None = None
+        self._http: httpx.AsyncClient | None = None
+        if transport is not None or needs_httpx(proxy or "", dict(os.environ)):
+            self._http = httpx.AsyncClient(
+                timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
+                limits=httpx.Limits(
+                    max_connections=self._max_connections,
+                    max_keepalive_connections=self._max_connections,
+                ),
+                follow_redirects=False,  # a redirect would carry the token somewhere else
+                transport=transport,
+                proxy=proxy or None,
+                headers=self._headers,
+                event_hooks=wire_hooks(),
+            )
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
 
     async def call(
         self,
@@ -226,37 +244,66 @@ class ZaloClient:
         read_timeout: float | None = None,
     ) -> Any:
         """POST JSON to /bot<TOKEN>/<method>; the `result` of an `ok` answer."""
-        timeout = self._http.timeout
-        if read_timeout is not None:
-            timeout = httpx.Timeout(read_timeout, connect=timeout.connect, pool=timeout.pool)
+        read = self.read_timeout if read_timeout is None else read_timeout
+        if self._http is not None:
+            status, raw = await self._post_httpx(method, params or {}, read)
+        else:
+            status, raw = await self._post(method, params or {}, read)
+        if status < 500 and self._on_answer is not None:
+            self._on_answer()
         try:
-            response = await self._http.post(
-                self._prefix + method, json=params or {}, timeout=timeout
-            )
+            body = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict):
+            raise ZaloError(method, status, f"HTTP {status}, no JSON", status)
+        if body.get("ok") is True:
+            return body.get("result")
+        code = _int(body.get("error_code")) or status
+        description = str(body.get("description") or body.get("message") or "")[:300]
+        raise ZaloError(method, code, description, status)
+
+    async def _post(self, method: str, params: dict[str, Any], read: float) -> tuple[int, bytes]:
+        if self._session is None or self._session.closed:
+            self._session = new_session(self._max_connections, self._headers)
+        url = self._prefix + method
+        proxy, proxy_headers, headers = self._route.route(url)
+        connect = self.connect_timeout
+        timeout = aiohttp.ClientTimeout(
+            total=2 * connect + read, connect=2 * connect, sock_connect=connect, sock_read=read
+        )
+        try:
+            async with self._session.post(
+                url,
+                json=params,
+                headers=headers,
+                proxy=proxy,
+                proxy_headers=proxy_headers,
+                timeout=timeout,
+                allow_redirects=False,  # a redirect would carry the token somewhere else
+            ) as response:
+                return response.status, await response.read()
+        except NOT_SENT as exc:
+            raise ZaloNetworkError(
+                method, f"not sent: {type(exc).__name__}", maybe_sent=False
+            ) from None
+        except (aiohttp.ClientError, TimeoutError) as exc:  # it may have arrived
+            raise ZaloNetworkError(method, type(exc).__name__, maybe_sent=True) from None
+
+    async def _post_httpx(
+        self, method: str, params: dict[str, Any], read: float
+    ) -> tuple[int, bytes]:
+        assert self._http is not None
+        timeout = httpx.Timeout(read, connect=self.connect_timeout, pool=self.connect_timeout)
+        try:
+            response = await self._http.post(self._prefix + method, json=params, timeout=timeout)
         except _NOT_SENT as exc:
             raise ZaloNetworkError(
                 method, f"not sent: {type(exc).__name__}", maybe_sent=False
             ) from None
         except httpx.HTTPError as exc:  # a read timeout, a reset mid-answer: it may have arrived
             raise ZaloNetworkError(method, type(exc).__name__, maybe_sent=True) from None
-        if response.status_code < 500 and self._on_answer is not None:
-            self._on_answer()
-        try:
-            body = response.json()
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            raise ZaloError(
-                method,
-                response.status_code,
-                f"HTTP {response.status_code}, no JSON",
-                response.status_code,
-            )
-        if body.get("ok") is True:
-            return body.get("result")
-        code = _int(body.get("error_code")) or response.status_code
-        description = str(body.get("description") or body.get("message") or "")[:300]
-        raise ZaloError(method, code, description, response.status_code)
+        return response.status_code, response.content
 
     # -- methods --
 

@@ -352,4 +352,12 @@ MIGRATIONS: list[str] = [
         last_push_at DOUBLE PRECISION
     );
     """,
+    # 12: paid broadcast: messages sent with allow_paid_broadcast per local day,
+    # shared by every sending process so the day's Stars budget holds across restarts.
+    """
+    CREATE TABLE paid_broadcast_days (
+        day      TEXT PRIMARY KEY,
+        messages BIGINT NOT NULL DEFAULT 0
+    );
+    """,
 ]
