@@ -17,7 +17,7 @@ from bot.admin.desk import AdminDesk
 from bot.admin.review import ReviewAnnouncer
 from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.config_desk import zalo_display_name
-from bot.core.ports import ChatAccess, MessageEditor, Summarizer
+from bot.core.platform_ports import ChatAccess, MessageEditor, Summarizer
 from bot.core.settings import Config
 from bot.dashboard.server import make_dashboard
 from bot.fleet import Membership, Role, RunLock, new_holder

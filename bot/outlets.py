@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from bot.admin.access import admin_ids
-from bot.core.ports import ChatAccess
+from bot.core.platform_ports import ChatAccess
 from bot.core.settings import Config
+from bot.delivery.jobs import WorkerSettings
 from bot.delivery.pace import SharedPace, lane_name
 from bot.delivery.paid import PaidLane
 from bot.delivery.ratelimit import Limits, RateLimiter
-from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.delivery.worker import DeliveryWorker
 from bot.fleet import Role
 from bot.store import paid_plan
 from bot.store.paid import PaidPlan

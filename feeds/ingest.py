@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import datetime
 
-from bot.core.ports import Summarizer
+from bot.core.platform_ports import Summarizer
 from bot.core.records import StoryRecord
 from feeds.extract import ExtractionError, extract_article
 from feeds.extract.media import PageMedia, page_media

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.alerts import section_slug
-from bot.core.ports import Summarizer
+from bot.core.platform_ports import Summarizer
 from bot.core.records import PendingPage, StoryRecord
 from feeds.extract import ExtractionError
 from feeds.fetch import Fetcher, FetchError, FetchResult

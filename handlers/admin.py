@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.ports import AdminPort
+from bot.core.admin_ports import AdminPort
 from bot.core.records import AdminReply, Caller
 from bot.core.replies import Button, Reply, Request, Span
 from handlers.base import Context

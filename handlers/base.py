@@ -9,8 +9,9 @@ from bot.core.replies import Request
 from bot.core.settings import CardConfig
 
 if TYPE_CHECKING:
+    from bot.core.admin_ports import AdminPort
     from bot.core.dashboard import DashboardLinks
-    from bot.core.ports import AdminPort, StorePort
+    from bot.core.ports import StorePort
 
 
 @dataclass(slots=True)

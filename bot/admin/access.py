@@ -11,7 +11,7 @@ import getpass
 import time
 from collections.abc import Callable
 
-from bot.core.ports import ChatAccess, ChatDirectory
+from bot.core.platform_ports import ChatAccess, ChatDirectory
 from bot.core.records import Caller, ChatInfo
 from bot.core.settings import Config
 

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from bot.admin.audit import AuditTrail
 from bot.admin.feeds import match_feeds
-from bot.core.ports import ChatAccess, ChatDirectory, StorePort
+from bot.core.platform_ports import ChatAccess, ChatDirectory
+from bot.core.ports import StorePort
 from bot.core.records import AdminReply, Caller, Chat, ChatInfo, Feed
 
 log = logging.getLogger(__name__)

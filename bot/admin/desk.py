@@ -20,12 +20,14 @@ from bot.admin.feeds import FeedAdmin
 from bot.admin.probe import FeedProbe, StoryRefresher
 from bot.admin.review import ReviewAdmin
 from bot.admin.stories import StoryAdmin
-from bot.core.ports import ChatAccess, MessageEditor, StorePort
+from bot.core.platform_ports import ChatAccess, MessageEditor
+from bot.core.ports import StorePort
 from bot.core.records import AdminReply, Caller
 
 
 class AdminDesk:
-    """What `bot.core.ports.AdminPort` promises: feeds, channels, broadcasts, stories, backup."""
+    """What `AdminPort` (bot.core.admin_ports) promises: feeds, channels, broadcasts, stories,
+    backup."""
 
     def __init__(
         self,

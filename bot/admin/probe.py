@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.core.ports import Summarizer
+from bot.core.platform_ports import Summarizer
 from bot.core.records import StoryRecord
 from feeds.extract import ExtractionError
 from feeds.fetch import Fetcher, FetchError

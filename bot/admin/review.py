@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from bot.admin.audit import AuditTrail
 from bot.core.outcome import Kind
-from bot.core.ports import Messenger, StorePort
+from bot.core.platform_ports import Messenger
+from bot.core.ports import StorePort
 from bot.core.records import AdminReply, Article, Caller, Chat
 from bot.core.replies import Reply
 from bot.core.review import PUBLISHED, ReviewDecision, ReviewItem

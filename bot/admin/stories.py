@@ -10,7 +10,8 @@ from collections.abc import Mapping
 
 from bot.admin.audit import AuditTrail
 from bot.admin.probe import StoryRefresher
-from bot.core.ports import MessageEditor, StorePort
+from bot.core.platform_ports import MessageEditor
+from bot.core.ports import StorePort
 from bot.core.records import AdminReply, Article, Caller
 
 refused = AdminReply.refused

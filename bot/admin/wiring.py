@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from bot.admin.access import CachedChatAccess
 from bot.admin.desk import AdminDesk
 from bot.admin.probe import FeedProbe, StoryRefresher
-from bot.core.ports import ChatAccess, MessageEditor, StorePort, Summarizer
+from bot.core.platform_ports import ChatAccess, MessageEditor, Summarizer
+from bot.core.ports import StorePort
 from bot.core.settings import Config
 from feeds.fetch import Fetcher, FetchSettings
 from feeds.urlguard import UrlGuard

@@ -8,24 +8,20 @@ a socket or a pool is behind it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from bot.core.dashboard import DashboardPort, SignInPort
-from bot.core.outcome import SendOutcome
 from bot.core.query import ParsedQuery
 from bot.core.records import (
-    AdminReply,
     Alert,
     Article,
     Audience,
     AuditEntry,
     BackupResult,
     BroadcastConfirmation,
-    Caller,
     Chat,
-    ChatInfo,
     Delivery,
     FailureOutcome,
     Feed,
@@ -42,7 +38,6 @@ from bot.core.records import (
     TopicRoute,
     WebSubSubscription,
 )
-from bot.core.replies import Reply
 from bot.core.review import ReviewDecision, ReviewItem
 from bot.core.settings import FeedConfig
 
@@ -384,140 +379,4 @@ class StorePort(Protocol):
 
     async def backup(self, target: Path) -> BackupResult:
         """A consistent copy of the whole store at `target`, taken while the bot runs."""
-        ...
-
-
-class Messenger(Protocol):
-    """One platform's way to put a reply in a chat; every error becomes a SendOutcome."""
-
-    platform: str
-
-    async def send(self, chat: Chat, reply: Reply) -> SendOutcome: ...
-
-
-class MessageEditor(Protocol):
-    """A platform's way to change what it already delivered (Telegram: editMessage*/delete).
-
-    Return False when the platform says the message is gone or can no longer be changed;
-    raise for anything else (it is reported, the other chats are still tried).
-    """
-
-    async def edit_article(self, chat: Chat, message_id: str, article: Article) -> bool: ...
-
-    async def delete_message(self, chat: Chat, message_id: str) -> bool: ...
-
-
-class ChatAccess(Protocol):
-    """What the platform says about a chat (Telegram: getChatMember for the user and the bot)."""
-
-    async def is_admin(self, platform: str, chat_id: str, user_id: str) -> bool:
-        """Is this user an administrator (or the creator) of that chat?"""
-        ...
-
-    async def can_post(self, platform: str, chat_id: str) -> bool:
-        """May the bot send messages there (a channel admin with post rights, a group member)?"""
-        ...
-
-
-@runtime_checkable
-class ChatDirectory(Protocol):
-    """Optional beside `ChatAccess`: "@name" → the chat's numeric id and title (getChat)."""
-
-    async def resolve(self, platform: str, ref: str) -> ChatInfo | None: ...
-
-
-class Summarizer(Protocol):
-    """Turns a story's text into the summary a card shows (offline, or an LLM with fallback)."""
-
-    async def __call__(
-        self, title: str, paragraphs: Sequence[str], lead: str | None, budget: int
-    ) -> str: ...
-
-
-# ---- the admin room, by area: what the admin chat commands (and the CLI) call ---------
-
-
-class FeedAdminPort(Protocol):
-    async def show(self) -> AdminReply: ...
-    async def add(
-        self,
-        caller: Caller,
-        url: str,
-        name: str | None = None,
-        *,
-        section: str | None = None,
-        kind: str = "rss",
-        selectors: Mapping[str, str | None] | None = None,
-        check: bool = True,
-    ) -> AdminReply: ...
-    async def remove(self, caller: Caller, ref: str) -> AdminReply: ...
-    async def set_paused(self, caller: Caller, ref: str, paused: bool) -> AdminReply: ...
-
-
-class ChannelAdminPort(Protocol):
-    async def show(self) -> AdminReply: ...
-    async def add(
-        self,
-        caller: Caller,
-        ref: str,
-        *,
-        platform: str = "telegram",
-        check: bool = True,
-        kind: str | None = None,
-        title: str | None = None,
-    ) -> AdminReply: ...
-    async def remove(
-        self, caller: Caller, ref: str, *, platform: str = "telegram"
-    ) -> AdminReply: ...
-    async def route(
-        self, caller: Caller, ref: str, feed_refs: Sequence[str], *, platform: str = "telegram"
-    ) -> AdminReply: ...
-
-
-class BroadcastAdminPort(Protocol):
-    async def preview(self, caller: Caller, text: str) -> AdminReply: ...
-    async def confirm(self, caller: Caller, broadcast_id: int) -> AdminReply: ...
-    async def cancel(self, caller: Caller, broadcast_id: int) -> AdminReply: ...
-
-
-class StoryAdminPort(Protocol):
-    async def post_again(self, caller: Caller, ref: str) -> AdminReply: ...
-    async def breaking(self, caller: Caller, ref: str) -> AdminReply: ...
-    async def correct(self, caller: Caller, ref: str, *, refetch: bool = True) -> AdminReply: ...
-    async def retract(self, caller: Caller, ref: str) -> AdminReply: ...
-
-
-class BackupAdminPort(Protocol):
-    async def copy(self, caller: Caller, target: Path) -> AdminReply: ...
-    async def export_opml(self, caller: Caller) -> str: ...
-    async def import_opml(self, caller: Caller, text: str, *, source: str = "") -> AdminReply: ...
-
-
-class ReviewAdminPort(Protocol):
-    async def show(self, limit: int = 50) -> AdminReply: ...
-    async def approve(self, caller: Caller, ref: str) -> AdminReply: ...
-    async def drop(self, caller: Caller, ref: str) -> AdminReply: ...
-    async def edit(self, caller: Caller, ref: str, text: str) -> AdminReply: ...
-    async def begin_edit(self, caller: Caller, chat_id: str, ref: str) -> AdminReply: ...
-
-
-class AdminPort(Protocol):
-    """The admin room: every operation checks, does one thing and is audited (who, what,
-    result); refusals say why in one line."""
-
-    @property
-    def feeds(self) -> FeedAdminPort: ...
-    @property
-    def channels(self) -> ChannelAdminPort: ...
-    @property
-    def broadcasts(self) -> BroadcastAdminPort: ...
-    @property
-    def stories(self) -> StoryAdminPort: ...
-    @property
-    def backup(self) -> BackupAdminPort: ...
-    @property
-    def review(self) -> ReviewAdminPort: ...
-
-    async def refuse_not_admin(self, caller: Caller, action: str, detail: str) -> AdminReply:
-        """Someone not on the admin list tried an admin command: say so, and audit it."""
         ...

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from bot.core.admin_ports import AdminPort
 from bot.core.dashboard import Session
-from bot.core.ports import AdminPort, StorePort
+from bot.core.ports import StorePort
 from bot.core.records import AdminReply
 from bot.core.settings import Config, parse_listen
 from bot.dashboard import pages

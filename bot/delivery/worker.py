@@ -19,14 +19,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
-from bot.core.outcome import Kind, SendOutcome, Wire, watch_wire
-from bot.core.ports import Messenger
+from bot.core.outcome import Kind, SendOutcome, watch_wire
+from bot.core.platform_ports import Messenger
 from bot.core.settings import CardConfig
 from bot.delivery.compose import chat_label, compose, silent_now, what
+from bot.delivery.jobs import Job, WorkerSettings, join_claim
 from bot.delivery.marks import SentMarks
 from bot.delivery.paid import PaidLane
 from bot.delivery.ratelimit import RateLimiter
@@ -44,47 +45,6 @@ MAX_MIGRATIONS = 2
 # 429s one job may draw before it goes back to the queue (not counted as a failed attempt):
 # a chat that keeps drawing them must not hold its row 'sending' and pause everyone forever.
 MAX_FLOOD_WAITS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class WorkerSettings:
-    max_in_flight: int = 60  # claimed rows owned at once (waiting for a slot or sending)
-    idle_seconds: float = 0.5  # how often to look at the outbox when nothing is happening
-    backoff_base: float = 5.0
-    backoff_cap: float = 900.0
-    max_attempts: int = 8
-    digest_max: int = 30
-    stop_grace_seconds: float = 5.0  # how long sends on the wire may take to finish at stop
-    give_up_after_seconds: float = 6 * 3600.0  # `[delivery] give_up_after_hours`
-    holder: str = ""  # this process in the outbox's leases (`bot.fleet`)
-    lease_seconds: float = 60.0  # `[delivery] lease_seconds`
-
-
-@dataclass(eq=False)
-class _Job:
-    deliveries: list[Delivery]
-    # The send under way: once its request began to be written, and until its outcome is
-    # recorded, a stop must not cancel the job (the chat may have the message).
-    wire: Wire | None = field(default=None, repr=False)
-    settled: bool = False
-    flood_waits: int = 0
-    paid: bool = False  # a paid broadcast (bot/delivery/paid.py)
-    paid_spent: bool = False  # its last send arrived or may have: it costs a Star tenth
-    task: asyncio.Task[None] | None = field(default=None, repr=False)
-    digest_claim: asyncio.Future[list[Delivery]] | None = field(default=None, repr=False)
-
-    @property
-    def ids(self) -> list[int]:
-        return [d.id for d in self.deliveries]
-
-    @property
-    def on_wire(self) -> bool:
-        return self.wire is not None and self.wire.written
-
-
-def _join_claim(job: _Job, claim: asyncio.Future[list[Delivery]]) -> None:
-    if not claim.cancelled() and claim.exception() is None:
-        job.deliveries.extend(claim.result())
 
 
 class DeliveryWorker:
@@ -109,7 +69,7 @@ class DeliveryWorker:
         self.settings = settings or WorkerSettings()
         self.notify_admins = notify_admins
         self.platform = messenger.platform
-        self._jobs: set[_Job] = set()
+        self._jobs: set[Job] = set()
         self._wake = asyncio.Event()
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
@@ -153,7 +113,7 @@ class DeliveryWorker:
         if self.paid_lane is not None:  # paid lane: unused reservations back to the budget
             await self.paid_lane.close()
 
-    async def _release_unsettled(self, jobs: Sequence[_Job]) -> int:
+    async def _release_unsettled(self, jobs: Sequence[Job]) -> int:
         """A digest claim that a cancelled job left running finishes (and joins its job)
         first, so the rows it claimed are released too."""
         claims = [job.digest_claim for job in jobs if job.digest_claim is not None]
@@ -205,7 +165,7 @@ class DeliveryWorker:
                         await self.store.deliveries.release([d.id for d in claimed])
                     break
                 for delivery in claimed:
-                    job = _Job([delivery])
+                    job = Job([delivery])
                     job.task = asyncio.create_task(self._run_job(job))
                     self._jobs.add(job)
             if claimed or limiter.backlog >= 0.5:
@@ -223,12 +183,12 @@ class DeliveryWorker:
             log.exception("delivery %s: could not look at the paid lane", self.platform)
             return False
 
-    def _job_done(self, job: _Job) -> None:
+    def _job_done(self, job: Job) -> None:
         self._jobs.discard(job)
         if len(self._jobs) <= self.settings.max_in_flight * 3 // 4:
             self._wake.set()
 
-    async def _run_job(self, job: _Job) -> None:
+    async def _run_job(self, job: Job) -> None:
         try:
             await self._deliver(job)
         except asyncio.CancelledError:
@@ -247,7 +207,7 @@ class DeliveryWorker:
                 self.paid_lane.refund()  # refused, not sent, or stopped: nothing to pay
             self._job_done(job)
 
-    async def _deliver(self, job: _Job) -> None:
+    async def _deliver(self, job: Job) -> None:
         first = job.deliveries[0]
         if first.chat.mode == "digest" and first.article is not None and first.priority == 0:
             await self._claim_digest(job)
@@ -296,7 +256,7 @@ class DeliveryWorker:
             await self._record(job, chat, outcome, sent_at)
             return
 
-    async def _claim_digest(self, job: _Job) -> None:
+    async def _claim_digest(self, job: Job) -> None:
         """Claim the digest's other rows and make them the job's when the claim ends, even
         if a stop cancels the job meanwhile (`_release_unsettled` waits for it)."""
         first = job.deliveries[0]
@@ -309,11 +269,11 @@ class DeliveryWorker:
                 lease_seconds=settings.lease_seconds,
             )
         )
-        claim.add_done_callback(partial(_join_claim, job))
+        claim.add_done_callback(partial(join_claim, job))
         job.digest_claim = claim
         await asyncio.shield(claim)
 
-    async def _send(self, job: _Job, chat: Chat, *, paid: bool = False) -> SendOutcome:
+    async def _send(self, job: Job, chat: Chat, *, paid: bool = False) -> SendOutcome:
         reply = compose(job.deliveries, chat.language, self.timezone, self.card)
         if silent_now(job.deliveries, time.time(), self.timezone):
             reply = replace(reply, silent=True)
@@ -332,7 +292,7 @@ class DeliveryWorker:
 
     # ---- outcomes --------------------------------------------------------------------
 
-    async def _record(self, job: _Job, chat: Chat, outcome: SendOutcome, sent_at: float) -> None:
+    async def _record(self, job: Job, chat: Chat, outcome: SendOutcome, sent_at: float) -> None:
         first = job.deliveries[0]
         store = self.store
         if outcome.kind is Kind.SENT:
@@ -388,7 +348,7 @@ class DeliveryWorker:
                 return
             await self._retry_later(job, outcome.reason, count=True)
 
-    async def _unknown(self, job: _Job, chat: Chat, outcome: SendOutcome, sent_at: float) -> None:
+    async def _unknown(self, job: Job, chat: Chat, outcome: SendOutcome, sent_at: float) -> None:
         """It may have arrived: send again later (a duplicate beats a loss) until the row
         has been unknown for `give_up_after_seconds`; then it is failed, saying so."""
         first = job.deliveries[0]
@@ -424,7 +384,7 @@ class DeliveryWorker:
         )
 
     async def _retry_later(
-        self, job: _Job, reason: str, *, count: bool, at_least: float = 0.0
+        self, job: Job, reason: str, *, count: bool, at_least: float = 0.0
     ) -> None:
         first = job.deliveries[0]
         delay = backoff_seconds(

@@ -17,7 +17,7 @@ from bot.core.outcome import Kind, SendOutcome
 from bot.platforms.redact import protect_token
 
 if TYPE_CHECKING:
-    from bot.core.ports import ChatAccess, MessageEditor, Messenger
+    from bot.core.platform_ports import ChatAccess, MessageEditor, Messenger
     from bot.core.records import Chat
     from bot.core.replies import Reply, Request
     from handlers.base import Context

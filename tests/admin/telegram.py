@@ -12,7 +12,7 @@ from typing import Any
 from bot.admin.wiring import build_admin_desk, make_fetcher
 from bot.app import extractive_summary
 from bot.core.settings import Config
-from bot.delivery.worker import WorkerSettings
+from bot.delivery.jobs import WorkerSettings
 from bot.outlets import Outlet
 from bot.store import Store
 from tests.platforms.telegram.helpers import telegram

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.admin.desk import AdminDesk
-from bot.core import ports
+from bot.core import admin_ports as ports
 from bot.store import Store
 
 REPO = Path(__file__).resolve().parents[2]

@@ -20,8 +20,9 @@ import pytest
 from bot.core.outcome import SendOutcome
 from bot.core.records import Chat, Delivery
 from bot.core.replies import Reply
+from bot.delivery.jobs import WorkerSettings
 from bot.delivery.ratelimit import Limits, RateLimiter
-from bot.delivery.worker import MAX_FLOOD_WAITS, DeliveryWorker, WorkerSettings
+from bot.delivery.worker import MAX_FLOOD_WAITS, DeliveryWorker
 from bot.store import Store
 from tests.delivery.helpers import add_chat, add_story
 

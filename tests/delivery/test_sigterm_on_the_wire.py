@@ -24,8 +24,9 @@ from bot.core.outcome import SendOutcome, mark_written
 from bot.core.records import Chat, Delivery
 from bot.core.replies import Reply
 from bot.core.settings import ZaloConfig
+from bot.delivery.jobs import WorkerSettings
 from bot.delivery.ratelimit import Limits, RateLimiter
-from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.delivery.worker import DeliveryWorker
 from bot.platforms.zalo.client import ZaloClient
 from bot.platforms.zalo.send import ZaloMessenger, ZaloSender
 from bot.store import Store, open_store

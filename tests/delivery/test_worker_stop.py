@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery.worker import WorkerSettings
+from bot.delivery.jobs import WorkerSettings
 from bot.store import open_store
 from tests.delivery.helpers import add_chat, add_story, telegram_config
 from tests.fakes.telegram_api import FakeTelegram

@@ -28,7 +28,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.ports import ChatAccess
+from bot.core.platform_ports import ChatAccess
 from bot.core.replies import Reply, Request
 from bot.platforms.base import Handle, Replies
 from bot.platforms.telegram.render import inline_result

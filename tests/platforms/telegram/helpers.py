@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core.settings import Config
-from bot.delivery.worker import WorkerSettings
+from bot.delivery.jobs import WorkerSettings
 from bot.outlets import Outlet, make_context, telegram_outlet
 from bot.platforms.base import Handle
 from bot.store import Store

@@ -16,7 +16,7 @@ import pytest
 from bot.config import parse_config
 from bot.core.records import Chat
 from bot.core.settings import Config
-from bot.delivery.worker import WorkerSettings
+from bot.delivery.jobs import WorkerSettings
 from bot.outlets import Outlet, build_outlets, make_context, zalo_outlet
 from bot.platforms.startup import TokenRejected
 from bot.platforms.zalo import ZaloAdapter
