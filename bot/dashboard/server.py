@@ -36,6 +36,7 @@ from bot.dashboard.auth import (
 from bot.dashboard.overview import overview
 from bot.dashboard.stories import stories_page
 from bot.dashboard.texts import LANGUAGES, tr
+from bot.platforms.listener import start_site
 from handlers.base import Context
 
 log = logging.getLogger(__name__)
@@ -89,18 +90,7 @@ class DashboardServer:
         return app
 
     async def start(self) -> None:
-        runner = web.AppRunner(self.application(), access_log=None, handle_signals=False)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self.host, self.port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        for address in runner.addresses:
-            if isinstance(address, tuple):
-                self.port = int(address[1])
-                break
+        self._runner, self.port = await start_site(self.application(), self.host, self.port)
         if self.links is not None and not self._public:
             host = f"[{self.host}]" if ":" in self.host else self.host
             self.links.base_url = f"http://{host}:{self.port}{self.prefix}"

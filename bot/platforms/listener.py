@@ -49,6 +49,25 @@ def answer(status: int, *, keep_alive: bool = True) -> web.Response:
     return response
 
 
+async def start_site(
+    app: web.Application, host: str, port: int, *, lingering_time: float = 10.0
+) -> tuple[web.AppRunner, int]:
+    """`app` served on host:port: its runner, and the port it bound (port 0: a free one)."""
+    runner = web.AppRunner(
+        app, access_log=None, handle_signals=False, lingering_time=lingering_time
+    )
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            return runner, int(address[1])
+    return runner, port
+
+
 class Listener:
     """An aiohttp site on "host:port"; `add_route` mounts a handler on a path, at any time.
 
@@ -131,20 +150,9 @@ class Listener:
     async def _start(self) -> None:
         app = web.Application(client_max_size=SITE_MAX_BODY)
         app.router.add_route("*", "/{path:.*}", self._dispatch)
-        runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, lingering_time=LINGER_SECONDS
+        self._runner, self.port = await start_site(
+            app, self.host, self.port, lingering_time=LINGER_SECONDS
         )
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, self.host, self.port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        for address in runner.addresses:
-            if isinstance(address, tuple):
-                self.port = int(address[1])
-                break
         log.info("listener: serving on %s:%d", self.host, self.port)
 
     async def _stop(self) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from bot.core.records import Article, PendingPage, PollOutcome, Reposted, StoryRecord
 from bot.store.db import Connection, Database, now
-from bot.store.fanout import BREAKING, enqueue_article, enqueue_story
+from bot.store.fanout import BREAKING, enqueue_article, enqueue_story, refresh_plans
 from bot.store.feeds import mark_success
 from bot.store.review import hold
 from bot.store.rows import article_from_row, media_json
@@ -100,6 +100,7 @@ class ArticleStore:
                 (etag, last_modified, int(not backlog_left), feed_id),
             )
             recovered = mark_success(conn, feed_id, next_check_at)
+        refresh_plans(self.db, deliveries)
         return PollOutcome(tuple(ids), deliveries, recovered)
 
     def due_pending(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.records import Audience, BroadcastConfirmation
 from bot.store.db import Database, now
+from bot.store.fanout import refresh_plans
 
 DRAFT_SECONDS = 3600.0
 
@@ -48,12 +49,13 @@ class BroadcastStore:
                 return BroadcastConfirmation("already", int(queued), row["text"])
             if at - float(row["created_at"]) > DRAFT_SECONDS:
                 return BroadcastConfirmation("expired", text=row["text"])
-            cursor = conn.execute(
+            queued = conn.execute(
                 "INSERT OR IGNORE INTO deliveries (broadcast_id, chat_ref, due_at, created_at) "
                 "SELECT ?, id, ?, ? FROM chats WHERE active = 1",
                 (broadcast_id, at, at),
-            )
-            return BroadcastConfirmation("queued", cursor.rowcount, row["text"])
+            ).rowcount
+        refresh_plans(self.db, queued)
+        return BroadcastConfirmation("queued", queued, row["text"])
 
     def cancel(self, broadcast_id: int, author: str) -> bool:
         """Drop a draft nobody confirmed; a queued broadcast is not touched."""

@@ -197,22 +197,7 @@ class DeliveryStore:
     ) -> None:
         """These rows went out as one message (`message_id`): all of them are sent. The
         chat's next send waits `chat_pause` seconds, whichever sender claims it."""
-        if not delivery_ids:
-            return
-        marks = ",".join("?" * len(delivery_ids))
-        at = now()
-        with self.db.transaction() as conn:
-            conn.execute(
-                f"UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, "
-                f"last_error = NULL WHERE id IN ({marks})",
-                [at, message_id, *delivery_ids],
-            )
-            if chat_pause > 0:
-                conn.execute(
-                    "UPDATE chats SET pace_until = ? "
-                    "WHERE id = (SELECT chat_ref FROM deliveries WHERE id = ?)",
-                    (at + chat_pause, delivery_ids[0]),
-                )
+        self.mark_sent_batch([(delivery_ids, message_id, chat_pause)])
 
     def mark_sent_batch(self, sends: Sequence[tuple[Sequence[int], str | None, float]]) -> None:
         """Many sends' marks in one transaction (the worker's group commit): one commit,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from bot.core.review import DROPPED, PUBLISHED, WAITING, ReviewDecision, ReviewItem
 from bot.store.db import Connection, Database, Row, now
-from bot.store.fanout import enqueue_stored
+from bot.store.fanout import enqueue_stored, refresh_plans
 
 _ITEM = """
     SELECT r.article_id, r.status, a.title, r.summary, r.created_at, r.announced_at,
@@ -131,6 +131,7 @@ class ReviewStore:
             row = conn.execute(_ITEM + " WHERE r.article_id = ?", (article_id,)).fetchone()
         if row is None:
             return ReviewDecision("missing")
+        refresh_plans(self.db, queued)
         return ReviewDecision("done" if won is not None else "already", _item(row), queued)
 
     def begin_edit(self, platform: str, chat_id: str, user_id: str, article_id: int) -> None:
