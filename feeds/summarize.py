@@ -6,7 +6,7 @@ stories to find what their human-written leads say (`feeds/summary/weights.json`
 `bench/train_summary.py`), and a second trained model decides whether a second sentence
 joins the first; redundancy is held back while picking, no sentence that starts inside a
 clause or mostly repeats what is already said is added, and the picks are read back in
-story order.
+story order, without who told them ("…, ông X cho biết.", "Theo Sở Y tế, …").
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from collections.abc import Sequence
 from functools import cache
 
 from bot.core.text import collapse_spaces, normalize, split_sentences
-from feeds.summary.clean import clean_lead, starts_inside_clause, story_sentences
+from feeds.summary.clean import (
+    clean_lead,
+    drop_attribution,
+    starts_inside_clause,
+    story_sentences,
+)
 from feeds.summary.features import (
     EXTEND_FEATURES,
     FEATURES,
@@ -240,8 +245,8 @@ def summarize(
     )
     if not picked:
         best = max(whole, key=lambda s: (scores[s.index], -s.index))
-        return _cut_at_word(best.text, budget)
-    return " ".join(s.text for s in sorted(picked, key=lambda s: s.index))
+        return _cut_at_word(drop_attribution(best.text), budget)
+    return " ".join(drop_attribution(s.text) for s in sorted(picked, key=lambda s: s.index))
 
 
 def extension_choice(
