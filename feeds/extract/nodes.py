@@ -93,7 +93,21 @@ def signature(el: HtmlElement) -> str:
     attrib = el.attrib
     if not attrib:  # most elements: no attributes at all
         return ""
-    return " ".join(v for v in map(attrib.get, _SIGNATURE_ATTRS) if v)
+    return _without_taxonomy(" ".join(v for v in map(attrib.get, _SIGNATURE_ATTRS) if v))
+
+
+# A blog engine's post wrapper lists the post's own taxonomy among its classes
+# ("post-7168 hentry category-reviews tag-social author-admin"): those name what the post
+# is about, not what the block is, so "tag-social" must not make the post a share box.
+_POST_CLASS = re.compile(r"(?:^|\s)(?:hentry|type-[\w-]+|post-\d+)(?=\s|$)")
+_TAXONOMY = re.compile(r"(?:^|\s)(?:tag|category|author|format|status)-[\w-]+(?=\s|$)")
+
+
+@lru_cache(maxsize=16384)
+def _without_taxonomy(sig: str) -> str:
+    if "-" not in sig or not _POST_CLASS.search(sig):
+        return sig
+    return _TAXONOMY.sub("", sig).strip()
 
 
 def is_hidden(el: HtmlElement) -> bool:

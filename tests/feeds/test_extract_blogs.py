@@ -1,0 +1,51 @@
+"""The generic extractor on blog layouts: short posts beside sidebar blurbs, post
+wrappers whose classes list the post's taxonomy, comment threads after the post."""
+
+from __future__ import annotations
+
+from feeds.extract import extract_generic
+
+URL = "https://blog.example.com/2012/10/28/pre-election-edition.html"
+TITLE = "Pre-election edition of the review"
+POST = [
+    "Are you voting for the incumbent, the challenger, or a third party? Regardless, this "
+    "edition of the review collects the week's best writing on health policy.",
+    "The hosts picked posts on hospital payment, insurance exchanges, and the cost of care, "
+    "with a short note on each one.",
+]
+
+
+def page(body: str) -> str:
+    return f"<html><head><title>{TITLE}</title></head><body>{body}</body></html>"
+
+
+def test_post_wrapper_named_by_its_tags_is_not_a_share_box() -> None:
+    """WordPress lists the post's tags and categories among its wrapper's classes
+    ("tag-social", "category-sharing", "author-admin"): they say what the post is about,
+    so the wrapper is not dropped as a share box, a byline or a tag list."""
+    paras = "".join(f"<p>{p}</p>" for p in POST)
+    post = (
+        "<div class='post-7168 post type-post status-publish hentry category-sharing "
+        f"tag-social author-admin'><h2>{TITLE}</h2><div class='entry'>{paras}</div></div>"
+    )
+    reply = (
+        "<div class='respond'><h3>Leave a Reply</h3><form><p>Your email address will not be "
+        "published. Required fields are marked with a star, and comments are moderated, "
+        "so please be patient while we read them.</p>"
+        + "".join(f"<p><label>Field {i}</label><input type='text'></p>" for i in range(6))
+        + "<p>You may use these HTML tags and attributes: a, abbr, acronym, b, blockquote, "
+        "cite, code, del, em, i, q, s, strike, strong.</p></form></div>"
+    )
+    html = page(f"<div class='content'>{post}{reply}</div>")
+    article = extract_generic(html, URL)
+    assert article.paragraphs == tuple(POST)
+
+
+def test_tag_list_beside_the_post_still_goes() -> None:
+    """The taxonomy words are ignored only on a post's own wrapper: a block that is a
+    tag list keeps its meaning."""
+    paras = "".join(f"<p>{p}</p>" for p in POST)
+    tags = "<div class='tags'>Tags: policy, elections, insurance, hospitals, care</div>"
+    post = f"<div class='post-12 hentry tag-policy'><div class='entry'>{paras}{tags}</div></div>"
+    article = extract_generic(page(f"<div class='content'>{post}</div>"), URL)
+    assert article.paragraphs == tuple(POST)
