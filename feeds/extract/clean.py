@@ -7,7 +7,16 @@ import re
 import lxml.etree
 from lxml.html import HtmlElement
 
-from feeds.extract.nodes import clean, drop, is_hidden, is_junk, key, link_density, text_of
+from feeds.extract.nodes import (
+    clean,
+    drop,
+    is_hidden,
+    is_junk,
+    is_thread,
+    key,
+    link_density,
+    text_of,
+)
 from feeds.extract.site_rules import SiteRule
 from feeds.htmltools import BLOCK_TAGS, CHROME_TAGS, image_url
 
@@ -64,8 +73,7 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if (
             tag in CHROME_TAGS
-            or _COMMENT_BOX.search(el.get("id") or "")
-            or _COMMENT_BOX.search(el.get("class") or "")
+            or is_thread(el)
             or (
                 is_junk(el)
                 and el not in quoted
@@ -110,12 +118,6 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
     drop(doomed)
 
 
-# The comment thread's own box, named as such: it goes however long the thread is.
-_COMMENT_BOX = re.compile(
-    r"(?:^|\s)(?:comments?|comment-?list|commentlist|comments-area|comment-?section|"
-    r"disqus_thread|binh-?luan|box-?comments?)(?:\s|$)",
-    re.I,
-)
 _PHOTO_CLASS = re.compile(r"\b(?:image|img|photo|picture|figure|media)\b", re.I)
 
 

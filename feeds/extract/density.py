@@ -19,6 +19,7 @@ from feeds.extract.nodes import (
     GOOD,
     JUNK,
     inside,
+    is_thread,
     link_density,
     own_text,
     signature,
@@ -122,7 +123,7 @@ def _unlikely_map(scope: HtmlElement, *, strict: bool = True) -> dict[HtmlElemen
     for el in scope.iterdescendants():
         parent = el.getparent()
         bad[el] = bad.get(parent, False) if parent is not None else False
-        if el in comment_boxes and el is not scope:
+        if (el in comment_boxes and el is not scope) or is_thread(el):
             bad[el] = True
         elif strict and not bad[el] and isinstance(el.tag, str) and is_unlikely(el):
             share = len(el.text_content()) / total if total else 0.0

@@ -115,6 +115,21 @@ def is_hidden(el: HtmlElement) -> bool:
     return "display:none" in style or el.get("hidden") is not None
 
 
+# The comment thread's own box, named as such: it goes however long the thread is.
+_COMMENT_BOX = re.compile(
+    r"(?:^|\s)(?:comments?|comment-?list|commentlist|comments-area|comment-?section|"
+    r"disqus_thread|binh-?luan|box-?comments?)(?:\s|$)",
+    re.I,
+)
+
+
+def is_thread(el: HtmlElement) -> bool:
+    """A block named as the comment thread: never the story, however long the thread."""
+    return bool(
+        _COMMENT_BOX.search(el.get("id") or "") or _COMMENT_BOX.search(el.get("class") or "")
+    )
+
+
 def is_junk(el: HtmlElement) -> bool:
     if is_hidden(el):
         return True

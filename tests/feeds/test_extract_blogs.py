@@ -49,3 +49,26 @@ def test_tag_list_beside_the_post_still_goes() -> None:
     post = f"<div class='post-12 hentry tag-policy'><div class='entry'>{paras}{tags}</div></div>"
     article = extract_generic(page(f"<div class='content'>{post}</div>"), URL)
     assert article.paragraphs == tuple(POST)
+
+
+def test_short_post_above_a_long_comment_thread_is_the_story() -> None:
+    """119 comments hold nearly all of the page's prose: the thread, named as such, is
+    still not the story, and the two-line post above it is (though its links keep it out
+    of the paragraph collection)."""
+    post = (
+        "<div class='entry-content'><p>I am totally inspired by <a href='/c'>this autumn "
+        "collection</a>, my all time favorite. The shirt and tie are vintage, <a href='/j'>the "
+        "jeans and the bag</a> are new.</p></div>"
+    )
+    comments = "".join(
+        f"<li class='comment c{i}'><p>Love this look, number {i}! The colours, the shoes, "
+        "and the tie are amazing, what a great outfit for the city.</p></li>"
+        for i in range(40)
+    )
+    html = page(
+        f"<div class='content'><div class='post hentry'><h2>{TITLE}</h2>{post}</div>"
+        f"<div class='comments'><ol class='commentlist'>{comments}</ol></div></div>"
+    )
+    article = extract_generic(html, URL)
+    assert article.body.startswith("I am totally inspired")
+    assert "Love this look" not in article.body
