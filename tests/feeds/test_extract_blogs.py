@@ -72,3 +72,42 @@ def test_short_post_above_a_long_comment_thread_is_the_story() -> None:
     article = extract_generic(html, URL)
     assert article.body.startswith("I am totally inspired")
     assert "Love this look" not in article.body
+
+
+def test_short_post_under_the_headline_beats_a_longer_sidebar_blurb() -> None:
+    """A two-line post and the author's profile in the sidebar, which has more commas:
+    the post is the block under the heading that repeats the page's title."""
+    profile = (
+        "<div class='about'><div class='profile-block'><p>I live, I learn, I teach, and "
+        "140 characters on the web is limiting, so here I share my creativity, and that "
+        "of others, every day.</p></div></div>"
+    )
+    post = (
+        f"<div class='postunit'><h2>{TITLE}</h2><div class='meta'>July 11th</div>"
+        "<div class='post-content'><p>Repurposing food as art is creative, a fine idea "
+        "for the holidays.</p></div></div>"
+    )
+    html = page(f"<h1><a href='/'>My blog</a></h1><div id='content'>{profile}{post}</div>")
+    article = extract_generic(html, URL)
+    assert article.paragraphs == (
+        "Repurposing food as art is creative, a fine idea for the holidays.",
+    )
+
+
+def test_blog_name_heading_is_not_the_posts_headline() -> None:
+    """The `<title>` is "Blog name: post title": the blog's name in the page header is not
+    the heading the post sits under, so its description does not become the story."""
+    header = (
+        "<div id='header'><h1 class='title'><a href='https://blog.example.com/'>Life as a "
+        "hospital CIO</a></h1><div class='descriptionwrapper'><p>Every day I experience "
+        "life in the world of healthcare IT, supporting 3000 doctors, 20000 staff, and "
+        "millions of patients.</p></div></div>"
+    )
+    paras = "".join(f"<p>{p}</p>" for p in POST)
+    post = f"<div class='post hentry'><h3>{TITLE}</h3><div class='post-body'>{paras}</div></div>"
+    html = (
+        f"<html><head><title>Life as a hospital CIO: {TITLE}</title></head>"
+        f"<body>{header}<div class='main'>{post}</div></body></html>"
+    )
+    article = extract_generic(html, URL)
+    assert article.paragraphs == tuple(POST)
