@@ -26,6 +26,7 @@ from feeds.extract.nodes import (
     signature,
     text_len,
     text_of,
+    wordy,
 )
 from feeds.extract.site_rules import RULES, SiteRule, rule_applies
 from feeds.htmltools import BLOCK_TAGS
@@ -232,7 +233,7 @@ def _paragraph_like(el: HtmlElement) -> bool:
     text = text_of(el)
     density = link_density(el, len(text))
     if len(text) > 80:
-        return density < 0.25
+        return density < 0.25 and wordy(text)
     return el.tag == "p" and density == 0 and bool(_SENTENCE_END.search(text))
 
 

@@ -110,6 +110,13 @@ def _without_taxonomy(sig: str) -> str:
     return _TAXONOMY.sub("", sig).strip()
 
 
+def wordy(text: str) -> bool:
+    """Mostly letters: not a list of dates and counts ("10/28/12 - 11/04/12 (11)") that
+    a blog's archive box runs into one block of text."""
+    letters = sum(1 for ch in text if ch.isalpha() or ch.isspace())
+    return letters >= 0.75 * len(text)
+
+
 def is_hidden(el: HtmlElement) -> bool:
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style or el.get("hidden") is not None

@@ -111,3 +111,22 @@ def test_blog_name_heading_is_not_the_posts_headline() -> None:
     )
     article = extract_generic(html, URL)
     assert article.paragraphs == tuple(POST)
+
+
+def test_archive_box_of_dates_is_not_collected_as_the_story() -> None:
+    """A blog's archive runs into one block of dates and counts, longer than the post:
+    it is not prose, so the paragraph collection does not take it for the story."""
+    weeks = "".join(
+        f"<br>{i % 12 + 1:02d}/{i % 27 + 1:02d} - {i % 12 + 1:02d}/{i % 27 + 2:02d} "
+        f"(<a href='/w{i}'>{70 + i}</a>)"
+        for i in range(120)
+    )
+    archive = f"<div class='ArchiveList'>Blog Archive{weeks}</div>"
+    post = (
+        "<div class='post-body'>There's a weird genre of people chastising local businesses "
+        "for staying open during the storm. I don't think there's any right or wrong here.</div>"
+    )
+    html = page(f"<div class='main'>{post}</div><div class='side'>{archive}</div>")
+    article = extract_generic(html, URL)
+    assert article.body.startswith("There's a weird genre")
+    assert "Archive" not in article.body
