@@ -32,11 +32,20 @@ def page_headline(root: HtmlElement, scope: HtmlElement) -> HtmlElement | None:
     for tag in ("h1", "h2", "h3"):
         for head in scope.iter(tag):
             wanted = key(text_of(head))
-            if len(wanted) < _LEAST or not any(wanted in t for t in titles):
+            if len(wanted) < _LEAST or not any(_heads(wanted, t) for t in titles):
                 continue
             if not _site_name(head):
                 return head
     return None
+
+
+_SHARE = 0.35
+
+
+def _heads(heading: str, title: str) -> bool:
+    """The heading is the title, or most of it beside the site's name: a sidebar's
+    "The AWS Report" is not the headline of "Blog: The AWS Report - John Smiley on ..."."""
+    return heading in title and len(heading) >= _SHARE * len(title)
 
 
 _MASTHEAD = re.compile(

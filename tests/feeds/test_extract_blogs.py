@@ -4,6 +4,8 @@ wrappers whose classes list the post's taxonomy, comment threads after the post.
 from __future__ import annotations
 
 from feeds.extract import extract_generic
+from feeds.extract.headline import page_headline
+from feeds.htmltools import parse_document
 
 URL = "https://blog.example.com/2012/10/28/pre-election-edition.html"
 TITLE = "Pre-election edition of the review"
@@ -130,3 +132,21 @@ def test_archive_box_of_dates_is_not_collected_as_the_story() -> None:
     article = extract_generic(html, URL)
     assert article.body.startswith("There's a weird genre")
     assert "Archive" not in article.body
+
+
+def test_a_sidebar_heading_inside_the_title_is_not_the_headline() -> None:
+    """ "The Weekly Report" (a sidebar's series box) is inside the `<title>` "Blog: The
+    Weekly Report - an interview with the database team", but only a small part of it:
+    the headline is the post's heading that is most of the title."""
+    title = "Example Blog: The Weekly Report - an interview with the database team"
+    html = (
+        f"<html><head><title>{title}</title></head><body>"
+        "<div class='side'><h2>The Weekly Report</h2><p>Episodes</p></div>"
+        "<div class='post'><h3>The Weekly Report - an interview with the database team</h3>"
+        "<p>Text.</p></div></body></html>"
+    )
+    root = parse_document(html)
+    head = page_headline(root, root.find("body"))
+    assert head is not None and head.text == (
+        "The Weekly Report - an interview with the database team"
+    )
