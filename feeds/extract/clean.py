@@ -7,6 +7,7 @@ import re
 import lxml.etree
 from lxml.html import HtmlElement
 
+from feeds.extract.density import SITE_TEXT
 from feeds.extract.nodes import (
     clean,
     drop,
@@ -234,6 +235,8 @@ def story_paragraphs(
         if _CAPTION_TEXT.match(text) and len(text) < 200:
             continue
         if len(text) < 90 and _STAMP.match(text):
+            continue
+        if len(text) < 200 and SITE_TEXT.search(text):  # "© 2012 ...", "follow any responses"
             continue
         kept.append(text)
     kept = _before_comments(kept)

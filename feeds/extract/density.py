@@ -46,7 +46,7 @@ _STRONG = re.compile(r"comment|disqus|consent|cookie|gdpr|binh-?luan|outbrain|ta
 _SKIP_TAGS = frozenset({"nav", "footer", "aside", "header", "menu"})
 _PARA_TAGS = ("p", "pre", "blockquote", "td", "div", "section", "article")
 # What a site says about itself in every page's footer or comment box, not a story.
-_SITE_TEXT = re.compile(
+SITE_TEXT = re.compile(
     r"©|\(c\) ?\d{4}|copyright \d{4}|all rights reserved|powered by|is not responsible for "
     r"the content|best viewed|follow any responses|leave a (?:reply|comment)|you must be logged "
     r"in|terms of (?:use|service)|privacy policy|cookie policy|javascript (?:is )?disabled",
@@ -171,7 +171,7 @@ def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[
         if bad.get(el, False):
             continue
         text = _paragraph_text(el)
-        if text is None or len(text) < 25 or (len(text) < 400 and _SITE_TEXT.search(text)):
+        if text is None or len(text) < 25 or (len(text) < 400 and SITE_TEXT.search(text)):
             continue
         lines = _br_lines(el) if el.tag in _BR_TAGS else [text]
         worth = sum(1 + line.count(",") + min(len(line) // 100, 3) for line in lines)
@@ -368,7 +368,7 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     return Choice(parent, top, unwanted, headed=headed, rescued=beaten is not None)
 
 
-_SMALL = 30.0
+_SMALL = 50.0
 _NEAR = 0.3
 
 

@@ -150,3 +150,17 @@ def test_a_sidebar_heading_inside_the_title_is_not_the_headline() -> None:
     assert head is not None and head.text == (
         "The Weekly Report - an interview with the database team"
     )
+
+
+def test_site_notices_under_the_post_are_not_story_paragraphs() -> None:
+    """The blog engine's notes under every post ("You can follow any responses to this
+    entry through the RSS 2.0 feed", "Powered by ...") are the site talking, not the post."""
+    paras = "".join(f"<p>{p}</p>" for p in POST)
+    notes = (
+        "<p>You can follow any responses to this entry through the RSS 2.0 feed. You can "
+        "leave a response, or trackback from your own site.</p>"
+        "<p>Powered by a blog engine, theme by a designer.</p>"
+    )
+    html = page(f"<div class='post'><h2>{TITLE}</h2><div class='entry'>{paras}{notes}</div></div>")
+    article = extract_generic(html, URL)
+    assert article.paragraphs == tuple(POST)
