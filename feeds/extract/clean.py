@@ -46,6 +46,8 @@ _BOILERPLATE = re.compile(
     r"(?:more )?related (?:stories|articles|links)|read comments? \(\d+\))\W*$",
     re.I,
 )
+# A blog archive's calendar row: the year, then the months' initials ("2004 J F M A M J").
+_CALENDAR = re.compile(r"^\d{4}(?: \w){6,12}$")
 _CAPTION_TEXT = re.compile(r"^(?:ảnh|ảnh minh họa|nguồn ảnh|photo|clip|đồ họa)\s*[:.]", re.I)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»'’]\s*$")
 
@@ -237,6 +239,8 @@ def story_paragraphs(
         if len(text) < 90 and _STAMP.match(text):
             continue
         if len(text) < 200 and SITE_TEXT.search(text):  # "© 2012 ...", "follow any responses"
+            continue
+        if _CALENDAR.match(text):
             continue
         kept.append(text)
     kept = _before_comments(kept)

@@ -164,3 +164,18 @@ def test_site_notices_under_the_post_are_not_story_paragraphs() -> None:
     html = page(f"<div class='post'><h2>{TITLE}</h2><div class='entry'>{paras}{notes}</div></div>")
     article = extract_generic(html, URL)
     assert article.paragraphs == tuple(POST)
+
+
+def test_archive_calendar_rows_are_not_story_paragraphs() -> None:
+    """A blog's archive calendar inside the post column: one row per year, the months'
+    initials as links; the post's own paragraphs stay."""
+    paras = "".join(f"<p>{p}</p>" for p in POST)
+    rows = "".join(
+        f"<div>{year} "
+        + " ".join(f"<a href='/{year}/{m}'>{c}</a>" for m, c in enumerate("JFMAMJJASOND"))
+        + "</div>"
+        for year in (2004, 2005, 2006)
+    )
+    html = page(f"<div class='post'><div class='entry'>{paras}{rows}</div></div>")
+    article = extract_generic(html, URL)
+    assert article.paragraphs == tuple(POST)
