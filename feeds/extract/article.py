@@ -117,6 +117,7 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
     rule = matched[0] if matched else None
     unwanted: list[HtmlElement] = []
     collected: list[str] = []
+    rescued = False
     if matched:
         container: HtmlElement | None = matched[1]
         top = container
@@ -127,6 +128,7 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
         container = choice.container if choice else None
         top = choice.top if choice else None
         unwanted = choice.unwanted if choice else []
+        rescued = choice.rescued if choice else False
     page_text = root.text_content()  # before any block is dropped; keyed only if needed
 
     title, title_el = metadata.title(rule, root, meta)
@@ -171,7 +173,9 @@ def _extract_tree(root: HtmlElement, url: str, *, use_rules: bool) -> ExtractedA
     raw = [] if rule is not None else [p for p in blocks(container) if len(p) >= 40]
     clean_container(container, rule)
     paragraphs = blocks(container)
-    if rule is None and _much_less(paragraphs, collected):
+    # A short post under the page's headline is the story, however little of the page's
+    # prose it is: the rest is the blurbs it beat.
+    if rule is None and not rescued and _much_less(paragraphs, collected):
         warnings.append("container held much less text than the page: paragraphs collected")
         paragraphs = collected
 

@@ -7,7 +7,17 @@ import re
 import lxml.etree
 from lxml.html import HtmlElement
 
-from feeds.extract.nodes import clean, drop, is_hidden, is_junk, key, link_density, text_of
+from feeds.extract.density import SITE_TEXT
+from feeds.extract.nodes import (
+    clean,
+    drop,
+    is_hidden,
+    is_junk,
+    is_thread,
+    key,
+    link_density,
+    text_of,
+)
 from feeds.extract.site_rules import SiteRule
 from feeds.htmltools import BLOCK_TAGS, CHROME_TAGS, image_url
 
@@ -36,6 +46,8 @@ _BOILERPLATE = re.compile(
     r"(?:more )?related (?:stories|articles|links)|read comments? \(\d+\))\W*$",
     re.I,
 )
+# A blog archive's calendar row: the year, then the months' initials ("2004 J F M A M J").
+_CALENDAR = re.compile(r"^\d{4}(?: \w){6,12}$")
 _CAPTION_TEXT = re.compile(r"^(?:ảnh|ảnh minh họa|nguồn ảnh|photo|clip|đồ họa)\s*[:.]", re.I)
 _SENTENCE_END = re.compile(r"[.!?…:;\"”»'’]\s*$")
 
@@ -64,8 +76,7 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
         if (
             tag in CHROME_TAGS
-            or _COMMENT_BOX.search(el.get("id") or "")
-            or _COMMENT_BOX.search(el.get("class") or "")
+            or is_thread(el)
             or (
                 is_junk(el)
                 and el not in quoted
@@ -110,12 +121,6 @@ def clean_container(container: HtmlElement, rule: SiteRule | None) -> None:
     drop(doomed)
 
 
-# The comment thread's own box, named as such: it goes however long the thread is.
-_COMMENT_BOX = re.compile(
-    r"(?:^|\s)(?:comments?|comment-?list|commentlist|comments-area|comment-?section|"
-    r"disqus_thread|binh-?luan|box-?comments?)(?:\s|$)",
-    re.I,
-)
 _PHOTO_CLASS = re.compile(r"\b(?:image|img|photo|picture|figure|media)\b", re.I)
 
 
@@ -232,6 +237,10 @@ def story_paragraphs(
         if _CAPTION_TEXT.match(text) and len(text) < 200:
             continue
         if len(text) < 90 and _STAMP.match(text):
+            continue
+        if len(text) < 200 and SITE_TEXT.search(text):  # "© 2012 ...", "follow any responses"
+            continue
+        if _CALENDAR.match(text):
             continue
         kept.append(text)
     kept = _before_comments(kept)

@@ -15,7 +15,7 @@ import re
 from lxml.html import HtmlElement
 
 from feeds.extract.density import mark_listings, unlikely_map
-from feeds.extract.nodes import clean, is_hidden, link_density, text_of
+from feeds.extract.nodes import clean, is_hidden, link_density, text_of, wordy
 from feeds.htmltools import BLOCK_TAGS
 
 _SHARE = 0.7
@@ -46,6 +46,8 @@ def _collect(root: HtmlElement, *, strict: bool) -> list[str]:
         text = text_of(el)
         least = 20 if el.tag in ("p", "h2", "h3") else 60
         if len(text) < least or link_density(el, len(text)) >= 0.3:
+            continue
+        if el.tag in ("div", "li") and not wordy(text):
             continue
         if el.tag in ("h2", "h3", "li") and not found:
             continue

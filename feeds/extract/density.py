@@ -15,15 +15,18 @@ from functools import lru_cache
 
 from lxml.html import HtmlElement
 
+from feeds.extract.headline import best_under, page_headline, post_region
 from feeds.extract.nodes import (
     GOOD,
     JUNK,
     inside,
+    is_thread,
     link_density,
     own_text,
     signature,
     text_len,
     text_of,
+    wordy,
 )
 from feeds.extract.site_rules import RULES, SiteRule, rule_applies
 from feeds.htmltools import BLOCK_TAGS
@@ -43,7 +46,7 @@ _STRONG = re.compile(r"comment|disqus|consent|cookie|gdpr|binh-?luan|outbrain|ta
 _SKIP_TAGS = frozenset({"nav", "footer", "aside", "header", "menu"})
 _PARA_TAGS = ("p", "pre", "blockquote", "td", "div", "section", "article")
 # What a site says about itself in every page's footer or comment box, not a story.
-_SITE_TEXT = re.compile(
+SITE_TEXT = re.compile(
     r"©|\(c\) ?\d{4}|copyright \d{4}|all rights reserved|powered by|is not responsible for "
     r"the content|best viewed|follow any responses|leave a (?:reply|comment)|you must be logged "
     r"in|terms of (?:use|service)|privacy policy|cookie policy|javascript (?:is )?disabled",
@@ -60,6 +63,8 @@ class Choice:
     container: HtmlElement
     top: HtmlElement
     unwanted: list[HtmlElement] = field(default_factory=list)
+    headed: bool = False  # the winner is the post under the page's headline
+    rescued: bool = False  # ... and it beat a blurb elsewhere that outscored it
 
 
 def match_rule(root: HtmlElement, url: str) -> tuple[SiteRule, HtmlElement] | None:
@@ -122,7 +127,7 @@ def _unlikely_map(scope: HtmlElement, *, strict: bool = True) -> dict[HtmlElemen
     for el in scope.iterdescendants():
         parent = el.getparent()
         bad[el] = bad.get(parent, False) if parent is not None else False
-        if el in comment_boxes and el is not scope:
+        if (el in comment_boxes and el is not scope) or is_thread(el):
             bad[el] = True
         elif strict and not bad[el] and isinstance(el.tag, str) and is_unlikely(el):
             share = len(el.text_content()) / total if total else 0.0
@@ -166,7 +171,7 @@ def _score_paragraphs(scope: HtmlElement, bad: dict[HtmlElement, bool]) -> dict[
         if bad.get(el, False):
             continue
         text = _paragraph_text(el)
-        if text is None or len(text) < 25 or (len(text) < 400 and _SITE_TEXT.search(text)):
+        if text is None or len(text) < 25 or (len(text) < 400 and SITE_TEXT.search(text)):
             continue
         lines = _br_lines(el) if el.tag in _BR_TAGS else [text]
         worth = sum(1 + line.count(",") + min(len(line) // 100, 3) for line in lines)
@@ -228,7 +233,7 @@ def _paragraph_like(el: HtmlElement) -> bool:
     text = text_of(el)
     density = link_density(el, len(text))
     if len(text) > 80:
-        return density < 0.25
+        return density < 0.25 and wordy(text)
     return el.tag == "p" and density == 0 and bool(_SENTENCE_END.search(text))
 
 
@@ -263,7 +268,10 @@ _CHUNK_LEVELS = 2
 
 
 def _promote(
-    best: HtmlElement, scores: dict[HtmlElement, float], scope: HtmlElement
+    best: HtmlElement,
+    scores: dict[HtmlElement, float],
+    scope: HtmlElement,
+    beaten: HtmlElement | None = None,
 ) -> HtmlElement:
     """Up to the nearest ancestor (a few levels up) that also holds another block scoring
     near the winner: a story cut into chunks, each its own column or grid cell, is read
@@ -278,12 +286,20 @@ def _promote(
     others = [
         cand
         for cand, score in scores.items()
-        if score >= floor and cand is not best and cand not in lineage and not inside(cand, best)
+        if score >= floor
+        and cand is not best
+        and cand not in lineage
+        and not inside(cand, best)
+        and not (beaten is not None and _kin(cand, beaten))
     ]
     for anc in path:
         if any(inside(cand, anc) for cand in others):
             return anc
     return best
+
+
+def _kin(a: HtmlElement, b: HtmlElement) -> bool:
+    return a is b or inside(a, b) or inside(b, a)
 
 
 def generic_container(root: HtmlElement) -> Choice | None:
@@ -292,7 +308,7 @@ def generic_container(root: HtmlElement) -> Choice | None:
     inside a "stickySidebar" wrapper), keeping whichever holds more."""
     strict = _choose(root, strict=True)
     size = _size(strict)
-    if size >= _SHORT:
+    if size >= _SHORT or (strict is not None and strict.headed):
         return strict
     lax = _choose(root, strict=False)
     return lax if _size(lax) > size else strict
@@ -317,11 +333,15 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
     if not scores:
         return None
     winner = max(scores, key=lambda el: scores[el])
-    top = _lift(_promote(winner, scores, scope), scope)
+    best, headed = _headed_winner(root, scope, scores, winner)
+    # The post chosen over a blurb is not joined up with the blurb it beat.
+    beaten = winner if best is not winner else None
+    winner = best
+    top = _lift(_promote(winner, scores, scope, beaten), scope)
     top_score = max(scores[winner], scores.get(top, 0.0))
     parent = top.getparent()
     if parent is None or top is scope:
-        return Choice(top, top)
+        return Choice(top, top, headed=headed, rescued=beaten is not None)
     threshold = max(10.0, top_score * 0.2)
     top_class = top.get("class")
     kept: list[HtmlElement] = []
@@ -337,11 +357,36 @@ def _choose(root: HtmlElement, *, strict: bool) -> Choice | None:
             not bad.get(sib, False)
             and not (top.tag == "article" and sib.tag == "article")  # another post
             and not _has_form(sib)
+            and not (beaten is not None and _kin(sib, beaten))
             and (scores.get(sib, 0.0) + bonus >= threshold or _paragraph_like(sib))
         ):
             kept.append(sib)
         else:
             unwanted.append(sib)
     if len(kept) == 1:
-        return Choice(top, top)
-    return Choice(parent, top, unwanted)
+        return Choice(top, top, headed=headed, rescued=beaten is not None)
+    return Choice(parent, top, unwanted, headed=headed, rescued=beaten is not None)
+
+
+_SMALL = 50.0
+_NEAR = 0.3
+
+
+def _headed_winner(
+    root: HtmlElement, scope: HtmlElement, scores: dict[HtmlElement, float], winner: HtmlElement
+) -> tuple[HtmlElement, bool]:
+    """On a page of little text, the post under the page's headline rather than a blurb
+    elsewhere that outscores it (see feeds/extract/headline.py); and whether the winner
+    is that post."""
+    head = page_headline(root, scope)
+    region = post_region(head, scores, scope) if head is not None else None
+    if region is None:
+        return winner, False
+    if winner is region or inside(winner, region):
+        return winner, True
+    if inside(region, winner) or scores[winner] >= _SMALL:
+        return winner, False
+    post = best_under(region, scores)
+    if post is None or scores[post] < _NEAR * scores[winner]:
+        return winner, False
+    return post, True

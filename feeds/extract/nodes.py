@@ -93,12 +93,48 @@ def signature(el: HtmlElement) -> str:
     attrib = el.attrib
     if not attrib:  # most elements: no attributes at all
         return ""
-    return " ".join(v for v in map(attrib.get, _SIGNATURE_ATTRS) if v)
+    return _without_taxonomy(" ".join(v for v in map(attrib.get, _SIGNATURE_ATTRS) if v))
+
+
+# A blog engine's post wrapper lists the post's own taxonomy among its classes
+# ("post-7168 hentry category-reviews tag-social author-admin"): those name what the post
+# is about, not what the block is, so "tag-social" must not make the post a share box.
+_POST_CLASS = re.compile(r"(?:^|\s)(?:hentry|type-[\w-]+|post-\d+)(?=\s|$)")
+_TAXONOMY = re.compile(r"(?:^|\s)(?:tag|category|author|format|status)-[\w-]+(?=\s|$)")
+
+
+@lru_cache(maxsize=16384)
+def _without_taxonomy(sig: str) -> str:
+    if "-" not in sig or not _POST_CLASS.search(sig):
+        return sig
+    return _TAXONOMY.sub("", sig).strip()
+
+
+def wordy(text: str) -> bool:
+    """Mostly letters: not a list of dates and counts ("10/28/12 - 11/04/12 (11)") that
+    a blog's archive box runs into one block of text."""
+    letters = sum(1 for ch in text if ch.isalpha() or ch.isspace())
+    return letters >= 0.75 * len(text)
 
 
 def is_hidden(el: HtmlElement) -> bool:
     style = (el.get("style") or "").replace(" ", "").lower()
     return "display:none" in style or el.get("hidden") is not None
+
+
+# The comment thread's own box, named as such: it goes however long the thread is.
+_COMMENT_BOX = re.compile(
+    r"(?:^|\s)(?:comments?|comment-?list|commentlist|comments-area|comment-?section|"
+    r"disqus_thread|binh-?luan|box-?comments?)(?:\s|$)",
+    re.I,
+)
+
+
+def is_thread(el: HtmlElement) -> bool:
+    """A block named as the comment thread: never the story, however long the thread."""
+    return bool(
+        _COMMENT_BOX.search(el.get("id") or "") or _COMMENT_BOX.search(el.get("class") or "")
+    )
 
 
 def is_junk(el: HtmlElement) -> bool:
