@@ -7,6 +7,7 @@ missing English string falls back to Vietnamese instead of a crash in front of a
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from string import Formatter
 from typing import Final
 
@@ -363,7 +364,14 @@ def t(language: str | None, key: str, **kwargs: object) -> str:
     A missing translation falls back to Vietnamese, a missing key to the key itself, and a
     missing placeholder leaves the template as it is (logged: it is our bug, not the reader's).
     """
-    entry = STRINGS.get(key)
+    return text_in(STRINGS, language, key, **kwargs)
+
+
+def text_in(
+    table: Mapping[str, Mapping[str, str]], language: str | None, key: str, **kwargs: object
+) -> str:
+    """`t` over another table of texts (the dashboard's pages keep their own)."""
+    entry = table.get(key)
     if entry is None:
         log.error("i18n: no string %r", key)
         return key

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from handlers.i18n import text_in
+
 LANGUAGES: Final = ("vi", "en")
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
@@ -109,9 +111,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 
 def tr(language: str, key: str, **values: object) -> str:
     """The text in `language` (Vietnamese when it has none), placeholders filled."""
-    entry = TEXTS.get(key, {})
-    template = entry.get(language) or entry.get("vi") or key
-    return template.format(**values) if values else template
+    return text_in(TEXTS, language, key, **values)
 
 
 def number(value: float, language: str, digits: int = 1) -> str:
