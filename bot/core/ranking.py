@@ -74,10 +74,18 @@ def _field_features(
         for i, tok in enumerate(tokens)
         if tok in whole or (prefixes and tok.startswith(prefixes))
     ]
+    at: dict[str, set[int]] = {}
+    for i, tok in hits:
+        at.setdefault(tok, set()).add(i)
     present = 0.0
     positions: list[set[int]] = []
     for term, weight in zip(terms, weights, strict=True):
-        where = {i for i, tok in hits if matches(tok, term)} if hits else set()
+        # By the token's own positions: a query of hundreds of words against a long lead
+        # was words × matches (21 s for a 900-word query over 2,000 candidates).
+        if term.prefix:
+            where = {i for i, tok in hits if matches(tok, term)}
+        else:
+            where = at.get(term.folded, set())
         if where:
             present += weight
         positions.append(where)

@@ -53,6 +53,10 @@ COMMON_IN_TITLES = 1_000  # a word in this many titles is "very common"
 STORY_WINDOW = 50_000  # newest stories scanned for a query of very common words only
 BODY_CHECK = 20  # at least this many of the best have their body read, if it matters
 BODY_ROUNDS = 3  # reads of bodies per search (a story found wanting lets another up)
+# Stories holding only some of the words are looked for word by word, for a query of at
+# most this many words (a reader's /search takes 20): beyond, each word's candidates
+# would only swell the ranking, whose cost grows with words × candidates.
+SOME_WORDS_UP_TO = 20
 REBUILD_BATCH = 2_000
 # One search's time budget: past it the engine stops the query (SearchTimedOut), so
 # no reader's search holds a database connection for long.
@@ -256,7 +260,7 @@ class SearchIndex:
         any_phrase = newest("stories", story_phrase, BODY_CANDIDATES) if several else set()
         all_terms = newest("stories", story_every, BODY_CANDIDATES)
         ids = title_phrase | title_all | any_phrase | all_terms
-        if several and len(ids) < want:
+        if several and len(ids) < want and len(story_terms) <= SOME_WORDS_UP_TO:
             for term in dict.fromkeys(story_terms):
                 ids |= newest("stories", Match.word(term), BODY_CANDIDATES)
         if not ids:

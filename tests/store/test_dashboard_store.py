@@ -91,7 +91,11 @@ def test_the_figures_of_the_charts(new_store: Callable[..., Store]) -> None:
         conn.execute(
             "UPDATE deliveries SET sent_at = ? WHERE id = ?", (published + 300, claimed[0].id)
         )
-        conn.execute("UPDATE deliveries SET claimed_at = ? WHERE id = ?", (at - 60, claimed[1].id))
+        # Inside this hour, however close to its start the test runs (the last bucket).
+        failed_at = at - min(60.0, (at % 3600) / 2)
+        conn.execute(
+            "UPDATE deliveries SET claimed_at = ? WHERE id = ?", (failed_at, claimed[1].id)
+        )
     hours = store.sync.dashboard.deliveries_by_hour(24, at)
     assert len(hours.hours) == 24 and sum(hours.sent) == 1 and sum(hours.failed) == 1
     assert hours.sent[hours.hours.index(max(h for h in hours.hours if h <= published + 300))] == 1
