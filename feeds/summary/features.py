@@ -11,7 +11,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.text import syllables
@@ -60,6 +60,12 @@ _BASE = (
     "inside_clause",  # opens on a bracket, a lowercase word or a conjunction
     "colon_end",  # ends on a colon: introduces a list it does not hold
     "few_sentences",  # the story has five sentences or fewer
+    # Weighted by how rare a syllable is across VietNews bodies (IDF from training, shipped
+    # with the weights), so "của" counts for nothing and a name for much.
+    "idf_mean",  # mean rarity of the sentence's content syllables
+    "idf_title",  # IDF-weighted share of the title's content syllables
+    "idf_top",  # IDF-weighted share of the story's ten heaviest syllables
+    "idf_central",  # cosine with the story's centroid, weighted by corpus IDF
 )
 # Products of two graded features, so a linear model can weigh one reason by another
 # (centrality counts for more near the top, title words for more in a short sentence).
@@ -74,6 +80,10 @@ _GRADED = (
     "lead_prior",
     "relpos",
     "figures",
+    "idf_mean",
+    "idf_title",
+    "idf_top",
+    "idf_central",
 )
 _PAIRS = tuple((_BASE.index(a), _BASE.index(b)) for i, a in enumerate(_GRADED) for b in _GRADED[i:])
 FEATURES: tuple[str, ...] = (
@@ -135,7 +145,7 @@ def _count_facts(tokens: list[str]) -> int:
     return count
 
 
-def vector_norm(vector: Counter[str]) -> float:
+def vector_norm(vector: Mapping[str, float]) -> float:
     return math.sqrt(sum(v * v for v in vector.values()))
 
 
@@ -181,15 +191,20 @@ def _position(index: int) -> tuple[float, ...]:
     )
 
 
-def rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
-    """One row of `FEATURES` per sentence."""
-    out = _base_rows(title, sentences)
+def rows(
+    title: str, sentences: list[Sentence], idf: Mapping[str, float] | None = None
+) -> list[list[float]]:
+    """One row of `FEATURES` per sentence; `idf` maps syllables to their rarity in [0, 1]
+    (unknown syllables count as 1)."""
+    out = _base_rows(title, sentences, idf or {})
     for row in out:
         row.extend([row[a] * row[b] for a, b in _PAIRS])
     return out
 
 
-def _base_rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
+def _base_rows(
+    title: str, sentences: list[Sentence], corpus_idf: Mapping[str, float]
+) -> list[list[float]]:
     df: Counter[str] = Counter()
     for s in sentences:
         df.update(s.words.keys())
@@ -204,6 +219,17 @@ def _base_rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
     title_words = {k for k in title_grams if " " not in k}
     title_bigrams = {k for k in title_grams if " " in k}
     few = float(n <= 5)
+    rarity = {k: corpus_idf.get(k, 1.0) for k in df if " " not in k}
+    title_rare = sum(corpus_idf.get(k, 1.0) for k in title_words) or 1.0
+    heavy: dict[str, float] = {}
+    for s in sentences:
+        for k, v in s.words.items():
+            if " " not in k:
+                heavy[k] = heavy.get(k, 0.0) + v * rarity[k]
+    top = sorted(heavy.items(), key=lambda t: -t[1])[:10]
+    top_total = sum(v for _, v in top) or 1.0
+    top_weight = dict(top)
+    heavy_norm = vector_norm(heavy) or 1.0
     out = []
     for s in sentences:
         dot = norm = 0.0
@@ -217,6 +243,10 @@ def _base_rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
         text = s.text
         lower = text.lower()
         figures = sum(1 for k in unigrams if k[0].isdigit())
+        rare = [rarity[k] for k in unigrams]
+        weighted_words = {k: v * rarity[k] for k, v in s.words.items() if " " not in k}
+        weighted_norm = vector_norm(weighted_words)
+        idf_dot = sum(v * heavy[k] for k, v in weighted_words.items())
         out.append(
             [
                 *_position(s.index),
@@ -240,6 +270,10 @@ def _base_rows(title: str, sentences: list[Sentence]) -> list[list[float]]:
                 float(starts_inside_clause(text)),
                 float(text.endswith(":")),
                 few,
+                sum(rare) / len(rare) if rare else 0.0,
+                sum(corpus_idf.get(k, 1.0) for k in title_words & keys) / title_rare,
+                sum(top_weight.get(k, 0.0) for k in unigrams) / top_total,
+                idf_dot / (weighted_norm * heavy_norm) if idf_dot else 0.0,
             ]
         )
     return out

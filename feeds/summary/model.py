@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import math
 import operator
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,9 @@ class Model:
     extend: tuple[float, ...] | None = None
     extend_bias: float = 0.0
     extend_threshold: float = 0.0
+    # How rare each syllable is across the training stories' bodies, in [0, 1]; a syllable
+    # not listed counts as 1 (rarer than any listed).
+    idf: Mapping[str, float] = field(default_factory=dict, compare=False)
 
     def scores(self, rows: list[list[float]]) -> list[float]:
         out = []
@@ -75,6 +79,7 @@ class Model:
             else tuple(float(extend["weights"][name]) for name in EXTEND_FEATURES),
             extend_bias=0.0 if extend is None else float(extend["bias"]),
             extend_threshold=0.0 if extend is None else float(extend["threshold"]),
+            idf={k: float(v) for k, v in data.get("idf", {}).items()},
         )
 
     @classmethod

@@ -15,7 +15,7 @@ from bench.summary_eval import HAND_TUNED, paragraphs_of, read_stories, rouge, s
 from bot.core.text import split_sentences, syllables
 from feeds.summarize import Model, clean_lead, extension_choice, summarize
 from feeds.summary.clean import drop_attribution, starts_inside_clause, story_sentences
-from feeds.summary.features import EXTEND_FEATURES, FEATURES, is_speech, prepare
+from feeds.summary.features import EXTEND_FEATURES, FEATURES, is_speech, prepare, rows
 from feeds.summary.model import shipped
 
 TITLE = "Đà Lạt mở rộng đường vành đai phía Nam"
@@ -331,7 +331,7 @@ def test_the_shipped_weights_are_the_trained_ones_for_these_features() -> None:
     repo = Path(__file__).resolve().parents[2]
     text = (repo / "feeds" / "summary" / "weights.json").read_text(encoding="utf-8")
     assert "bench/train_summary.py" in json.loads(text)["about"]
-    assert len(text) < 20_000  # a small data file
+    assert len(text) < 250_000  # a small data file: the weights and 10,000 syllables' rarity
     hand = Model.load(HAND_TUNED)
     assert hand.weights != model.weights
     assert summarize(TITLE, PARAGRAPHS, budget=300, model=hand)
@@ -399,3 +399,22 @@ def test_rouge_floor_over_the_best_lead_on_stories_training_never_saw(shared_dir
     assert ours[0] > max(t[0] for t in leads.values()) + R1_MARGIN
     assert ours[2] > max(t[2] for t in leads.values()) + RL_MARGIN
     assert ours[0] > 0.30
+
+
+def test_rare_syllables_weigh_more_than_common_ones() -> None:
+    """The shipped rarity table ranks a common word below a place name, so the
+    IDF-weighted title coverage favours the sentence that holds the title's rare words."""
+    model = shipped()
+    assert model.idf["huyện"] < model.idf["đèo"] < model.idf.get("prenn", 1.0)
+    title = "Sạt lở đèo Prenn sau mưa lớn"
+    sentences = prepare(
+        [
+            "Mưa lớn kéo dài khiến nhiều tuyến đường ở huyện bị ngập sau nhiều ngày.",
+            "Đèo Prenn sạt lở một đoạn dài, không có thiệt hại về người.",
+        ]
+    )
+    table = rows(title, sentences, model.idf)
+    at = FEATURES.index("idf_title")
+    assert table[1][at] > table[0][at] > 0
+    plain = rows(title, sentences)  # without a table every syllable is equally rare
+    assert plain[1][at] > plain[0][at]
