@@ -9,11 +9,10 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.app import App
-from bot.config import parse_config
 from bot.core.settings import Config
 from bot.dashboard.server import DashboardServer
 from tests.admin.telegram import ADMIN
-from tests.admin.test_review import READERS, hold_a_story
+from tests.admin.test_review import READERS, hold_a_story, review_config
 from tests.admin.test_telegram_app import ask
 from tests.fakes.news_site import FakeNewsSite
 from tests.fakes.telegram_api import FakeTelegram
@@ -22,38 +21,8 @@ LINK = re.compile(r"https?://\S+/login\?t=[\w-]+")
 
 
 def dashboard_config(tmp_path: Path, tg: FakeTelegram, site: FakeNewsSite) -> Config:
-    text = f"""
-[bot]
-name = "Lâm Đồng TV"
-
-[storage]
-path = "{tmp_path / "bantin.sqlite3"}"
-
-[fetch]
-trusted_networks = ["127.0.0.1/32"]
-timeout_seconds = 2.0
-
-[publish]
-review = true
-
-[dashboard]
-listen = "127.0.0.1:0"
-
-[telegram]
-token = "{tg.token}"
-api_base_url = "{tg.url}"
-admins = [{ADMIN}]
-messages_per_second = 200
-private_chat_per_second = 50
-group_per_minute = 3000
-
-[[feeds]]
-name = "Tin tức"
-url = "{site.feed_url}"
-"""
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return parse_config(text, str(path))
+    """The review desk's config (tests/admin/test_review.py), with the dashboard on."""
+    return review_config(tmp_path, tg, site, extra='[dashboard]\nlisten = "127.0.0.1:0"')
 
 
 def server_of(app: App) -> DashboardServer:
