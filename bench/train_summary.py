@@ -38,7 +38,7 @@ if str(REPO) not in sys.path:  # run as a script from anywhere
 from bench.summary_eval import Story, paragraphs_of, read_stories, rouge, rouge_n, rouge_tokens  # noqa: E402
 from feeds.summarize import extension_choice, summarize  # noqa: E402
 from feeds.summary.clean import story_sentences  # noqa: E402
-from feeds.summary.features import EXTEND_FEATURES, FEATURES, prepare, rows  # noqa: E402
+from feeds.summary.features import EXTEND_FEATURES, FEATURES, LeadRates, prepare, rows  # noqa: E402
 from feeds.summary.model import Model  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "vietnews" / "train.jsonl"
@@ -52,6 +52,15 @@ ROUND = 6
 # bodies, for syllables in at least IDF_MIN_DF of them; rarer ones count as 1 at run time.
 IDF_MIN_DF = 5
 IDF_ROUND = 3
+# Lead rates (the `lead_*` features): for syllables in at least LEAD_MIN_DF fitting bodies,
+# (stories whose lead has it + LEAD_PRIOR × the overall rate) / (bodies with it +
+# LEAD_PRIOR); rarer syllables share one pooled rate. The scorer and the extension model
+# are fit on rates cross-fitted over LEAD_FOLDS folds of the fitting stories (each fold's
+# rows read rates from the other folds), so no story's own lead leaks into its features;
+# the shipped rates come from every fitting story.
+LEAD_MIN_DF = 20
+LEAD_PRIOR = 10
+LEAD_FOLDS = 5
 # Selection constants. Without a lead, the first pick is the best-scoring sentence and a
 # second is added only when the extension model (ridge regression on the change in each
 # fitting story's ROUGE-1 when the second candidate is added) expects a gain above the
@@ -109,12 +118,44 @@ def corpus_idf(stories: Sequence[Story]) -> dict[str, float]:
     }
 
 
+def lead_rates(stories: Sequence[Story]) -> LeadRates:
+    """How often a syllable in a story's body is in its lead too, by syllable."""
+    bodies: Counter[str] = Counter()
+    leads: Counter[str] = Counter()
+    for story in stories:
+        body: set[str] = set()
+        for s in prepare(story_sentences(paragraphs_of(story.body))):
+            body.update(s.tokens)
+        bodies.update(body)
+        leads.update(body & set(rouge_tokens(story.sapo)))
+    overall = sum(leads.values()) / max(sum(bodies.values()), 1)
+    rare = [k for k, c in bodies.items() if c < LEAD_MIN_DF]
+    other = sum(leads[k] for k in rare) / max(sum(bodies[k] for k in rare), 1)
+    rates = {
+        k: round((leads[k] + LEAD_PRIOR * overall) / (c + LEAD_PRIOR), IDF_ROUND)
+        for k, c in sorted(bodies.items())
+        if c >= LEAD_MIN_DF
+    }
+    return LeadRates(rates, round(other, IDF_ROUND))
+
+
+def folds(stories: Sequence[Story]) -> list[tuple[list[Story], LeadRates]]:
+    """The fitting stories in LEAD_FOLDS runs, each with the lead rates of the others."""
+    size = math.ceil(len(stories) / LEAD_FOLDS)
+    runs = [list(stories[i : i + size]) for i in range(0, len(stories), size)]
+    return [
+        (run, lead_rates([s for j, other in enumerate(runs) if j != i for s in other]))
+        for i, run in enumerate(runs)
+    ]
+
+
 _IDF: dict[str, float] = {}
+_RATES = LeadRates({}, 0.0)
 
 
-def _init_idf(idf: dict[str, float]) -> None:
-    global _IDF
-    _IDF = idf
+def _init_idf(idf: dict[str, float], rates: LeadRates) -> None:
+    global _IDF, _RATES
+    _IDF, _RATES = idf, rates
 
 
 def story_rows(story: Story) -> tuple[list[list[float]], list[float]]:
@@ -127,17 +168,17 @@ def story_rows(story: Story) -> tuple[list[list[float]], list[float]]:
         rouge_n(rouge_tokens(s), ref, 1) + ORACLE_BONUS * p
         for s, p in zip(sentences, picked, strict=True)
     ]
-    return rows(story.title, prepare(sentences), _IDF), targets
+    return rows(story.title, prepare(sentences), _IDF, _RATES), targets
 
 
 def table(
-    stories: Sequence[Story], what: str, idf: dict[str, float]
+    stories: Sequence[Story], what: str, idf: dict[str, float], rates: LeadRates
 ) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of every sentence, in story order (two processes)."""
     xs: list[list[float]] = []
     ys: list[float] = []
     started = time.monotonic()
-    with Pool(2, initializer=_init_idf, initargs=(idf,)) as pool:
+    with Pool(2, initializer=_init_idf, initargs=(idf, rates)) as pool:
         for n, (x, y) in enumerate(pool.imap(story_rows, stories, chunksize=64), 1):
             xs.extend(x)
             ys.extend(y)
@@ -165,7 +206,11 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = L2) -> np.ndarray:
 
 
 def weights_file(
-    w: np.ndarray, selection: dict[str, float], about: str, idf: dict[str, float]
+    w: np.ndarray,
+    selection: dict[str, float],
+    about: str,
+    idf: dict[str, float],
+    rates: LeadRates,
 ) -> dict[str, Any]:
     return {
         "about": about,
@@ -174,6 +219,8 @@ def weights_file(
         "weights": {name: round(float(v), ROUND) for name, v in zip(FEATURES, w[:-1], strict=True)},
         "selection": selection,
         "idf": idf,
+        "lead_rate_other": rates.other,
+        "lead_rates": dict(rates.rates),
     }
 
 
@@ -258,7 +305,12 @@ def train(data: Path, limit: int | None) -> str:
     print(f"{len(fitting)} stories to fit, {len(held_out)} held out, from {data}", file=sys.stderr)
     idf = corpus_idf(fitting)
     print(f"{len(idf)} syllables' rarity from the fitting stories' bodies", file=sys.stderr)
-    x, y = table(fitting, "features", idf)
+    print(f"lead rates over {LEAD_FOLDS} folds and all", file=sys.stderr)
+    runs = folds(fitting)
+    rates = lead_rates(fitting)
+    parts = [table(run, f"features, fold {i + 1}", idf, r) for i, (run, r) in enumerate(runs)]
+    x = np.vstack([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
     print(f"fitting {x.shape[1]} features on {len(y)} sentences", file=sys.stderr)
     w = fit(x, y)
     about = (
@@ -268,9 +320,13 @@ def train(data: Path, limit: int | None) -> str:
         "second sentence adds); its threshold chosen on the "
         f"{len(held_out)} held out."
     )
-    base = weights_file(w, dict(SELECTION), about, idf)
+    base = weights_file(w, dict(SELECTION), about, idf, rates)
     print("fitting the extension model on the same stories", file=sys.stderr)
-    ex, ey = extension_table(base, fitting)
+    extension_parts = [
+        extension_table(weights_file(w, dict(SELECTION), about, idf, r), run) for run, r in runs
+    ]
+    ex = np.vstack([p[0] for p in extension_parts])
+    ey = np.concatenate([p[1] for p in extension_parts])
     print(f"fitting {ex.shape[1]} extension features on {len(ey)} stories", file=sys.stderr)
     we = fit(ex, ey)
     base["extend"] = {

@@ -222,7 +222,7 @@ def summarize(
         return ""
     model = model or _default_model()
     sentences = prepare(story_sentences(paragraphs))
-    table = rows(title, sentences, model.idf)
+    table = rows(title, sentences, model.idf, model.lead_rates)
     cleaned_lead = clean_lead(lead) if lead else ""
     if cleaned_lead:
         return _with_lead(cleaned_lead, sentences, table, budget, model)
@@ -257,7 +257,7 @@ def extension_choice(
     sentences = prepare(story_sentences(paragraphs))
     if len(sentences) < 2:
         return None
-    table = rows(title, sentences, model.idf)
+    table = rows(title, sentences, model.idf, model.lead_rates)
     scores = model.scores(table)
     whole = [s for s in sentences if not starts_inside_clause(s.text)] or sentences
     always = dataclasses.replace(

@@ -66,6 +66,12 @@ _BASE = (
     "idf_title",  # IDF-weighted share of the title's content syllables
     "idf_top",  # IDF-weighted share of the story's ten heaviest syllables
     "idf_central",  # cosine with the story's centroid, weighted by corpus IDF
+    # How often each syllable found in a training story's body is also in its lead
+    # (`LeadRates`, learned from the training stories and shipped with the weights): a
+    # sentence made of syllables leads tend to keep is more of what a lead says.
+    "lead_mean",  # mean rate over every syllable of the sentence
+    "lead_content",  # mean rate over its distinct content syllables
+    "lead_sum",  # summed rate over its content syllables, saturating at 20
 )
 # Products of two graded features, so a linear model can weigh one reason by another
 # (centrality counts for more near the top, title words for more in a short sentence).
@@ -84,6 +90,9 @@ _GRADED = (
     "idf_title",
     "idf_top",
     "idf_central",
+    "lead_mean",
+    "lead_content",
+    "lead_sum",
 )
 _PAIRS = tuple((_BASE.index(a), _BASE.index(b)) for i, a in enumerate(_GRADED) for b in _GRADED[i:])
 FEATURES: tuple[str, ...] = (
@@ -122,6 +131,16 @@ class Sentence:
     norm: float
     n_tokens: int
     facts: int
+    tokens: tuple[str, ...] = ()  # every syllable, lowercased
+
+
+@dataclass(frozen=True)
+class LeadRates:
+    """For each syllable, the share of training stories whose lead has it among those whose
+    body has it; `other` for the syllables too rare to have their own rate."""
+
+    rates: Mapping[str, float]
+    other: float
 
 
 def grams(tokens: list[str]) -> Counter[str]:
@@ -168,7 +187,15 @@ def prepare(sentences: Sequence[str]) -> list[Sentence]:
         tokens = _TOKEN.findall(text)
         words = grams(tokens)
         prepared.append(
-            Sentence(i, text, words, vector_norm(words), len(tokens), _count_facts(tokens))
+            Sentence(
+                i,
+                text,
+                words,
+                vector_norm(words),
+                len(tokens),
+                _count_facts(tokens),
+                tuple(t.lower() for t in tokens),
+            )
         )
     return prepared
 
@@ -192,18 +219,24 @@ def _position(index: int) -> tuple[float, ...]:
 
 
 def rows(
-    title: str, sentences: list[Sentence], idf: Mapping[str, float] | None = None
+    title: str,
+    sentences: list[Sentence],
+    idf: Mapping[str, float] | None = None,
+    lead_rates: LeadRates | None = None,
 ) -> list[list[float]]:
     """One row of `FEATURES` per sentence; `idf` maps syllables to their rarity in [0, 1]
-    (unknown syllables count as 1)."""
-    out = _base_rows(title, sentences, idf or {})
+    (unknown syllables count as 1); without `lead_rates` every syllable's rate is 0."""
+    out = _base_rows(title, sentences, idf or {}, lead_rates or LeadRates({}, 0.0))
     for row in out:
         row.extend([row[a] * row[b] for a, b in _PAIRS])
     return out
 
 
 def _base_rows(
-    title: str, sentences: list[Sentence], corpus_idf: Mapping[str, float]
+    title: str,
+    sentences: list[Sentence],
+    corpus_idf: Mapping[str, float],
+    lead_rates: LeadRates,
 ) -> list[list[float]]:
     df: Counter[str] = Counter()
     for s in sentences:
@@ -247,6 +280,9 @@ def _base_rows(
         weighted_words = {k: v * rarity[k] for k, v in s.words.items() if " " not in k}
         weighted_norm = vector_norm(weighted_words)
         idf_dot = sum(v * heavy[k] for k, v in weighted_words.items())
+        rate, other = lead_rates.rates, lead_rates.other
+        every = [rate.get(t, other) for t in s.tokens]
+        content = [rate.get(k, other) for k in unigrams]
         out.append(
             [
                 *_position(s.index),
@@ -274,6 +310,9 @@ def _base_rows(
                 sum(corpus_idf.get(k, 1.0) for k in title_words & keys) / title_rare,
                 sum(top_weight.get(k, 0.0) for k in unigrams) / top_total,
                 idf_dot / (weighted_norm * heavy_norm) if idf_dot else 0.0,
+                sum(every) / len(every) if every else 0.0,
+                sum(content) / len(content) if content else 0.0,
+                min(sum(content) / 20, 1.0),
             ]
         )
     return out

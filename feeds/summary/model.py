@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from feeds.summary.features import EXTEND_FEATURES, FEATURES
+from feeds.summary.features import EXTEND_FEATURES, FEATURES, LeadRates
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Model:
     # How rare each syllable is across the training stories' bodies, in [0, 1]; a syllable
     # not listed counts as 1 (rarer than any listed).
     idf: Mapping[str, float] = field(default_factory=dict, compare=False)
+    lead_rates: LeadRates = field(default_factory=lambda: LeadRates({}, 0.0), compare=False)
 
     def scores(self, rows: list[list[float]]) -> list[float]:
         out = []
@@ -80,6 +81,10 @@ class Model:
             extend_bias=0.0 if extend is None else float(extend["bias"]),
             extend_threshold=0.0 if extend is None else float(extend["threshold"]),
             idf={k: float(v) for k, v in data.get("idf", {}).items()},
+            lead_rates=LeadRates(
+                {k: float(v) for k, v in data.get("lead_rates", {}).items()},
+                float(data.get("lead_rate_other", 0.0)),
+            ),
         )
 
     @classmethod
