@@ -18,6 +18,7 @@ extra); weights are rounded to six decimals, so the file is the same on every ma
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import statistics
@@ -38,7 +39,15 @@ if str(REPO) not in sys.path:  # run as a script from anywhere
 from bench.summary_eval import Story, paragraphs_of, read_stories, rouge, rouge_n, rouge_tokens  # noqa: E402
 from feeds.summarize import extension_choice, summarize  # noqa: E402
 from feeds.summary.clean import story_sentences  # noqa: E402
-from feeds.summary.features import EXTEND_FEATURES, FEATURES, LeadRates, prepare, rows  # noqa: E402
+from feeds.summary.features import (  # noqa: E402
+    EXTEND_FEATURES,
+    FEATURES,
+    KEEP_FEATURES,
+    LeadRates,
+    keep_rows,
+    prepare,
+    rows,
+)  # noqa: E402
 from feeds.summary.model import Model  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "vietnews" / "train.jsonl"
@@ -61,6 +70,9 @@ IDF_ROUND = 3
 LEAD_MIN_DF = 20
 LEAD_PRIOR = 10
 LEAD_FOLDS = 5
+# The syllable model (`keep_chances`): fit on every KEEP_EVERY-th fitting story.
+KEEP_EVERY = 4
+KEEP_NEWTON_STEPS = 8
 # Selection constants. Without a lead, the first pick is the best-scoring sentence and a
 # second is added only when the extension model (ridge regression on the change in each
 # fitting story's ROUGE-1 when the second candidate is added) expects a gain above the
@@ -171,6 +183,46 @@ def story_rows(story: Story) -> tuple[list[list[float]], list[float]]:
     return rows(story.title, prepare(sentences), _IDF, _RATES), targets
 
 
+def _keep_story(story: Story) -> tuple[list[list[float]], list[float]]:
+    sentences = prepare(story_sentences(paragraphs_of(story.body)))
+    lead = set(rouge_tokens(story.sapo))
+    keyed = keep_rows(story.title, sentences, _IDF, _RATES)
+    return list(keyed.values()), [float(t in lead) for t in keyed]
+
+
+def fit_keep(runs: Sequence[tuple[list[Story], LeadRates]], idf: dict[str, float]) -> np.ndarray:
+    """Logistic regression (Newton's method) of whether a body syllable is in the lead, on
+    every KEEP_EVERY-th story of each fold, read with that fold's cross-fitted rates."""
+    xs: list[list[float]] = []
+    ys: list[float] = []
+    for run, rates in runs:
+        with Pool(2, initializer=_init_idf, initargs=(idf, rates)) as pool:
+            for x, y in pool.imap(_keep_story, run[::KEEP_EVERY], chunksize=32):
+                xs.extend(x)
+                ys.extend(y)
+    design = np.hstack([np.array(xs), np.ones((len(xs), 1))])
+    labels = np.array(ys)
+    print(f"  {len(ys)} syllables, {labels.mean():.3f} of them in the lead", file=sys.stderr)
+    w = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], L2)
+    penalty[-1] = 0.0
+    for _ in range(KEEP_NEWTON_STEPS):
+        p = 1.0 / (1.0 + np.exp(-(design @ w)))
+        gradient = design.T @ (p - labels) + penalty * w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        w -= np.linalg.solve(hessian, gradient)
+    p = 1.0 / (1.0 + np.exp(-(design @ w)))
+    loss = -np.mean(labels * np.log(p) + (1 - labels) * np.log(1 - p))
+    print(f"  log loss {loss:.4f}", file=sys.stderr)
+    return np.round(w, ROUND)
+
+
+def with_keep(rates: LeadRates, w: np.ndarray) -> LeadRates:
+    return dataclasses.replace(
+        rates, keep_weights=tuple(float(v) for v in w[:-1]), keep_bias=float(w[-1])
+    )
+
+
 def table(
     stories: Sequence[Story], what: str, idf: dict[str, float], rates: LeadRates
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -221,6 +273,10 @@ def weights_file(
         "idf": idf,
         "lead_rate_other": rates.other,
         "lead_rates": dict(rates.rates),
+        "keep": {
+            "bias": rates.keep_bias,
+            "weights": dict(zip(KEEP_FEATURES, rates.keep_weights, strict=True)),
+        },
     }
 
 
@@ -307,7 +363,10 @@ def train(data: Path, limit: int | None) -> str:
     print(f"{len(idf)} syllables' rarity from the fitting stories' bodies", file=sys.stderr)
     print(f"lead rates over {LEAD_FOLDS} folds and all", file=sys.stderr)
     runs = folds(fitting)
-    rates = lead_rates(fitting)
+    print("fitting the syllable model", file=sys.stderr)
+    keep = fit_keep(runs, idf)
+    runs = [(run, with_keep(r, keep)) for run, r in runs]
+    rates = with_keep(lead_rates(fitting), keep)
     parts = [table(run, f"features, fold {i + 1}", idf, r) for i, (run, r) in enumerate(runs)]
     x = np.vstack([p[0] for p in parts])
     y = np.concatenate([p[1] for p in parts])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -72,6 +73,11 @@ _BASE = (
     "lead_mean",  # mean rate over every syllable of the sentence
     "lead_content",  # mean rate over its distinct content syllables
     "lead_sum",  # summed rate over its content syllables, saturating at 20
+    # From `keep_chances`: each syllable's chance of being in this story's lead, and what
+    # ROUGE-1 would make of the sentence if those chances held.
+    "expect_precision",  # mean chance over the sentence's syllables
+    "expect_overlap",  # summed chance over its distinct syllables / 30, saturating
+    "expect_f1",  # 2 × expected overlap / (its syllables + the lead's expected syllables)
 )
 # Products of two graded features, so a linear model can weigh one reason by another
 # (centrality counts for more near the top, title words for more in a short sentence).
@@ -93,6 +99,9 @@ _GRADED = (
     "lead_mean",
     "lead_content",
     "lead_sum",
+    "expect_precision",
+    "expect_overlap",
+    "expect_f1",
 )
 _PAIRS = tuple((_BASE.index(a), _BASE.index(b)) for i, a in enumerate(_GRADED) for b in _GRADED[i:])
 FEATURES: tuple[str, ...] = (
@@ -141,6 +150,89 @@ class LeadRates:
 
     rates: Mapping[str, float]
     other: float
+    # The syllable model of `keep_chances` (logistic, over `KEEP_FEATURES`); empty: a
+    # syllable's chance is its rate.
+    keep_weights: tuple[float, ...] = ()
+    keep_bias: float = 0.0
+
+
+KEEP_FEATURES = (
+    "rate",
+    "rate_logit",
+    "count",  # log(1 + times in the body) / 3
+    "spread",  # share of sentences that have it
+    "in_title",
+    "first_at_0",  # where it first appears
+    "first_at_1",
+    "first_at_2",
+    "first_relpos",
+    "rarity",  # corpus IDF
+    "figure",
+    "stopword",
+    "rate*in_title",
+    "rate*count",
+    "count*in_title",
+    "rate*first_at_0",
+)
+
+
+def keep_rows(
+    title: str,
+    sentences: Sequence[Sentence],
+    idf: Mapping[str, float],
+    rates: LeadRates,
+) -> dict[str, list[float]]:
+    """One row of `KEEP_FEATURES` for each distinct syllable of the body."""
+    counts: Counter[str] = Counter()
+    spread: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for s in sentences:
+        counts.update(s.tokens)
+        spread.update(set(s.tokens))
+        for t in s.tokens:
+            first.setdefault(t, s.index)
+    in_title = {t.lower() for t in syllables(title)}
+    n = max(len(sentences), 1)
+    last = max(n - 1, 1)
+    out = {}
+    for t, c in counts.items():
+        r = rates.rates.get(t, rates.other)
+        clipped = min(max(r, 0.01), 0.99)
+        count = math.log1p(c) / 3
+        titled = float(t in in_title)
+        at = first[t]
+        out[t] = [
+            r,
+            math.log(clipped / (1 - clipped)) / 4,
+            count,
+            spread[t] / n,
+            titled,
+            float(at == 0),
+            float(at == 1),
+            float(at == 2),
+            at / last,
+            idf.get(t, 1.0),
+            float(t[0].isdigit()),
+            float(t in STOPWORDS),
+            r * titled,
+            r * count,
+            count * titled,
+            r * float(at == 0),
+        ]
+    return out
+
+
+def keep_chances(
+    title: str, sentences: Sequence[Sentence], idf: Mapping[str, float], rates: LeadRates
+) -> dict[str, float]:
+    """Each body syllable's chance of being in the story's lead."""
+    if not rates.keep_weights:
+        return {t: rates.rates.get(t, rates.other) for s in sentences for t in s.tokens}
+    chances = {}
+    for t, row in keep_rows(title, sentences, idf, rates).items():
+        z = rates.keep_bias + sum(map(operator.mul, rates.keep_weights, row))
+        chances[t] = 1.0 / (1.0 + math.exp(-z))
+    return chances
 
 
 def grams(tokens: list[str]) -> Counter[str]:
@@ -263,6 +355,8 @@ def _base_rows(
     top_total = sum(v for _, v in top) or 1.0
     top_weight = dict(top)
     heavy_norm = vector_norm(heavy) or 1.0
+    chance = keep_chances(title, sentences, corpus_idf, lead_rates)
+    expected = sum(chance.values())
     out = []
     for s in sentences:
         dot = norm = 0.0
@@ -283,6 +377,8 @@ def _base_rows(
         rate, other = lead_rates.rates, lead_rates.other
         every = [rate.get(t, other) for t in s.tokens]
         content = [rate.get(k, other) for k in unigrams]
+        kept = [chance[t] for t in s.tokens]
+        overlap = sum(chance[t] for t in set(s.tokens))
         out.append(
             [
                 *_position(s.index),
@@ -313,6 +409,9 @@ def _base_rows(
                 sum(every) / len(every) if every else 0.0,
                 sum(content) / len(content) if content else 0.0,
                 min(sum(content) / 20, 1.0),
+                sum(kept) / len(kept) if kept else 0.0,
+                min(overlap / 30, 1.0),
+                2 * overlap / (len(kept) + expected) if kept else 0.0,
             ]
         )
     return out

@@ -84,6 +84,8 @@ class Model:
             lead_rates=LeadRates(
                 {k: float(v) for k, v in data.get("lead_rates", {}).items()},
                 float(data.get("lead_rate_other", 0.0)),
+                tuple(float(v) for v in data.get("keep", {}).get("weights", {}).values()),
+                float(data.get("keep", {}).get("bias", 0.0)),
             ),
         )
 
