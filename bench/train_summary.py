@@ -47,7 +47,7 @@ from feeds.summary.features import (  # noqa: E402
     keep_rows,
     prepare,
     rows,
-)  # noqa: E402
+)
 from feeds.summary.model import Model  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "vietnews" / "train.jsonl"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
 from bot.core.text import collapse_spaces, normalize, split_sentences
@@ -30,6 +30,7 @@ from feeds.summary.features import (
     Sentence,
     cosine,
     extend_row,
+    keep_chances,
     prepare,
     rows,
     vector_norm,
@@ -98,6 +99,7 @@ def _pick(
     fill: float,
     table: list[list[float]] | None = None,
     tries: int = 1,
+    chances: Mapping[str, float] | None = None,
 ) -> list[Sentence]:
     """Greedy choice by score less redundancy with what is already said (MMR).
 
@@ -144,6 +146,7 @@ def _pick(
                 (scores[first.index], scores[best.index]),
                 (table[first.index], table[best.index]),
                 len(table),
+                chances or {},
             )
             weighed.append((model.extend_gain(row), best))
             if len(weighed) < tries and remaining:
@@ -222,7 +225,8 @@ def summarize(
         return ""
     model = model or _default_model()
     sentences = prepare(story_sentences(paragraphs))
-    table = rows(title, sentences, model.idf, model.lead_rates)
+    chances = keep_chances(title, sentences, model.idf, model.lead_rates)
+    table = rows(title, sentences, model.idf, model.lead_rates, chances)
     cleaned_lead = clean_lead(lead) if lead else ""
     if cleaned_lead:
         return _with_lead(cleaned_lead, sentences, table, budget, model)
@@ -242,6 +246,7 @@ def summarize(
         model.fill,
         table,
         _SECOND_TRIES,
+        chances,
     )
     if not picked:
         best = max(whole, key=lambda s: (scores[s.index], -s.index))
@@ -257,13 +262,16 @@ def extension_choice(
     sentences = prepare(story_sentences(paragraphs))
     if len(sentences) < 2:
         return None
-    table = rows(title, sentences, model.idf, model.lead_rates)
+    chances = keep_chances(title, sentences, model.idf, model.lead_rates)
+    table = rows(title, sentences, model.idf, model.lead_rates, chances)
     scores = model.scores(table)
     whole = [s for s in sentences if not starts_inside_clause(s.text)] or sentences
     always = dataclasses.replace(
         model, extend=(0.0,) * len(EXTEND_FEATURES), extend_bias=0.0, extend_threshold=-math.inf
     )
-    picked = _pick(whole, scores, budget, 0, 2, [], always, model.max_overlap, 0.0, table)
+    picked = _pick(
+        whole, scores, budget, 0, 2, [], always, model.max_overlap, 0.0, table, 1, chances
+    )
     if len(picked) < 2:
         return None
     first, second = picked
@@ -273,6 +281,7 @@ def extension_choice(
         (scores[first.index], scores[second.index]),
         (table[first.index], table[second.index]),
         len(table),
+        chances,
     )
     both = " ".join(s.text for s in sorted(picked, key=lambda s: s.index))
     return first.text, both, row

@@ -315,10 +315,16 @@ def rows(
     sentences: list[Sentence],
     idf: Mapping[str, float] | None = None,
     lead_rates: LeadRates | None = None,
+    chances: Mapping[str, float] | None = None,
 ) -> list[list[float]]:
     """One row of `FEATURES` per sentence; `idf` maps syllables to their rarity in [0, 1]
-    (unknown syllables count as 1); without `lead_rates` every syllable's rate is 0."""
-    out = _base_rows(title, sentences, idf or {}, lead_rates or LeadRates({}, 0.0))
+    (unknown syllables count as 1); without `lead_rates` every syllable's rate is 0.
+    `chances`: `keep_chances` of the same story, when the caller has them already."""
+    idf = idf or {}
+    lead_rates = lead_rates or LeadRates({}, 0.0)
+    if chances is None:
+        chances = keep_chances(title, sentences, idf, lead_rates)
+    out = _base_rows(title, sentences, idf, lead_rates, chances)
     for row in out:
         row.extend([row[a] * row[b] for a, b in _PAIRS])
     return out
@@ -329,6 +335,7 @@ def _base_rows(
     sentences: list[Sentence],
     corpus_idf: Mapping[str, float],
     lead_rates: LeadRates,
+    chance: Mapping[str, float],
 ) -> list[list[float]]:
     df: Counter[str] = Counter()
     for s in sentences:
@@ -355,7 +362,6 @@ def _base_rows(
     top_total = sum(v for _, v in top) or 1.0
     top_weight = dict(top)
     heavy_norm = vector_norm(heavy) or 1.0
-    chance = keep_chances(title, sentences, corpus_idf, lead_rates)
     expected = sum(chance.values())
     out = []
     for s in sentences:
@@ -453,7 +459,22 @@ EXTEND_FEATURES: tuple[str, ...] = (
     "first_relpos",
     *(f"second_{name}" for name in _EXTEND_SECOND),
     *(f"first_{name}" for name in _EXTEND_FIRST),
+    # ROUGE-1 F1 the summary would have if `keep_chances` held: of the first pick alone,
+    # of the two together, and what the second adds.
+    "expect_first",
+    "expect_both",
+    "expect_gain",
 )
+
+
+def expected_f1(sentences: Sequence[Sentence], chances: Mapping[str, float]) -> float:
+    """ROUGE-1 F1 of these sentences together if each syllable were in the lead with its
+    chance (the lead's length: the chances' sum)."""
+    tokens = [t for s in sentences for t in s.tokens]
+    if not tokens:
+        return 0.0
+    overlap = sum(chances.get(t, 0.0) for t in set(tokens))
+    return 2 * overlap / (len(tokens) + sum(chances.values()))
 
 
 def extend_row(
@@ -462,11 +483,13 @@ def extend_row(
     scores: tuple[float, float],
     rows: tuple[list[float], list[float]],
     n: int,
+    chances: Mapping[str, float],
 ) -> list[float]:
     """One row of `EXTEND_FEATURES` for adding `second` to a summary of `first`."""
     a, b = len(first.text) / 200, len(second.text) / 200
     score_a, score_b = scores
     last = max(n - 1, 1)
+    alone, both = expected_f1([first], chances), expected_f1([first, second], chances)
     return [
         a,
         b,
@@ -483,4 +506,7 @@ def extend_row(
         first.index / last,
         *(rows[1][i] for i in _EXTEND_SECOND_AT),
         *(rows[0][i] for i in _EXTEND_FIRST_AT),
+        alone,
+        both,
+        both - alone,
     ]
