@@ -10,7 +10,9 @@ own splitter cuts it, is worth its own ROUGE-1 F1 against the sapo, plus a bonus
 greedy oracle (the eval's: up to two sentences that maximize ROUGE-1 + ROUGE-2) picks it.
 A second model decides whether a second sentence joins the first (see `SELECTION`).
 How rare each syllable is (IDF over the fitting stories' bodies) is computed first and
-ships in the weights file, for the `idf_*` features.
+ships in the weights file, for the `idf_*` features; then what leads keep (per-syllable
+rates and the syllable model of `feeds/summary/lexicon.py`, cross-fitted over five folds),
+for the `lead_*` and `expect_*` features.
 The models are ridge regression, solved in closed form in float64 (numpy, from the `bench`
 extra); weights are rounded to six decimals, so the file is the same on every machine.
 """
@@ -39,16 +41,10 @@ if str(REPO) not in sys.path:  # run as a script from anywhere
 from bench.summary_eval import Story, paragraphs_of, read_stories, rouge, rouge_n, rouge_tokens  # noqa: E402
 from feeds.summarize import extension_choice, summarize  # noqa: E402
 from feeds.summary.clean import story_sentences  # noqa: E402
-from feeds.summary.features import (  # noqa: E402
-    EXTEND_FEATURES,
-    FEATURES,
-    KEEP_FEATURES,
-    LeadRates,
-    keep_rows,
-    prepare,
-    rows,
-)
+from feeds.summary.features import EXTEND_FEATURES, FEATURES, rows  # noqa: E402
+from feeds.summary.lexicon import KEEP_FEATURES, LeadRates, keep_rows  # noqa: E402
 from feeds.summary.model import Model  # noqa: E402
+from feeds.summary.sentences import prepare  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "vietnews" / "train.jsonl"
 WEIGHTS = REPO / "feeds" / "summary" / "weights.json"
@@ -81,7 +77,7 @@ KEEP_NEWTON_STEPS = 8
 # about as long), so they are not won by saying less.
 REDUNDANCY = 0.5
 FILL = 0.65  # the `fill` rule, for a model without an extension model
-GRID_THRESHOLD = (-0.01, -0.005, 0.0, 0.005, 0.01)
+GRID_THRESHOLD = (-0.01, -0.005, 0.0, 0.005, 0.01, 0.015, 0.02)
 MAX_OVERLAP = 0.42
 LEAD_FACTS = 0.1
 MIN_LENGTH_SHARE = 1.0  # of Lead-1's mean length on the held-out stories

@@ -3,10 +3,12 @@
 Pure and deterministic, so the same story always gets the same summary, offline and in a
 few milliseconds. Each body sentence is scored by a linear model trained on VietNews
 stories to find what their human-written leads say (`feeds/summary/weights.json`, from
-`bench/train_summary.py`), and a second trained model decides whether a second sentence
-joins the first; redundancy is held back while picking, no sentence that starts inside a
-clause or mostly repeats what is already said is added, and the picks are read back in
-story order, without who told them ("…, ông X cho biết.", "Theo Sở Y tế, …").
+`bench/train_summary.py`; among its features, the ROUGE-1 a sentence would score if each
+syllable were in the lead as often as training says), and a second trained model decides
+whether a second sentence joins the first; redundancy is held back while picking, no
+sentence that starts inside a clause or mostly repeats what is already said is added,
+and the picks are read back in story order, without who told them ("…, ông X cho
+biết.", "Theo Sở Y tế, …").
 """
 
 from __future__ import annotations
@@ -24,18 +26,10 @@ from feeds.summary.clean import (
     starts_inside_clause,
     story_sentences,
 )
-from feeds.summary.features import (
-    EXTEND_FEATURES,
-    FEATURES,
-    Sentence,
-    cosine,
-    extend_row,
-    keep_chances,
-    prepare,
-    rows,
-    vector_norm,
-)
+from feeds.summary.features import EXTEND_FEATURES, FEATURES, extend_row, rows
+from feeds.summary.lexicon import keep_chances
 from feeds.summary.model import Model, shipped
+from feeds.summary.sentences import Sentence, cosine, prepare, vector_norm
 
 __all__ = ["ELLIPSIS", "Model", "clean_lead", "extension_choice", "summarize"]
 

@@ -7,31 +7,15 @@ a sentence belongs in the lead an editor would write (or does not).
 
 from __future__ import annotations
 
-import itertools
 import math
-import operator
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from bot.core.text import syllables
 from feeds.summary.clean import starts_inside_clause
-
-# Function syllables that say nothing about what a story is about.
-# fmt: off
-STOPWORDS = frozenset({
-    "và", "của", "là", "có", "được", "các", "những", "trong", "cho", "với", "đã", "này",
-    "không", "một", "để", "khi", "thì", "từ", "theo", "về", "tại", "ra", "đến", "cũng", "nhưng",
-    "như", "sẽ", "nên", "vì", "đó", "bị", "do", "mà", "hay", "hoặc", "nhiều", "rất", "lại",
-    "vào", "trên", "dưới", "sau", "trước", "đang", "vẫn", "còn", "nữa", "chỉ", "đều", "kia",
-    "ấy", "nào", "gì", "ai", "đây", "thế", "vậy", "rằng", "nếu", "tuy", "nhiên", "ngoài",
-    "cùng", "qua", "bằng", "lên", "xuống", "hơn", "nhất", "mới", "hiện", "việc", "điều",
-    "người", "năm", "ngày", "tháng", "ông", "bà", "anh", "chị", "cô", "em", "họ", "chúng",
-    "tôi", "ta", "mình", "thể", "cần", "phải", "làm", "biết", "nói", "số", "nay", "hôm",
-    "khoảng", "gần",
-})
-# fmt: on
+from feeds.summary.lexicon import LeadRates, expected_f1, keep_chances
+from feeds.summary.sentences import Sentence, cosine, grams, vector_norm
 
 _BASE = (
     "pos0",  # the first sentence
@@ -128,168 +112,6 @@ _BACKGROUND = re.compile(
     r"\b(?:trước đó|trước đây|năm ngoái|năm trước|từng|như đã đưa tin|như .{0,12}đã đưa tin"
     r"|theo thống kê|được biết|được thành lập|lịch sử|trước khi)\b"
 )
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """A body sentence with what scoring and redundancy checks need of it."""
-
-    index: int
-    text: str
-    words: Counter[str]  # content syllables and syllable bigrams
-    norm: float
-    n_tokens: int
-    facts: int
-    tokens: tuple[str, ...] = ()  # every syllable, lowercased
-
-
-@dataclass(frozen=True)
-class LeadRates:
-    """For each syllable, the share of training stories whose lead has it among those whose
-    body has it; `other` for the syllables too rare to have their own rate."""
-
-    rates: Mapping[str, float]
-    other: float
-    # The syllable model of `keep_chances` (logistic, over `KEEP_FEATURES`); empty: a
-    # syllable's chance is its rate.
-    keep_weights: tuple[float, ...] = ()
-    keep_bias: float = 0.0
-
-
-KEEP_FEATURES = (
-    "rate",
-    "rate_logit",
-    "count",  # log(1 + times in the body) / 3
-    "spread",  # share of sentences that have it
-    "in_title",
-    "first_at_0",  # where it first appears
-    "first_at_1",
-    "first_at_2",
-    "first_relpos",
-    "rarity",  # corpus IDF
-    "figure",
-    "stopword",
-    "rate*in_title",
-    "rate*count",
-    "count*in_title",
-    "rate*first_at_0",
-)
-
-
-def keep_rows(
-    title: str,
-    sentences: Sequence[Sentence],
-    idf: Mapping[str, float],
-    rates: LeadRates,
-) -> dict[str, list[float]]:
-    """One row of `KEEP_FEATURES` for each distinct syllable of the body."""
-    counts: Counter[str] = Counter()
-    spread: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for s in sentences:
-        counts.update(s.tokens)
-        spread.update(set(s.tokens))
-        for t in s.tokens:
-            first.setdefault(t, s.index)
-    in_title = {t.lower() for t in syllables(title)}
-    n = max(len(sentences), 1)
-    last = max(n - 1, 1)
-    out = {}
-    for t, c in counts.items():
-        r = rates.rates.get(t, rates.other)
-        clipped = min(max(r, 0.01), 0.99)
-        count = math.log1p(c) / 3
-        titled = float(t in in_title)
-        at = first[t]
-        out[t] = [
-            r,
-            math.log(clipped / (1 - clipped)) / 4,
-            count,
-            spread[t] / n,
-            titled,
-            float(at == 0),
-            float(at == 1),
-            float(at == 2),
-            at / last,
-            idf.get(t, 1.0),
-            float(t[0].isdigit()),
-            float(t in STOPWORDS),
-            r * titled,
-            r * count,
-            count * titled,
-            r * float(at == 0),
-        ]
-    return out
-
-
-def keep_chances(
-    title: str, sentences: Sequence[Sentence], idf: Mapping[str, float], rates: LeadRates
-) -> dict[str, float]:
-    """Each body syllable's chance of being in the story's lead."""
-    if not rates.keep_weights:
-        return {t: rates.rates.get(t, rates.other) for s in sentences for t in s.tokens}
-    chances = {}
-    for t, row in keep_rows(title, sentences, idf, rates).items():
-        z = rates.keep_bias + sum(map(operator.mul, rates.keep_weights, row))
-        chances[t] = 1.0 / (1.0 + math.exp(-z))
-    return chances
-
-
-def grams(tokens: list[str]) -> Counter[str]:
-    """Content syllables and the bigrams that make Vietnamese words ("dân vận")."""
-    lower = [t.lower() for t in tokens]
-    counts = Counter(t for t in lower if t not in STOPWORDS)
-    counts.update(
-        f"{a} {b}" for a, b in itertools.pairwise(lower) if a not in STOPWORDS or b not in STOPWORDS
-    )
-    return counts
-
-
-def _count_facts(tokens: list[str]) -> int:
-    """Figures (counted twice) and name syllables: what a reader wants from a summary."""
-    count = 0
-    for i, token in enumerate(tokens):
-        if token[0].isdigit():
-            count += 2
-        elif i > 0 and token[0].isupper():
-            count += 1
-    return count
-
-
-def vector_norm(vector: Mapping[str, float]) -> float:
-    return math.sqrt(sum(v * v for v in vector.values()))
-
-
-def cosine(a: Sentence, b: Sentence) -> float:
-    """Cosine of two sentences' syllable and bigram counts."""
-    x, y = (a.words, b.words) if len(a.words) <= len(b.words) else (b.words, a.words)
-    dot = sum(v * y[k] for k, v in x.items() if k in y)
-    return dot / (a.norm * b.norm) if dot else 0.0
-
-
-# `syllables` without its `normalize`: body sentences are normalized once, on the way in.
-_TOKEN = re.compile(r"\d+(?:[.,/:]\d+)+|[^\W_]+")
-
-
-def prepare(sentences: Sequence[str]) -> list[Sentence]:
-    """Sentences as `story_sentences`, `split_sentences` or `clean_lead` give them
-    (normalized)."""
-    prepared = []
-    for i, text in enumerate(sentences):
-        tokens = _TOKEN.findall(text)
-        words = grams(tokens)
-        prepared.append(
-            Sentence(
-                i,
-                text,
-                words,
-                vector_norm(words),
-                len(tokens),
-                _count_facts(tokens),
-                tuple(t.lower() for t in tokens),
-            )
-        )
-    return prepared
 
 
 def is_speech(sentence: Sentence) -> float:
@@ -465,16 +287,6 @@ EXTEND_FEATURES: tuple[str, ...] = (
     "expect_both",
     "expect_gain",
 )
-
-
-def expected_f1(sentences: Sequence[Sentence], chances: Mapping[str, float]) -> float:
-    """ROUGE-1 F1 of these sentences together if each syllable were in the lead with its
-    chance (the lead's length: the chances' sum)."""
-    tokens = [t for s in sentences for t in s.tokens]
-    if not tokens:
-        return 0.0
-    overlap = sum(chances.get(t, 0.0) for t in set(tokens))
-    return 2 * overlap / (len(tokens) + sum(chances.values()))
 
 
 def extend_row(

@@ -15,7 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from feeds.summary.features import EXTEND_FEATURES, FEATURES, LeadRates
+from feeds.summary.features import EXTEND_FEATURES, FEATURES
+from feeds.summary.lexicon import KEEP_FEATURES, LeadRates
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class Model:
         extend = data.get("extend")
         if extend is not None and tuple(extend["weights"]) != EXTEND_FEATURES:
             raise ValueError("extension weights for other features")
+        keep = data.get("keep", {"weights": {}, "bias": 0.0})
+        if keep["weights"] and tuple(keep["weights"]) != KEEP_FEATURES:
+            raise ValueError("syllable model weights for other features")
         return cls(
             weights=tuple(float(weights[name]) for name in FEATURES),
             bias=float(data["bias"]),
@@ -84,8 +88,8 @@ class Model:
             lead_rates=LeadRates(
                 {k: float(v) for k, v in data.get("lead_rates", {}).items()},
                 float(data.get("lead_rate_other", 0.0)),
-                tuple(float(v) for v in data.get("keep", {}).get("weights", {}).values()),
-                float(data.get("keep", {}).get("bias", 0.0)),
+                tuple(float(keep["weights"][name]) for name in keep["weights"]),
+                float(keep["bias"]),
             ),
         )
 

@@ -15,8 +15,10 @@ from bench.summary_eval import HAND_TUNED, paragraphs_of, read_stories, rouge, s
 from bot.core.text import split_sentences, syllables
 from feeds.summarize import Model, clean_lead, extension_choice, summarize
 from feeds.summary.clean import drop_attribution, starts_inside_clause, story_sentences
-from feeds.summary.features import EXTEND_FEATURES, FEATURES, is_speech, prepare, rows
+from feeds.summary.features import EXTEND_FEATURES, FEATURES, is_speech, rows
+from feeds.summary.lexicon import expected_f1, keep_chances
 from feeds.summary.model import shipped
+from feeds.summary.sentences import prepare
 
 TITLE = "Đà Lạt mở rộng đường vành đai phía Nam"
 PARAGRAPHS = [
@@ -331,7 +333,8 @@ def test_the_shipped_weights_are_the_trained_ones_for_these_features() -> None:
     repo = Path(__file__).resolve().parents[2]
     text = (repo / "feeds" / "summary" / "weights.json").read_text(encoding="utf-8")
     assert "bench/train_summary.py" in json.loads(text)["about"]
-    assert len(text) < 250_000  # a small data file: the weights and 10,000 syllables' rarity
+    # A small data file: the weights, 10,000 syllables' rarity and 5,000 syllables' rates.
+    assert len(text) < 350_000
     hand = Model.load(HAND_TUNED)
     assert hand.weights != model.weights
     assert summarize(TITLE, PARAGRAPHS, budget=300, model=hand)
@@ -418,3 +421,50 @@ def test_rare_syllables_weigh_more_than_common_ones() -> None:
     assert table[1][at] > table[0][at] > 0
     plain = rows(title, sentences)  # without a table every syllable is equally rare
     assert plain[1][at] > plain[0][at]
+
+
+def test_a_syllable_the_story_is_about_is_likelier_in_the_lead() -> None:
+    """The syllable model: a title word the body repeats from its first sentence is far
+    likelier in the lead than a word said once near the end."""
+    model = shipped()
+    assert model.lead_rates.keep_weights and len(model.lead_rates.rates) > 1000
+    title = "Sạt lở đèo Prenn sau mưa lớn"
+    sentences = prepare(
+        [
+            "Đèo Prenn sạt lở một đoạn dài sau mưa lớn.",
+            "Lực lượng chức năng đã có mặt tại đèo Prenn để khắc phục.",
+            "Người dân được khuyến cáo đi đường khác.",
+            "Một quán cà phê gần đó tạm đóng cửa.",
+        ]
+    )
+    chances = keep_chances(title, sentences, model.idf, model.lead_rates)
+    assert set(chances) == {t for s in sentences for t in s.tokens}
+    assert all(0 < p < 1 for p in chances.values())
+    assert chances["prenn"] > 2 * chances["phê"]
+    assert chances["đèo"] > chances["quán"]
+
+
+def test_expected_rouge_prefers_the_sentence_the_story_is_about() -> None:
+    model = shipped()
+    title = "Sạt lở đèo Prenn sau mưa lớn"
+    sentences = prepare(
+        [
+            "Đèo Prenn sạt lở một đoạn dài sau mưa lớn, không có thiệt hại về người.",
+            "Một quán cà phê gần đó tạm đóng cửa vì vắng khách trong những ngày qua.",
+        ]
+    )
+    chances = keep_chances(title, sentences, model.idf, model.lead_rates)
+    about, aside = sentences
+    assert expected_f1([about], chances) > expected_f1([aside], chances) > 0
+    assert expected_f1([], chances) == 0.0
+    table = rows(title, sentences, model.idf, model.lead_rates)
+    at = FEATURES.index("expect_f1")
+    assert table[0][at] == pytest.approx(expected_f1([about], chances))
+
+
+def test_weights_for_another_syllable_model_are_refused() -> None:
+    text = resources.files("feeds.summary").joinpath("weights.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    data["keep"]["weights"] = {"something_else": 1.0}
+    with pytest.raises(ValueError, match="syllable model"):
+        Model.from_json(data)
